@@ -1,0 +1,33 @@
+# Two commands for a new machine: `make run` and `make test`. Needs Python 3.11+ only.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test lint unit integration e2e clean
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(INSTALLED)
+
+## run: the API on http://127.0.0.1:$(PORT) with a local DynamoDB (moto); Ctrl-C stops it
+run: $(INSTALLED)
+	$(PY) -m tools.run_local
+
+## test: lint, type checks and every test (unit, integration, end-to-end over HTTP)
+test: lint
+	$(PY) -m pytest
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+unit integration e2e: $(INSTALLED)
+	$(PY) -m pytest tests/$@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .chalice/deployments

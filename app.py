@@ -1,0 +1,67 @@
+"""The cart service's REST API: every route, what it reads and which operation it calls.
+
+The contract is ../shared/cart-api.md (and openapi.yaml); the operations live in
+chalicelib/service.py, input checks in chalicelib/validation.py, and the error-to-status
+mapping in chalicelib/problems.py.
+"""
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from chalice.app import Chalice, Response
+
+from chalicelib import logs, rest, validation, views
+from chalicelib.wiring import cart_service
+
+app = Chalice(app_name="cart-service", configure_logs=False)
+logs.configure(os.environ.get("LOG_LEVEL", "INFO"))
+app.register_middleware(rest.request_context, "http")
+
+
+def route(path: str, methods: list[str]) -> Callable[[rest.View], rest.View]:
+    return rest.route(app, path, methods=methods)
+
+
+def request_body() -> dict[str, Any]:
+    return rest.json_body(app.current_request)
+
+
+@route("/carts", methods=["POST"])
+def create_cart() -> Response:
+    command = validation.create_cart(request_body())
+    view = views.cart_view(cart_service().create_cart(command))
+    return rest.json_response(view, 201, {"Location": f"/carts/{view['cartId']}"})
+
+
+@route("/carts/{cartId}", methods=["GET"])
+def get_cart(cartId: str) -> Response:
+    cart = cart_service().get_cart(validation.cart_id(cartId))
+    return rest.json_response(views.cart_view(cart))
+
+
+@route("/carts/{cartId}", methods=["DELETE"])
+def delete_cart(cartId: str) -> Response:
+    cart_service().delete_cart(validation.cart_id(cartId))
+    return Response(body="", status_code=204)
+
+
+@route("/carts/{cartId}/items", methods=["POST"])
+def add_item(cartId: str) -> Response:
+    cart_id = validation.cart_id(cartId)
+    command = validation.add_item(request_body())
+    return rest.json_response(views.cart_view(cart_service().add_item(cart_id, command)))
+
+
+@route("/carts/{cartId}/items/{productId}", methods=["PUT"])
+def update_cart_item(cartId: str, productId: str) -> Response:
+    cart_id, product_id = validation.cart_id(cartId), validation.product_id(productId)
+    command = validation.update_item(request_body())
+    cart = cart_service().update_item(cart_id, product_id, command)
+    return rest.json_response(views.cart_view(cart))
+
+
+@route("/carts/{cartId}/items/{productId}", methods=["DELETE"])
+def remove_item(cartId: str, productId: str) -> Response:
+    cart_id, product_id = validation.cart_id(cartId), validation.product_id(productId)
+    return rest.json_response(views.cart_view(cart_service().remove_item(cart_id, product_id)))

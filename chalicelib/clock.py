@@ -1,0 +1,23 @@
+"""Time in the contract's shape: UTC, ISO 8601 with milliseconds and a `Z` suffix."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """`2026-11-25T16:20:31.123Z`: what every timestamp in a response looks like."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def format_precise(moment: datetime) -> str:
+    """Microsecond form, stored so that lines added within one millisecond keep their order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_timestamp(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

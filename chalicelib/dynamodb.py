@@ -1,0 +1,483 @@
+"""The DynamoDB adapter: the only module that knows table layouts, keys and expressions.
+
+Layout (the tables themselves are defined once, in infra/tables.json):
+  Carts      cartId (pk) | customerId, currency, status, createdAt, updatedAt, version,
+                           lineQuantities {productId: quantity}
+  CartItems  cartId (pk), productId (sk) | name, quantity, addedAt
+  Products   productId (pk) | name, unitPrice (N), currency
+
+Every change to a cart is one TransactWriteItems: an update of the cart row whose condition
+holds the cart's rules, and the change to the line. The cart row keeps `lineQuantities` so
+that condition can enforce the 999-per-product and 100-line limits without reading first;
+it also lets a read notice that its GetItem and Query saw different moments (and read
+again), and gives delete the lines' keys.
+
+Transient failures: botocore's `standard` retry mode retries throttling and 5xx; a
+transaction cancelled by a TransactionConflict (another transaction on the same cart) is
+retried here, a bounded number of times with jitter. What still fails becomes
+StorageUnavailable (503) or ConcurrentUpdate (409).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
+
+from chalicelib.cart import MAX_LINES, MAX_QUANTITY, Cart, CartLine, Product
+from chalicelib.clock import format_precise, format_timestamp, parse_timestamp
+from chalicelib.errors import (
+    CartNotFound,
+    CartServiceError,
+    ConcurrentUpdate,
+    StorageUnavailable,
+)
+from chalicelib.money import Money
+from chalicelib.repository import CartRepository, ProductRepository
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+T = TypeVar("T")
+
+THROTTLED_RETRY_AFTER_SECONDS = 1
+_THROTTLING_CODES = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    # Cancellation reason codes inside TransactionCanceledException.
+    "ThrottlingError",
+    "ProvisionedThroughputExceeded",
+}
+_BATCH_WRITE_LIMIT = 25
+_BATCH_GET_LIMIT = 100
+_BATCH_ATTEMPTS = 5
+_CONSISTENT_READ_ATTEMPTS = 3
+
+
+@functools.cache
+def _executor() -> ThreadPoolExecutor:
+    """Threads for reads that do not depend on each other (boto3 clients are thread-safe)."""
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="dynamodb")
+
+
+def _in_background(call: Callable[..., T], *args: Any) -> Future[T]:
+    """Start `call` on another thread, in a copy of this context (log lines keep the request id)."""
+    return _executor().submit(contextvars.copy_context().run, call, *args)
+
+
+def _in_parallel(calls: list[Callable[[], T]]) -> list[T]:
+    """Run the calls at once; their results in order."""
+    if not calls:
+        return []
+    futures = [_in_background(call) for call in calls[1:]]
+    return [calls[0](), *(future.result() for future in futures)]
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Turn throttling, 5xx and network failures that outlived botocore's retries into 503s."""
+    try:
+        yield
+    except (BotocoreConnectionError, HTTPClientError) as error:
+        log.warning("DynamoDB unreachable: %s", error)
+        raise StorageUnavailable(THROTTLED_RETRY_AFTER_SECONDS) from error
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if code in _THROTTLING_CODES or status >= 500:
+            log.warning("DynamoDB throttled or failing after retries: %s", code)
+            raise StorageUnavailable(THROTTLED_RETRY_AFTER_SECONDS) from error
+        raise
+
+
+def _chunks(values: list[T], size: int) -> list[list[T]]:
+    return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+def _backoff(attempt: int, base: float = 0.025, cap: float = 0.5) -> None:
+    """Full-jitter exponential backoff."""
+    time.sleep(random.uniform(0, min(cap, base * 2**attempt)))
+
+
+class DynamoCartRepository(CartRepository):
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        carts_table: str,
+        items_table: str,
+        conflict_attempts: int = 4,
+        page_size: int | None = None,
+    ) -> None:
+        self._client = client
+        self._carts = carts_table
+        self._items = items_table
+        self._conflict_attempts = conflict_attempts
+        self._page_size = page_size
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def get(self, cart_id: str) -> Cart:
+        """Read the cart row and its lines in parallel: one round trip.
+
+        The two reads are not one snapshot, so they are checked against each other: when the
+        row's line quantities differ from the lines read, a write landed in between and the
+        cart is read again. After a few tries (a cart under a storm of writes) the last read
+        is returned as it is.
+        """
+        row, lines = self._read(cart_id)
+        for _ in range(_CONSISTENT_READ_ATTEMPTS - 1):
+            if _line_quantities(row) == {line.product_id: line.quantity for line in lines}:
+                break
+            log.info("cart %s changed while being read; reading it again", cart_id)
+            row, lines = self._read(cart_id)
+        return _cart_from(row, lines)
+
+    def _read(self, cart_id: str) -> tuple[Row, list[CartLine]]:
+        items = _in_background(self._line_rows, cart_id)
+        with storage_errors():
+            response = self._client.get_item(
+                TableName=self._carts, Key=_cart_key(cart_id), ConsistentRead=True
+            )
+        if "Item" not in response:
+            raise CartNotFound(cart_id)
+        return response["Item"], _lines_from_items(items.result())
+
+    def _line_rows(self, cart_id: str) -> list[Row]:
+        """Every line of the cart, following every page of the Query."""
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._items,
+            KeyConditionExpression="cartId = :cartId",
+            ExpressionAttributeValues={":cartId": {"S": cart_id}},
+            ConsistentRead=True,
+            PaginationConfig={"PageSize": self._page_size} if self._page_size else {},
+        )
+        with storage_errors():
+            return [item for page in pages for item in page["Items"]]
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def create(self, cart: Cart) -> None:
+        with storage_errors():
+            self._client.put_item(
+                TableName=self._carts,
+                Item={
+                    "cartId": {"S": cart.cart_id},
+                    "customerId": {"S": cart.customer_id},
+                    "currency": {"S": cart.currency},
+                    "status": {"S": cart.status},
+                    "createdAt": {"S": format_timestamp(cart.created_at)},
+                    "updatedAt": {"S": format_timestamp(cart.updated_at)},
+                    "version": {"N": str(cart.version)},
+                    "lineQuantities": {"M": {}},
+                },
+                ConditionExpression="attribute_not_exists(cartId)",
+            )
+
+    def add_line(self, cart_id: str, product: Product, quantity: int, now: datetime) -> None:
+        pid = product.product_id
+        cart_update = self._cart_update(
+            cart_id,
+            now,
+            set_line="lineQuantities.#pid = if_not_exists(lineQuantities.#pid, :zero) + :quantity",
+            condition=(
+                "currency = :currency AND ("
+                "(attribute_exists(lineQuantities.#pid) AND lineQuantities.#pid <= :room)"
+                " OR (attribute_not_exists(lineQuantities.#pid)"
+                " AND size(lineQuantities) < :maxLines))"
+            ),
+            names={"#pid": pid},
+            values={
+                ":zero": {"N": "0"},
+                ":quantity": {"N": str(quantity)},
+                ":currency": {"S": product.currency},
+                ":room": {"N": str(MAX_QUANTITY - quantity)},
+                ":maxLines": {"N": str(MAX_LINES)},
+            },
+        )
+        line_update = {
+            "Update": {
+                "TableName": self._items,
+                "Key": _line_key(cart_id, pid),
+                "UpdateExpression": "SET #name = :name, addedAt = if_not_exists(addedAt, :now)"
+                " ADD quantity :quantity",
+                "ExpressionAttributeNames": {"#name": "name"},
+                "ExpressionAttributeValues": {
+                    ":name": {"S": product.name},
+                    ":now": {"S": format_precise(now)},
+                    ":quantity": {"N": str(quantity)},
+                },
+            }
+        }
+
+        def refusal(cart: Cart) -> None:
+            cart.add(product, quantity, now)
+
+        self._transact(cart_id, [cart_update, line_update], refusal)
+
+    def set_quantity(self, cart_id: str, product_id: str, quantity: int, now: datetime) -> None:
+        names = {"#pid": product_id}
+        line_key = _line_key(cart_id, product_id)
+        line_change: dict[str, Any]
+        if quantity == 0:
+            cart_update = self._cart_update(
+                cart_id,
+                now,
+                remove_line="lineQuantities.#pid",
+                condition="attribute_exists(lineQuantities.#pid)",
+                names=names,
+                values={},
+            )
+            line_change = {"Delete": {"TableName": self._items, "Key": line_key}}
+        else:
+            cart_update = self._cart_update(
+                cart_id,
+                now,
+                set_line="lineQuantities.#pid = :quantity",
+                condition="attribute_exists(lineQuantities.#pid)",
+                names=names,
+                values={":quantity": {"N": str(quantity)}},
+            )
+            line_change = {
+                "Update": {
+                    "TableName": self._items,
+                    "Key": line_key,
+                    "UpdateExpression": "SET quantity = :quantity",
+                    "ExpressionAttributeValues": {":quantity": {"N": str(quantity)}},
+                }
+            }
+
+        def refusal(cart: Cart) -> None:
+            cart.set_quantity(product_id, quantity, now)
+
+        self._transact(cart_id, [cart_update, line_change], refusal)
+
+    def delete(self, cart_id: str) -> None:
+        """Delete the cart row (the moment the cart is gone), then its lines in batches.
+
+        The row's delete returns its `lineQuantities`, which names every line: a concurrent
+        add either committed before (its line is in the map) or fails on the missing row, so
+        no line is left behind. The batches of up to 25 run in parallel.
+        """
+        with storage_errors():
+            try:
+                response = self._client.delete_item(
+                    TableName=self._carts,
+                    Key=_cart_key(cart_id),
+                    ConditionExpression="attribute_exists(cartId)",
+                    ReturnValues="ALL_OLD",
+                )
+            except self._client.exceptions.ConditionalCheckFailedException:
+                raise CartNotFound(cart_id) from None
+        product_ids = sorted(_line_quantities(response["Attributes"]))
+        requests = [{"DeleteRequest": {"Key": _line_key(cart_id, pid)}} for pid in product_ids]
+        batches = _chunks(requests, _BATCH_WRITE_LIMIT)
+        if not batches:
+            return
+        try:
+            _in_parallel([functools.partial(self._write_batch, batch) for batch in batches])
+        except StorageUnavailable:
+            # The cart is already gone (its row was the commit point), so the request has
+            # succeeded; lines that could not be deleted are unreachable and logged here.
+            log.error("cart %s deleted; some of its %d lines were left", cart_id, len(requests))
+
+    def _write_batch(self, requests: list[Row]) -> None:
+        _batch_write(self._client, self._items, requests)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _cart_update(
+        self,
+        cart_id: str,
+        now: datetime,
+        condition: str,
+        names: dict[str, str],
+        values: dict[str, Any],
+        set_line: str | None = None,
+        remove_line: str | None = None,
+    ) -> Row:
+        """The cart row's half of every change: its rules as the condition, its version + 1."""
+        update = "SET updatedAt = :updatedAt" + (f", {set_line}" if set_line else "")
+        if remove_line:
+            update += f" REMOVE {remove_line}"
+        update += " ADD version :one"
+        return {
+            "Update": {
+                "TableName": self._carts,
+                "Key": _cart_key(cart_id),
+                "UpdateExpression": update,
+                "ConditionExpression": f"attribute_exists(cartId) AND {condition}",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": {
+                    **values,
+                    ":updatedAt": {"S": format_timestamp(now)},
+                    ":one": {"N": "1"},
+                },
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+
+    def _transact(self, cart_id: str, actions: list[Row], refusal: Callable[[Cart], None]) -> None:
+        """Run one cart change; on a failed condition, say which rule refused it.
+
+        `refusal` replays the change on the cart row as it was (returned with the
+        cancellation), so the domain model, not a copy of its rules here, names the error.
+        """
+        for attempt in range(self._conflict_attempts):
+            if attempt:
+                _backoff(attempt)
+            try:
+                with storage_errors():
+                    self._client.transact_write_items(TransactItems=cast(Any, actions))
+                return
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                    raise
+                reasons = error.response.get("CancellationReasons", [])
+                codes = {reason.get("Code") for reason in reasons}
+                if "ConditionalCheckFailed" in codes:
+                    raise _refusal_error(cart_id, reasons[0].get("Item"), refusal) from None
+                if codes & _THROTTLING_CODES:
+                    raise StorageUnavailable(THROTTLED_RETRY_AFTER_SECONDS) from error
+                if "TransactionConflict" not in codes:
+                    raise
+                log.info("transaction on cart %s conflicted (attempt %d)", cart_id, attempt + 1)
+        raise ConcurrentUpdate(cart_id)
+
+
+class DynamoProductRepository(ProductRepository):
+    def __init__(self, client: DynamoDBClient, products_table: str) -> None:
+        self._client = client
+        self._table = products_table
+
+    def get_many(self, product_ids: Collection[str]) -> dict[str, Product]:
+        """BatchGetItem in chunks of 100, run in parallel, unprocessed keys retried."""
+        chunks = _chunks(sorted(set(product_ids)), _BATCH_GET_LIMIT)
+        found: dict[str, Product] = {}
+        for rows in _in_parallel([functools.partial(self._get_chunk, c) for c in chunks]):
+            found.update((row["productId"]["S"], _product_from(row)) for row in rows)
+        return found
+
+    def _get_chunk(self, product_ids: list[str]) -> list[Row]:
+        request: Any = {self._table: {"Keys": [{"productId": {"S": pid}} for pid in product_ids]}}
+        rows: list[Row] = []
+        for attempt in range(_BATCH_ATTEMPTS):
+            if attempt:
+                _backoff(attempt)
+            with storage_errors():
+                response = self._client.batch_get_item(RequestItems=request)
+            rows.extend(response["Responses"].get(self._table, []))
+            request = response.get("UnprocessedKeys")
+            if not request:
+                return rows
+        raise StorageUnavailable(THROTTLED_RETRY_AFTER_SECONDS)
+
+    def put_many(self, products: Iterable[Product]) -> None:
+        requests = [{"PutRequest": {"Item": _product_row(product)}} for product in products]
+        for batch in _chunks(requests, _BATCH_WRITE_LIMIT):
+            _batch_write(self._client, self._table, batch)
+
+
+def _batch_write(client: DynamoDBClient, table: str, requests: list[Row]) -> None:
+    """BatchWriteItem, retrying unprocessed items (which botocore's retries do not cover)."""
+    pending: Any = {table: requests}
+    for attempt in range(_BATCH_ATTEMPTS):
+        if attempt:
+            _backoff(attempt)
+        with storage_errors():
+            response = client.batch_write_item(RequestItems=pending)
+        pending = response.get("UnprocessedItems")
+        if not pending:
+            return
+    raise StorageUnavailable(THROTTLED_RETRY_AFTER_SECONDS)
+
+
+def _refusal_error(
+    cart_id: str, old_row: Row | None, refusal: Callable[[Cart], None]
+) -> CartServiceError:
+    if old_row is None:
+        return CartNotFound(cart_id)
+    try:
+        refusal(_cart_from(old_row, _lines_from_map(old_row)))
+    except CartServiceError as error:
+        return error
+    # The row as it was allows the change: the condition saw a state that has since moved on.
+    return ConcurrentUpdate(cart_id)
+
+
+def _cart_key(cart_id: str) -> Row:
+    return {"cartId": {"S": cart_id}}
+
+
+def _line_key(cart_id: str, product_id: str) -> Row:
+    return {"cartId": {"S": cart_id}, "productId": {"S": product_id}}
+
+
+def _line_quantities(row: Row) -> dict[str, int]:
+    return {pid: int(value["N"]) for pid, value in row["lineQuantities"]["M"].items()}
+
+
+def _lines_from_items(items: list[Row]) -> list[CartLine]:
+    """Line rows as lines, in the order their product was first added."""
+    lines = [
+        CartLine(
+            product_id=item["productId"]["S"],
+            name=item["name"]["S"],
+            quantity=int(item["quantity"]["N"]),
+            added_at=parse_timestamp(item["addedAt"]["S"]),
+        )
+        for item in items
+    ]
+    return sorted(lines, key=lambda line: (line.added_at, line.product_id))
+
+
+def _lines_from_map(row: Row) -> list[CartLine]:
+    """The lines as the cart row alone knows them: enough to check the cart's rules."""
+    created_at = parse_timestamp(row["createdAt"]["S"])
+    return [CartLine(pid, "", qty, created_at) for pid, qty in _line_quantities(row).items()]
+
+
+def _cart_from(row: Row, lines: list[CartLine]) -> Cart:
+    return Cart(
+        cart_id=row["cartId"]["S"],
+        customer_id=row["customerId"]["S"],
+        currency=row["currency"]["S"],
+        created_at=parse_timestamp(row["createdAt"]["S"]),
+        updated_at=parse_timestamp(row["updatedAt"]["S"]),
+        status=row["status"]["S"],
+        version=int(row["version"]["N"]),
+        lines=lines,
+    )
+
+
+def _product_row(product: Product) -> Row:
+    return {
+        "productId": {"S": product.product_id},
+        "name": {"S": product.name},
+        "unitPrice": {"N": str(product.unit_price.amount)},
+        "currency": {"S": product.currency},
+    }
+
+
+def _product_from(row: Row) -> Product:
+    # DynamoDB drops trailing zeros of numbers ("19.90" comes back as "19.9"); Money.format
+    # restores the currency's digits.
+    return Product(
+        product_id=row["productId"]["S"],
+        name=row["name"]["S"],
+        unit_price=Money(Decimal(row["unitPrice"]["N"]), row["currency"]["S"]),
+    )

@@ -1,0 +1,80 @@
+"""The errors a caller of the cart service can get, as domain classes.
+
+They carry what happened in domain words; `problems.py` alone decides which HTTP status and
+stable code each one becomes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CartServiceError(Exception):
+    """Base of every error that is reported to the caller rather than treated as a bug."""
+
+    @property
+    def detail(self) -> str:
+        return str(self)
+
+
+class InvalidJson(CartServiceError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the request body is not a JSON object: {reason}")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class InvalidInput(CartServiceError):
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = errors
+        fields = ", ".join(error.field for error in errors)
+        super().__init__(f"invalid value for {fields}")
+
+
+class CartNotFound(CartServiceError):
+    def __init__(self, cart_id: str) -> None:
+        super().__init__(f"cart {cart_id} does not exist")
+
+
+class ItemNotFound(CartServiceError):
+    def __init__(self, cart_id: str, product_id: str) -> None:
+        super().__init__(f"cart {cart_id} has no line for product {product_id}")
+
+
+class ProductNotFound(CartServiceError):
+    def __init__(self, product_id: str) -> None:
+        super().__init__(f"product {product_id} is not in the catalog")
+
+
+class CurrencyMismatch(CartServiceError):
+    def __init__(self, product_id: str, product_currency: str, cart_currency: str) -> None:
+        super().__init__(
+            f"product {product_id} is priced in {product_currency}, the cart is in {cart_currency}"
+        )
+
+
+class QuantityLimitExceeded(CartServiceError):
+    def __init__(self, product_id: str, limit: int) -> None:
+        super().__init__(f"a cart holds at most {limit} of product {product_id}")
+
+
+class LineLimitExceeded(CartServiceError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"a cart holds at most {limit} distinct products")
+
+
+class ConcurrentUpdate(CartServiceError):
+    def __init__(self, cart_id: str) -> None:
+        super().__init__(f"cart {cart_id} was changed by concurrent requests; try again")
+
+
+class StorageUnavailable(CartServiceError):
+    """The database throttled or could not be reached, even after retrying."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__("the cart store is busy or unreachable; try again shortly")

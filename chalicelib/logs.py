@@ -1,0 +1,47 @@
+"""Structured JSON logs: one object per line, carrying the request's id and context.
+
+CloudWatch Logs Insights and most log shippers parse these lines as they are, so a request
+can be followed by its `requestId` (the same value as the X-Request-Id response header).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from contextvars import ContextVar, Token
+from datetime import UTC, datetime
+from typing import Any
+
+_request_fields: ContextVar[dict[str, Any]] = ContextVar("request_fields")
+
+
+def bind(**fields: Any) -> Token[dict[str, Any]]:
+    """Add fields to every log line written in this context (this request)."""
+    return _request_fields.set({**_request_fields.get({}), **fields})
+
+
+def unbind(token: Token[dict[str, Any]]) -> None:
+    _request_fields.reset(token)
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_request_fields.get({}),
+            **getattr(record, "fields", {}),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def configure(level: str) -> None:
+    """Send every log record, as JSON, to standard output (CloudWatch Logs in Lambda)."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter())
+    logging.basicConfig(level=level, handlers=[handler], force=True)

@@ -1,0 +1,47 @@
+"""Prices a cart against the catalog: line totals, item count and total, all exact."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from chalicelib.cart import Cart, CartLine, Product
+from chalicelib.money import Money
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    line: CartLine
+    unit_price: Money | None
+    """None when the product left the catalog (or is now priced in another currency)."""
+
+    @property
+    def available(self) -> bool:
+        return self.unit_price is not None
+
+    @property
+    def line_total(self) -> Money | None:
+        return None if self.unit_price is None else self.unit_price.times(self.line.quantity)
+
+
+@dataclass(frozen=True)
+class PricedCart:
+    cart: Cart
+    lines: list[PricedLine]
+    item_count: int
+    total: Money
+
+
+def price_cart(cart: Cart, catalog: Mapping[str, Product]) -> PricedCart:
+    """Price every line at the catalog's current price; unavailable lines count for nothing."""
+    lines = []
+    total = Money.zero(cart.currency)
+    for line in cart.lines:
+        product = catalog.get(line.product_id)
+        price = product.unit_price if product and product.currency == cart.currency else None
+        priced = PricedLine(line, price)
+        if priced.line_total is not None:
+            total = total + priced.line_total
+        lines.append(priced)
+    item_count = sum(line.quantity for line in cart.lines)
+    return PricedCart(cart, lines, item_count, total)

@@ -1,0 +1,73 @@
+"""The one mapping from errors to HTTP status, stable code and problem+json body (RFC 9457)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from chalicelib.errors import (
+    CartNotFound,
+    CartServiceError,
+    ConcurrentUpdate,
+    CurrencyMismatch,
+    InvalidInput,
+    InvalidJson,
+    ItemNotFound,
+    LineLimitExceeded,
+    ProductNotFound,
+    QuantityLimitExceeded,
+    StorageUnavailable,
+)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+STATUS_AND_CODE: dict[type[CartServiceError], tuple[int, str]] = {
+    InvalidJson: (400, "INVALID_JSON"),
+    InvalidInput: (400, "VALIDATION_ERROR"),
+    ProductNotFound: (400, "PRODUCT_NOT_FOUND"),
+    CurrencyMismatch: (400, "CURRENCY_MISMATCH"),
+    QuantityLimitExceeded: (400, "QUANTITY_LIMIT"),
+    LineLimitExceeded: (400, "LINE_LIMIT"),
+    CartNotFound: (404, "CART_NOT_FOUND"),
+    ItemNotFound: (404, "ITEM_NOT_FOUND"),
+    ConcurrentUpdate: (409, "CONFLICT"),
+    StorageUnavailable: (503, "SERVICE_UNAVAILABLE"),
+}
+
+# Errors Chalice itself answers before a view runs, by their status.
+CODE_FOR_STATUS = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    500: "INTERNAL_ERROR",
+}
+
+INTERNAL_ERROR_DETAIL = "the service failed unexpectedly; the request id identifies it in the logs"
+
+
+def problem_for(error: CartServiceError) -> dict[str, Any]:
+    status, code = STATUS_AND_CODE[type(error)]
+    body = problem(status, code, error.detail)
+    if isinstance(error, InvalidInput):
+        body["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
+    return body
+
+
+def problem_for_status(status: int, detail: str) -> dict[str, Any]:
+    code = CODE_FOR_STATUS.get(status, "INTERNAL_ERROR")
+    if code == "INTERNAL_ERROR":
+        return problem(500, code, INTERNAL_ERROR_DETAIL)
+    if status == 415:
+        detail += "; send the body as JSON with Content-Type: application/json"
+    return problem(status, code, detail)
+
+
+def problem(status: int, code: str, detail: str) -> dict[str, Any]:
+    return {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "code": code,
+        "detail": detail,
+    }

@@ -1,0 +1,110 @@
+"""The REST edge: JSON and problem+json responses, request ids, access logs.
+
+Routes call the service and return `json_response`; a `CartServiceError` raised in a route
+becomes its problem+json answer through `route`. Errors Chalice answers on its own (an
+unsupported media type, a method not allowed, an unhandled exception) are rewritten into
+problem+json by the middleware, so every error a client sees has the same shape.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from chalice.app import Chalice, Request, Response
+
+from chalicelib import logs
+from chalicelib.errors import CartServiceError, StorageUnavailable
+from chalicelib.problems import PROBLEM_CONTENT_TYPE, problem_for, problem_for_status
+from chalicelib.validation import parse_json_object
+
+log = logging.getLogger(__name__)
+
+View = Callable[..., Response]
+
+
+def route(app: Chalice, path: str, **options: Any) -> Callable[[View], View]:
+    """`app.route` for a view whose CartServiceErrors become problem+json responses."""
+
+    def register(view: View) -> View:
+        @functools.wraps(view)
+        def answer(**path_parameters: str) -> Response:
+            try:
+                return view(**path_parameters)
+            except CartServiceError as error:
+                headers = {}
+                if isinstance(error, StorageUnavailable):
+                    headers["Retry-After"] = str(error.retry_after_seconds)
+                return problem_response(problem_for(error), headers)
+
+        app.route(path, **options)(answer)
+        return view
+
+    return register
+
+
+def json_body(request: Request | None) -> dict[str, Any]:
+    """The request's body, which must be a JSON object (INVALID_JSON otherwise)."""
+    raw = request.raw_body if request is not None else b""
+    return parse_json_object(raw.encode("utf-8") if isinstance(raw, str) else raw)
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})}
+    )
+
+
+def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body,
+        status_code=body["status"],
+        headers={"Content-Type": PROBLEM_CONTENT_TYPE, **(headers or {})},
+    )
+
+
+def request_context(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Middleware: a request id on the response and every log line, one access log line."""
+    request_id = request.context.get("requestId") or str(uuid.uuid4())
+    token = logs.bind(requestId=request_id)
+    started = time.perf_counter()
+    try:
+        response = _as_problem(get_response(request))
+        response.headers["X-Request-Id"] = request_id
+        log.info(
+            "%s %s %s",
+            request.method,
+            request.context.get("path"),
+            response.status_code,
+            extra={
+                "fields": {
+                    "method": request.method,
+                    "path": request.context.get("path"),
+                    "route": request.path,
+                    "status": response.status_code,
+                    "latencyMs": round((time.perf_counter() - started) * 1000, 1),
+                    "cartId": (request.uri_params or {}).get("cartId"),
+                }
+            },
+        )
+        return response
+    finally:
+        logs.unbind(token)
+
+
+def _as_problem(response: Response) -> Response:
+    """Chalice's own error bodies ({"Code", "Message"}) rewritten as problem+json."""
+    content_type = {k.lower(): v for k, v in response.headers.items()}.get("content-type", "")
+    if response.status_code < 400 or content_type == PROBLEM_CONTENT_TYPE:
+        return response
+    message = response.body.get("Message", "") if isinstance(response.body, dict) else ""
+    headers = {
+        name: value
+        for name, value in response.headers.items()
+        if name.lower() != "content-type" and isinstance(value, str)
+    }
+    return problem_response(problem_for_status(response.status_code, message), headers)

@@ -1,0 +1,41 @@
+"""Configuration, read from environment variables (set per stage in .chalice/config.json).
+
+Read lazily, when the first request builds the service: `chalice.test.Client` sets a
+stage's variables only while a request runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    carts_table: str
+    cart_items_table: str
+    products_table: str
+    catalog_cache_seconds: float = 60.0
+    dynamodb_max_attempts: int = 3
+    dynamodb_connect_timeout: float = 1.0
+    dynamodb_read_timeout: float = 2.0
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        # Looked up at call time: chalice.test.Client swaps os.environ for each request.
+        environ = os.environ if environ is None else environ
+        try:
+            return cls(
+                carts_table=environ["CARTS_TABLE"],
+                cart_items_table=environ["CART_ITEMS_TABLE"],
+                products_table=environ["PRODUCTS_TABLE"],
+                catalog_cache_seconds=float(environ.get("CATALOG_CACHE_SECONDS", "60")),
+                dynamodb_max_attempts=int(environ.get("DYNAMODB_MAX_ATTEMPTS", "3")),
+                dynamodb_connect_timeout=float(environ.get("DYNAMODB_CONNECT_TIMEOUT", "1")),
+                dynamodb_read_timeout=float(environ.get("DYNAMODB_READ_TIMEOUT", "2")),
+                log_level=environ.get("LOG_LEVEL", "INFO").upper(),
+            )
+        except KeyError as missing:
+            raise RuntimeError(f"environment variable {missing} is not set") from None

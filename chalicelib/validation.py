@@ -1,0 +1,166 @@
+"""Request parsing and validation: nothing unvalidated reaches the service or DynamoDB.
+
+Written out by hand rather than with a schema library: there are three small bodies, the
+contract prescribes each field's message, every error is reported (not only the first), and
+duplicate keys must be refused, which JSON decoders silently accept. It costs no import time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from chalicelib.cart import MAX_QUANTITY
+from chalicelib.errors import FieldError, InvalidInput, InvalidJson
+from chalicelib.money import DEFAULT_CURRENCY, is_supported_currency
+
+_CART_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+_CUSTOMER_ID = re.compile(r"[A-Za-z0-9._\-:@+]{1,128}")
+PRODUCT_ID = re.compile(r"[A-Za-z0-9._\-]{1,64}")
+
+CART_ID_RULE = "must be a UUID version 4 in lowercase canonical form"
+CUSTOMER_ID_RULE = "must be 1 to 128 characters from A-Z a-z 0-9 . _ - : @ +"
+PRODUCT_ID_RULE = "must be 1 to 64 characters from A-Z a-z 0-9 . _ -"
+CURRENCY_RULE = "must be a supported ISO 4217 currency code such as USD or EUR"
+
+
+@dataclass(frozen=True)
+class CreateCart:
+    customer_id: str
+    currency: str
+
+
+@dataclass(frozen=True)
+class AddItem:
+    product_id: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class UpdateItem:
+    quantity: int
+
+
+def parse_json_object(raw: bytes | None) -> dict[str, Any]:
+    """Decode a request body that must be a JSON object (duplicate keys are refused)."""
+    if not raw:
+        raise InvalidJson("the body is empty")
+    try:
+        document = json.loads(
+            raw.decode("utf-8"),
+            object_pairs_hook=_object_without_duplicates,
+            parse_constant=_refuse_constant,
+        )
+    except UnicodeDecodeError:
+        raise InvalidJson("the body is not UTF-8") from None
+    except RecursionError:
+        raise InvalidJson("the body is nested too deeply") from None
+    except ValueError as error:
+        raise InvalidJson(str(error)) from None
+    if not isinstance(document, dict):
+        raise InvalidJson(f"expected an object, got {_json_type(document)}")
+    return document
+
+
+def create_cart(body: dict[str, Any]) -> CreateCart:
+    errors = _unknown_fields(body, {"customerId", "currency"})
+    customer_id = _pattern_field(body, "customerId", _CUSTOMER_ID, CUSTOMER_ID_RULE, errors)
+    currency = body.get("currency", DEFAULT_CURRENCY)
+    if not (isinstance(currency, str) and is_supported_currency(currency)):
+        errors.append(FieldError("currency", CURRENCY_RULE))
+    _raise_if_any(errors)
+    return CreateCart(customer_id, currency)
+
+
+def add_item(body: dict[str, Any]) -> AddItem:
+    errors = _unknown_fields(body, {"productId", "quantity"})
+    product_id = _pattern_field(body, "productId", PRODUCT_ID, PRODUCT_ID_RULE, errors)
+    quantity = _quantity_field(body, 1, errors)
+    _raise_if_any(errors)
+    return AddItem(product_id, quantity)
+
+
+def update_item(body: dict[str, Any]) -> UpdateItem:
+    errors = _unknown_fields(body, {"quantity"})
+    quantity = _quantity_field(body, 0, errors)
+    _raise_if_any(errors)
+    return UpdateItem(quantity)
+
+
+def cart_id(value: str) -> str:
+    if not _CART_ID.fullmatch(value):
+        _fail("cartId", CART_ID_RULE)
+    return value
+
+
+def product_id(value: str) -> str:
+    if not PRODUCT_ID.fullmatch(value):
+        _fail("productId", PRODUCT_ID_RULE)
+    return value
+
+
+def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            _fail(key, "must appear only once")
+        document[key] = value
+    return document
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
+def _unknown_fields(body: dict[str, Any], known: set[str]) -> list[FieldError]:
+    return [FieldError(name, "is not a known field") for name in sorted(body) if name not in known]
+
+
+def _pattern_field(
+    body: dict[str, Any], name: str, pattern: re.Pattern[str], rule: str, errors: list[FieldError]
+) -> str:
+    if name not in body:
+        errors.append(FieldError(name, "is required"))
+        return ""
+    value = body[name]
+    if not (isinstance(value, str) and pattern.fullmatch(value)):
+        errors.append(FieldError(name, rule))
+        return ""
+    return value
+
+
+def _quantity_field(body: dict[str, Any], minimum: int, errors: list[FieldError]) -> int:
+    if "quantity" not in body:
+        errors.append(FieldError("quantity", "is required"))
+        return 0
+    value = body["quantity"]
+    # bool is a subclass of int in Python, but `true` is not a quantity.
+    if type(value) is not int or not minimum <= value <= MAX_QUANTITY:
+        errors.append(
+            FieldError("quantity", f"must be an integer from {minimum} to {MAX_QUANTITY}")
+        )
+        return 0
+    return value
+
+
+def _raise_if_any(errors: list[FieldError]) -> None:
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _fail(field: str, message: str) -> NoReturn:
+    raise InvalidInput([FieldError(field, message)])

@@ -1,0 +1,36 @@
+"""The contract's JSON shapes for domain objects, shared by the REST routes and the functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.clock import format_timestamp
+from chalicelib.pricing import PricedCart, PricedLine
+
+
+def cart_view(priced: PricedCart) -> dict[str, Any]:
+    cart = priced.cart
+    return {
+        "cartId": cart.cart_id,
+        "customerId": cart.customer_id,
+        "status": cart.status,
+        "currency": cart.currency,
+        "createdAt": format_timestamp(cart.created_at),
+        "updatedAt": format_timestamp(cart.updated_at),
+        "items": [_line_view(line) for line in priced.lines],
+        "itemCount": priced.item_count,
+        "totalAmount": priced.total.format(),
+    }
+
+
+def _line_view(priced: PricedLine) -> dict[str, Any]:
+    line = priced.line
+    return {
+        "productId": line.product_id,
+        "name": line.name,
+        "quantity": line.quantity,
+        "unitPrice": None if priced.unit_price is None else priced.unit_price.format(),
+        "lineTotal": None if priced.line_total is None else priced.line_total.format(),
+        "available": priced.available,
+        "addedAt": format_timestamp(line.added_at),
+    }

@@ -1,0 +1,113 @@
+"""The service on this machine: moto's DynamoDB in server mode, the tables, the sample
+catalog and `chalice local`, all on loopback. `make run` and the end-to-end tests use it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from moto.server import ThreadedMotoServer
+
+from chalicelib.settings import Settings
+from chalicelib.wiring import dynamodb_client
+from tools.load_catalog import load_catalog
+from tools.stage import PROJECT_DIR
+from tools.tables import create_tables
+
+LOCAL_STAGE = "local"
+SAMPLE_CATALOG = PROJECT_DIR / "data" / "catalog.sample.json"
+LOOPBACK = "127.0.0.1"
+
+
+def local_aws_environment(endpoint: str) -> dict[str, str]:
+    """Dummy credentials and the local endpoint: what boto3 needs to talk to moto only."""
+    return {
+        "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+
+
+@contextmanager
+def dynamodb_server(port: int = 0) -> Iterator[str]:
+    """moto in server mode on loopback; yields its endpoint URL."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per DynamoDB call
+    server = ThreadedMotoServer(ip_address=LOOPBACK, port=port, verbose=False)
+    server.start()
+    host, bound_port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{bound_port}"
+    finally:
+        server.stop()
+
+
+def prepare_tables(settings: Settings, catalog: Path | None = SAMPLE_CATALOG) -> None:
+    """Create the tables and load a catalog, through the endpoint in the environment."""
+    client = dynamodb_client(settings)
+    create_tables(client, settings)
+    if catalog is not None:
+        load_catalog(client, settings, catalog)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def chalice_local(
+    port: int, environment: dict[str, str], autoreload: bool = False
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`chalice local` in its own process group, stopped with the whole group.
+
+    With autoreload, chalice local runs the server in a child process that outlives a
+    SIGTERM to its parent, so the group is what gets stopped.
+    """
+    chalice = shutil.which("chalice", path=str(Path(sys.executable).parent)) or "chalice"
+    command = [chalice, "local", "--host", LOOPBACK, "--port", str(port), "--stage", LOCAL_STAGE]
+    if not autoreload:
+        command.append("--no-autoreload")
+    process = subprocess.Popen(
+        command, cwd=PROJECT_DIR, env={**os.environ, **environment}, start_new_session=True
+    )
+    try:
+        wait_for_port(port, process)
+        yield process
+    finally:
+        stop_process_group(process)
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"chalice local exited with status {process.returncode}")
+        try:
+            with socket.create_connection((LOOPBACK, port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"chalice local did not listen on port {port} within {timeout} s")
+
+
+def stop_process_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -1,0 +1,48 @@
+"""Creates the service's tables from infra/tables.json, the one definition of them.
+
+Used for the local server (and the tests); AWS gets the same definition through
+CloudFormation. Only what DynamoDB's CreateTable takes is copied from each resource.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalicelib.settings import Settings
+from tools.stage import PROJECT_DIR
+
+TABLES_TEMPLATE = PROJECT_DIR / "infra" / "tables.json"
+_CREATE_TABLE_PROPERTIES = ("AttributeDefinitions", "KeySchema", "BillingMode")
+
+
+def table_names(settings: Settings) -> dict[str, str]:
+    """Logical id in the template -> the table's name for these settings."""
+    return {
+        "CartsTable": settings.carts_table,
+        "CartItemsTable": settings.cart_items_table,
+        "ProductsTable": settings.products_table,
+    }
+
+
+def table_resources() -> dict[str, dict[str, Any]]:
+    resources = json.loads(TABLES_TEMPLATE.read_text())["Resources"]
+    return {
+        logical_id: resource["Properties"]
+        for logical_id, resource in resources.items()
+        if resource["Type"] == "AWS::DynamoDB::Table"
+    }
+
+
+def create_tables(client: Any, settings: Settings) -> None:
+    """Create every table that does not exist yet and wait until all are active."""
+    existing = set(client.list_tables()["TableNames"])
+    names = table_names(settings)
+    for logical_id, properties in table_resources().items():
+        name = names[logical_id]
+        if name in existing:
+            continue
+        arguments = {key: properties[key] for key in _CREATE_TABLE_PROPERTIES if key in properties}
+        client.create_table(TableName=name, **arguments)
+    for name in names.values():
+        client.get_waiter("table_exists").wait(TableName=name)
