@@ -26,7 +26,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -85,7 +85,11 @@ def _in_parallel(calls: list[Callable[[], T]]) -> list[T]:
     if not calls:
         return []
     futures = [_in_background(call) for call in calls[1:]]
-    return [calls[0](), *(future.result() for future in futures)]
+    try:
+        first = calls[0]()
+    finally:
+        wait(futures)
+    return [first, *(future.result() for future in futures)]
 
 
 @contextmanager
@@ -148,14 +152,17 @@ class DynamoCartRepository(CartRepository):
         return _cart_from(row, lines)
 
     def _read(self, cart_id: str) -> tuple[Row, list[CartLine]]:
-        items = _in_background(self._line_rows, cart_id)
-        with storage_errors():
-            response = self._client.get_item(
-                TableName=self._carts, Key=_cart_key(cart_id), ConsistentRead=True
-            )
+        lines = _in_background(self._line_rows, cart_id)
+        try:
+            with storage_errors():
+                response = self._client.get_item(
+                    TableName=self._carts, Key=_cart_key(cart_id), ConsistentRead=True
+                )
+        finally:
+            wait([lines])  # never leave a read running after the request
         if "Item" not in response:
             raise CartNotFound(cart_id)
-        return response["Item"], _lines_from_items(items.result())
+        return response["Item"], _lines_from_items(lines.result())
 
     def _line_rows(self, cart_id: str) -> list[Row]:
         """Every line of the cart, following every page of the Query."""

@@ -42,9 +42,13 @@ def dynamodb_client(config: Settings) -> DynamoDBClient:
 
 
 @functools.cache
+def dynamodb() -> DynamoDBClient:
+    return dynamodb_client(settings())
+
+
+@functools.cache
 def cart_service() -> CartService:
-    config = settings()
-    client = dynamodb_client(config)
+    config, client = settings(), dynamodb()
     catalog = Catalog(
         DynamoProductRepository(client, config.products_table), config.catalog_cache_seconds
     )

@@ -1,0 +1,19 @@
+"""Test-wide set-up: dummy AWS credentials, never a real AWS endpoint.
+
+Set at import, before any boto3 client exists (moto's in-process mock needs that). The
+end-to-end tests point their servers at a local moto server explicitly.
+"""
+
+import os
+
+for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
+    os.environ.pop(variable, None)
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }
+)

@@ -1,0 +1,54 @@
+"""In-memory repositories for the service's unit tests: the domain model's rules, no I/O."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection, Iterable
+from datetime import datetime
+
+from chalicelib.cart import Cart, Product
+from chalicelib.errors import CartNotFound
+from chalicelib.repository import CartRepository, ProductRepository
+
+
+class InMemoryCartRepository(CartRepository):
+    def __init__(self) -> None:
+        self.carts: dict[str, Cart] = {}
+
+    def create(self, cart: Cart) -> None:
+        self.carts[cart.cart_id] = copy.deepcopy(cart)
+
+    def get(self, cart_id: str) -> Cart:
+        return copy.deepcopy(self._stored(cart_id))
+
+    def add_line(self, cart_id: str, product: Product, quantity: int, now: datetime) -> None:
+        cart = self.get(cart_id)
+        cart.add(product, quantity, now)  # raises before anything is stored
+        self.carts[cart_id] = cart
+
+    def set_quantity(self, cart_id: str, product_id: str, quantity: int, now: datetime) -> None:
+        cart = self.get(cart_id)
+        cart.set_quantity(product_id, quantity, now)
+        self.carts[cart_id] = cart
+
+    def delete(self, cart_id: str) -> None:
+        self._stored(cart_id)
+        del self.carts[cart_id]
+
+    def _stored(self, cart_id: str) -> Cart:
+        if cart_id not in self.carts:
+            raise CartNotFound(cart_id)
+        return self.carts[cart_id]
+
+
+class InMemoryProductRepository(ProductRepository):
+    def __init__(self, products: Iterable[Product] = ()) -> None:
+        self.products = {product.product_id: product for product in products}
+        self.reads = 0
+
+    def get_many(self, product_ids: Collection[str]) -> dict[str, Product]:
+        self.reads += 1
+        return {pid: self.products[pid] for pid in product_ids if pid in self.products}
+
+    def put_many(self, products: Iterable[Product]) -> None:
+        self.products.update((product.product_id, product) for product in products)

@@ -1,0 +1,43 @@
+"""Integration tests: the real DynamoDB adapter and the app against moto, in process."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from chalicelib import wiring
+from chalicelib.settings import Settings
+from tools.load_catalog import load_catalog
+from tools.local_stack import SAMPLE_CATALOG
+from tools.stage import stage_environment
+from tools.tables import create_tables
+
+
+@pytest.fixture
+def stage_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The local stage's variables, also outside requests (chalice.test sets them only during)."""
+    environment = stage_environment("local")
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    return environment
+
+
+@pytest.fixture
+def settings(stage_env: dict[str, str]) -> Settings:
+    return Settings.from_environ()
+
+
+@pytest.fixture
+def dynamodb(settings: Settings) -> Iterator[Any]:
+    """A moto-backed DynamoDB with the service's tables and the sample catalog."""
+    with mock_aws():
+        wiring.settings.cache_clear()
+        wiring.dynamodb.cache_clear()
+        wiring.cart_service.cache_clear()
+        client = wiring.dynamodb()
+        create_tables(client, settings)
+        load_catalog(client, settings, SAMPLE_CATALOG)
+        yield client
+        wiring.cart_service.cache_clear()
+        wiring.dynamodb.cache_clear()

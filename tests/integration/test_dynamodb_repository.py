@@ -1,0 +1,159 @@
+"""What only the DynamoDB adapter can get wrong: pages, batches, retries and failures."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from chalicelib.cart import Cart, Product
+from chalicelib.dynamodb import DynamoCartRepository, DynamoProductRepository
+from chalicelib.errors import ConcurrentUpdate, StorageUnavailable
+from chalicelib.money import Money
+from chalicelib.settings import Settings
+from chalicelib.wiring import dynamodb_client
+from tests.faults import (
+    FaultInjector,
+    dynamodb_answer,
+    dynamodb_error,
+    throttled,
+    transaction_conflict,
+)
+
+T0 = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
+BEANS = Product("BEANS", "Beans", Money(Decimal("19.99"), "USD"))
+
+
+def product(index: int) -> Product:
+    return Product(f"P{index:03}", f"Product {index}", Money(Decimal("1.00"), "USD"))
+
+
+def repository(client: Any, settings: Settings, **options: Any) -> DynamoCartRepository:
+    return DynamoCartRepository(client, settings.carts_table, settings.cart_items_table, **options)
+
+
+def cart_with_lines(carts: DynamoCartRepository, count: int, cart_id: str = "c-1") -> None:
+    carts.create(Cart(cart_id, "customer-42", "USD", T0, T0))
+    for index in range(count):
+        carts.add_line(cart_id, product(index), 1, T0 + timedelta(milliseconds=index))
+
+
+def line_rows(client: Any, settings: Settings, cart_id: str) -> list[Any]:
+    return client.query(  # type: ignore[no-any-return]
+        TableName=settings.cart_items_table,
+        KeyConditionExpression="cartId = :c",
+        ExpressionAttributeValues={":c": {"S": cart_id}},
+    )["Items"]
+
+
+def test_every_page_of_lines_is_read(dynamodb: Any, settings: Settings) -> None:
+    carts = repository(dynamodb, settings, page_size=3)
+    cart_with_lines(carts, 10)
+    injector = FaultInjector(dynamodb)
+    lines = carts.get("c-1").lines
+    assert [line.product_id for line in lines] == [f"P{i:03}" for i in range(10)]
+    assert injector.calls["Query"] == 4
+
+
+def test_delete_removes_every_line_of_a_full_cart(dynamodb: Any, settings: Settings) -> None:
+    carts = repository(dynamodb, settings)
+    cart_with_lines(carts, 100)
+    cart_with_lines(carts, 2, "other")
+    injector = FaultInjector(dynamodb)
+    carts.delete("c-1")
+    assert line_rows(dynamodb, settings, "c-1") == []
+    assert len(line_rows(dynamodb, settings, "other")) == 2
+    assert injector.calls["BatchWriteItem"] == 4  # 100 lines in batches of 25
+
+
+def test_a_transaction_conflict_is_retried(dynamodb: Any, settings: Settings) -> None:
+    carts = repository(dynamodb, settings)
+    cart_with_lines(carts, 0)
+    injector = FaultInjector(dynamodb)
+    injector.fail("TransactWriteItems", transaction_conflict, times=2)
+    carts.add_line("c-1", BEANS, 2, T0)
+    assert carts.get("c-1").lines[0].quantity == 2
+    assert injector.calls["TransactWriteItems"] == 3
+
+
+def test_a_conflict_that_persists_is_concurrent_update_and_writes_nothing(
+    dynamodb: Any, settings: Settings
+) -> None:
+    carts = repository(dynamodb, settings, conflict_attempts=3)
+    cart_with_lines(carts, 0)
+    FaultInjector(dynamodb).fail("TransactWriteItems", transaction_conflict)
+    with pytest.raises(ConcurrentUpdate):
+        carts.add_line("c-1", BEANS, 2, T0)
+    assert carts.get("c-1").lines == []
+
+
+def test_throttling_is_retried_by_botocore(dynamodb: Any, settings: Settings) -> None:
+    carts = repository(dynamodb, settings)
+    cart_with_lines(carts, 0)
+    injector = FaultInjector(dynamodb)
+    injector.fail("TransactWriteItems", throttled, times=2)
+    carts.add_line("c-1", BEANS, 1, T0)
+    assert carts.get("c-1").lines[0].quantity == 1
+    assert injector.calls["TransactWriteItems"] == 3
+
+
+def test_throttling_that_persists_is_storage_unavailable(dynamodb: Any, settings: Settings) -> None:
+    carts = repository(dynamodb, settings)
+    cart_with_lines(carts, 0)
+    FaultInjector(dynamodb).fail("TransactWriteItems", throttled)
+    with pytest.raises(StorageUnavailable):
+        carts.add_line("c-1", BEANS, 1, T0)
+    assert carts.get("c-1").lines == []
+
+
+def test_a_cancellation_for_throttling_is_storage_unavailable(
+    dynamodb: Any, settings: Settings
+) -> None:
+    carts = repository(dynamodb, settings)
+    cart_with_lines(carts, 0)
+    reasons = [{"Code": "ThrottlingError"}, {"Code": "None"}]
+    FaultInjector(dynamodb).fail(
+        "TransactWriteItems",
+        lambda: dynamodb_error("TransactionCanceledException", CancellationReasons=reasons),
+    )
+    with pytest.raises(StorageUnavailable):
+        carts.add_line("c-1", BEANS, 1, T0)
+
+
+def test_an_unreachable_dynamodb_is_storage_unavailable_quickly(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")  # nothing listens
+    client = dynamodb_client(settings)
+    with pytest.raises(StorageUnavailable):
+        repository(client, settings).get("c-1")
+
+
+def test_products_are_read_in_chunks_of_100(dynamodb: Any, settings: Settings) -> None:
+    products = DynamoProductRepository(dynamodb, settings.products_table)
+    products.put_many(product(index) for index in range(250))
+    injector = FaultInjector(dynamodb)
+    found = products.get_many([f"P{i:03}" for i in range(250)] + ["NOPE"])
+    assert len(found) == 250
+    assert found["P007"].unit_price.format() == "1.00"
+    assert injector.calls["BatchGetItem"] == 3
+
+
+def test_unprocessed_keys_are_fetched_again(dynamodb: Any, settings: Settings) -> None:
+    products = DynamoProductRepository(dynamodb, settings.products_table)
+    products.put_many([product(1), product(2)])
+    table = settings.products_table
+    p001 = {
+        "productId": {"S": "P001"},
+        "name": {"S": "Product 1"},
+        "unitPrice": {"N": "1"},
+        "currency": {"S": "USD"},
+    }
+    partial = {
+        "Responses": {table: [p001]},
+        "UnprocessedKeys": {table: {"Keys": [{"productId": {"S": "P002"}}]}},
+    }
+    injector = FaultInjector(dynamodb)
+    injector.fail("BatchGetItem", lambda: dynamodb_answer(partial), times=1)
+    assert set(products.get_many(["P001", "P002"])) == {"P001", "P002"}
+    assert injector.calls["BatchGetItem"] == 2

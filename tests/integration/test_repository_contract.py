@@ -1,0 +1,150 @@
+"""One behaviour, two repositories: the DynamoDB adapter (on moto) must answer exactly like
+the in-memory repository that the unit tests of the service rely on."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from chalicelib.cart import MAX_LINES, Cart, Product
+from chalicelib.dynamodb import DynamoCartRepository
+from chalicelib.errors import (
+    CartNotFound,
+    CurrencyMismatch,
+    ItemNotFound,
+    LineLimitExceeded,
+    QuantityLimitExceeded,
+)
+from chalicelib.money import Money
+from chalicelib.repository import CartRepository
+from chalicelib.settings import Settings
+from tests.fakes import InMemoryCartRepository
+
+T0 = datetime(2026, 11, 25, 16, 0, 0, 123000, tzinfo=UTC)
+BEANS = Product("BEANS", "Beans", Money(Decimal("19.99"), "USD"))
+FILTERS = Product("FILTERS", "Filters", Money(Decimal("4.75"), "USD"))
+WAFFLES = Product("WAFFLES", "Waffles", Money(Decimal("6.80"), "EUR"))
+
+
+@pytest.fixture(params=["in-memory", "dynamodb"])
+def carts(request: pytest.FixtureRequest) -> Iterator[CartRepository]:
+    if request.param == "in-memory":
+        yield InMemoryCartRepository()
+    else:
+        client: Any = request.getfixturevalue("dynamodb")
+        settings: Settings = request.getfixturevalue("settings")
+        yield DynamoCartRepository(client, settings.carts_table, settings.cart_items_table)
+
+
+def stored_cart(carts: CartRepository, cart_id: str = "c-1") -> Cart:
+    carts.create(Cart(cart_id, "customer-42", "USD", T0, T0))
+    return carts.get(cart_id)
+
+
+def snapshot(cart: Cart) -> tuple[Any, ...]:
+    lines = [(line.product_id, line.name, line.quantity, line.added_at) for line in cart.lines]
+    return (cart.version, cart.updated_at, lines)
+
+
+def test_a_created_cart_reads_back(carts: CartRepository) -> None:
+    cart = stored_cart(carts)
+    assert (cart.customer_id, cart.currency, cart.status, cart.version) == (
+        "customer-42",
+        "USD",
+        "ACTIVE",
+        1,
+    )
+    assert (cart.created_at, cart.updated_at, cart.lines) == (T0, T0, [])
+
+
+def test_lines_come_back_oldest_first_with_their_first_added_time(carts: CartRepository) -> None:
+    stored_cart(carts)
+    carts.add_line("c-1", FILTERS, 1, T0 + timedelta(seconds=1))
+    carts.add_line("c-1", BEANS, 2, T0 + timedelta(seconds=2))
+    carts.add_line("c-1", FILTERS, 4, T0 + timedelta(seconds=3))
+    cart = carts.get("c-1")
+    assert [(line.product_id, line.quantity) for line in cart.lines] == [
+        ("FILTERS", 5),
+        ("BEANS", 2),
+    ]
+    assert cart.lines[0].added_at == T0 + timedelta(seconds=1)
+    assert (cart.version, cart.updated_at) == (4, T0 + timedelta(seconds=3))
+
+
+def test_lines_added_within_one_millisecond_keep_their_order(carts: CartRepository) -> None:
+    stored_cart(carts)
+    for offset, product in enumerate([FILTERS, BEANS]):
+        carts.add_line("c-1", product, 1, T0 + timedelta(microseconds=offset + 1))
+    assert [line.product_id for line in carts.get("c-1").lines] == ["FILTERS", "BEANS"]
+
+
+def test_the_999_limit_refuses_and_changes_nothing(carts: CartRepository) -> None:
+    stored_cart(carts)
+    carts.add_line("c-1", BEANS, 999, T0)
+    before = snapshot(carts.get("c-1"))
+    with pytest.raises(QuantityLimitExceeded):
+        carts.add_line("c-1", BEANS, 1, T0 + timedelta(seconds=1))
+    assert snapshot(carts.get("c-1")) == before
+
+
+def test_the_100_line_limit_refuses_and_changes_nothing(carts: CartRepository) -> None:
+    stored_cart(carts)
+    for index in range(MAX_LINES):
+        product = Product(f"P{index:03}", "x", Money(Decimal("1.00"), "USD"))
+        carts.add_line("c-1", product, 1, T0 + timedelta(milliseconds=index))
+    before = snapshot(carts.get("c-1"))
+    with pytest.raises(LineLimitExceeded):
+        carts.add_line("c-1", BEANS, 1, T0 + timedelta(seconds=1))
+    assert snapshot(carts.get("c-1")) == before
+
+
+def test_another_currency_is_refused_and_changes_nothing(carts: CartRepository) -> None:
+    before = snapshot(stored_cart(carts))
+    with pytest.raises(CurrencyMismatch):
+        carts.add_line("c-1", WAFFLES, 1, T0 + timedelta(seconds=1))
+    assert snapshot(carts.get("c-1")) == before
+
+
+def test_changes_to_a_missing_cart_are_cart_not_found(carts: CartRepository) -> None:
+    with pytest.raises(CartNotFound):
+        carts.add_line("nope", BEANS, 1, T0)
+    with pytest.raises(CartNotFound):
+        carts.set_quantity("nope", "BEANS", 1, T0)
+    with pytest.raises(CartNotFound):
+        carts.get("nope")
+    with pytest.raises(CartNotFound):
+        carts.delete("nope")
+
+
+def test_set_quantity_and_remove(carts: CartRepository) -> None:
+    stored_cart(carts)
+    carts.add_line("c-1", BEANS, 2, T0)
+    carts.add_line("c-1", FILTERS, 2, T0 + timedelta(seconds=1))
+    carts.set_quantity("c-1", "BEANS", 7, T0 + timedelta(seconds=2))
+    carts.set_quantity("c-1", "FILTERS", 0, T0 + timedelta(seconds=3))
+    cart = carts.get("c-1")
+    assert [(line.product_id, line.quantity) for line in cart.lines] == [("BEANS", 7)]
+    assert (cart.version, cart.updated_at) == (5, T0 + timedelta(seconds=3))
+
+
+def test_changing_a_missing_line_is_item_not_found_and_changes_nothing(
+    carts: CartRepository,
+) -> None:
+    before = snapshot(stored_cart(carts))
+    with pytest.raises(ItemNotFound):
+        carts.set_quantity("c-1", "BEANS", 3, T0 + timedelta(seconds=1))
+    with pytest.raises(ItemNotFound):
+        carts.set_quantity("c-1", "BEANS", 0, T0 + timedelta(seconds=1))
+    assert snapshot(carts.get("c-1")) == before
+
+
+def test_delete_removes_the_cart(carts: CartRepository) -> None:
+    stored_cart(carts)
+    carts.add_line("c-1", BEANS, 1, T0)
+    stored_cart(carts, "c-2")
+    carts.delete("c-1")
+    with pytest.raises(CartNotFound):
+        carts.get("c-1")
+    assert carts.get("c-2").cart_id == "c-2"

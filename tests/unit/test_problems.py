@@ -1,0 +1,43 @@
+"""Every domain error has one status and one stable code, as the contract lists them."""
+
+import inspect
+
+from chalicelib import errors
+from chalicelib.problems import STATUS_AND_CODE, problem_for, problem_for_status
+
+
+def test_every_service_error_has_a_status_and_code() -> None:
+    error_classes = {
+        cls
+        for _, cls in inspect.getmembers(errors, inspect.isclass)
+        if issubclass(cls, errors.CartServiceError) and cls is not errors.CartServiceError
+    }
+    assert error_classes == set(STATUS_AND_CODE)
+
+
+def test_codes_match_the_contract() -> None:
+    assert {code: status for status, code in STATUS_AND_CODE.values()} == {
+        "INVALID_JSON": 400,
+        "VALIDATION_ERROR": 400,
+        "PRODUCT_NOT_FOUND": 400,
+        "CURRENCY_MISMATCH": 400,
+        "QUANTITY_LIMIT": 400,
+        "LINE_LIMIT": 400,
+        "CART_NOT_FOUND": 404,
+        "ITEM_NOT_FOUND": 404,
+        "CONFLICT": 409,
+        "SERVICE_UNAVAILABLE": 503,
+    }
+
+
+def test_validation_problems_list_their_fields() -> None:
+    body = problem_for(errors.InvalidInput([errors.FieldError("quantity", "must be ...")]))
+    assert body["errors"] == [{"field": "quantity", "message": "must be ..."}]
+    assert (body["type"], body["title"], body["status"]) == ("about:blank", "Bad Request", 400)
+
+
+def test_an_internal_error_never_repeats_what_went_wrong() -> None:
+    body = problem_for_status(500, "Traceback ... botocore ResourceNotFoundException")
+    assert body["code"] == "INTERNAL_ERROR"
+    assert "Traceback" not in body["detail"]
+    assert "botocore" not in body["detail"]

@@ -1,0 +1,139 @@
+"""The service's operations on the in-memory repositories."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from chalicelib.cart import Product
+from chalicelib.catalog import Catalog
+from chalicelib.errors import (
+    CartNotFound,
+    CurrencyMismatch,
+    ItemNotFound,
+    ProductNotFound,
+    QuantityLimitExceeded,
+)
+from chalicelib.money import Money
+from chalicelib.service import CartService
+from chalicelib.validation import AddItem, CreateCart, UpdateItem
+from chalicelib.views import cart_view
+from tests.fakes import InMemoryCartRepository, InMemoryProductRepository
+
+
+class Ticking:
+    """A clock that moves one second per call."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+@pytest.fixture
+def products() -> InMemoryProductRepository:
+    return InMemoryProductRepository(
+        [
+            Product("BEANS", "Beans", Money(Decimal("19.99"), "USD")),
+            Product("FILTERS", "Filters", Money(Decimal("4.75"), "USD")),
+            Product("WAFFLES", "Waffles", Money(Decimal("6.80"), "EUR")),
+        ]
+    )
+
+
+@pytest.fixture
+def service(products: InMemoryProductRepository) -> CartService:
+    ids = iter(f"cart-{n}" for n in range(100))
+    return CartService(
+        InMemoryCartRepository(), Catalog(products, ttl_seconds=0), Ticking(), lambda: next(ids)
+    )
+
+
+def test_a_new_cart_is_empty_and_active(service: CartService) -> None:
+    view = cart_view(service.create_cart(CreateCart("customer-42", "USD")))
+    assert view["cartId"] == "cart-0"
+    assert (view["status"], view["items"], view["itemCount"], view["totalAmount"]) == (
+        "ACTIVE",
+        [],
+        0,
+        "0.00",
+    )
+    assert view["createdAt"] == view["updatedAt"]
+
+
+def test_adding_items_prices_the_cart(service: CartService) -> None:
+    service.create_cart(CreateCart("customer-42", "USD"))
+    service.add_item("cart-0", AddItem("BEANS", 2))
+    view = cart_view(service.add_item("cart-0", AddItem("FILTERS", 3)))
+    assert [(i["productId"], i["quantity"], i["lineTotal"]) for i in view["items"]] == [
+        ("BEANS", 2, "39.98"),
+        ("FILTERS", 3, "14.25"),
+    ]
+    assert view["totalAmount"] == "54.23"
+    assert view["updatedAt"] > view["createdAt"]
+
+
+def test_adding_an_unknown_product_is_refused(service: CartService) -> None:
+    service.create_cart(CreateCart("customer-42", "USD"))
+    with pytest.raises(ProductNotFound):
+        service.add_item("cart-0", AddItem("NOPE", 1))
+
+
+def test_adding_a_product_in_another_currency_is_refused(service: CartService) -> None:
+    service.create_cart(CreateCart("customer-42", "USD"))
+    with pytest.raises(CurrencyMismatch):
+        service.add_item("cart-0", AddItem("WAFFLES", 1))
+
+
+def test_a_refused_add_changes_nothing(service: CartService) -> None:
+    service.create_cart(CreateCart("customer-42", "USD"))
+    before = cart_view(service.add_item("cart-0", AddItem("BEANS", 999)))
+    with pytest.raises(QuantityLimitExceeded):
+        service.add_item("cart-0", AddItem("BEANS", 1))
+    assert cart_view(service.get_cart("cart-0")) == before
+
+
+def test_update_sets_the_quantity_and_zero_removes(service: CartService) -> None:
+    service.create_cart(CreateCart("customer-42", "USD"))
+    service.add_item("cart-0", AddItem("BEANS", 2))
+    assert cart_view(service.update_item("cart-0", "BEANS", UpdateItem(7)))["itemCount"] == 7
+    assert cart_view(service.update_item("cart-0", "BEANS", UpdateItem(0)))["items"] == []
+
+
+def test_removing_a_line_that_is_not_there_is_item_not_found(service: CartService) -> None:
+    service.create_cart(CreateCart("customer-42", "USD"))
+    with pytest.raises(ItemNotFound):
+        service.remove_item("cart-0", "BEANS")
+
+
+def test_a_deleted_cart_is_not_found(service: CartService) -> None:
+    service.create_cart(CreateCart("customer-42", "USD"))
+    service.delete_cart("cart-0")
+    with pytest.raises(CartNotFound):
+        service.get_cart("cart-0")
+    with pytest.raises(CartNotFound):
+        service.delete_cart("cart-0")
+
+
+def test_operations_on_a_missing_cart_are_cart_not_found(service: CartService) -> None:
+    with pytest.raises(CartNotFound):
+        service.add_item("cart-9", AddItem("BEANS", 1))
+    with pytest.raises(CartNotFound):
+        service.update_item("cart-9", "BEANS", UpdateItem(1))
+
+
+def test_a_line_whose_product_left_the_catalog_stays_unavailable(
+    service: CartService, products: InMemoryProductRepository
+) -> None:
+    service.create_cart(CreateCart("customer-42", "USD"))
+    service.add_item("cart-0", AddItem("BEANS", 1))
+    service.add_item("cart-0", AddItem("FILTERS", 2))
+    del products.products["BEANS"]
+    view = cart_view(service.get_cart("cart-0"))
+    assert [(i["productId"], i["available"]) for i in view["items"]] == [
+        ("BEANS", False),
+        ("FILTERS", True),
+    ]
+    assert view["totalAmount"] == "9.50"
