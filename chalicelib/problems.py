@@ -34,13 +34,11 @@ STATUS_AND_CODE: dict[type[CartServiceError], tuple[int, str]] = {
     StorageUnavailable: (503, "SERVICE_UNAVAILABLE"),
 }
 
-# Errors Chalice itself answers before a view runs, by their status.
+# Errors Chalice itself answers before a view runs, by their status; anything else that
+# Chalice answers on its own (an unhandled exception) is an internal error.
 CODE_FOR_STATUS = {
-    400: "BAD_REQUEST",
-    404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     415: "UNSUPPORTED_MEDIA_TYPE",
-    500: "INTERNAL_ERROR",
 }
 
 INTERNAL_ERROR_DETAIL = "the service failed unexpectedly; the request id identifies it in the logs"
@@ -55,9 +53,9 @@ def problem_for(error: CartServiceError) -> dict[str, Any]:
 
 
 def problem_for_status(status: int, detail: str) -> dict[str, Any]:
-    code = CODE_FOR_STATUS.get(status, "INTERNAL_ERROR")
-    if code == "INTERNAL_ERROR":
-        return problem(500, code, INTERNAL_ERROR_DETAIL)
+    code = CODE_FOR_STATUS.get(status)
+    if code is None:
+        return problem(500, "INTERNAL_ERROR", INTERNAL_ERROR_DETAIL)
     if status == 415:
         detail += "; send the body as JSON with Content-Type: application/json"
     return problem(status, code, detail)

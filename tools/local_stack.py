@@ -15,11 +15,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
 from moto.server import ThreadedMotoServer
 
 from chalicelib.settings import Settings
-from chalicelib.wiring import dynamodb_client
 from tools.load_catalog import load_catalog
 from tools.stage import PROJECT_DIR
 from tools.tables import create_tables
@@ -52,12 +52,10 @@ def dynamodb_server(port: int = 0) -> Iterator[str]:
         server.stop()
 
 
-def prepare_tables(settings: Settings, catalog: Path | None = SAMPLE_CATALOG) -> None:
-    """Create the tables and load a catalog, through the endpoint in the environment."""
-    client = dynamodb_client(settings)
+def prepare_tables(client: Any, settings: Settings, catalog: Path = SAMPLE_CATALOG) -> None:
+    """Create the tables and load a catalog."""
     create_tables(client, settings)
-    if catalog is not None:
-        load_catalog(client, settings, catalog)
+    load_catalog(client, settings, catalog)
 
 
 def free_port() -> int:
@@ -68,7 +66,10 @@ def free_port() -> int:
 
 @contextmanager
 def chalice_local(
-    port: int, environment: dict[str, str], autoreload: bool = False
+    port: int,
+    environment: dict[str, str],
+    autoreload: bool = False,
+    output: IO[bytes] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """`chalice local` in its own process group, stopped with the whole group.
 
@@ -80,7 +81,12 @@ def chalice_local(
     if not autoreload:
         command.append("--no-autoreload")
     process = subprocess.Popen(
-        command, cwd=PROJECT_DIR, env={**os.environ, **environment}, start_new_session=True
+        command,
+        cwd=PROJECT_DIR,
+        env={**os.environ, **environment},
+        start_new_session=True,
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
     )
     try:
         wait_for_port(port, process)

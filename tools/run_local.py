@@ -13,6 +13,7 @@ import sys
 import threading
 from types import FrameType
 
+from chalicelib.wiring import dynamodb_client
 from tools.local_stack import (
     LOCAL_STAGE,
     LOOPBACK,
@@ -38,7 +39,8 @@ def main() -> None:
     with dynamodb_server(int(os.environ.get("MOTO_PORT", "0"))) as endpoint:
         environment = local_aws_environment(endpoint)
         os.environ.update(environment)
-        prepare_tables(stage_settings(LOCAL_STAGE))
+        settings = stage_settings(LOCAL_STAGE)
+        prepare_tables(dynamodb_client(settings), settings)
         print(f"DynamoDB (moto) on {endpoint}; sample catalog {SAMPLE_CATALOG.name} loaded")
         with chalice_local(port, environment, autoreload=True) as process:
             print(f"Cart API on http://{LOOPBACK}:{port}  (Ctrl-C stops everything)", flush=True)
