@@ -9,7 +9,8 @@ import time
 
 import requests
 
-from tools.local_stack import PROJECT_DIR, free_port
+from tools.local_stack import free_port
+from tools.stage import PROJECT_DIR
 
 
 def port_is_open(port: int) -> bool:
