@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+STAGE ?= dev
 
-.PHONY: run test lint unit integration e2e clean
+.PHONY: run test lint unit integration e2e package deploy policies clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -29,5 +30,17 @@ lint: $(INSTALLED)
 unit integration e2e: $(INSTALLED)
 	$(PY) -m pytest tests/$@
 
+## package: the SAM template of STAGE (tables, API, functions) in build/STAGE, offline
+package: $(INSTALLED)
+	$(PY) -m tools.package $(STAGE) build/$(STAGE)
+
+## deploy: the tables stack of STAGE, its table names into the config, then chalice deploy
+deploy: $(INSTALLED)
+	$(PY) -m tools.deploy $(STAGE)
+
+## policies: regenerate .chalice/policy-*.json from tools/policies.py
+policies: $(INSTALLED)
+	$(PY) -m tools.policies
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .chalice/deployments
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .chalice/deployments

@@ -2,7 +2,8 @@
 
 The contract is ../shared/cart-api.md (and openapi.yaml); the operations live in
 chalicelib/service.py, input checks in chalicelib/validation.py, and the error-to-status
-mapping in chalicelib/problems.py.
+mapping in chalicelib/problems.py. Below the routes, the same operations as Lambda functions
+for backends that invoke them directly with IAM (chalicelib/functions.py).
 """
 
 import os
@@ -11,16 +12,20 @@ from typing import Any
 
 from chalice.app import Chalice, Response
 
-from chalicelib import logs, rest, validation, views
+from chalicelib import functions, logs, rest, validation, views
+from chalicelib.settings import EdgeSettings
 from chalicelib.wiring import cart_service
 
 app = Chalice(app_name="cart-service", configure_logs=False)
-logs.configure(os.environ.get("LOG_LEVEL", "INFO"))
+logs.configure(os.environ.get("LOG_LEVEL", "INFO"), app.log.name)
 app.register_middleware(rest.request_context, "http")
 
 
+ROUTE_OPTIONS = rest.route_options(EdgeSettings.from_environ())
+
+
 def route(path: str, methods: list[str]) -> Callable[[rest.View], rest.View]:
-    return rest.route(app, path, methods=methods)
+    return rest.route(app, path, methods=methods, **ROUTE_OPTIONS)
 
 
 def request_body() -> dict[str, Any]:
@@ -65,3 +70,33 @@ def update_cart_item(cartId: str, productId: str) -> Response:
 def remove_item(cartId: str, productId: str) -> Response:
     cart_id, product_id = validation.cart_id(cartId), validation.product_id(productId)
     return rest.json_response(views.cart_view(cart_service().remove_item(cart_id, product_id)))
+
+
+@app.lambda_function(name="create_cart")
+def create_cart_function(event: Any, context: Any) -> Any:
+    return functions.invoke(functions.create_cart, event, context)
+
+
+@app.lambda_function(name="get_cart")
+def get_cart_function(event: Any, context: Any) -> Any:
+    return functions.invoke(functions.get_cart, event, context)
+
+
+@app.lambda_function(name="add_item")
+def add_item_function(event: Any, context: Any) -> Any:
+    return functions.invoke(functions.add_item, event, context)
+
+
+@app.lambda_function(name="update_cart_item")
+def update_cart_item_function(event: Any, context: Any) -> Any:
+    return functions.invoke(functions.update_cart_item, event, context)
+
+
+@app.lambda_function(name="remove_item")
+def remove_item_function(event: Any, context: Any) -> Any:
+    return functions.invoke(functions.remove_item, event, context)
+
+
+@app.lambda_function(name="delete_cart")
+def delete_cart_function(event: Any, context: Any) -> Any:
+    return functions.invoke(functions.delete_cart, event, context)

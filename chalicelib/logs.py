@@ -40,8 +40,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure(level: str) -> None:
-    """Send every log record, as JSON, to standard output (CloudWatch Logs in Lambda)."""
+def configure(level: str, *loggers: str) -> None:
+    """Send log records, as JSON, to standard output (CloudWatch Logs in Lambda).
+
+    `level` applies to the service's own loggers; libraries (botocore, Chalice's CLI) log
+    warnings and errors only, so a DEBUG stage does not print every AWS call.
+    """
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter())
-    logging.basicConfig(level=level, handlers=[handler], force=True)
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+    for name in ("chalicelib", *loggers):
+        logging.getLogger(name).setLevel(level)

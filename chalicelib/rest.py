@@ -15,16 +15,43 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from chalice.app import Chalice, Request, Response
+from chalice.app import (
+    Chalice,
+    CognitoUserPoolAuthorizer,
+    CORSConfig,
+    IAMAuthorizer,
+    Request,
+    Response,
+)
 
 from chalicelib import logs
 from chalicelib.errors import CartServiceError, StorageUnavailable
 from chalicelib.problems import PROBLEM_CONTENT_TYPE, problem_for, problem_for_status
+from chalicelib.settings import EdgeSettings
 from chalicelib.validation import parse_json_object
 
 log = logging.getLogger(__name__)
 
 View = Callable[..., Response]
+
+
+def route_options(edge: EdgeSettings) -> dict[str, Any]:
+    """The authorizer and CORS settings every route gets, as the stage configures them."""
+    options: dict[str, Any] = {}
+    if edge.api_auth == "iam":
+        options["authorizer"] = IAMAuthorizer()
+    elif edge.api_auth == "cognito" and edge.cognito_user_pool_arn:
+        options["authorizer"] = CognitoUserPoolAuthorizer(
+            "cart-service-users", provider_arns=[edge.cognito_user_pool_arn]
+        )
+    if edge.cors_allow_origin:
+        options["cors"] = CORSConfig(
+            allow_origin=edge.cors_allow_origin,
+            allow_headers=["Content-Type", "If-Match", "Idempotency-Key"],
+            expose_headers=["X-Request-Id", "Location", "ETag", "Retry-After"],
+            max_age=600,
+        )
+    return options
 
 
 def route(app: Chalice, path: str, **options: Any) -> Callable[[View], View]:

@@ -39,3 +39,29 @@ class Settings:
             )
         except KeyError as missing:
             raise RuntimeError(f"environment variable {missing} is not set") from None
+
+
+@dataclass(frozen=True)
+class EdgeSettings:
+    """How API Gateway guards the routes: read when app.py is imported, because Chalice
+    builds the API from the routes then (`chalice deploy`/`package` set the stage's
+    variables before importing). IAM is the default: a stage must opt out.
+    """
+
+    api_auth: str = "iam"
+    cognito_user_pool_arn: str | None = None
+    cors_allow_origin: str | None = None
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> EdgeSettings:
+        environ = os.environ if environ is None else environ
+        api_auth = environ.get("API_AUTH", "iam")
+        if api_auth not in {"iam", "cognito", "none"}:
+            raise RuntimeError(f"API_AUTH must be iam, cognito or none, not {api_auth!r}")
+        pool = environ.get("COGNITO_USER_POOL_ARN") or None
+        if api_auth == "cognito" and pool is None:
+            raise RuntimeError("API_AUTH=cognito needs COGNITO_USER_POOL_ARN")
+        origin = environ.get("CORS_ALLOW_ORIGIN") or None
+        if origin == "*":
+            raise RuntimeError("CORS_ALLOW_ORIGIN must name an origin, not *")
+        return cls(api_auth, pool, origin)

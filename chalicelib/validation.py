@@ -89,14 +89,14 @@ def update_item(body: dict[str, Any]) -> UpdateItem:
     return UpdateItem(quantity)
 
 
-def cart_id(value: str) -> str:
-    if not _CART_ID.fullmatch(value):
+def cart_id(value: object) -> str:
+    if not (isinstance(value, str) and _CART_ID.fullmatch(value)):
         _fail("cartId", CART_ID_RULE)
     return value
 
 
-def product_id(value: str) -> str:
-    if not PRODUCT_ID.fullmatch(value):
+def product_id(value: object) -> str:
+    if not (isinstance(value, str) and PRODUCT_ID.fullmatch(value)):
         _fail("productId", PRODUCT_ID_RULE)
     return value
 

@@ -1,10 +1,13 @@
-"""Test-wide set-up: dummy AWS credentials, never a real AWS endpoint.
+"""Test-wide set-up: dummy AWS credentials, never a real AWS endpoint, the local stage.
 
-Set at import, before any boto3 client exists (moto's in-process mock needs that). The
-end-to-end tests point their servers at a local moto server explicitly.
+Set at import, before any boto3 client exists (moto's in-process mock needs that) and before
+app.py is imported: like `chalice local`, the process runs with the local stage's variables.
+The end-to-end tests point their servers at a local moto server explicitly.
 """
 
 import os
+
+from tools.stage import stage_environment
 
 for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
     os.environ.pop(variable, None)
@@ -15,5 +18,6 @@ os.environ.update(
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        **stage_environment("local"),
     }
 )

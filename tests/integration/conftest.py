@@ -4,10 +4,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from chalice.test import Client
 from moto import mock_aws
 
+from app import app
 from chalicelib import wiring
 from chalicelib.settings import Settings
+from tests.iam_recorder import IamRecorder
+from tests.integration.clients import Api, Functions
 from tools.load_catalog import load_catalog
 from tools.local_stack import SAMPLE_CATALOG
 from tools.stage import stage_environment
@@ -41,3 +45,31 @@ def dynamodb(settings: Settings) -> Iterator[Any]:
         yield client
         wiring.cart_service.cache_clear()
         wiring.dynamodb.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def iam_recorder() -> IamRecorder:
+    """Every DynamoDB action the API and function tests make, by function (see test_iam)."""
+    return IamRecorder()
+
+
+@pytest.fixture
+def chalice_client(dynamodb: Any, iam_recorder: IamRecorder) -> Iterator[Client]:
+    iam_recorder.attach(dynamodb)
+    with Client(app, stage_name="local") as client:
+        yield client
+
+
+@pytest.fixture
+def api(chalice_client: Client, iam_recorder: IamRecorder) -> Api:
+    return Api(chalice_client, iam_recorder)
+
+
+@pytest.fixture
+def functions(chalice_client: Client, iam_recorder: IamRecorder) -> Functions:
+    return Functions(chalice_client, iam_recorder)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `after_the_suite` read what the others recorded, so they run last."""
+    items.sort(key=lambda item: item.get_closest_marker("after_the_suite") is not None)

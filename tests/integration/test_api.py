@@ -1,59 +1,16 @@
 """The REST API in process (chalice.test.Client) on moto: routes, bodies, errors, retries."""
 
-import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from chalice.test import Client
 
-from app import app
 from chalicelib import wiring
 from chalicelib.cart import Product
 from chalicelib.dynamodb import DynamoProductRepository
 from chalicelib.money import Money
 from tests.faults import FaultInjector, dynamodb_error, throttled, transaction_conflict
-
-JSON = {"Content-Type": "application/json"}
-MISSING_CART = "0b6f1c9e-3f0a-4c55-9d9b-6a3f5f1d2e7a"
-
-
-@dataclass
-class Reply:
-    status_code: int
-    headers: dict[str, str]
-    body: bytes
-    json: Any
-
-
-class Api:
-    def __init__(self, client: Client) -> None:
-        self.client = client
-
-    def call(
-        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
-    ) -> Reply:
-        raw = (
-            body if isinstance(body, bytes) else b"" if body is None else json.dumps(body).encode()
-        )
-        response = self.client.http.request(
-            method, path, headers={**JSON, **(headers or {})}, body=raw
-        )
-        document = json.loads(response.body) if response.body else None
-        return Reply(response.status_code, response.headers, response.body, document)
-
-    def new_cart(self, **body: Any) -> str:
-        response = self.call("POST", "/carts", {"customerId": "customer-42", **body})
-        assert response.status_code == 201
-        return str(response.json["cartId"])
-
-
-@pytest.fixture
-def api(dynamodb: Any) -> Iterator[Api]:
-    with Client(app, stage_name="local") as client:
-        yield Api(client)
+from tests.integration.clients import MISSING_CART, Api, Reply
 
 
 def assert_problem(response: Reply, status: int, code: str) -> None:
@@ -217,3 +174,16 @@ def test_an_unexpected_failure_is_500_without_aws_details(
     assert_problem(response, 500, "INTERNAL_ERROR")
     assert "Table" not in response.body.decode() and "Resource" not in response.body.decode()
     assert "ResourceNotFoundException" in caplog.text  # the log has what the client must not see
+
+
+def test_deleting_a_cart_deletes_its_lines(api: Api, dynamodb: Any) -> None:
+    cart = api.new_cart()
+    for product in ("ESP-1KG", "FILTER-100", "MUG-CER"):
+        api.call("POST", f"/carts/{cart}/items", {"productId": product, "quantity": 1})
+    assert api.call("DELETE", f"/carts/{cart}").status_code == 204
+    lines = dynamodb.query(
+        TableName=wiring.settings().cart_items_table,
+        KeyConditionExpression="cartId = :c",
+        ExpressionAttributeValues={":c": {"S": cart}},
+    )["Items"]
+    assert lines == []

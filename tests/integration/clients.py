@@ -1,0 +1,67 @@
+"""The app in process, as the REST API and as its Lambda functions, recording IAM actions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from chalice.test import Client
+
+from chalicelib import wiring
+from tests.iam_recorder import IamRecorder
+from tools.policies import API_HANDLER
+
+JSON = {"Content-Type": "application/json"}
+MISSING_CART = "0b6f1c9e-3f0a-4c55-9d9b-6a3f5f1d2e7a"
+
+
+@dataclass
+class Reply:
+    status_code: int
+    headers: dict[str, str]
+    body: bytes
+    json: Any
+
+
+class Api:
+    """HTTP calls through chalice.test; DynamoDB calls are recorded as the API handler's."""
+
+    def __init__(self, client: Client, recorder: IamRecorder) -> None:
+        self.client = client
+        self.recorder = recorder
+
+    def call(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Reply:
+        raw = (
+            body if isinstance(body, bytes) else b"" if body is None else json.dumps(body).encode()
+        )
+        with self.recorder.calling_as(API_HANDLER):
+            response = self.client.http.request(
+                method, path, headers={**JSON, **(headers or {})}, body=raw
+            )
+        document = json.loads(response.body) if response.body else None
+        return Reply(response.status_code, response.headers, response.body, document)
+
+    def new_cart(self, **body: Any) -> str:
+        response = self.call("POST", "/carts", {"customerId": "customer-42", **body})
+        assert response.status_code == 201
+        return str(response.json["cartId"])
+
+
+class Functions:
+    """Direct invocations of the per-operation functions, each in a fresh "container".
+
+    The service is built anew for every invocation (as a new Lambda container would), so
+    nothing cached by an earlier call hides a DynamoDB call from the recorder.
+    """
+
+    def __init__(self, client: Client, recorder: IamRecorder) -> None:
+        self.client = client
+        self.recorder = recorder
+
+    def invoke(self, function: str, payload: Any) -> Any:
+        wiring.cart_service.cache_clear()
+        with self.recorder.calling_as(function):
+            return self.client.lambda_.invoke(function, payload).payload

@@ -1,0 +1,101 @@
+"""The per-operation Lambda functions: the REST bodies in and out, errors as problem objects."""
+
+import pytest
+
+from tests.integration.clients import MISSING_CART, Api, Functions
+from tests.openapi import assert_matches
+
+
+def new_cart(functions: Functions) -> str:
+    view = functions.invoke("create_cart", {"customerId": "customer-42"})
+    assert_matches("Cart", view)
+    return str(view["cartId"])
+
+
+def test_each_operation_as_a_function(functions: Functions) -> None:
+    cart = new_cart(functions)
+    added = functions.invoke("add_item", {"cartId": cart, "productId": "ESP-1KG", "quantity": 2})
+    assert (added["itemCount"], added["totalAmount"]) == (2, "39.98")
+    functions.invoke("add_item", {"cartId": cart, "productId": "FILTER-100", "quantity": 1})
+    updated = functions.invoke(
+        "update_cart_item", {"cartId": cart, "productId": "ESP-1KG", "quantity": 3}
+    )
+    assert updated["totalAmount"] == "64.72"
+    zeroed = functions.invoke(
+        "update_cart_item", {"cartId": cart, "productId": "FILTER-100", "quantity": 0}
+    )
+    assert [item["productId"] for item in zeroed["items"]] == ["ESP-1KG"]
+    functions.invoke("add_item", {"cartId": cart, "productId": "MUG-CER", "quantity": 1})
+    removed = functions.invoke("remove_item", {"cartId": cart, "productId": "MUG-CER"})
+    assert [item["productId"] for item in removed["items"]] == ["ESP-1KG"]
+    read = functions.invoke("get_cart", {"cartId": cart})
+    assert_matches("Cart", read)
+    assert read == removed
+    assert functions.invoke("delete_cart", {"cartId": cart}) is None
+    assert functions.invoke("get_cart", {"cartId": cart})["code"] == "CART_NOT_FOUND"
+
+
+def test_a_function_answers_like_the_rest_api(functions: Functions, api: Api) -> None:
+    cart = new_cart(functions)
+    functions.invoke("add_item", {"cartId": cart, "productId": "ESP-1KG", "quantity": 1})
+    assert functions.invoke("get_cart", {"cartId": cart}) == api.call("GET", f"/carts/{cart}").json
+
+
+@pytest.mark.parametrize(
+    ("function", "payload", "status", "code", "field"),
+    [
+        ("get_cart", {}, 400, "VALIDATION_ERROR", "cartId"),
+        ("get_cart", {"cartId": 7}, 400, "VALIDATION_ERROR", "cartId"),
+        ("get_cart", {"cartId": MISSING_CART, "extra": 1}, 400, "VALIDATION_ERROR", "extra"),
+        ("get_cart", [MISSING_CART], 400, "INVALID_JSON", None),
+        ("get_cart", {"cartId": MISSING_CART}, 404, "CART_NOT_FOUND", None),
+        ("delete_cart", {"cartId": MISSING_CART}, 404, "CART_NOT_FOUND", None),
+        ("create_cart", {"customerId": "bad id"}, 400, "VALIDATION_ERROR", "customerId"),
+        (
+            "add_item",
+            {"cartId": MISSING_CART, "productId": "ESP-1KG"},
+            400,
+            "VALIDATION_ERROR",
+            "quantity",
+        ),
+        (
+            "add_item",
+            {"cartId": MISSING_CART, "productId": "ESP-1KG", "quantity": 1},
+            404,
+            "CART_NOT_FOUND",
+            None,
+        ),
+        (
+            "update_cart_item",
+            {"cartId": MISSING_CART, "productId": "X", "quantity": -1},
+            400,
+            "VALIDATION_ERROR",
+            "quantity",
+        ),
+        ("remove_item", {"cartId": MISSING_CART, "productId": "X"}, 404, "CART_NOT_FOUND", None),
+    ],
+)
+def test_errors_come_back_as_problem_objects(
+    functions: Functions, function: str, payload: object, status: int, code: str, field: str | None
+) -> None:
+    problem = functions.invoke(function, payload)
+    assert_matches("Problem", problem)
+    assert (problem["status"], problem["code"]) == (status, code)
+    if field:
+        assert field in [error["field"] for error in problem["errors"]]
+
+
+def test_item_errors_name_the_line(functions: Functions) -> None:
+    cart = new_cart(functions)
+    assert functions.invoke("remove_item", {"cartId": cart, "productId": "ESP-1KG"})["code"] == (
+        "ITEM_NOT_FOUND"
+    )
+    refused = functions.invoke("add_item", {"cartId": cart, "productId": "NOPE", "quantity": 1})
+    assert refused["code"] == "PRODUCT_NOT_FOUND"
+
+
+def test_deleting_a_cart_with_lines(functions: Functions) -> None:
+    cart = new_cart(functions)
+    functions.invoke("add_item", {"cartId": cart, "productId": "ESP-1KG", "quantity": 1})
+    assert functions.invoke("delete_cart", {"cartId": cart}) is None
+    assert functions.invoke("delete_cart", {"cartId": cart})["code"] == "CART_NOT_FOUND"

@@ -1,0 +1,31 @@
+"""Least privilege, checked against what the code really does.
+
+Every DynamoDB call made by the API and function tests of this session was recorded, as
+IAM sees it, per function. Each function's policy must grant exactly those actions on
+exactly those tables: nothing the code needs is missing, nothing it never calls is granted.
+"""
+
+import pytest
+
+from tests.iam_recorder import IamRecorder
+from tools.policies import ACCESS, API_HANDLER, TABLE_VARIABLES, function_access
+
+SUITES = {"test_api.py", "test_functions.py"}
+
+
+@pytest.mark.after_the_suite
+def test_every_policy_grants_exactly_what_its_function_calls(
+    request: pytest.FixtureRequest, iam_recorder: IamRecorder, stage_env: dict[str, str]
+) -> None:
+    if not {item.path.name for item in request.session.items} >= SUITES:
+        pytest.skip("needs the API and function tests in the same run")
+    table_of = {stage_env[variable]: table for table, variable in TABLE_VARIABLES.items()}
+    for function in (API_HANDLER, *ACCESS):
+        called = {(table_of[name], action) for name, action in iam_recorder.calls[function]}
+        granted = {
+            (table, action)
+            for table, actions in function_access(function).items()
+            for action in actions
+        }
+        assert called - granted == set(), f"{function} calls what its policy does not grant"
+        assert granted - called == set(), f"{function}'s policy grants what it never calls"

@@ -1,0 +1,44 @@
+"""The checked-in IAM policies are the generated ones, scoped to their stage, never "*"."""
+
+import json
+
+import pytest
+
+from tools.policies import (
+    ACCESS,
+    API_HANDLER,
+    DEPLOYED_STAGES,
+    all_policies,
+    policy_file_name,
+    render,
+)
+from tools.stage import CONFIG_FILE
+
+
+def test_the_policy_files_are_up_to_date() -> None:
+    for name, document in all_policies().items():
+        path = CONFIG_FILE.parent / name
+        assert path.read_text() == render(document), f"run python -m tools.policies ({name})"
+
+
+@pytest.mark.parametrize("stage", DEPLOYED_STAGES)
+def test_each_function_of_a_deployed_stage_has_its_own_policy(stage: str) -> None:
+    config = json.loads(CONFIG_FILE.read_text())
+    stage_config = config["stages"][stage]
+    assert config["autogen_policy"] is False
+    assert stage_config["iam_policy_file"] == policy_file_name(stage, API_HANDLER)
+    assert {
+        function: settings["iam_policy_file"]
+        for function, settings in stage_config["lambda_functions"].items()
+    } == {function: policy_file_name(stage, function) for function in ACCESS}
+
+
+def test_no_dynamodb_permission_is_on_everything_or_another_stage() -> None:
+    for name, document in all_policies().items():
+        stage = name.split("-")[1].removesuffix(".json")
+        for statement in document["Statement"]:
+            if any(action.startswith("dynamodb:") for action in statement["Action"]):
+                assert statement["Resource"] != "*"
+                assert statement["Resource"].startswith("arn:aws:dynamodb:*:*:table/")
+                assert f"cart-service-{stage}-" in statement["Resource"], name
+                assert not any("*" in action for action in statement["Action"])

@@ -1,0 +1,97 @@
+"""`make deploy STAGE=dev`: the tables stack, then `chalice deploy`.
+
+1. Creates or updates the CloudFormation stack `cart-service-STAGE-tables` from
+   infra/tables.json (the one definition of the tables) and waits for it.
+2. Writes the stack's table names into the stage's environment in .chalice/config.json and
+   regenerates the stage's policies, so the functions get exactly those tables.
+3. Runs `chalice deploy --stage STAGE`.
+
+Uses the usual AWS credentials and region (AWS_PROFILE, AWS_DEFAULT_REGION).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from tools import policies
+from tools.policies import TABLE_VARIABLES
+from tools.stage import CONFIG_FILE, PROJECT_DIR
+from tools.tables import TABLES_TEMPLATE
+
+TABLE_OUTPUTS = {
+    "Carts": "CartsTableName",
+    "CartItems": "CartItemsTableName",
+    "Products": "ProductsTableName",
+}
+
+
+def tables_stack_name(stage: str) -> str:
+    return f"cart-service-{stage}-tables"
+
+
+def deploy_tables(cloudformation: Any, stage: str) -> dict[str, str]:
+    """Create or update the stage's tables stack, wait for it; its outputs."""
+    name = tables_stack_name(stage)
+    arguments = {
+        "StackName": name,
+        "TemplateBody": TABLES_TEMPLATE.read_text(),
+        "Parameters": [{"ParameterKey": "Stage", "ParameterValue": stage}],
+        "Tags": [{"Key": "app", "Value": "cart-service"}, {"Key": "stage", "Value": stage}],
+    }
+    if _stack_exists(cloudformation, name):
+        try:
+            cloudformation.update_stack(**arguments)
+        except ClientError as error:
+            if "No updates are to be performed" not in str(error):
+                raise
+        else:
+            cloudformation.get_waiter("stack_update_complete").wait(StackName=name)
+    else:
+        cloudformation.create_stack(**arguments)
+        cloudformation.get_waiter("stack_create_complete").wait(StackName=name)
+    stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+    return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+
+
+def write_table_names(stage: str, outputs: dict[str, str], config_file: Path = CONFIG_FILE) -> None:
+    """Put the stack's table names into the stage's environment variables."""
+    config = json.loads(config_file.read_text())
+    environment = config["stages"][stage].setdefault("environment_variables", {})
+    for table, variable in TABLE_VARIABLES.items():
+        environment[variable] = outputs[TABLE_OUTPUTS[table]]
+    config_file.write_text(json.dumps(config, indent=2) + "\n")
+
+
+def _stack_exists(cloudformation: Any, name: str) -> bool:
+    try:
+        stacks = cloudformation.describe_stacks(StackName=name)["Stacks"]
+    except ClientError as error:
+        if "does not exist" in str(error):
+            return False
+        raise
+    return bool(stacks) and stacks[0]["StackStatus"] != "DELETE_COMPLETE"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Deploy the tables stack, then the app.")
+    parser.add_argument("stage", choices=policies.DEPLOYED_STAGES)
+    arguments = parser.parse_args()
+    outputs = deploy_tables(boto3.client("cloudformation"), arguments.stage)
+    write_table_names(arguments.stage, outputs)
+    policies.main()
+    chalice = Path(sys.executable).parent / "chalice"
+    subprocess.run(
+        [str(chalice), "deploy", "--stage", arguments.stage], cwd=PROJECT_DIR, check=True
+    )
+
+
+if __name__ == "__main__":
+    main()

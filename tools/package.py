@@ -1,0 +1,150 @@
+"""One CloudFormation (SAM) template per stage: the tables, the API and every function.
+
+    python -m tools.package STAGE OUTDIR     # OUTDIR/sam.json and OUTDIR/deployment.zip
+
+Runs `chalice package --merge-template` with a merge template built from infra/tables.json
+(the one definition of the tables) that also wires each function to its tables: the table
+names into its environment (`Ref`), and its role's policy onto exactly those table ARNs
+(`Fn::GetAtt`) and its own log group. Works offline; deploy the result with
+`sam deploy` or `aws cloudformation deploy` (see the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tools.policies import (
+    ACCESS,
+    API_HANDLER,
+    TABLE_VARIABLES,
+    function_access,
+    lambda_name,
+    policy,
+)
+from tools.stage import PROJECT_DIR
+from tools.tables import TABLES_TEMPLATE
+
+TABLE_RESOURCES = {
+    "Carts": "CartsTable",
+    "CartItems": "CartItemsTable",
+    "Products": "ProductsTable",
+}
+
+
+def function_resource(function: str) -> str:
+    """The logical id Chalice gives a function in its SAM template."""
+    if function == API_HANDLER:
+        return "APIHandler"
+    return "".join(part.capitalize() for part in function.split("_"))
+
+
+def role_resource(function: str) -> str:
+    return f"{_chalice_prefix(function)}Role"
+
+
+def log_group_resource(function: str) -> str:
+    return f"{_chalice_prefix(function)}LogGroup"
+
+
+def _chalice_prefix(function: str) -> str:
+    return "ApiHandler" if function == API_HANDLER else function_resource(function)
+
+
+def merge_template(stage: str) -> dict[str, Any]:
+    tables = json.loads(TABLES_TEMPLATE.read_text())
+    tables["Parameters"]["Stage"]["Default"] = stage
+    resources: dict[str, Any] = dict(tables["Resources"])
+    for function in (API_HANDLER, *ACCESS):
+        resources[function_resource(function)] = {
+            "Properties": {
+                # Chalice's own names, so the policies' log groups are the functions' ones.
+                "FunctionName": lambda_name(stage, function),
+                "Environment": {
+                    "Variables": {
+                        variable: {"Ref": TABLE_RESOURCES[table]}
+                        for table, variable in TABLE_VARIABLES.items()
+                    }
+                },
+            }
+        }
+        # Named outright: Chalice's own name for the API handler's log group refers to a
+        # resource that does not exist (${ApiHandler}, not APIHandler).
+        resources[log_group_resource(function)] = {
+            "Properties": {"LogGroupName": f"/aws/lambda/{lambda_name(stage, function)}"}
+        }
+        resources[role_resource(function)] = {
+            "Properties": {
+                "Policies": [
+                    {
+                        "PolicyName": f"{role_resource(function)}Policy",
+                        "PolicyDocument": _exact(stage, function),
+                    }
+                ]
+            }
+        }
+    return {
+        "Parameters": tables["Parameters"],
+        "Conditions": tables["Conditions"],
+        "Resources": resources,
+        "Outputs": tables["Outputs"],
+    }
+
+
+def _exact(stage: str, function: str) -> dict[str, Any]:
+    """The stage's policy with `*` region and account replaced by this stack's own."""
+    document = policy(stage, function)
+    for statement in document["Statement"]:
+        if statement["Sid"].endswith("Table"):
+            table = statement["Sid"].removesuffix("Table")
+            assert table in function_access(function)
+            statement["Resource"] = {"Fn::GetAtt": [TABLE_RESOURCES[table], "Arn"]}
+        elif statement["Sid"] == "OwnLogs":
+            statement["Resource"] = {
+                "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}"
+                f":log-group:/aws/lambda/{lambda_name(stage, function)}:*"
+            }
+    return document
+
+
+def package(stage: str, outdir: Path) -> Path:
+    """Write the stage's SAM template and deployment package to `outdir`; the template path."""
+    with tempfile.TemporaryDirectory() as scratch:
+        merge_file = Path(scratch) / "merge.json"
+        merge_file.write_text(json.dumps(merge_template(stage), indent=2))
+        chalice = Path(sys.executable).parent / "chalice"
+        subprocess.run(
+            [
+                str(chalice),
+                "package",
+                "--stage",
+                stage,
+                "--template-format",
+                "json",
+                "--merge-template",
+                str(merge_file),
+                str(outdir),
+            ],
+            cwd=PROJECT_DIR,
+            check=True,
+            env={"AWS_DEFAULT_REGION": "us-east-1", **os.environ},
+        )
+    return outdir / "sam.json"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Package a stage as one SAM template.")
+    parser.add_argument("stage")
+    parser.add_argument("outdir", type=Path)
+    arguments = parser.parse_args()
+    print(f"wrote {package(arguments.stage, arguments.outdir)}")
+
+
+if __name__ == "__main__":
+    main()

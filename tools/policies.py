@@ -1,0 +1,129 @@
+"""The IAM policy of every function of every deployed stage, generated from one table.
+
+    python -m tools.policies          # rewrite .chalice/policy-*.json
+
+ACCESS below says which DynamoDB actions each operation calls on which table; the REST
+handler serves every route, so it gets their union. A test records every DynamoDB call the
+test suite makes and fails when the code calls an action its function's policy lacks, or a
+policy grants one the code never calls; another fails when these files are out of date.
+Resources are the stage's own table ARNs (and its own log groups), never "*".
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tools.stage import CONFIG_FILE, stage_environment
+
+APP_NAME = "cart-service"
+API_HANDLER = "api_handler"
+DEPLOYED_STAGES = ("dev", "prod")
+
+_READ_CART = {"Carts": {"GetItem"}, "CartItems": {"Query"}, "Products": {"BatchGetItem"}}
+
+ACCESS: dict[str, dict[str, set[str]]] = {
+    "create_cart": {"Carts": {"PutItem"}},
+    "get_cart": _READ_CART,
+    "add_item": {
+        **_READ_CART,
+        "Carts": {"GetItem", "UpdateItem"},
+        "CartItems": {"Query", "UpdateItem"},
+    },
+    "update_cart_item": {
+        **_READ_CART,
+        "Carts": {"GetItem", "UpdateItem"},
+        "CartItems": {"Query", "UpdateItem", "DeleteItem"},
+    },
+    "remove_item": {
+        **_READ_CART,
+        "Carts": {"GetItem", "UpdateItem"},
+        "CartItems": {"Query", "DeleteItem"},
+    },
+    "delete_cart": {"Carts": {"DeleteItem"}, "CartItems": {"BatchWriteItem"}},
+}
+
+TABLE_VARIABLES = {
+    "Carts": "CARTS_TABLE",
+    "CartItems": "CART_ITEMS_TABLE",
+    "Products": "PRODUCTS_TABLE",
+}
+
+
+def function_access(function: str) -> dict[str, set[str]]:
+    """Table -> DynamoDB actions for a function (the API handler: every operation's)."""
+    if function != API_HANDLER:
+        return ACCESS[function]
+    union: dict[str, set[str]] = {}
+    for access in ACCESS.values():
+        for table, actions in access.items():
+            union.setdefault(table, set()).update(actions)
+    return union
+
+
+def lambda_name(stage: str, function: str) -> str:
+    """The Lambda function's name as Chalice deploys it."""
+    return f"{APP_NAME}-{stage}" if function == API_HANDLER else f"{APP_NAME}-{stage}-{function}"
+
+
+def policy(stage: str, function: str) -> dict[str, Any]:
+    environment = stage_environment(stage)
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": f"{table}Table",
+            "Effect": "Allow",
+            "Action": sorted(f"dynamodb:{action}" for action in actions),
+            "Resource": f"arn:aws:dynamodb:*:*:table/{environment[TABLE_VARIABLES[table]]}",
+        }
+        for table, actions in sorted(function_access(function).items())
+    ]
+    statements.append(
+        {
+            "Sid": "OwnLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"arn:aws:logs:*:*:log-group:/aws/lambda/{lambda_name(stage, function)}:*",
+        }
+    )
+    if _stage_config(stage).get("xray"):
+        statements.append(
+            {
+                "Sid": "XRayTraces",  # X-Ray has no resource-level permissions
+                "Effect": "Allow",
+                "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                "Resource": "*",
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def policy_file_name(stage: str, function: str) -> str:
+    return f"policy-{stage}.json" if function == API_HANDLER else f"policy-{stage}-{function}.json"
+
+
+def all_policies() -> dict[str, dict[str, Any]]:
+    """File name under .chalice/ -> policy document, for every deployed stage and function."""
+    return {
+        policy_file_name(stage, function): policy(stage, function)
+        for stage in DEPLOYED_STAGES
+        for function in (API_HANDLER, *ACCESS)
+    }
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _stage_config(stage: str) -> dict[str, Any]:
+    config: dict[str, Any] = json.loads(CONFIG_FILE.read_text())
+    return {**config, **config["stages"][stage]}
+
+
+def main() -> None:
+    for name, document in all_policies().items():
+        (CONFIG_FILE.parent / name).write_text(render(document))
+        print(f"wrote .chalice/{name}")
+
+
+if __name__ == "__main__":
+    main()
