@@ -19,7 +19,7 @@ class Settings:
     catalog_cache_seconds: float = 60.0
     dynamodb_max_attempts: int = 3
     dynamodb_connect_timeout: float = 1.0
-    dynamodb_read_timeout: float = 2.0
+    dynamodb_read_timeout: float = 1.0
     log_level: str = "INFO"
 
     @classmethod
@@ -34,7 +34,7 @@ class Settings:
                 catalog_cache_seconds=float(environ.get("CATALOG_CACHE_SECONDS", "60")),
                 dynamodb_max_attempts=int(environ.get("DYNAMODB_MAX_ATTEMPTS", "3")),
                 dynamodb_connect_timeout=float(environ.get("DYNAMODB_CONNECT_TIMEOUT", "1")),
-                dynamodb_read_timeout=float(environ.get("DYNAMODB_READ_TIMEOUT", "2")),
+                dynamodb_read_timeout=float(environ.get("DYNAMODB_READ_TIMEOUT", "1")),
                 log_level=environ.get("LOG_LEVEL", "INFO").upper(),
             )
         except KeyError as missing:

@@ -12,6 +12,7 @@ import requests
 from chalicelib.cart import Product
 from chalicelib.dynamodb import DynamoProductRepository
 from chalicelib.money import Money
+from examples import sigv4_client
 from tests.e2e.conftest import Stack
 from tests.openapi import assert_matches
 
@@ -237,3 +238,13 @@ def test_an_unexpected_failure_is_500_and_shows_no_aws_details(
     problem = assert_problem(response, 500, "INTERNAL_ERROR")
     assert "resource" not in problem["detail"].lower()
     assert "Traceback" not in response.text
+
+
+def test_the_readmes_sigv4_client_example_works(stack: Stack) -> None:
+    # chalice local does not check signatures; this proves the example signs and calls.
+    status, cart = sigv4_client.call(stack.base_url, "POST", "/carts", {"customerId": "c-1"})
+    assert status == 201
+    status, view = sigv4_client.call(stack.base_url, "GET", f"/carts/{cart['cartId']}")
+    assert (status, view["cartId"]) == (200, cart["cartId"])
+    status, problem = sigv4_client.call(stack.base_url, "GET", f"/carts/{uuid.uuid4()}")
+    assert (status, problem["code"]) == (404, "CART_NOT_FOUND")
