@@ -12,7 +12,7 @@ from typing import Any
 
 from chalice.app import Chalice, Response
 
-from chalicelib import functions, logs, rest, validation, views
+from chalicelib import functions, logs, rest, validation
 from chalicelib.settings import EdgeSettings
 from chalicelib.wiring import cart_service
 
@@ -32,44 +32,58 @@ def request_body() -> dict[str, Any]:
     return rest.json_body(app.current_request)
 
 
+def expected_version() -> int | None:
+    """The version the request's If-Match names, if any."""
+    return rest.expected_version(app.current_request)
+
+
 @route("/carts", methods=["POST"])
 def create_cart() -> Response:
-    command = validation.create_cart(request_body())
-    view = views.cart_view(cart_service().create_cart(command))
-    return rest.json_response(view, 201, {"Location": f"/carts/{view['cartId']}"})
+    body = request_body()
+    command = validation.create_cart(body)
+
+    def respond() -> Response:
+        cart = cart_service().create_cart(command)
+        return rest.cart_response(cart, 201, {"Location": f"/carts/{cart.cart.cart_id}"})
+
+    return rest.respond_once(app, body, respond)
 
 
 @route("/carts/{cartId}", methods=["GET"])
 def get_cart(cartId: str) -> Response:
-    cart = cart_service().get_cart(validation.cart_id(cartId))
-    return rest.json_response(views.cart_view(cart))
+    return rest.cart_response(cart_service().get_cart(validation.cart_id(cartId)))
 
 
 @route("/carts/{cartId}", methods=["DELETE"])
 def delete_cart(cartId: str) -> Response:
-    cart_service().delete_cart(validation.cart_id(cartId))
+    cart_id = validation.cart_id(cartId)
+    cart_service().delete_cart(cart_id, expected_version())
     return Response(body="", status_code=204)
 
 
 @route("/carts/{cartId}/items", methods=["POST"])
 def add_item(cartId: str) -> Response:
-    cart_id = validation.cart_id(cartId)
-    command = validation.add_item(request_body())
-    return rest.json_response(views.cart_view(cart_service().add_item(cart_id, command)))
+    cart_id, body = validation.cart_id(cartId), request_body()
+    command, version = validation.add_item(body), expected_version()
+
+    def respond() -> Response:
+        return rest.cart_response(cart_service().add_item(cart_id, command, version))
+
+    return rest.respond_once(app, body, respond)
 
 
 @route("/carts/{cartId}/items/{productId}", methods=["PUT"])
 def update_cart_item(cartId: str, productId: str) -> Response:
     cart_id, product_id = validation.cart_id(cartId), validation.product_id(productId)
     command = validation.update_item(request_body())
-    cart = cart_service().update_item(cart_id, product_id, command)
-    return rest.json_response(views.cart_view(cart))
+    cart = cart_service().update_item(cart_id, product_id, command, expected_version())
+    return rest.cart_response(cart)
 
 
 @route("/carts/{cartId}/items/{productId}", methods=["DELETE"])
 def remove_item(cartId: str, productId: str) -> Response:
     cart_id, product_id = validation.cart_id(cartId), validation.product_id(productId)
-    return rest.json_response(views.cart_view(cart_service().remove_item(cart_id, product_id)))
+    return rest.cart_response(cart_service().remove_item(cart_id, product_id, expected_version()))
 
 
 @app.lambda_function(name="create_cart")

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.errors import (
+    CartNotFound,
     CurrencyMismatch,
     ItemNotFound,
     LineLimitExceeded,
+    PreconditionFailed,
     QuantityLimitExceeded,
 )
 from chalicelib.money import Money
@@ -35,6 +37,16 @@ class Product:
         return self.unit_price.currency
 
 
+@dataclass(frozen=True)
+class Change:
+    """When a change happens, until when the cart lives after it, and, when the client sent
+    If-Match, the version the change was decided against."""
+
+    now: datetime
+    expires_at: datetime
+    expected_version: int | None = None
+
+
 @dataclass
 class CartLine:
     product_id: str
@@ -50,6 +62,7 @@ class Cart:
     currency: str
     created_at: datetime
     updated_at: datetime
+    expires_at: datetime
     status: str = ACTIVE
     version: int = 1
     lines: list[CartLine] = field(default_factory=list)
@@ -57,10 +70,21 @@ class Cart:
     def line(self, product_id: str) -> CartLine | None:
         return next((line for line in self.lines if line.product_id == product_id), None)
 
-    def add(self, product: Product, quantity: int, now: datetime) -> None:
+    def is_expired(self, now: datetime) -> bool:
+        return self.expires_at <= now
+
+    def check(self, change: Change) -> None:
+        """Refuse any change to an expired cart, or one decided against another version."""
+        if self.is_expired(change.now):
+            raise CartNotFound(self.cart_id)
+        if change.expected_version is not None and change.expected_version != self.version:
+            raise PreconditionFailed(self.cart_id, change.expected_version, self.version)
+
+    def add(self, product: Product, quantity: int, change: Change) -> None:
         """Add `quantity` units of `product`: to its line, or as a new last line."""
         if quantity < 1:
             raise ValueError("quantity to add must be at least 1")
+        self.check(change)
         if product.currency != self.currency:
             raise CurrencyMismatch(product.product_id, product.currency, self.currency)
         line = self.line(product.product_id)
@@ -69,18 +93,19 @@ class Cart:
                 raise LineLimitExceeded(MAX_LINES)
             if quantity > MAX_QUANTITY:
                 raise QuantityLimitExceeded(product.product_id, MAX_QUANTITY)
-            self.lines.append(CartLine(product.product_id, product.name, quantity, now))
+            self.lines.append(CartLine(product.product_id, product.name, quantity, change.now))
         else:
             if line.quantity + quantity > MAX_QUANTITY:
                 raise QuantityLimitExceeded(product.product_id, MAX_QUANTITY)
             line.quantity += quantity
             line.name = product.name
-        self._changed(now)
+        self._changed(change)
 
-    def set_quantity(self, product_id: str, quantity: int, now: datetime) -> None:
+    def set_quantity(self, product_id: str, quantity: int, change: Change) -> None:
         """Set a line's quantity; 0 removes the line."""
         if quantity < 0:
             raise ValueError("quantity cannot be negative")
+        self.check(change)
         if quantity > MAX_QUANTITY:
             raise QuantityLimitExceeded(product_id, MAX_QUANTITY)
         line = self.line(product_id)
@@ -90,11 +115,9 @@ class Cart:
             self.lines.remove(line)
         else:
             line.quantity = quantity
-        self._changed(now)
+        self._changed(change)
 
-    def remove(self, product_id: str, now: datetime) -> None:
-        self.set_quantity(product_id, 0, now)
-
-    def _changed(self, now: datetime) -> None:
-        self.updated_at = now
+    def _changed(self, change: Change) -> None:
+        self.updated_at = change.now
+        self.expires_at = change.expires_at
         self.version += 1

@@ -2,8 +2,8 @@
 
 Layout (the tables themselves are defined once, in infra/tables.json):
   Carts      cartId (pk) | customerId, currency, status, createdAt, updatedAt, version,
-                           lineQuantities {productId: quantity}
-  CartItems  cartId (pk), productId (sk) | name, quantity, addedAt
+                           lineQuantities {productId: quantity}, expiresAt (TTL)
+  CartItems  cartId (pk), productId (sk) | name, quantity, addedAt, expiresAt (TTL)
   Products   productId (pk) | name, unitPrice (N), currency
 
 Every change to a cart is one TransactWriteItems: an update of the cart row whose condition
@@ -28,14 +28,14 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
-from chalicelib.cart import MAX_LINES, MAX_QUANTITY, Cart, CartLine, Product
+from chalicelib.cart import MAX_LINES, MAX_QUANTITY, Cart, CartLine, Change, Product
 from chalicelib.clock import format_precise, format_timestamp, parse_timestamp
 from chalicelib.errors import (
     CartNotFound,
@@ -67,6 +67,8 @@ _BATCH_WRITE_LIMIT = 25
 _BATCH_GET_LIMIT = 100
 _BATCH_ATTEMPTS = 5
 _CONSISTENT_READ_ATTEMPTS = 3
+# Lines expire this long after their cart, so a line never expires while its cart lives.
+LINE_EXPIRY_GRACE = timedelta(days=7)
 
 
 @functools.cache
@@ -92,21 +94,27 @@ def _in_parallel(calls: list[Callable[[], T]]) -> list[T]:
     return [first, *(future.result() for future in futures)]
 
 
+def is_transient(error: BaseException) -> bool:
+    """Throttling, a 5xx or a network failure: worth a retry later, not a bug."""
+    if isinstance(error, (BotocoreConnectionError, HTTPClientError)):
+        return True
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return code in _THROTTLING_CODES or status >= 500
+    return False
+
+
 @contextmanager
 def storage_errors() -> Iterator[None]:
     """Turn throttling, 5xx and network failures that outlived botocore's retries into 503s."""
     try:
         yield
-    except (BotocoreConnectionError, HTTPClientError) as error:
-        log.warning("DynamoDB unreachable: %s", error)
+    except (BotocoreConnectionError, HTTPClientError, ClientError) as error:
+        if not is_transient(error):
+            raise
+        log.warning("DynamoDB throttled or unreachable after retries: %s", error)
         raise StorageUnavailable(THROTTLED_RETRY_AFTER_SECONDS) from error
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        if code in _THROTTLING_CODES or status >= 500:
-            log.warning("DynamoDB throttled or failing after retries: %s", code)
-            raise StorageUnavailable(THROTTLED_RETRY_AFTER_SECONDS) from error
-        raise
 
 
 def _chunks(values: list[T], size: int) -> list[list[T]]:
@@ -135,34 +143,41 @@ class DynamoCartRepository(CartRepository):
 
     # -- reads -------------------------------------------------------------------------------
 
-    def get(self, cart_id: str) -> Cart:
-        """Read the cart row and its lines in parallel: one round trip.
+    def get(self, cart_id: str, now: datetime) -> Cart:
+        row, items = self._consistent_read(cart_id)
+        cart = _cart_from(row, _lines_from_items(items))
+        if cart.is_expired(now):  # until DynamoDB's TTL deletes it
+            raise CartNotFound(cart_id)
+        return cart
+
+    def _consistent_read(self, cart_id: str) -> tuple[Row, list[Row]]:
+        """The cart row and its line rows, read in parallel: one round trip.
 
         The two reads are not one snapshot, so they are checked against each other: when the
         row's line quantities differ from the lines read, a write landed in between and the
         cart is read again. After a few tries (a cart under a storm of writes) the last read
         is returned as it is.
         """
-        row, lines = self._read(cart_id)
+        row, items = self._read(cart_id)
         for _ in range(_CONSISTENT_READ_ATTEMPTS - 1):
-            if _line_quantities(row) == {line.product_id: line.quantity for line in lines}:
+            if _line_quantities(row) == _item_quantities(items):
                 break
             log.info("cart %s changed while being read; reading it again", cart_id)
-            row, lines = self._read(cart_id)
-        return _cart_from(row, lines)
+            row, items = self._read(cart_id)
+        return row, items
 
-    def _read(self, cart_id: str) -> tuple[Row, list[CartLine]]:
-        lines = _in_background(self._line_rows, cart_id)
+    def _read(self, cart_id: str) -> tuple[Row, list[Row]]:
+        items = _in_background(self._line_rows, cart_id)
         try:
             with storage_errors():
                 response = self._client.get_item(
                     TableName=self._carts, Key=_cart_key(cart_id), ConsistentRead=True
                 )
         finally:
-            wait([lines])  # never leave a read running after the request
+            wait([items])  # never leave a read running after the request
         if "Item" not in response:
             raise CartNotFound(cart_id)
-        return response["Item"], _lines_from_items(lines.result())
+        return response["Item"], items.result()
 
     def _line_rows(self, cart_id: str) -> list[Row]:
         """Every line of the cart, following every page of the Query."""
@@ -189,17 +204,18 @@ class DynamoCartRepository(CartRepository):
                     "status": {"S": cart.status},
                     "createdAt": {"S": format_timestamp(cart.created_at)},
                     "updatedAt": {"S": format_timestamp(cart.updated_at)},
+                    "expiresAt": _epoch(cart.expires_at),
                     "version": {"N": str(cart.version)},
                     "lineQuantities": {"M": {}},
                 },
                 ConditionExpression="attribute_not_exists(cartId)",
             )
 
-    def add_line(self, cart_id: str, product: Product, quantity: int, now: datetime) -> None:
+    def add_line(self, cart_id: str, product: Product, quantity: int, change: Change) -> Cart:
         pid = product.product_id
         cart_update = self._cart_update(
             cart_id,
-            now,
+            change,
             set_line="lineQuantities.#pid = if_not_exists(lineQuantities.#pid, :zero) + :quantity",
             condition=(
                 "currency = :currency AND ("
@@ -220,30 +236,32 @@ class DynamoCartRepository(CartRepository):
             "Update": {
                 "TableName": self._items,
                 "Key": _line_key(cart_id, pid),
-                "UpdateExpression": "SET #name = :name, addedAt = if_not_exists(addedAt, :now)"
-                " ADD quantity :quantity",
+                "UpdateExpression": "SET #name = :name, addedAt = if_not_exists(addedAt, :now),"
+                " expiresAt = :expiresAt ADD quantity :quantity",
                 "ExpressionAttributeNames": {"#name": "name"},
                 "ExpressionAttributeValues": {
                     ":name": {"S": product.name},
-                    ":now": {"S": format_precise(now)},
+                    ":now": {"S": format_precise(change.now)},
+                    ":expiresAt": _epoch(change.expires_at + LINE_EXPIRY_GRACE),
                     ":quantity": {"N": str(quantity)},
                 },
             }
         }
 
         def refusal(cart: Cart) -> None:
-            cart.add(product, quantity, now)
+            cart.add(product, quantity, change)
 
         self._transact(cart_id, [cart_update, line_update], refusal)
+        return self._after_change(cart_id)
 
-    def set_quantity(self, cart_id: str, product_id: str, quantity: int, now: datetime) -> None:
+    def set_quantity(self, cart_id: str, product_id: str, quantity: int, change: Change) -> Cart:
         names = {"#pid": product_id}
         line_key = _line_key(cart_id, product_id)
         line_change: dict[str, Any]
         if quantity == 0:
             cart_update = self._cart_update(
                 cart_id,
-                now,
+                change,
                 remove_line="lineQuantities.#pid",
                 condition="attribute_exists(lineQuantities.#pid)",
                 names=names,
@@ -253,7 +271,7 @@ class DynamoCartRepository(CartRepository):
         else:
             cart_update = self._cart_update(
                 cart_id,
-                now,
+                change,
                 set_line="lineQuantities.#pid = :quantity",
                 condition="attribute_exists(lineQuantities.#pid)",
                 names=names,
@@ -263,33 +281,42 @@ class DynamoCartRepository(CartRepository):
                 "Update": {
                     "TableName": self._items,
                     "Key": line_key,
-                    "UpdateExpression": "SET quantity = :quantity",
-                    "ExpressionAttributeValues": {":quantity": {"N": str(quantity)}},
+                    "UpdateExpression": "SET quantity = :quantity, expiresAt = :expiresAt",
+                    "ExpressionAttributeValues": {
+                        ":quantity": {"N": str(quantity)},
+                        ":expiresAt": _epoch(change.expires_at + LINE_EXPIRY_GRACE),
+                    },
                 }
             }
 
         def refusal(cart: Cart) -> None:
-            cart.set_quantity(product_id, quantity, now)
+            cart.set_quantity(product_id, quantity, change)
 
         self._transact(cart_id, [cart_update, line_change], refusal)
+        return self._after_change(cart_id)
 
-    def delete(self, cart_id: str) -> None:
+    def delete(self, cart_id: str, change: Change) -> None:
         """Delete the cart row (the moment the cart is gone), then its lines in batches.
 
         The row's delete returns its `lineQuantities`, which names every line: a concurrent
         add either committed before (its line is in the map) or fails on the missing row, so
         no line is left behind. The batches of up to 25 run in parallel.
         """
+        condition, values = _cart_condition(change)
         with storage_errors():
             try:
                 response = self._client.delete_item(
                     TableName=self._carts,
                     Key=_cart_key(cart_id),
-                    ConditionExpression="attribute_exists(cartId)",
+                    ConditionExpression=condition,
+                    ExpressionAttributeValues=values,
                     ReturnValues="ALL_OLD",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
-            except self._client.exceptions.ConditionalCheckFailedException:
-                raise CartNotFound(cart_id) from None
+            except self._client.exceptions.ConditionalCheckFailedException as error:
+                raise _refusal_error(
+                    cart_id, error.response.get("Item"), change_check(change)
+                ) from None
         product_ids = sorted(_line_quantities(response["Attributes"]))
         requests = [{"DeleteRequest": {"Key": _line_key(cart_id, pid)}} for pid in product_ids]
         batches = _chunks(requests, _BATCH_WRITE_LIMIT)
@@ -299,7 +326,8 @@ class DynamoCartRepository(CartRepository):
             _in_parallel([functools.partial(self._write_batch, batch) for batch in batches])
         except StorageUnavailable:
             # The cart is already gone (its row was the commit point), so the request has
-            # succeeded; lines that could not be deleted are unreachable and logged here.
+            # succeeded; lines that could not be deleted are unreachable, and their TTL
+            # removes them.
             log.error("cart %s deleted; some of its %d lines were left", cart_id, len(requests))
 
     def _write_batch(self, requests: list[Row]) -> None:
@@ -307,10 +335,38 @@ class DynamoCartRepository(CartRepository):
 
     # -- helpers -----------------------------------------------------------------------------
 
+    def _after_change(self, cart_id: str) -> Cart:
+        """The cart as stored after a change, its lines' expiry kept ahead of the cart's.
+
+        A change moves the cart's expiry forward but touches one line. So that no line can
+        expire while its cart lives, lines that now expire before the cart are moved to the
+        cart's expiry plus LINE_EXPIRY_GRACE: a line is rewritten at most once per grace
+        period, only when its cart changes.
+        """
+        row, items = self._consistent_read(cart_id)
+        cart_expiry = int(row["expiresAt"]["N"])
+        stale = [item for item in items if int(item["expiresAt"]["N"]) < cart_expiry]
+        refreshed = _epoch(_from_epoch(cart_expiry) + LINE_EXPIRY_GRACE)
+        _in_parallel([functools.partial(self._refresh_expiry, item, refreshed) for item in stale])
+        return _cart_from(row, _lines_from_items(items))
+
+    def _refresh_expiry(self, item: Row, expires_at: Row) -> None:
+        with storage_errors():
+            try:
+                self._client.update_item(
+                    TableName=self._items,
+                    Key=_line_key(item["cartId"]["S"], item["productId"]["S"]),
+                    UpdateExpression="SET expiresAt = :expiresAt",
+                    ConditionExpression="attribute_exists(cartId)",
+                    ExpressionAttributeValues={":expiresAt": expires_at},
+                )
+            except self._client.exceptions.ConditionalCheckFailedException:
+                log.info("line %s was removed meanwhile; nothing to refresh", item["productId"])
+
     def _cart_update(
         self,
         cart_id: str,
-        now: datetime,
+        change: Change,
         condition: str,
         names: dict[str, str],
         values: dict[str, Any],
@@ -318,7 +374,10 @@ class DynamoCartRepository(CartRepository):
         remove_line: str | None = None,
     ) -> Row:
         """The cart row's half of every change: its rules as the condition, its version + 1."""
-        update = "SET updatedAt = :updatedAt" + (f", {set_line}" if set_line else "")
+        common_condition, common_values = _cart_condition(change)
+        update = "SET updatedAt = :updatedAt, expiresAt = :expiresAt" + (
+            f", {set_line}" if set_line else ""
+        )
         if remove_line:
             update += f" REMOVE {remove_line}"
         update += " ADD version :one"
@@ -327,11 +386,13 @@ class DynamoCartRepository(CartRepository):
                 "TableName": self._carts,
                 "Key": _cart_key(cart_id),
                 "UpdateExpression": update,
-                "ConditionExpression": f"attribute_exists(cartId) AND {condition}",
+                "ConditionExpression": f"{common_condition} AND {condition}",
                 "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": {
                     **values,
-                    ":updatedAt": {"S": format_timestamp(now)},
+                    **common_values,
+                    ":updatedAt": {"S": format_timestamp(change.now)},
+                    ":expiresAt": _epoch(change.expires_at),
                     ":one": {"N": "1"},
                 },
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
@@ -364,6 +425,26 @@ class DynamoCartRepository(CartRepository):
                     raise
                 log.info("transaction on cart %s conflicted (attempt %d)", cart_id, attempt + 1)
         raise ConcurrentUpdate(cart_id)
+
+
+def change_check(change: Change) -> Callable[[Cart], None]:
+    """The refusal of a change that has no rule of its own beyond the cart's (a delete)."""
+
+    def refusal(cart: Cart) -> None:
+        cart.check(change)
+
+    return refusal
+
+
+def _cart_condition(change: Change) -> tuple[str, dict[str, Any]]:
+    """What every change requires of the cart row: it exists, is not expired, and is at the
+    version the client named (If-Match), if it named one."""
+    condition = "attribute_exists(cartId) AND expiresAt > :nowEpoch"
+    values: dict[str, Any] = {":nowEpoch": _epoch(change.now)}
+    if change.expected_version is not None:
+        condition += " AND version = :expectedVersion"
+        values[":expectedVersion"] = {"N": str(change.expected_version)}
+    return condition, values
 
 
 class DynamoProductRepository(ProductRepository):
@@ -416,6 +497,7 @@ def _batch_write(client: DynamoDBClient, table: str, requests: list[Row]) -> Non
 def _refusal_error(
     cart_id: str, old_row: Row | None, refusal: Callable[[Cart], None]
 ) -> CartServiceError:
+    """The domain error that the change, replayed on the row as it was, raises."""
     if old_row is None:
         return CartNotFound(cart_id)
     try:
@@ -436,6 +518,19 @@ def _line_key(cart_id: str, product_id: str) -> Row:
 
 def _line_quantities(row: Row) -> dict[str, int]:
     return {pid: int(value["N"]) for pid, value in row["lineQuantities"]["M"].items()}
+
+
+def _item_quantities(items: list[Row]) -> dict[str, int]:
+    return {item["productId"]["S"]: int(item["quantity"]["N"]) for item in items}
+
+
+def _epoch(moment: datetime) -> Row:
+    """A TTL attribute: whole seconds since the epoch."""
+    return {"N": str(int(moment.timestamp()))}
+
+
+def _from_epoch(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def _lines_from_items(items: list[Row]) -> list[CartLine]:
@@ -465,6 +560,7 @@ def _cart_from(row: Row, lines: list[CartLine]) -> Cart:
         currency=row["currency"]["S"],
         created_at=parse_timestamp(row["createdAt"]["S"]),
         updated_at=parse_timestamp(row["updatedAt"]["S"]),
+        expires_at=_from_epoch(int(row["expiresAt"]["N"])),
         status=row["status"]["S"],
         version=int(row["version"]["N"]),
         lines=lines,

@@ -67,6 +67,28 @@ class LineLimitExceeded(CartServiceError):
         super().__init__(f"a cart holds at most {limit} distinct products")
 
 
+class PreconditionFailed(CartServiceError):
+    def __init__(self, cart_id: str, expected: int, actual: int) -> None:
+        super().__init__(
+            f"cart {cart_id} is at version {actual}, not {expected}: read it again and retry"
+        )
+
+
+class IdempotencyKeyReused(CartServiceError):
+    def __init__(self) -> None:
+        super().__init__(
+            "this Idempotency-Key was used within 24 hours for a different request; "
+            "use a new key for a new request"
+        )
+
+
+class RequestInProgress(CartServiceError):
+    def __init__(self) -> None:
+        super().__init__(
+            "a request with this Idempotency-Key is still being processed; retry shortly"
+        )
+
+
 class ConcurrentUpdate(CartServiceError):
     def __init__(self, cart_id: str) -> None:
         super().__init__(f"cart {cart_id} was changed by concurrent requests; try again")

@@ -10,12 +10,15 @@ from chalicelib.errors import (
     CartServiceError,
     ConcurrentUpdate,
     CurrencyMismatch,
+    IdempotencyKeyReused,
     InvalidInput,
     InvalidJson,
     ItemNotFound,
     LineLimitExceeded,
+    PreconditionFailed,
     ProductNotFound,
     QuantityLimitExceeded,
+    RequestInProgress,
     StorageUnavailable,
 )
 
@@ -31,6 +34,9 @@ STATUS_AND_CODE: dict[type[CartServiceError], tuple[int, str]] = {
     CartNotFound: (404, "CART_NOT_FOUND"),
     ItemNotFound: (404, "ITEM_NOT_FOUND"),
     ConcurrentUpdate: (409, "CONFLICT"),
+    RequestInProgress: (409, "CONFLICT"),
+    IdempotencyKeyReused: (409, "IDEMPOTENCY_KEY_REUSED"),
+    PreconditionFailed: (412, "PRECONDITION_FAILED"),
     StorageUnavailable: (503, "SERVICE_UNAVAILABLE"),
 }
 

@@ -10,7 +10,7 @@ import abc
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from chalicelib.cart import Cart, Product
+from chalicelib.cart import Cart, Change, Product
 
 
 class CartRepository(abc.ABC):
@@ -19,24 +19,27 @@ class CartRepository(abc.ABC):
         """Store a new, empty cart."""
 
     @abc.abstractmethod
-    def get(self, cart_id: str) -> Cart:
-        """The cart with its lines, oldest line first; raises CartNotFound."""
+    def get(self, cart_id: str, now: datetime) -> Cart:
+        """The cart with its lines, oldest line first; CartNotFound if missing or expired."""
 
     @abc.abstractmethod
-    def add_line(self, cart_id: str, product: Product, quantity: int, now: datetime) -> None:
-        """Atomically add to a line (or create it) under the cart's limits and currency.
+    def add_line(self, cart_id: str, product: Product, quantity: int, change: Change) -> Cart:
+        """Atomically add to a line (or create it) under the cart's rules; the cart after.
 
-        Raises CartNotFound, CurrencyMismatch, QuantityLimitExceeded or LineLimitExceeded, and
-        then nothing has changed.
+        Raises CartNotFound, PreconditionFailed, CurrencyMismatch, QuantityLimitExceeded or
+        LineLimitExceeded, and then nothing has changed.
         """
 
     @abc.abstractmethod
-    def set_quantity(self, cart_id: str, product_id: str, quantity: int, now: datetime) -> None:
-        """Atomically set a line's quantity; 0 removes it. Raises CartNotFound, ItemNotFound."""
+    def set_quantity(self, cart_id: str, product_id: str, quantity: int, change: Change) -> Cart:
+        """Atomically set a line's quantity, 0 removing it; the cart after.
+
+        Raises CartNotFound, PreconditionFailed or ItemNotFound, and then nothing changed.
+        """
 
     @abc.abstractmethod
-    def delete(self, cart_id: str) -> None:
-        """Delete the cart and every line of it. Raises CartNotFound."""
+    def delete(self, cart_id: str, change: Change) -> None:
+        """Delete the cart and every line of it. Raises CartNotFound, PreconditionFailed."""
 
 
 class ProductRepository(abc.ABC):

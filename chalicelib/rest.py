@@ -24,15 +24,18 @@ from chalice.app import (
     Response,
 )
 
-from chalicelib import logs
+from chalicelib import idempotency, logs, validation, views
 from chalicelib.errors import CartServiceError, StorageUnavailable
+from chalicelib.idempotency import StoredResponse
+from chalicelib.pricing import PricedCart
 from chalicelib.problems import PROBLEM_CONTENT_TYPE, problem_for, problem_for_status
 from chalicelib.settings import EdgeSettings
-from chalicelib.validation import parse_json_object
 
 log = logging.getLogger(__name__)
 
 View = Callable[..., Response]
+
+_REPLAYED_HEADERS = {"Content-Type", "Location", "ETag"}
 
 
 def route_options(edge: EdgeSettings) -> dict[str, Any]:
@@ -77,13 +80,43 @@ def route(app: Chalice, path: str, **options: Any) -> Callable[[View], View]:
 def json_body(request: Request | None) -> dict[str, Any]:
     """The request's body, which must be a JSON object (INVALID_JSON otherwise)."""
     raw = request.raw_body if request is not None else b""
-    return parse_json_object(raw.encode("utf-8") if isinstance(raw, str) else raw)
+    return validation.parse_json_object(raw.encode("utf-8") if isinstance(raw, str) else raw)
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
         body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})}
     )
+
+
+def cart_response(
+    priced: PricedCart, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """The cart view, with its version as the ETag (what If-Match sends back)."""
+    return json_response(
+        views.cart_view(priced), status, {"ETag": f'"{priced.cart.version}"', **(headers or {})}
+    )
+
+
+def expected_version(request: Request | None) -> int | None:
+    return validation.if_match(request.headers.get("if-match") if request else None)
+
+
+def respond_once(app: Chalice, body: dict[str, Any], respond: Callable[[], Response]) -> Response:
+    """`respond()`, or, when the request has an Idempotency-Key, the first response to it."""
+    request = app.current_request
+    key = validation.idempotency_key(request.headers.get("idempotency-key") if request else None)
+    if key is None or request is None:
+        return respond()
+
+    def stored() -> StoredResponse:
+        response = respond()
+        kept = {k: v for k, v in response.headers.items() if k in _REPLAYED_HEADERS}
+        return {"status": response.status_code, "headers": kept, "body": response.body}
+
+    fingerprint = {"method": request.method, "path": request.context.get("path"), "body": body}
+    answer = idempotency.respond_once(key, fingerprint, stored, app.lambda_context)
+    return Response(answer["body"], status_code=answer["status"], headers=answer["headers"])
 
 
 def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:

@@ -2,16 +2,17 @@
 
 Each method takes validated input, makes one atomic change through the repository and
 answers with the priced cart read back afterwards (strongly consistent), so the caller sees
-the cart as stored, including changes made by concurrent requests.
+the cart as stored, including changes made by concurrent requests. A cart lives `lifetime`
+(CART_TTL_DAYS) after its last change; `expected_version` is the client's If-Match.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from chalicelib.cart import Cart
+from chalicelib.cart import Cart, Change
 from chalicelib.catalog import Catalog
 from chalicelib.clock import utc_now
 from chalicelib.errors import ProductNotFound
@@ -19,44 +20,72 @@ from chalicelib.pricing import PricedCart, price_cart
 from chalicelib.repository import CartRepository
 from chalicelib.validation import AddItem, CreateCart, UpdateItem
 
+DEFAULT_LIFETIME = timedelta(days=30)
+
 
 class CartService:
     def __init__(
         self,
         carts: CartRepository,
         catalog: Catalog,
+        lifetime: timedelta = DEFAULT_LIFETIME,
         clock: Callable[[], datetime] = utc_now,
         new_cart_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
         self._carts = carts
         self._catalog = catalog
+        self._lifetime = lifetime
         self._clock = clock
         self._new_cart_id = new_cart_id
 
     def create_cart(self, command: CreateCart) -> PricedCart:
-        now = self._clock()
-        cart = Cart(self._new_cart_id(), command.customer_id, command.currency, now, now)
+        change = self._change(None)
+        cart = Cart(
+            self._new_cart_id(),
+            command.customer_id,
+            command.currency,
+            created_at=change.now,
+            updated_at=change.now,
+            expires_at=change.expires_at,
+        )
         self._carts.create(cart)
         return price_cart(cart, {})
 
     def get_cart(self, cart_id: str) -> PricedCart:
-        cart = self._carts.get(cart_id)
-        return price_cart(cart, self._catalog.get_many([line.product_id for line in cart.lines]))
+        return self._priced(self._carts.get(cart_id, self._clock()))
 
-    def add_item(self, cart_id: str, command: AddItem) -> PricedCart:
+    def add_item(
+        self, cart_id: str, command: AddItem, expected_version: int | None = None
+    ) -> PricedCart:
         product = self._catalog.get(command.product_id)
         if product is None:
             raise ProductNotFound(command.product_id)
-        self._carts.add_line(cart_id, product, command.quantity, self._clock())
-        return self.get_cart(cart_id)
+        change = self._change(expected_version)
+        return self._priced(self._carts.add_line(cart_id, product, command.quantity, change))
 
-    def update_item(self, cart_id: str, product_id: str, command: UpdateItem) -> PricedCart:
-        self._carts.set_quantity(cart_id, product_id, command.quantity, self._clock())
-        return self.get_cart(cart_id)
+    def update_item(
+        self,
+        cart_id: str,
+        product_id: str,
+        command: UpdateItem,
+        expected_version: int | None = None,
+    ) -> PricedCart:
+        change = self._change(expected_version)
+        return self._priced(self._carts.set_quantity(cart_id, product_id, command.quantity, change))
 
-    def remove_item(self, cart_id: str, product_id: str) -> PricedCart:
-        self._carts.set_quantity(cart_id, product_id, 0, self._clock())
-        return self.get_cart(cart_id)
+    def remove_item(
+        self, cart_id: str, product_id: str, expected_version: int | None = None
+    ) -> PricedCart:
+        change = self._change(expected_version)
+        return self._priced(self._carts.set_quantity(cart_id, product_id, 0, change))
 
-    def delete_cart(self, cart_id: str) -> None:
-        self._carts.delete(cart_id)
+    def delete_cart(self, cart_id: str, expected_version: int | None = None) -> None:
+        self._carts.delete(cart_id, self._change(expected_version))
+
+    def _change(self, expected_version: int | None) -> Change:
+        """A change now, keeping the cart for its lifetime from now (whole seconds, as TTL)."""
+        now = self._clock()
+        return Change(now, (now + self._lifetime).replace(microsecond=0), expected_version)
+
+    def _priced(self, cart: Cart) -> PricedCart:
+        return price_cart(cart, self._catalog.get_many([line.product_id for line in cart.lines]))

@@ -16,7 +16,9 @@ class Settings:
     carts_table: str
     cart_items_table: str
     products_table: str
+    idempotency_table: str
     catalog_cache_seconds: float = 60.0
+    cart_ttl_days: float = 30.0
     dynamodb_max_attempts: int = 3
     dynamodb_connect_timeout: float = 1.0
     dynamodb_read_timeout: float = 1.0
@@ -31,7 +33,9 @@ class Settings:
                 carts_table=environ["CARTS_TABLE"],
                 cart_items_table=environ["CART_ITEMS_TABLE"],
                 products_table=environ["PRODUCTS_TABLE"],
+                idempotency_table=environ["IDEMPOTENCY_TABLE"],
                 catalog_cache_seconds=float(environ.get("CATALOG_CACHE_SECONDS", "60")),
+                cart_ttl_days=float(environ.get("CART_TTL_DAYS", "30")),
                 dynamodb_max_attempts=int(environ.get("DYNAMODB_MAX_ATTEMPTS", "3")),
                 dynamodb_connect_timeout=float(environ.get("DYNAMODB_CONNECT_TIMEOUT", "1")),
                 dynamodb_read_timeout=float(environ.get("DYNAMODB_READ_TIMEOUT", "1")),

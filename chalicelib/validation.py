@@ -101,6 +101,28 @@ def product_id(value: object) -> str:
     return value
 
 
+_ETAG = re.compile(r'"([1-9][0-9]{0,17})"')
+_IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,128}")
+
+
+def if_match(header: str | None) -> int | None:
+    """The version an If-Match header names; None for no header or `*` (any version)."""
+    if header is None or header.strip() == "*":
+        return None
+    match = _ETAG.fullmatch(header.strip())
+    if match is None:
+        _fail("If-Match", 'must be an ETag this service sent, such as "3"')
+    return int(match.group(1))
+
+
+def idempotency_key(header: str | None) -> str | None:
+    if header is None:
+        return None
+    if not _IDEMPOTENCY_KEY.fullmatch(header):
+        _fail("Idempotency-Key", "must be 1 to 128 printable ASCII characters")
+    return header
+
+
 def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     document: dict[str, Any] = {}
     for key, value in pairs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import boto3
@@ -53,4 +54,4 @@ def cart_service() -> CartService:
         DynamoProductRepository(client, config.products_table), config.catalog_cache_seconds
     )
     carts = DynamoCartRepository(client, config.carts_table, config.cart_items_table)
-    return CartService(carts, catalog)
+    return CartService(carts, catalog, lifetime=timedelta(days=config.cart_ttl_days))

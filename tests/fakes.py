@@ -6,7 +6,7 @@ import copy
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from chalicelib.cart import Cart, Product
+from chalicelib.cart import Cart, Change, Product
 from chalicelib.errors import CartNotFound
 from chalicelib.repository import CartRepository, ProductRepository
 
@@ -18,21 +18,26 @@ class InMemoryCartRepository(CartRepository):
     def create(self, cart: Cart) -> None:
         self.carts[cart.cart_id] = copy.deepcopy(cart)
 
-    def get(self, cart_id: str) -> Cart:
-        return copy.deepcopy(self._stored(cart_id))
+    def get(self, cart_id: str, now: datetime) -> Cart:
+        cart = self._stored(cart_id)
+        if cart.is_expired(now):
+            raise CartNotFound(cart_id)
+        return copy.deepcopy(cart)
 
-    def add_line(self, cart_id: str, product: Product, quantity: int, now: datetime) -> None:
-        cart = self.get(cart_id)
-        cart.add(product, quantity, now)  # raises before anything is stored
+    def add_line(self, cart_id: str, product: Product, quantity: int, change: Change) -> Cart:
+        cart = copy.deepcopy(self._stored(cart_id))
+        cart.add(product, quantity, change)  # raises before anything is stored
         self.carts[cart_id] = cart
+        return copy.deepcopy(cart)
 
-    def set_quantity(self, cart_id: str, product_id: str, quantity: int, now: datetime) -> None:
-        cart = self.get(cart_id)
-        cart.set_quantity(product_id, quantity, now)
+    def set_quantity(self, cart_id: str, product_id: str, quantity: int, change: Change) -> Cart:
+        cart = copy.deepcopy(self._stored(cart_id))
+        cart.set_quantity(product_id, quantity, change)
         self.carts[cart_id] = cart
+        return copy.deepcopy(cart)
 
-    def delete(self, cart_id: str) -> None:
-        self._stored(cart_id)
+    def delete(self, cart_id: str, change: Change) -> None:
+        self._stored(cart_id).check(change)
         del self.carts[cart_id]
 
     def _stored(self, cart_id: str) -> Cart:

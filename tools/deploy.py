@@ -30,6 +30,7 @@ TABLE_OUTPUTS = {
     "Carts": "CartsTableName",
     "CartItems": "CartItemsTableName",
     "Products": "ProductsTableName",
+    "Idempotency": "IdempotencyTableName",
 }
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -76,8 +75,8 @@ def chalice_local(
     With autoreload, chalice local runs the server in a child process that outlives a
     SIGTERM to its parent, so the group is what gets stopped.
     """
-    chalice = shutil.which("chalice", path=str(Path(sys.executable).parent)) or "chalice"
-    command = [chalice, "local", "--host", LOOPBACK, "--port", str(port), "--stage", LOCAL_STAGE]
+    command = [sys.executable, "-m", "tools.chalice_local", "local", "--host", LOOPBACK]
+    command += ["--port", str(port), "--stage", LOCAL_STAGE]
     if not autoreload:
         command.append("--no-autoreload")
     process = subprocess.Popen(

@@ -35,6 +35,7 @@ TABLE_RESOURCES = {
     "Carts": "CartsTable",
     "CartItems": "CartItemsTable",
     "Products": "ProductsTable",
+    "Idempotency": "IdempotencyTable",
 }
 
 

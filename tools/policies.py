@@ -38,15 +38,20 @@ ACCESS: dict[str, dict[str, set[str]]] = {
     "remove_item": {
         **_READ_CART,
         "Carts": {"GetItem", "UpdateItem"},
-        "CartItems": {"Query", "DeleteItem"},
+        # UpdateItem: moving the remaining lines' expiry along with the cart's.
+        "CartItems": {"Query", "DeleteItem", "UpdateItem"},
     },
     "delete_cart": {"Carts": {"DeleteItem"}, "CartItems": {"BatchWriteItem"}},
 }
+
+# Idempotency-Key is a REST header: only the API handler keeps idempotency records.
+REST_ONLY: dict[str, set[str]] = {"Idempotency": {"PutItem", "UpdateItem", "DeleteItem"}}
 
 TABLE_VARIABLES = {
     "Carts": "CARTS_TABLE",
     "CartItems": "CART_ITEMS_TABLE",
     "Products": "PRODUCTS_TABLE",
+    "Idempotency": "IDEMPOTENCY_TABLE",
 }
 
 
@@ -55,7 +60,7 @@ def function_access(function: str) -> dict[str, set[str]]:
     if function != API_HANDLER:
         return ACCESS[function]
     union: dict[str, set[str]] = {}
-    for access in ACCESS.values():
+    for access in (*ACCESS.values(), REST_ONLY):
         for table, actions in access.items():
             union.setdefault(table, set()).update(actions)
     return union

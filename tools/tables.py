@@ -22,6 +22,7 @@ def table_names(settings: Settings) -> dict[str, str]:
         "CartsTable": settings.carts_table,
         "CartItemsTable": settings.cart_items_table,
         "ProductsTable": settings.products_table,
+        "IdempotencyTable": settings.idempotency_table,
     }
 
 
@@ -44,5 +45,8 @@ def create_tables(client: Any, settings: Settings) -> None:
             continue
         arguments = {key: properties[key] for key in _CREATE_TABLE_PROPERTIES if key in properties}
         client.create_table(TableName=name, **arguments)
-    for name in names.values():
         client.get_waiter("table_exists").wait(TableName=name)
+        if "TimeToLiveSpecification" in properties:
+            client.update_time_to_live(
+                TableName=name, TimeToLiveSpecification=properties["TimeToLiveSpecification"]
+            )

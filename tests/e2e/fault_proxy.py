@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,6 +23,7 @@ class FaultProxy:
         parts = urlsplit(upstream)
         self._upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self._faults: dict[str, tuple[float, int, dict[str, Any]]] = {}
+        self._stalls: dict[str, float] = {}
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -53,9 +55,16 @@ class FaultProxy:
         with self._lock:
             self._faults[operation] = (times, status, body)
 
+    def stall(self, operation: str, seconds: float) -> None:
+        """Make every call of `operation` hang `seconds`, then drop the connection unanswered:
+        a DynamoDB that accepts connections but never answers."""
+        with self._lock:
+            self._stalls[operation] = seconds
+
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
+            self._stalls.clear()
             self.calls.clear()
 
     def _take_fault(self, operation: str) -> tuple[int, dict[str, Any]] | None:
@@ -83,10 +92,17 @@ class FaultProxy:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else each kept-alive answer waits ~40 ms
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 operation = self.headers.get("X-Amz-Target", "").rsplit(".", 1)[-1]
+                stall = proxy._stalls.get(operation)
+                if stall is not None:
+                    proxy.calls[operation] += 1
+                    time.sleep(stall)
+                    self.close_connection = True
+                    return
                 fault = proxy._take_fault(operation)
                 if fault is not None:
                     status, payload = fault

@@ -1,5 +1,7 @@
 """The REST API in process (chalice.test.Client) on moto: routes, bodies, errors, retries."""
 
+import time
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -7,6 +9,7 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.cart import Product
+from chalicelib.clock import parse_timestamp
 from chalicelib.dynamodb import DynamoProductRepository
 from chalicelib.money import Money
 from tests.faults import FaultInjector, dynamodb_error, throttled, transaction_conflict
@@ -187,3 +190,138 @@ def test_deleting_a_cart_deletes_its_lines(api: Api, dynamodb: Any) -> None:
         ExpressionAttributeValues={":c": {"S": cart}},
     )["Items"]
     assert lines == []
+
+
+def test_every_cart_response_carries_its_version_as_etag(api: Api) -> None:
+    created = api.call("POST", "/carts", {"customerId": "c"})
+    cart = created.json["cartId"]
+    assert created.headers["ETag"] == '"1"'
+    added = api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1})
+    assert added.headers["ETag"] == '"2"'
+    assert api.call("GET", f"/carts/{cart}").headers["ETag"] == '"2"'
+    updated = api.call("PUT", f"/carts/{cart}/items/ESP-1KG", {"quantity": 3})
+    assert updated.headers["ETag"] == '"3"'
+    assert api.call("DELETE", f"/carts/{cart}/items/ESP-1KG").headers["ETag"] == '"4"'
+
+
+def test_if_match_applies_a_change_only_to_the_version_it_names(api: Api) -> None:
+    cart = api.new_cart()
+    etag = api.call(
+        "POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1}
+    ).headers["ETag"]
+    api.call("POST", f"/carts/{cart}/items", {"productId": "MUG-CER", "quantity": 1})
+    before = api.call("GET", f"/carts/{cart}")
+    stale = {"If-Match": etag}
+    refused = [
+        api.call("PUT", f"/carts/{cart}/items/ESP-1KG", {"quantity": 5}, stale),
+        api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1}, stale),
+        api.call("DELETE", f"/carts/{cart}/items/ESP-1KG", headers=stale),
+        api.call("DELETE", f"/carts/{cart}", headers=stale),
+    ]
+    for response in refused:
+        assert_problem(response, 412, "PRECONDITION_FAILED")
+    assert api.call("GET", f"/carts/{cart}").json == before.json
+    current = {"If-Match": before.headers["ETag"]}
+    assert (
+        api.call("PUT", f"/carts/{cart}/items/ESP-1KG", {"quantity": 5}, current).status_code == 200
+    )
+    assert (
+        api.call("PUT", f"/carts/{cart}/items/ESP-1KG", {"quantity": 6}, {"If-Match": "*"}).json[
+            "itemCount"
+        ]
+        == 7
+    )
+
+
+@pytest.mark.parametrize("if_match", ['W/"2"', "2", '"abc"', '"1", "2"', '"0"'])
+def test_a_malformed_if_match_is_a_validation_error(api: Api, if_match: str) -> None:
+    cart = api.new_cart()
+    response = api.call("DELETE", f"/carts/{cart}", headers={"If-Match": if_match})
+    assert_problem(response, 400, "VALIDATION_ERROR")
+    assert response.json["errors"][0]["field"] == "If-Match"
+
+
+def test_a_retried_create_with_its_idempotency_key_replays_the_first_answer(api: Api) -> None:
+    key = {"Idempotency-Key": "order-flow-7f3a"}
+    first = api.call("POST", "/carts", {"customerId": "customer-42"}, key)
+    again = api.call("POST", "/carts", {"customerId": "customer-42"}, key)
+    assert (again.status_code, again.json) == (201, first.json)
+    assert again.headers["Location"] == first.headers["Location"]
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["X-Request-Id"] != first.headers["X-Request-Id"]
+
+
+def test_a_retried_add_changes_nothing_and_answers_as_the_first(api: Api) -> None:
+    cart = api.new_cart()
+    key = {"Idempotency-Key": "add-1"}
+    body = {"productId": "ESP-1KG", "quantity": 2}
+    first = api.call("POST", f"/carts/{cart}/items", body, key)
+    api.call("POST", f"/carts/{cart}/items", {"productId": "MUG-CER", "quantity": 1})
+    again = api.call("POST", f"/carts/{cart}/items", body, key)
+    assert (again.status_code, again.json, again.headers["ETag"]) == (
+        200,
+        first.json,
+        first.headers["ETag"],
+    )
+    quantities = {
+        i["productId"]: i["quantity"] for i in api.call("GET", f"/carts/{cart}").json["items"]
+    }
+    assert quantities == {"ESP-1KG": 2, "MUG-CER": 1}
+
+
+def test_the_same_key_for_another_request_is_refused(api: Api) -> None:
+    cart = api.new_cart()
+    key = {"Idempotency-Key": "k-1"}
+    api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2}, key)
+    other_body = api.call(
+        "POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 3}, key
+    )
+    assert_problem(other_body, 409, "IDEMPOTENCY_KEY_REUSED")
+    other_route = api.call("POST", "/carts", {"customerId": "c"}, key)
+    assert_problem(other_route, 409, "IDEMPOTENCY_KEY_REUSED")
+    assert api.call("GET", f"/carts/{cart}").json["itemCount"] == 2
+
+
+def test_a_failed_request_stores_nothing_so_its_retry_runs(api: Api, dynamodb: Any) -> None:
+    cart = api.new_cart()
+    key = {"Idempotency-Key": "retry-after-limit"}
+    api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 998})
+    body = {"productId": "ESP-1KG", "quantity": 2}
+    assert_problem(api.call("POST", f"/carts/{cart}/items", body, key), 400, "QUANTITY_LIMIT")
+    api.call("PUT", f"/carts/{cart}/items/ESP-1KG", {"quantity": 1})
+    retried = api.call("POST", f"/carts/{cart}/items", body, key)
+    assert (retried.status_code, retried.json["itemCount"]) == (200, 3)
+
+
+@pytest.mark.parametrize("key", ["", "x" * 129, "caf\u00e9", "tab\there"])
+def test_a_malformed_idempotency_key_is_a_validation_error(api: Api, key: str) -> None:
+    response = api.call("POST", "/carts", {"customerId": "c"}, {"Idempotency-Key": key})
+    assert_problem(response, 400, "VALIDATION_ERROR")
+    assert response.json["errors"][0]["field"] == "Idempotency-Key"
+
+
+def test_an_expired_cart_is_404_at_once_though_its_rows_remain(api: Api, dynamodb: Any) -> None:
+    cart = api.new_cart()
+    api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1})
+    view = api.call("GET", f"/carts/{cart}").json
+    assert view["expiresAt"] > view["updatedAt"]
+    past = str(int(time.time()) - 1)
+    dynamodb.update_item(
+        TableName=wiring.settings().carts_table,
+        Key={"cartId": {"S": cart}},
+        UpdateExpression="SET expiresAt = :past",
+        ExpressionAttributeValues={":past": {"N": past}},
+    )
+    assert_problem(api.call("GET", f"/carts/{cart}"), 404, "CART_NOT_FOUND")
+    body = {"productId": "ESP-1KG", "quantity": 1}
+    assert_problem(api.call("POST", f"/carts/{cart}/items", body), 404, "CART_NOT_FOUND")
+    assert_problem(api.call("DELETE", f"/carts/{cart}"), 404, "CART_NOT_FOUND")
+    row = dynamodb.get_item(TableName=wiring.settings().carts_table, Key={"cartId": {"S": cart}})
+    assert "Item" in row  # DynamoDB's TTL deletes it later; the service never serves it
+
+
+def test_a_cart_lives_its_ttl_after_its_last_change(api: Api) -> None:
+    created = api.call("POST", "/carts", {"customerId": "c"}).json
+    updated = parse_timestamp(created["updatedAt"])
+    expires = parse_timestamp(created["expiresAt"])
+    assert timedelta(days=30) - timedelta(seconds=1) <= expires - updated <= timedelta(days=30)

@@ -28,6 +28,7 @@ def test_the_tables_stack_creates_the_stages_tables_and_updates_idempotently(
     assert sorted(tables) == [
         "cart-service-dev-CartItems",
         "cart-service-dev-Carts",
+        "cart-service-dev-Idempotency",
         "cart-service-dev-Products",
     ]
     assert deploy_tables(cloudformation, "dev") == outputs
@@ -42,4 +43,5 @@ def test_the_table_names_land_in_the_stages_config(cloudformation: Any, tmp_path
     assert environment["CARTS_TABLE"] == outputs["CartsTableName"]
     assert environment["CART_ITEMS_TABLE"] == outputs["CartItemsTableName"]
     assert environment["PRODUCTS_TABLE"] == outputs["ProductsTableName"]
+    assert environment["IDEMPOTENCY_TABLE"] == outputs["IdempotencyTableName"]
     assert environment["API_AUTH"] == "iam"  # the rest of the stage is left as it was

@@ -6,8 +6,12 @@ from typing import Any
 
 import pytest
 
-from chalicelib.cart import Cart, Product
-from chalicelib.dynamodb import DynamoCartRepository, DynamoProductRepository
+from chalicelib.cart import Cart, Change, Product
+from chalicelib.dynamodb import (
+    LINE_EXPIRY_GRACE,
+    DynamoCartRepository,
+    DynamoProductRepository,
+)
 from chalicelib.errors import ConcurrentUpdate, StorageUnavailable
 from chalicelib.money import Money
 from chalicelib.settings import Settings
@@ -21,6 +25,7 @@ from tests.faults import (
 )
 
 T0 = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
+LIFETIME = timedelta(days=30)
 BEANS = Product("BEANS", "Beans", Money(Decimal("19.99"), "USD"))
 
 
@@ -32,10 +37,15 @@ def repository(client: Any, settings: Settings, **options: Any) -> DynamoCartRep
     return DynamoCartRepository(client, settings.carts_table, settings.cart_items_table, **options)
 
 
+def at(seconds: float) -> Change:
+    now = T0 + timedelta(seconds=seconds)
+    return Change(now, (now + LIFETIME).replace(microsecond=0))
+
+
 def cart_with_lines(carts: DynamoCartRepository, count: int, cart_id: str = "c-1") -> None:
-    carts.create(Cart(cart_id, "customer-42", "USD", T0, T0))
+    carts.create(Cart(cart_id, "customer-42", "USD", T0, T0, T0 + LIFETIME))
     for index in range(count):
-        carts.add_line(cart_id, product(index), 1, T0 + timedelta(milliseconds=index))
+        carts.add_line(cart_id, product(index), 1, at(index / 1000))
 
 
 def line_rows(client: Any, settings: Settings, cart_id: str) -> list[Any]:
@@ -50,7 +60,7 @@ def test_every_page_of_lines_is_read(dynamodb: Any, settings: Settings) -> None:
     carts = repository(dynamodb, settings, page_size=3)
     cart_with_lines(carts, 10)
     injector = FaultInjector(dynamodb)
-    lines = carts.get("c-1").lines
+    lines = carts.get("c-1", T0).lines
     assert [line.product_id for line in lines] == [f"P{i:03}" for i in range(10)]
     assert injector.calls["Query"] == 4
 
@@ -60,7 +70,7 @@ def test_delete_removes_every_line_of_a_full_cart(dynamodb: Any, settings: Setti
     cart_with_lines(carts, 100)
     cart_with_lines(carts, 2, "other")
     injector = FaultInjector(dynamodb)
-    carts.delete("c-1")
+    carts.delete("c-1", at(1))
     assert line_rows(dynamodb, settings, "c-1") == []
     assert len(line_rows(dynamodb, settings, "other")) == 2
     assert injector.calls["BatchWriteItem"] == 4  # 100 lines in batches of 25
@@ -71,8 +81,8 @@ def test_a_transaction_conflict_is_retried(dynamodb: Any, settings: Settings) ->
     cart_with_lines(carts, 0)
     injector = FaultInjector(dynamodb)
     injector.fail("TransactWriteItems", transaction_conflict, times=2)
-    carts.add_line("c-1", BEANS, 2, T0)
-    assert carts.get("c-1").lines[0].quantity == 2
+    carts.add_line("c-1", BEANS, 2, at(0))
+    assert carts.get("c-1", T0).lines[0].quantity == 2
     assert injector.calls["TransactWriteItems"] == 3
 
 
@@ -83,8 +93,8 @@ def test_a_conflict_that_persists_is_concurrent_update_and_writes_nothing(
     cart_with_lines(carts, 0)
     FaultInjector(dynamodb).fail("TransactWriteItems", transaction_conflict)
     with pytest.raises(ConcurrentUpdate):
-        carts.add_line("c-1", BEANS, 2, T0)
-    assert carts.get("c-1").lines == []
+        carts.add_line("c-1", BEANS, 2, at(0))
+    assert carts.get("c-1", T0).lines == []
 
 
 def test_throttling_is_retried_by_botocore(dynamodb: Any, settings: Settings) -> None:
@@ -92,8 +102,8 @@ def test_throttling_is_retried_by_botocore(dynamodb: Any, settings: Settings) ->
     cart_with_lines(carts, 0)
     injector = FaultInjector(dynamodb)
     injector.fail("TransactWriteItems", throttled, times=2)
-    carts.add_line("c-1", BEANS, 1, T0)
-    assert carts.get("c-1").lines[0].quantity == 1
+    carts.add_line("c-1", BEANS, 1, at(0))
+    assert carts.get("c-1", T0).lines[0].quantity == 1
     assert injector.calls["TransactWriteItems"] == 3
 
 
@@ -102,8 +112,8 @@ def test_throttling_that_persists_is_storage_unavailable(dynamodb: Any, settings
     cart_with_lines(carts, 0)
     FaultInjector(dynamodb).fail("TransactWriteItems", throttled)
     with pytest.raises(StorageUnavailable):
-        carts.add_line("c-1", BEANS, 1, T0)
-    assert carts.get("c-1").lines == []
+        carts.add_line("c-1", BEANS, 1, at(0))
+    assert carts.get("c-1", T0).lines == []
 
 
 def test_a_cancellation_for_throttling_is_storage_unavailable(
@@ -117,7 +127,7 @@ def test_a_cancellation_for_throttling_is_storage_unavailable(
         lambda: dynamodb_error("TransactionCanceledException", CancellationReasons=reasons),
     )
     with pytest.raises(StorageUnavailable):
-        carts.add_line("c-1", BEANS, 1, T0)
+        carts.add_line("c-1", BEANS, 1, at(0))
 
 
 def test_an_unreachable_dynamodb_is_storage_unavailable_quickly(
@@ -126,7 +136,7 @@ def test_an_unreachable_dynamodb_is_storage_unavailable_quickly(
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")  # nothing listens
     client = dynamodb_client(settings)
     with pytest.raises(StorageUnavailable):
-        repository(client, settings).get("c-1")
+        repository(client, settings).get("c-1", T0)
 
 
 def test_products_are_read_in_chunks_of_100(dynamodb: Any, settings: Settings) -> None:
@@ -157,3 +167,25 @@ def test_unprocessed_keys_are_fetched_again(dynamodb: Any, settings: Settings) -
     injector.fail("BatchGetItem", lambda: dynamodb_answer(partial), times=1)
     assert set(products.get_many(["P001", "P002"])) == {"P001", "P002"}
     assert injector.calls["BatchGetItem"] == 2
+
+
+def line_expiry(client: Any, settings: Settings, product_id: str) -> int:
+    key = {"cartId": {"S": "c-1"}, "productId": {"S": product_id}}
+    item = client.get_item(TableName=settings.cart_items_table, Key=key)["Item"]
+    return int(item["expiresAt"]["N"])
+
+
+def test_no_line_expires_before_its_cart(dynamodb: Any, settings: Settings) -> None:
+    carts = repository(dynamodb, settings)
+    cart_with_lines(carts, 2)  # lines P000 and P001, on day 0
+    day = 24 * 3600
+    carts.add_line("c-1", BEANS, 1, at(3 * day))  # within the grace: nothing else rewritten
+    assert line_expiry(dynamodb, settings, "P000") == int(
+        (at(0).expires_at + LINE_EXPIRY_GRACE).timestamp()
+    )
+    cart = carts.add_line("c-1", BEANS, 1, at(20 * day))  # now P000 would expire first
+    cart_expiry = int(cart.expires_at.timestamp())
+    for product_id in ("P000", "P001", "BEANS"):
+        assert line_expiry(dynamodb, settings, product_id) > cart_expiry
+    row = dynamodb.get_item(TableName=settings.carts_table, Key={"cartId": {"S": "c-1"}})["Item"]
+    assert int(row["expiresAt"]["N"]) == cart_expiry

@@ -1,7 +1,12 @@
 """The per-operation Lambda functions: the REST bodies in and out, errors as problem objects."""
 
+import time
+from typing import Any
+
 import pytest
 
+from chalicelib import wiring
+from chalicelib.clock import parse_timestamp
 from tests.integration.clients import MISSING_CART, Api, Functions
 from tests.openapi import assert_matches
 
@@ -99,3 +104,23 @@ def test_deleting_a_cart_with_lines(functions: Functions) -> None:
     functions.invoke("add_item", {"cartId": cart, "productId": "ESP-1KG", "quantity": 1})
     assert functions.invoke("delete_cart", {"cartId": cart}) is None
     assert functions.invoke("delete_cart", {"cartId": cart})["code"] == "CART_NOT_FOUND"
+
+
+def test_removing_a_line_keeps_the_others_from_expiring_before_the_cart(
+    functions: Functions, dynamodb: Any
+) -> None:
+    cart = new_cart(functions)
+    for product in ("ESP-1KG", "MUG-CER"):
+        functions.invoke("add_item", {"cartId": cart, "productId": product, "quantity": 1})
+    items = wiring.settings().cart_items_table
+    key = {"cartId": {"S": cart}, "productId": {"S": "ESP-1KG"}}
+    soon = str(int(time.time()) + 60)  # as if added long ago: it would expire first
+    dynamodb.update_item(
+        TableName=items,
+        Key=key,
+        UpdateExpression="SET expiresAt = :soon",
+        ExpressionAttributeValues={":soon": {"N": soon}},
+    )
+    view = functions.invoke("remove_item", {"cartId": cart, "productId": "MUG-CER"})
+    line = dynamodb.get_item(TableName=items, Key=key)["Item"]
+    assert int(line["expiresAt"]["N"]) > parse_timestamp(view["expiresAt"]).timestamp()

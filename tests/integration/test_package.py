@@ -43,6 +43,7 @@ def test_one_stack_holds_the_tables_the_api_and_every_function(packaged: Any) ->
         "cart-service-${Stage}-Carts",
         "cart-service-${Stage}-CartItems",
         "cart-service-${Stage}-Products",
+        "cart-service-${Stage}-Idempotency",
     }
     assert template["Parameters"]["Stage"]["Default"] == stage
     assert len(of_type(template, "AWS::Serverless::Api")) == 1
@@ -57,6 +58,7 @@ def test_functions_get_the_stacks_table_names(packaged: Any) -> None:
         assert variables["CARTS_TABLE"] == {"Ref": "CartsTable"}
         assert variables["CART_ITEMS_TABLE"] == {"Ref": "CartItemsTable"}
         assert variables["PRODUCTS_TABLE"] == {"Ref": "ProductsTable"}
+        assert variables["IDEMPOTENCY_TABLE"] == {"Ref": "IdempotencyTable"}
 
 
 def test_no_role_has_a_dynamodb_permission_on_everything(packaged: Any) -> None:
@@ -84,6 +86,19 @@ def test_every_route_requires_sigv4_and_cors_names_one_origin(packaged: Any) -> 
                 assert origin.strip("'") not in {"*", ""}, path
             else:
                 assert operation["security"] == [{"sigv4": []}], (path, method)
+
+
+def test_carts_and_their_lines_expire_by_ttl() -> None:
+    resources = json.loads(TABLES_TEMPLATE.read_text())["Resources"]
+    for table, attribute in [
+        ("CartsTable", "expiresAt"),
+        ("CartItemsTable", "expiresAt"),
+        ("IdempotencyTable", "expiration"),
+    ]:
+        assert resources[table]["Properties"]["TimeToLiveSpecification"] == {
+            "AttributeName": attribute,
+            "Enabled": True,
+        }
 
 
 def test_prod_tables_are_protected_from_deletion() -> None:

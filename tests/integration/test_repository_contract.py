@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 
-from chalicelib.cart import MAX_LINES, Cart, Product
+from chalicelib.cart import MAX_LINES, Cart, Change, Product
 from chalicelib.dynamodb import DynamoCartRepository
 from chalicelib.errors import (
     CartNotFound,
     CurrencyMismatch,
     ItemNotFound,
     LineLimitExceeded,
+    PreconditionFailed,
     QuantityLimitExceeded,
 )
 from chalicelib.money import Money
@@ -23,9 +24,15 @@ from chalicelib.settings import Settings
 from tests.fakes import InMemoryCartRepository
 
 T0 = datetime(2026, 11, 25, 16, 0, 0, 123000, tzinfo=UTC)
+LIFETIME = timedelta(days=30)
 BEANS = Product("BEANS", "Beans", Money(Decimal("19.99"), "USD"))
 FILTERS = Product("FILTERS", "Filters", Money(Decimal("4.75"), "USD"))
 WAFFLES = Product("WAFFLES", "Waffles", Money(Decimal("6.80"), "EUR"))
+
+
+def at(seconds: float, expected_version: int | None = None) -> Change:
+    now = T0 + timedelta(seconds=seconds)
+    return Change(now, (now + LIFETIME).replace(microsecond=0), expected_version)
 
 
 @pytest.fixture(params=["in-memory", "dynamodb"])
@@ -39,13 +46,14 @@ def carts(request: pytest.FixtureRequest) -> Iterator[CartRepository]:
 
 
 def stored_cart(carts: CartRepository, cart_id: str = "c-1") -> Cart:
-    carts.create(Cart(cart_id, "customer-42", "USD", T0, T0))
-    return carts.get(cart_id)
+    change = at(0)
+    carts.create(Cart(cart_id, "customer-42", "USD", T0, T0, change.expires_at))
+    return carts.get(cart_id, T0)
 
 
 def snapshot(cart: Cart) -> tuple[Any, ...]:
     lines = [(line.product_id, line.name, line.quantity, line.added_at) for line in cart.lines]
-    return (cart.version, cart.updated_at, lines)
+    return (cart.version, cart.updated_at, cart.expires_at, lines)
 
 
 def test_a_created_cart_reads_back(carts: CartRepository) -> None:
@@ -57,76 +65,85 @@ def test_a_created_cart_reads_back(carts: CartRepository) -> None:
         1,
     )
     assert (cart.created_at, cart.updated_at, cart.lines) == (T0, T0, [])
+    assert cart.expires_at == at(0).expires_at
+
+
+def test_a_change_answers_with_the_cart_as_stored(carts: CartRepository) -> None:
+    stored_cart(carts)
+    after = carts.add_line("c-1", BEANS, 2, at(5))
+    assert snapshot(after) == snapshot(carts.get("c-1", T0))
+    assert (after.version, after.updated_at, after.expires_at) == (
+        2,
+        at(5).now,
+        at(5).expires_at,
+    )
 
 
 def test_lines_come_back_oldest_first_with_their_first_added_time(carts: CartRepository) -> None:
     stored_cart(carts)
-    carts.add_line("c-1", FILTERS, 1, T0 + timedelta(seconds=1))
-    carts.add_line("c-1", BEANS, 2, T0 + timedelta(seconds=2))
-    carts.add_line("c-1", FILTERS, 4, T0 + timedelta(seconds=3))
-    cart = carts.get("c-1")
+    carts.add_line("c-1", FILTERS, 1, at(1))
+    carts.add_line("c-1", BEANS, 2, at(2))
+    cart = carts.add_line("c-1", FILTERS, 4, at(3))
     assert [(line.product_id, line.quantity) for line in cart.lines] == [
         ("FILTERS", 5),
         ("BEANS", 2),
     ]
-    assert cart.lines[0].added_at == T0 + timedelta(seconds=1)
-    assert (cart.version, cart.updated_at) == (4, T0 + timedelta(seconds=3))
+    assert cart.lines[0].added_at == at(1).now
+    assert (cart.version, cart.updated_at) == (4, at(3).now)
 
 
 def test_lines_added_within_one_millisecond_keep_their_order(carts: CartRepository) -> None:
     stored_cart(carts)
-    for offset, product in enumerate([FILTERS, BEANS]):
-        carts.add_line("c-1", product, 1, T0 + timedelta(microseconds=offset + 1))
-    assert [line.product_id for line in carts.get("c-1").lines] == ["FILTERS", "BEANS"]
+    carts.add_line("c-1", FILTERS, 1, at(0.000001))
+    cart = carts.add_line("c-1", BEANS, 1, at(0.000002))
+    assert [line.product_id for line in cart.lines] == ["FILTERS", "BEANS"]
 
 
 def test_the_999_limit_refuses_and_changes_nothing(carts: CartRepository) -> None:
     stored_cart(carts)
-    carts.add_line("c-1", BEANS, 999, T0)
-    before = snapshot(carts.get("c-1"))
+    before = snapshot(carts.add_line("c-1", BEANS, 999, at(0)))
     with pytest.raises(QuantityLimitExceeded):
-        carts.add_line("c-1", BEANS, 1, T0 + timedelta(seconds=1))
-    assert snapshot(carts.get("c-1")) == before
+        carts.add_line("c-1", BEANS, 1, at(1))
+    assert snapshot(carts.get("c-1", T0)) == before
 
 
 def test_the_100_line_limit_refuses_and_changes_nothing(carts: CartRepository) -> None:
     stored_cart(carts)
     for index in range(MAX_LINES):
         product = Product(f"P{index:03}", "x", Money(Decimal("1.00"), "USD"))
-        carts.add_line("c-1", product, 1, T0 + timedelta(milliseconds=index))
-    before = snapshot(carts.get("c-1"))
+        carts.add_line("c-1", product, 1, at(index / 1000))
+    before = snapshot(carts.get("c-1", T0))
     with pytest.raises(LineLimitExceeded):
-        carts.add_line("c-1", BEANS, 1, T0 + timedelta(seconds=1))
-    assert snapshot(carts.get("c-1")) == before
+        carts.add_line("c-1", BEANS, 1, at(1))
+    assert snapshot(carts.get("c-1", T0)) == before
 
 
 def test_another_currency_is_refused_and_changes_nothing(carts: CartRepository) -> None:
     before = snapshot(stored_cart(carts))
     with pytest.raises(CurrencyMismatch):
-        carts.add_line("c-1", WAFFLES, 1, T0 + timedelta(seconds=1))
-    assert snapshot(carts.get("c-1")) == before
+        carts.add_line("c-1", WAFFLES, 1, at(1))
+    assert snapshot(carts.get("c-1", T0)) == before
 
 
 def test_changes_to_a_missing_cart_are_cart_not_found(carts: CartRepository) -> None:
     with pytest.raises(CartNotFound):
-        carts.add_line("nope", BEANS, 1, T0)
+        carts.add_line("nope", BEANS, 1, at(0))
     with pytest.raises(CartNotFound):
-        carts.set_quantity("nope", "BEANS", 1, T0)
+        carts.set_quantity("nope", "BEANS", 1, at(0))
     with pytest.raises(CartNotFound):
-        carts.get("nope")
+        carts.get("nope", T0)
     with pytest.raises(CartNotFound):
-        carts.delete("nope")
+        carts.delete("nope", at(0))
 
 
 def test_set_quantity_and_remove(carts: CartRepository) -> None:
     stored_cart(carts)
-    carts.add_line("c-1", BEANS, 2, T0)
-    carts.add_line("c-1", FILTERS, 2, T0 + timedelta(seconds=1))
-    carts.set_quantity("c-1", "BEANS", 7, T0 + timedelta(seconds=2))
-    carts.set_quantity("c-1", "FILTERS", 0, T0 + timedelta(seconds=3))
-    cart = carts.get("c-1")
+    carts.add_line("c-1", BEANS, 2, at(0))
+    carts.add_line("c-1", FILTERS, 2, at(1))
+    carts.set_quantity("c-1", "BEANS", 7, at(2))
+    cart = carts.set_quantity("c-1", "FILTERS", 0, at(3))
     assert [(line.product_id, line.quantity) for line in cart.lines] == [("BEANS", 7)]
-    assert (cart.version, cart.updated_at) == (5, T0 + timedelta(seconds=3))
+    assert (cart.version, cart.updated_at) == (5, at(3).now)
 
 
 def test_changing_a_missing_line_is_item_not_found_and_changes_nothing(
@@ -134,17 +151,47 @@ def test_changing_a_missing_line_is_item_not_found_and_changes_nothing(
 ) -> None:
     before = snapshot(stored_cart(carts))
     with pytest.raises(ItemNotFound):
-        carts.set_quantity("c-1", "BEANS", 3, T0 + timedelta(seconds=1))
+        carts.set_quantity("c-1", "BEANS", 3, at(1))
     with pytest.raises(ItemNotFound):
-        carts.set_quantity("c-1", "BEANS", 0, T0 + timedelta(seconds=1))
-    assert snapshot(carts.get("c-1")) == before
+        carts.set_quantity("c-1", "BEANS", 0, at(1))
+    assert snapshot(carts.get("c-1", T0)) == before
 
 
 def test_delete_removes_the_cart(carts: CartRepository) -> None:
     stored_cart(carts)
-    carts.add_line("c-1", BEANS, 1, T0)
+    carts.add_line("c-1", BEANS, 1, at(0))
     stored_cart(carts, "c-2")
-    carts.delete("c-1")
+    carts.delete("c-1", at(1))
     with pytest.raises(CartNotFound):
-        carts.get("c-1")
-    assert carts.get("c-2").cart_id == "c-2"
+        carts.get("c-1", T0)
+    assert carts.get("c-2", T0).cart_id == "c-2"
+
+
+def test_an_expired_cart_is_not_found_and_cannot_change(carts: CartRepository) -> None:
+    stored_cart(carts)
+    carts.add_line("c-1", BEANS, 1, at(0))
+    expired = at(LIFETIME.total_seconds() + 1)
+    with pytest.raises(CartNotFound):
+        carts.get("c-1", expired.now)
+    with pytest.raises(CartNotFound):
+        carts.add_line("c-1", BEANS, 1, expired)
+    with pytest.raises(CartNotFound):
+        carts.set_quantity("c-1", "BEANS", 0, expired)
+    with pytest.raises(CartNotFound):
+        carts.delete("c-1", expired)
+    assert carts.get("c-1", T0).lines[0].quantity == 1  # still there, just not served
+
+
+def test_a_stale_expected_version_is_refused_and_changes_nothing(carts: CartRepository) -> None:
+    stored_cart(carts)
+    before = snapshot(carts.add_line("c-1", BEANS, 1, at(1, expected_version=1)))
+    for change in (
+        lambda: carts.add_line("c-1", BEANS, 1, at(2, expected_version=1)),
+        lambda: carts.set_quantity("c-1", "BEANS", 5, at(2, expected_version=1)),
+        lambda: carts.set_quantity("c-1", "BEANS", 0, at(2, expected_version=1)),
+        lambda: carts.delete("c-1", at(2, expected_version=1)),
+    ):
+        with pytest.raises(PreconditionFailed):
+            change()
+    assert snapshot(carts.get("c-1", T0)) == before
+    carts.delete("c-1", at(3, expected_version=2))

@@ -8,6 +8,7 @@ import pytest
 from app import app
 from chalicelib import validation
 from chalicelib.errors import InvalidInput
+from chalicelib.money import MINOR_DIGITS
 from chalicelib.problems import CODE_FOR_STATUS, STATUS_AND_CODE
 from tests.openapi import document
 
@@ -78,3 +79,7 @@ def test_the_documented_customer_id_rule_is_the_enforced_one(sample: str) -> Non
     assert bool(documented_pattern(schema).search(sample)) == accepted(
         lambda value: validation.create_cart({"customerId": value}), sample
     )
+
+
+def test_the_documented_currencies_are_the_supported_ones() -> None:
+    assert document()["components"]["schemas"]["Currency"]["enum"] == sorted(MINOR_DIGITS)

@@ -10,7 +10,7 @@ T0 = datetime(2026, 11, 25, 16, 20, 31, 123456, tzinfo=UTC)
 
 
 def cart_with(*lines: tuple[str, int], currency: str = "USD") -> Cart:
-    cart = Cart("cart-1", "customer-42", currency, T0, T0)
+    cart = Cart("cart-1", "customer-42", currency, T0, T0, T0)
     cart.lines = [CartLine(pid, f"Name {pid}", qty, T0) for pid, qty in lines]
     return cart
 

@@ -26,6 +26,8 @@ def test_codes_match_the_contract() -> None:
         "CART_NOT_FOUND": 404,
         "ITEM_NOT_FOUND": 404,
         "CONFLICT": 409,
+        "IDEMPOTENCY_KEY_REUSED": 409,
+        "PRECONDITION_FAILED": 412,
         "SERVICE_UNAVAILABLE": 503,
     }
 

@@ -11,6 +11,7 @@ from chalicelib.errors import (
     CartNotFound,
     CurrencyMismatch,
     ItemNotFound,
+    PreconditionFailed,
     ProductNotFound,
     QuantityLimitExceeded,
 )
@@ -47,7 +48,11 @@ def products() -> InMemoryProductRepository:
 def service(products: InMemoryProductRepository) -> CartService:
     ids = iter(f"cart-{n}" for n in range(100))
     return CartService(
-        InMemoryCartRepository(), Catalog(products, ttl_seconds=0), Ticking(), lambda: next(ids)
+        InMemoryCartRepository(),
+        Catalog(products, ttl_seconds=0),
+        lifetime=timedelta(days=30),
+        clock=Ticking(),
+        new_cart_id=lambda: next(ids),
     )
 
 
@@ -137,3 +142,34 @@ def test_a_line_whose_product_left_the_catalog_stays_unavailable(
         ("FILTERS", True),
     ]
     assert view["totalAmount"] == "9.50"
+
+
+def test_the_view_says_when_the_cart_expires(service: CartService) -> None:
+    view = cart_view(service.create_cart(CreateCart("customer-42", "USD")))
+    assert view["expiresAt"] == "2026-12-25T16:00:01.000Z"  # 30 days after the change
+    later = cart_view(service.add_item("cart-0", AddItem("BEANS", 1)))
+    assert later["expiresAt"] == "2026-12-25T16:00:02.000Z"
+
+
+def test_a_cart_past_its_lifetime_is_not_found(products: InMemoryProductRepository) -> None:
+    clock = Ticking()
+    service = CartService(
+        InMemoryCartRepository(), Catalog(products, 0), timedelta(seconds=2), clock, lambda: "c"
+    )
+    service.create_cart(CreateCart("customer-42", "USD"))
+    clock.now += timedelta(seconds=5)
+    with pytest.raises(CartNotFound):
+        service.get_cart("c")
+    with pytest.raises(CartNotFound):
+        service.add_item("c", AddItem("BEANS", 1))
+
+
+def test_if_match_on_a_stale_version_is_refused_and_changes_nothing(service: CartService) -> None:
+    service.create_cart(CreateCart("customer-42", "USD"))
+    assert service.add_item("cart-0", AddItem("BEANS", 1), expected_version=1).cart.version == 2
+    with pytest.raises(PreconditionFailed):
+        service.update_item("cart-0", "BEANS", UpdateItem(5), expected_version=1)
+    with pytest.raises(PreconditionFailed):
+        service.delete_cart("cart-0", expected_version=1)
+    assert service.get_cart("cart-0").item_count == 1
+    service.delete_cart("cart-0", expected_version=2)
