@@ -10,13 +10,19 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
 
 from chalicelib.settings import Settings
 from tools.load_catalog import load_catalog
@@ -40,15 +46,29 @@ def local_aws_environment(endpoint: str) -> dict[str, str]:
 
 @contextmanager
 def dynamodb_server(port: int = 0) -> Iterator[str]:
-    """moto in server mode on loopback; yields its endpoint URL."""
+    """moto's DynamoDB in server mode on loopback, one request at a time; yields its URL.
+
+    moto runs a TransactWriteItems as a sequence of single writes and, when a condition
+    fails, restores the tables from a copy taken when the transaction began. With requests
+    served in parallel, another request's write can land in between and be lost, or a
+    deleted row come back. DynamoDB's transactions are atomic; serving one request at a time
+    makes moto's so too.
+    """
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per DynamoDB call
-    server = ThreadedMotoServer(ip_address=LOOPBACK, port=port, verbose=False)
-    server.start()
-    host, bound_port = server.get_host_and_port()
+    server = make_server(
+        LOOPBACK,
+        port,
+        DomainDispatcherApplication(create_backend_app),
+        threaded=False,
+        request_handler=MotoRequestHandler,
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
-        yield f"http://{host}:{bound_port}"
+        yield f"http://{LOOPBACK}:{server.server_port}"
     finally:
-        server.stop()
+        server.shutdown()
+        thread.join()
 
 
 def prepare_tables(client: Any, settings: Settings, catalog: Path = SAMPLE_CATALOG) -> None:
