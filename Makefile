@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 STAGE ?= dev
 
-.PHONY: run test lint unit integration e2e fuzz package deploy policies clean
+.PHONY: run test lint unit integration e2e fuzz bench package deploy policies clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -34,6 +34,10 @@ unit integration e2e: $(INSTALLED)
 fuzz: $(INSTALLED)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} FUZZ_SEED=$${FUZZ_SEED:-$$(date +%s)} \
 	FUZZ_TIMEOUT=3600 $(PY) -m pytest tests/e2e/test_schemathesis.py --timeout 3700
+
+## bench: every performance figure (round trips, overhead, cold start, size, throughput)
+bench: $(INSTALLED)
+	$(PY) -m bench.run
 
 ## package: the SAM template of STAGE (tables, API, functions) in build/STAGE, offline
 package: $(INSTALLED)

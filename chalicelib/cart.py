@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from chalicelib.errors import (
     CartNotFound,
@@ -26,8 +27,7 @@ MAX_LINES = 100
 ACTIVE = "ACTIVE"
 
 
-@dataclass(frozen=True)
-class Product:
+class Product(NamedTuple):
     product_id: str
     name: str
     unit_price: Money
@@ -37,8 +37,7 @@ class Product:
         return self.unit_price.currency
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """When a change happens, until when the cart lives after it, and, when the client sent
     If-Match, the version the change was decided against."""
 

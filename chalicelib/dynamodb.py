@@ -180,16 +180,27 @@ class DynamoCartRepository(CartRepository):
         return response["Item"], items.result()
 
     def _line_rows(self, cart_id: str) -> list[Row]:
-        """Every line of the cart, following every page of the Query."""
-        pages = self._client.get_paginator("query").paginate(
-            TableName=self._items,
-            KeyConditionExpression="cartId = :cartId",
-            ExpressionAttributeValues={":cartId": {"S": cart_id}},
-            ConsistentRead=True,
-            PaginationConfig={"PageSize": self._page_size} if self._page_size else {},
-        )
+        """Every line of the cart, following every page of the Query.
+
+        A loop over LastEvaluatedKey rather than botocore's paginator: loading the
+        paginator's model costs about 6 ms on the first request of every cold start.
+        """
+        query: dict[str, Any] = {
+            "TableName": self._items,
+            "KeyConditionExpression": "cartId = :cartId",
+            "ExpressionAttributeValues": {":cartId": {"S": cart_id}},
+            "ConsistentRead": True,
+        }
+        if self._page_size:
+            query["Limit"] = self._page_size
+        items: list[Row] = []
         with storage_errors():
-            return [item for page in pages for item in page["Items"]]
+            while True:
+                page = self._client.query(**query)
+                items.extend(page["Items"])
+                if "LastEvaluatedKey" not in page:
+                    return items
+                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     # -- writes ------------------------------------------------------------------------------
 

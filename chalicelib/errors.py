@@ -6,7 +6,7 @@ stable code each one becomes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class CartServiceError(Exception):
@@ -22,8 +22,7 @@ class InvalidJson(CartServiceError):
         super().__init__(f"the request body is not a JSON object: {reason}")
 
 
-@dataclass(frozen=True)
-class FieldError:
+class FieldError(NamedTuple):
     field: str
     message: str
 

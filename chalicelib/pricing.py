@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from chalicelib.cart import Cart, CartLine, Product
 from chalicelib.money import Money
 
 
-@dataclass(frozen=True)
-class PricedLine:
+class PricedLine(NamedTuple):
     line: CartLine
     unit_price: Money | None
     """None when the product left the catalog (or is now priced in another currency)."""
@@ -24,8 +23,7 @@ class PricedLine:
         return None if self.unit_price is None else self.unit_price.times(self.line.quantity)
 
 
-@dataclass(frozen=True)
-class PricedCart:
+class PricedCart(NamedTuple):
     cart: Cart
     lines: list[PricedLine]
     item_count: int

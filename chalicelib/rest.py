@@ -129,7 +129,12 @@ def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None
 
 def request_context(request: Request, get_response: Callable[[Request], Response]) -> Response:
     """Middleware: a request id on the response and every log line, one access log line."""
-    request_id = request.context.get("requestId") or str(uuid.uuid4())
+    # API Gateway's id for the request; chalice local has none, but gives a Lambda one.
+    request_id = (
+        request.context.get("requestId")
+        or getattr(request.lambda_context, "aws_request_id", None)
+        or str(uuid.uuid4())
+    )
     token = logs.bind(requestId=request_id)
     started = time.perf_counter()
     try:
@@ -158,8 +163,7 @@ def request_context(request: Request, get_response: Callable[[Request], Response
 
 def _as_problem(response: Response) -> Response:
     """Chalice's own error bodies ({"Code", "Message"}) rewritten as problem+json."""
-    content_type = {k.lower(): v for k, v in response.headers.items()}.get("content-type", "")
-    if response.status_code < 400 or content_type == PROBLEM_CONTENT_TYPE:
+    if response.status_code < 400 or response.headers.get("Content-Type") == PROBLEM_CONTENT_TYPE:
         return response
     message = response.body.get("Message", "") if isinstance(response.body, dict) else ""
     headers = {

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     carts_table: str
     cart_items_table: str
     products_table: str
@@ -45,8 +44,7 @@ class Settings:
             raise RuntimeError(f"environment variable {missing} is not set") from None
 
 
-@dataclass(frozen=True)
-class EdgeSettings:
+class EdgeSettings(NamedTuple):
     """How API Gateway guards the routes: read when app.py is imported, because Chalice
     builds the API from the routes then (`chalice deploy`/`package` set the stage's
     variables before importing). IAM is the default: a stage must opt out.

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from chalicelib.cart import MAX_QUANTITY
 from chalicelib.errors import FieldError, InvalidInput, InvalidJson
@@ -26,20 +25,17 @@ PRODUCT_ID_RULE = "must be 1 to 64 characters from A-Z a-z 0-9 . _ -"
 CURRENCY_RULE = "must be a supported ISO 4217 currency code such as USD or EUR"
 
 
-@dataclass(frozen=True)
-class CreateCart:
+class CreateCart(NamedTuple):
     customer_id: str
     currency: str
 
 
-@dataclass(frozen=True)
-class AddItem:
+class AddItem(NamedTuple):
     product_id: str
     quantity: int
 
 
-@dataclass(frozen=True)
-class UpdateItem:
+class UpdateItem(NamedTuple):
     quantity: int
 
 

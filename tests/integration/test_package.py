@@ -2,8 +2,10 @@
 merged SAM templates and on the tables stack, and what those templates grant."""
 
 import json
+import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +111,24 @@ def test_prod_tables_are_protected_from_deletion() -> None:
         assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]
         assert properties["SSESpecification"]["SSEEnabled"]
         assert table["DeletionPolicy"] == "Retain"
+
+
+def test_the_package_ships_bytecode_that_python_uses(packaged: Any, tmp_path: Path) -> None:
+    _, template_path, _ = packaged
+    with zipfile.ZipFile(template_path.parent / "deployment.zip") as archive:
+        names = set(archive.namelist())
+        archive.extractall(tmp_path)
+    tag = sys.implementation.cache_tag
+    for module in ("chalicelib/cart", "chalicelib/dynamodb", "chalice/app"):
+        folder, name = module.rsplit("/", 1)
+        assert f"{folder}/__pycache__/{name}.{tag}.pyc" in names
+    # Break the source: the import still works, so the shipped bytecode is what runs.
+    (tmp_path / "chalicelib" / "cart.py").write_text("this is not Python\n")
+    result = subprocess.run(
+        [sys.executable, "-c", "import chalicelib.cart; print(chalicelib.cart.MAX_LINES)"],
+        cwd=tmp_path,
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "100"), result.stderr

@@ -1,0 +1,127 @@
+"""Records the DynamoDB calls a request makes, and replays them bare.
+
+Every call of a client is recorded with its parameters and timed from `before-call` to
+`after-call`. Calls in flight at the same time form one wave; the number of waves is the
+number of sequential round trips a request waited for. The waves can be replayed with a
+bare boto3 client (calls of a wave in parallel, as the service made them), which gives the
+yardstick of the service's overhead: the very same DynamoDB requests, minus the service.
+
+With a simulated network latency, calls that the code runs in parallel overlap for certain,
+however fast the local server answers (for counting round trips, not for timing).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+from botocore import xform_name
+
+Call = tuple[float, float, str, dict[str, Any]]
+
+_replay_pool = ThreadPoolExecutor(max_workers=8)
+
+
+class CallRecorder:
+    def __init__(self, simulated_latency: float = 0.0) -> None:
+        self._latency = simulated_latency
+        self._lock = threading.Lock()
+        self._current = threading.local()
+        self._calls: list[Call] = []
+        self._recording = False
+
+    def attach(self, client: Any) -> None:
+        for event, handler, name in self._handlers():
+            client.meta.events.register(event, handler, unique_id=name)
+
+    def detach(self, client: Any) -> None:
+        for event, _, name in self._handlers():
+            client.meta.events.unregister(event, unique_id=name)
+
+    def _handlers(self) -> list[tuple[str, Any, str]]:
+        tag = id(self)
+        return [
+            ("before-parameter-build.dynamodb", self._params, f"params-{tag}"),
+            ("before-call.dynamodb", self._before, f"before-{tag}"),
+            ("before-send.dynamodb", self._delay, f"delay-{tag}"),
+            ("after-call.dynamodb", self._after, f"after-{tag}"),
+            ("after-call-error.dynamodb", self._after, f"error-{tag}"),
+        ]
+
+    @contextmanager
+    def recording(self) -> Iterator[CallRecorder]:
+        with self._lock:
+            self._calls = []
+            self._recording = True
+        try:
+            yield self
+        finally:
+            with self._lock:
+                self._recording = False
+
+    @property
+    def operations(self) -> list[str]:
+        return [name for _, _, name, _ in sorted(self._calls, key=lambda call: call[0])]
+
+    @property
+    def waves(self) -> list[list[tuple[str, dict[str, Any]]]]:
+        """The calls grouped into round trips: a wave holds the calls in flight together."""
+        waves: list[list[tuple[str, dict[str, Any]]]] = []
+        wave_end = float("-inf")
+        for start, end, name, params in sorted(self._calls, key=lambda call: call[0]):
+            if start >= wave_end:
+                waves.append([])
+                wave_end = end
+            else:
+                wave_end = max(wave_end, end)
+            waves[-1].append((name, params))
+        return waves
+
+    @property
+    def round_trips(self) -> int:
+        return len(self.waves)
+
+    def _params(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        self._current.params = dict(params) if self._recording else {}
+
+    def _before(self, model: Any, **_: Any) -> None:
+        self._current.started = (time.perf_counter(), model.name)
+
+    def _delay(self, **_: Any) -> None:
+        if self._recording and self._latency:
+            time.sleep(self._latency)
+
+    def _after(self, **_: Any) -> None:
+        start, name = self._current.started
+        end = time.perf_counter()
+        with self._lock:
+            if self._recording:
+                self._calls.append((start, end, name, self._current.params))
+
+
+def replay(client: Any, waves: list[list[tuple[str, dict[str, Any]]]], old: str, new: str) -> None:
+    """Make the recorded calls again, with `old` (a cart id) replaced by `new` everywhere."""
+    for wave in waves:
+        calls = [(name, _replace(params, old, new)) for name, params in wave]
+        futures = [_replay_pool.submit(_call, client, name, params) for name, params in calls[1:]]
+        _call(client, *calls[0])
+        for future in futures:
+            future.result()
+
+
+def _call(client: Any, operation: str, params: dict[str, Any]) -> None:
+    getattr(client, xform_name(operation))(**params)
+
+
+def _replace(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, dict):
+        return {_replace(k, old, new): _replace(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace(item, old, new) for item in value]
+    return value

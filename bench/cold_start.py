@@ -1,0 +1,61 @@
+"""One cold start, in this fresh interpreter: import an app and answer one GET /carts/{id}.
+
+    python -m bench.cold_start APP_DIR CART_ID     # prints {"seconds": ..., "status": ...}
+
+Called by bench.run in a new process each time, with the stage's environment and the local
+DynamoDB's endpoint set. The clock starts before the app's import: interpreter start-up
+itself is the same for every app and is left out.
+"""
+
+import json
+import sys
+import time
+import uuid
+
+
+class LambdaContext:
+    function_name = "cold-start"
+    memory_limit_in_mb = 512
+    aws_request_id = str(uuid.uuid4())
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 25_000
+
+
+def get_cart_event(cart_id: str) -> dict[str, object]:
+    """What API Gateway hands the function for GET /carts/{cartId}."""
+    path = f"/carts/{cart_id}"
+    return {
+        "resource": "/carts/{cartId}",
+        "path": path,
+        "httpMethod": "GET",
+        "headers": {"accept": "application/json"},
+        "multiValueHeaders": {"accept": ["application/json"]},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"cartId": cart_id},
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/carts/{cartId}",
+            "httpMethod": "GET",
+            "path": f"/api{path}",
+            "requestId": str(uuid.uuid4()),
+            "stage": "api",
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+
+def main() -> None:
+    app_dir, cart_id = sys.argv[1], sys.argv[2]
+    started = time.perf_counter()
+    sys.path.insert(0, app_dir)
+    module = __import__("app")
+    response = module.app(get_cart_event(cart_id), LambdaContext())
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "status": response["statusCode"]}))
+
+
+if __name__ == "__main__":
+    main()

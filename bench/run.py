@@ -1,0 +1,431 @@
+"""`make bench`: every performance figure of the service, measured on this machine.
+
+Starts moto's DynamoDB on loopback with the tables and the sample catalog, then measures
+  1. sequential DynamoDB round trips per operation (bench.round_trips),
+  2. service overhead: each operation through the app (chalice.test) against the bare boto3
+     calls it needs (bench.baseline), same server, same run, medians,
+  3. cold start: import and first get_cart in a fresh interpreter, against a minimal app,
+  4. the size of the deployment package,
+  5. throughput of a storefront mix over HTTP against chalice local,
+and writes BENCHMARKS.md and bench/results.json.
+"""
+
+from __future__ import annotations
+
+import compileall
+import functools
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bench.calls import CallRecorder, replay
+from tools.local_stack import (
+    LOCAL_STAGE,
+    chalice_local,
+    dynamodb_server,
+    free_port,
+    local_aws_environment,
+    prepare_tables,
+)
+from tools.stage import PROJECT_DIR, stage_environment, stage_settings
+
+RESULTS_FILE = PROJECT_DIR / "bench" / "results.json"
+REPORT_FILE = PROJECT_DIR / "BENCHMARKS.md"
+JSON = {"Content-Type": "application/json"}
+OVERHEAD_SAMPLES = int(os.environ.get("BENCH_SAMPLES", "100"))
+COLD_STARTS = int(os.environ.get("BENCH_COLD_STARTS", "12"))
+THROUGHPUT_SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
+CLIENTS = 8
+
+
+class Figures:
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(
+        self, figure: str, value: Any, unit: str = "", target: str = "", met: bool | None = None
+    ) -> None:
+        self.rows.append(
+            {"figure": figure, "value": value, "unit": unit, "target": target, "met": met}
+        )
+        verdict = "" if met is None else (" met" if met else " NOT MET")
+        print(f"{figure}: {value} {unit} {target}{verdict}", file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    started = time.monotonic()
+    figures = Figures()
+    # The service logs a JSON line per request to stdout, as in Lambda. Formatting them is
+    # part of what is measured; printing them to this terminal is not. Figures go to stderr.
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (for the whole run)
+    with dynamodb_server() as endpoint:
+        environment = {**stage_environment(LOCAL_STAGE), **local_aws_environment(endpoint)}
+        os.environ.update(environment)
+        from chalice.test import Client
+
+        from app import app
+        from chalicelib import wiring
+
+        client = wiring.dynamodb()
+        settings = stage_settings(LOCAL_STAGE)
+        prepare_tables(client, settings)
+        with Client(app, stage_name=LOCAL_STAGE) as chalice_client:
+            api = Api(chalice_client)
+            measure_round_trips(api, client, wiring, figures)
+            measure_overhead(api, client, wiring.dynamodb_client(settings), figures)
+            cart_for_cold_start = api.cart_with_lines(3)
+        measure_cold_start(environment, cart_for_cold_start, figures)
+        requests.post(f"{endpoint}/moto-api/reset", timeout=10)  # small tables again
+        prepare_tables(client, settings)
+        measure_throughput(environment, figures)
+    measure_package(figures)
+    elapsed = time.monotonic() - started
+    write_reports(figures, elapsed)
+
+
+class Api:
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        raw = b"" if body is None else json.dumps(body).encode()
+        response = self.client.http.request(method, path, headers=JSON, body=raw)
+        if response.status_code >= 300:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.body!r}")
+        return json.loads(response.body) if response.body else None
+
+    def cart_with_lines(self, count: int) -> str:
+        cart = str(self.call("POST", "/carts", {"customerId": "bench"})["cartId"])
+        for product in ("ESP-1KG", "FILTER-100", "MUG-CER", "SCALE-01")[:count]:
+            self.call("POST", f"/carts/{cart}/items", {"productId": product, "quantity": 1})
+        return cart
+
+
+# -- 1. round trips -----------------------------------------------------------------------
+
+ROUND_TRIP_TARGETS = {
+    "create_cart": 1,
+    "get_cart (prices cached)": 1,
+    "get_cart (prices not cached)": 2,
+    "add_item": 2,
+    "update_cart_item": 2,
+    "remove_item": 2,
+    "delete_cart (100 lines)": 3,
+}
+
+
+def measure_round_trips(api: Api, client: Any, wiring: Any, figures: Figures) -> None:
+    counter = CallRecorder(simulated_latency=0.005)
+    counter.attach(client)
+
+    def count(method: str, path: str, body: Any = None) -> int:
+        with counter.recording():
+            api.call(method, path, body)
+        return counter.round_trips
+
+    cart = api.cart_with_lines(3)
+    api.call("GET", f"/carts/{cart}")
+    counts = {
+        "create_cart": count("POST", "/carts", {"customerId": "bench"}),
+        "get_cart (prices cached)": count("GET", f"/carts/{cart}"),
+        "add_item": count("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1}),
+        "update_cart_item": count("PUT", f"/carts/{cart}/items/ESP-1KG", {"quantity": 3}),
+        "remove_item": count("DELETE", f"/carts/{cart}/items/MUG-CER"),
+    }
+    wiring.cart_service.cache_clear()
+    counts["get_cart (prices not cached)"] = count("GET", f"/carts/{cart}")
+    full = api.call("POST", "/carts", {"customerId": "bench"})["cartId"]
+    bulk = [f"BENCH-{i}" for i in range(100)]
+    load_products(client, bulk)
+    for product in bulk:
+        api.call("POST", f"/carts/{full}/items", {"productId": product, "quantity": 1})
+    counts["delete_cart (100 lines)"] = count("DELETE", f"/carts/{full}")
+    counter.detach(client)
+    for name, target in ROUND_TRIP_TARGETS.items():
+        op = "at most" if name.startswith("delete") else "exactly"
+        met = counts[name] <= target if op == "at most" else counts[name] == target
+        figures.add(f"round trips: {name}", counts[name], "", f"{op} {target}", met)
+
+
+def load_products(client: Any, product_ids: list[str]) -> None:
+    from decimal import Decimal
+
+    from chalicelib.cart import Product
+    from chalicelib.dynamodb import DynamoProductRepository
+    from chalicelib.money import Money
+
+    settings = stage_settings(LOCAL_STAGE)
+    DynamoProductRepository(client, settings.products_table).put_many(
+        Product(pid, "Bench product", Money(Decimal("1.00"), "USD")) for pid in product_ids
+    )
+
+
+# -- 2. overhead --------------------------------------------------------------------------
+
+
+def measure_overhead(api: Api, client: Any, bare_client: Any, figures: Figures) -> None:
+    """Median time of each operation through the app / median time of the very same
+    DynamoDB requests made with a bare boto3 client (bench.calls.replay)."""
+    recorder = CallRecorder()
+    recorder.attach(client)
+    operations: dict[str, tuple[str, str, Any]] = {
+        "get_cart": ("GET", "/carts/{cart}", None),
+        "add_item": ("POST", "/carts/{cart}/items", {"productId": "SCALE-01", "quantity": 1}),
+        "update_cart_item": ("PUT", "/carts/{cart}/items/ESP-1KG", {"quantity": 4}),
+        "remove_item": ("DELETE", "/carts/{cart}/items/MUG-CER", None),
+        "delete_cart": ("DELETE", "/carts/{cart}", None),
+        "create_cart": ("POST", "/carts", {"customerId": "bench"}),
+    }
+    for name, (method, path, body) in operations.items():
+        app_times, bare_times = [], []
+        for _ in range(OVERHEAD_SAMPLES):
+            if name == "create_cart":
+                ours = theirs = ""
+            else:
+                ours, theirs = api.cart_with_lines(3), api.cart_with_lines(3)
+                api.call("GET", f"/carts/{ours}")  # a warm container: prices cached
+            with recorder.recording():
+                started = time.perf_counter()
+                answer = api.call(method, path.format(cart=ours), body)
+                app_times.append(time.perf_counter() - started)
+            if name == "create_cart":  # the same request, for a cart that does not exist yet
+                ours, theirs = answer["cartId"], str(uuid.uuid4())
+            waves = recorder.waves
+            bare_times.append(timed(functools.partial(replay, bare_client, waves, ours, theirs)))
+            if name != "delete_cart":  # keep the tables small: moto copies them per write
+                for cart in (ours, theirs):
+                    api.call("DELETE", f"/carts/{cart}")
+        app, bare = statistics.median(app_times), statistics.median(bare_times)
+        ratio = round(app / bare, 3)
+        figures.add(
+            f"overhead: {name} (app {app * 1000:.2f} ms / same requests bare {bare * 1000:.2f} ms)",
+            ratio,
+            "x",
+            "at most 1.15",
+            ratio <= 1.15,
+        )
+
+
+def timed(call: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+# -- 3. cold start ------------------------------------------------------------------------
+
+
+def measure_cold_start(environment: dict[str, str], cart: str, figures: Figures) -> None:
+    """Fresh interpreters, alternating the service and the minimal app, twice: with the
+    app's bytecode compiled beforehand (as `make package` ships it), and compiled at start
+    (as `chalice deploy` ships the app). Libraries have their bytecode either way, as the
+    Lambda runtime's boto3 does."""
+    minimal_dir = PROJECT_DIR / "bench" / "minimal_app"
+    app_sources = [PROJECT_DIR / "app.py", PROJECT_DIR / "chalicelib", minimal_dir / "app.py"]
+    env = {**os.environ, **environment, "PYTHONDONTWRITEBYTECODE": "1"}
+    for variant, compiled in (("bytecode shipped", True), ("compiled at start", False)):
+        remove_bytecode(app_sources)
+        for source in app_sources if compiled else ():
+            if source.is_dir():
+                compileall.compile_dir(source, quiet=1)
+            else:
+                compileall.compile_file(source, quiet=1)
+        samples: dict[str, list[float]] = {"service": [], "minimal": []}
+        for _ in range(COLD_STARTS):
+            for label, app_dir in (("service", PROJECT_DIR), ("minimal", minimal_dir)):
+                samples[label].append(cold_start(app_dir, cart, env))
+        remove_bytecode(app_sources)
+        service, minimal = (statistics.median(samples[k]) for k in ("service", "minimal"))
+        ratio = round(service / minimal, 3)
+        figures.add(
+            f"cold start, {variant}: import + first get_cart (service {service * 1000:.0f} ms"
+            f" / minimal app {minimal * 1000:.0f} ms)",
+            ratio,
+            "x",
+            "at most 1.25",
+            ratio <= 1.25,
+        )
+
+
+def cold_start(app_dir: Path, cart: str, env: dict[str, str]) -> float:
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.cold_start", str(app_dir), cart],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    if result["status"] != 200:
+        raise RuntimeError(f"cold start of {app_dir} answered {result['status']}")
+    return float(result["seconds"])
+
+
+def remove_bytecode(sources: list[Path]) -> None:
+    for source in sources:
+        folder = source if source.is_dir() else source.parent
+        shutil.rmtree(folder / "__pycache__", ignore_errors=True)
+
+
+# -- 4. package size ----------------------------------------------------------------------
+
+
+def measure_package(figures: Figures) -> None:
+    from tools.package import package
+
+    with tempfile.TemporaryDirectory() as outdir:
+        package("prod", Path(outdir) / "out")
+        archive = Path(outdir) / "out" / "deployment.zip"
+        size = archive.stat().st_size
+        with zipfile.ZipFile(archive) as zipped:
+            tops: dict[str, int] = {}
+            for info in zipped.infolist():
+                top = info.filename.split("/")[0]
+                tops[top] = tops.get(top, 0) + info.compress_size
+    largest = ", ".join(
+        f"{name} {bytes_ / 1024:.0f} KiB"
+        for name, bytes_ in sorted(tops.items(), key=lambda kv: -kv[1])[:4]
+    )
+    figures.add(
+        f"deployment package (largest: {largest})",
+        round(size / 1024),
+        "KiB",
+        "small; boto3 from the Lambda runtime",
+        "boto3" not in tops,
+    )
+
+
+# -- 5. throughput ------------------------------------------------------------------------
+
+
+def measure_throughput(environment: dict[str, str], figures: Figures) -> None:
+    port = free_port()
+    with open(os.devnull, "wb") as quiet, chalice_local(port, environment, output=quiet):
+        base = f"http://127.0.0.1:{port}"
+        latencies: list[float] = []
+        errors = 0
+        lock = threading.Lock()
+        deadline = time.monotonic() + THROUGHPUT_SECONDS
+
+        def client(seed: int) -> None:
+            nonlocal errors
+            rng = random.Random(seed)
+            with requests.Session() as session:
+                cart = session.post(f"{base}/carts", json={"customerId": f"load-{seed}"}).json()[
+                    "cartId"
+                ]
+                for product in ("ESP-1KG", "FILTER-100", "MUG-CER"):
+                    session.post(
+                        f"{base}/carts/{cart}/items", json={"productId": product, "quantity": 1}
+                    )
+                while time.monotonic() < deadline:
+                    roll = rng.random()
+                    started = time.perf_counter()
+                    if roll < 0.7:
+                        response = session.get(f"{base}/carts/{cart}")
+                    elif roll < 0.9:
+                        product = rng.choice(("ESP-1KG", "FILTER-100", "MUG-CER", "SCALE-01"))
+                        response = session.post(
+                            f"{base}/carts/{cart}/items", json={"productId": product, "quantity": 1}
+                        )
+                    else:
+                        response = session.put(
+                            f"{base}/carts/{cart}/items/ESP-1KG",
+                            json={"quantity": rng.randint(1, 5)},
+                        )
+                    elapsed = time.perf_counter() - started
+                    with lock:
+                        latencies.append(elapsed)
+                        errors += response.status_code >= 500
+
+        started = time.monotonic()
+        threads = [threading.Thread(target=client, args=(seed,)) for seed in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.monotonic() - started
+    latencies.sort()
+    figures.add(
+        "throughput: storefront mix, 8 clients, chalice local + moto",
+        round(len(latencies) / wall, 1),
+        "requests/s",
+    )
+    figures.add("throughput: p50 latency", round(percentile(latencies, 50) * 1000, 1), "ms")
+    figures.add("throughput: p99 latency", round(percentile(latencies, 99) * 1000, 1), "ms")
+    figures.add("throughput: server errors", errors, "", "0", errors == 0)
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    index = min(len(sorted_values) - 1, round(p / 100 * (len(sorted_values) - 1)))
+    return sorted_values[index]
+
+
+# -- report -------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def write_reports(figures: Figures, elapsed: float) -> None:
+    about = machine()
+    RESULTS_FILE.write_text(
+        json.dumps(
+            {"machine": about, "seconds": round(elapsed, 1), "figures": figures.rows}, indent=2
+        )
+        + "\n"
+    )
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (bench/run.py); the same figures are in `bench/results.json`.",
+        f"Machine: {about['cpu']}, {about['cores']} cores, Python {about['python']}, "
+        f"{about['platform']}. The run took {elapsed:.0f} s.",
+        "",
+        "DynamoDB is moto in server mode on loopback, so absolute times are local ones; the",
+        "ratios compare the service with the bare boto3 calls (or a minimal app) on the same",
+        "server in the same run.",
+        "",
+        "| figure | value | target | met |",
+        "| --- | --- | --- | --- |",
+    ]
+    for row in figures.rows:
+        met = "" if row["met"] is None else ("yes" if row["met"] else "**no**")
+        lines.append(
+            f"| {row['figure']} | {row['value']} {row['unit']} | {row['target']} | {met} |"
+        )
+    REPORT_FILE.write_text("\n".join(lines) + "\n")
+    print(f"wrote {REPORT_FILE.name} and {RESULTS_FILE.relative_to(PROJECT_DIR)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""How many DynamoDB round trips each operation waits for (calls in parallel count once).
+
+A regression test, not a timing: these numbers are the latency floor of each request in
+production, so they must not grow unnoticed. `make bench` reports the same counts.
+"""
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from bench.calls import CallRecorder
+from chalicelib import wiring
+from chalicelib.cart import Product
+from chalicelib.dynamodb import DynamoProductRepository
+from chalicelib.money import Money
+from tests.integration.clients import Api
+
+
+@pytest.fixture
+def counter(api: Api, dynamodb: Any) -> Iterator[CallRecorder]:
+    counter = CallRecorder(simulated_latency=0.005)
+    counter.attach(dynamodb)
+    yield counter
+
+
+def cart_with_lines(api: Api, count: int) -> str:
+    cart = api.new_cart()
+    for product in ("ESP-1KG", "FILTER-100", "MUG-CER")[:count]:
+        api.call("POST", f"/carts/{cart}/items", {"productId": product, "quantity": 1})
+    return cart
+
+
+def round_trips(counter: CallRecorder, api: Api, method: str, path: str, body: Any = None) -> int:
+    with counter.recording():
+        response = api.call(method, path, body)
+    assert response.status_code < 300, response.body
+    return counter.round_trips
+
+
+def test_create_cart_is_one_round_trip(counter: CallRecorder, api: Api) -> None:
+    assert round_trips(counter, api, "POST", "/carts", {"customerId": "c"}) == 1
+
+
+def test_get_cart_is_one_round_trip_with_prices_cached_two_without(
+    counter: CallRecorder, api: Api
+) -> None:
+    cart = cart_with_lines(api, 3)
+    assert round_trips(counter, api, "GET", f"/carts/{cart}") == 1
+    wiring.cart_service.cache_clear()  # a new container: no prices cached
+    assert round_trips(counter, api, "GET", f"/carts/{cart}") == 2
+    assert counter.operations.count("BatchGetItem") == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/carts/{cart}/items", {"productId": "MUG-CER", "quantity": 1}),
+        ("POST", "/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2}),
+        ("PUT", "/carts/{cart}/items/ESP-1KG", {"quantity": 5}),
+        ("PUT", "/carts/{cart}/items/ESP-1KG", {"quantity": 0}),
+        ("DELETE", "/carts/{cart}/items/FILTER-100", None),
+    ],
+)
+def test_a_change_is_the_write_then_one_read(
+    counter: CallRecorder, api: Api, method: str, path: str, body: Any
+) -> None:
+    cart = cart_with_lines(api, 3)
+    api.call("GET", f"/carts/{cart}")  # the container has the prices cached
+    assert round_trips(counter, api, method, path.format(cart=cart), body) == 2
+
+
+def test_deleting_a_full_cart_is_two_round_trips(
+    counter: CallRecorder, api: Api, dynamodb: Any
+) -> None:
+    DynamoProductRepository(dynamodb, wiring.settings().products_table).put_many(
+        Product(f"RT-{i}", "x", Money(Decimal("1.00"), "USD")) for i in range(100)
+    )
+    cart = api.new_cart()
+    for index in range(100):
+        api.call("POST", f"/carts/{cart}/items", {"productId": f"RT-{index}", "quantity": 1})
+    assert round_trips(counter, api, "DELETE", f"/carts/{cart}") == 2
+    assert counter.operations.count("BatchWriteItem") == 4
