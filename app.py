@@ -12,7 +12,7 @@ from typing import Any
 
 from chalice.app import Chalice, Response
 
-from chalicelib import functions, logs, rest, validation
+from chalicelib import functions, logs, rest, validation, views
 from chalicelib.settings import EdgeSettings
 from chalicelib.wiring import cart_service
 
@@ -86,6 +86,27 @@ def remove_item(cartId: str, productId: str) -> Response:
     return rest.cart_response(cart_service().remove_item(cart_id, product_id, expected_version()))
 
 
+@route("/carts/{cartId}/merge", methods=["POST"])
+def merge_carts(cartId: str) -> Response:
+    cart_id, command = validation.cart_id(cartId), validation.merge_carts(request_body())
+    return rest.cart_response(cart_service().merge_carts(cart_id, command, expected_version()))
+
+
+@route("/carts/{cartId}/checkout", methods=["POST"])
+def checkout(cartId: str) -> Response:
+    cart_id = validation.cart_id(cartId)
+    return rest.cart_response(cart_service().check_out(cart_id, expected_version()))
+
+
+@route("/customers/{customerId}/carts", methods=["GET"])
+def list_customer_carts(customerId: str) -> Response:
+    customer_id = validation.customer_id(customerId)
+    request = app.current_request
+    query = validation.list_carts(request.query_params if request else None)
+    page = cart_service().list_customer_carts(customer_id, query)
+    return rest.json_response(views.carts_page(page.carts, page.next_token))
+
+
 @app.lambda_function(name="create_cart")
 def create_cart_function(event: Any, context: Any) -> Any:
     return functions.invoke(functions.create_cart, event, context)
@@ -114,3 +135,18 @@ def remove_item_function(event: Any, context: Any) -> Any:
 @app.lambda_function(name="delete_cart")
 def delete_cart_function(event: Any, context: Any) -> Any:
     return functions.invoke(functions.delete_cart, event, context)
+
+
+@app.lambda_function(name="merge_carts")
+def merge_carts_function(event: Any, context: Any) -> Any:
+    return functions.invoke(functions.merge_carts, event, context)
+
+
+@app.lambda_function(name="checkout")
+def checkout_function(event: Any, context: Any) -> Any:
+    return functions.invoke(functions.checkout, event, context)
+
+
+@app.lambda_function(name="list_customer_carts")
+def list_customer_carts_function(event: Any, context: Any) -> Any:
+    return functions.invoke(functions.list_customer_carts, event, context)

@@ -1,9 +1,9 @@
 """The cart aggregate: pure Python, no I/O.
 
 `Cart` enforces the contract's rules (at most 999 of a product, at most 100 distinct
-products, one currency). The DynamoDB repository enforces the same rules atomically with
-condition expressions; the in-memory repository of the unit tests enforces them by calling
-these methods, so both answer alike.
+products, one currency, no change once checked out). The DynamoDB repository enforces the
+same rules atomically with condition expressions; the in-memory repository of the unit
+tests enforces them by calling these methods, so both answer alike.
 """
 
 from __future__ import annotations
@@ -13,11 +13,17 @@ from datetime import datetime
 from typing import NamedTuple
 
 from chalicelib.errors import (
+    CartEmpty,
+    CartNotActive,
     CartNotFound,
+    ConcurrentUpdate,
     CurrencyMismatch,
+    FieldError,
+    InvalidInput,
     ItemNotFound,
     LineLimitExceeded,
     PreconditionFailed,
+    ProductsUnavailable,
     QuantityLimitExceeded,
 )
 from chalicelib.money import Money
@@ -25,6 +31,8 @@ from chalicelib.money import Money
 MAX_QUANTITY = 999
 MAX_LINES = 100
 ACTIVE = "ACTIVE"
+CHECKED_OUT = "CHECKED_OUT"
+MERGING = "MERGING"  # a source cart whose lines are being moved into another cart
 
 
 class Product(NamedTuple):
@@ -65,6 +73,12 @@ class Cart:
     status: str = ACTIVE
     version: int = 1
     lines: list[CartLine] = field(default_factory=list)
+    checkout_prices: dict[str, Money] = field(default_factory=dict)
+    """The prices frozen at checkout, by product (a checked-out cart's only prices)."""
+    merging_from: str | None = None
+    """While a large merge moves another cart's lines in, that cart's id."""
+    merging_into: str | None = None
+    """While this cart's lines move into another cart, that cart's id."""
 
     def line(self, product_id: str) -> CartLine | None:
         return next((line for line in self.lines if line.product_id == product_id), None)
@@ -73,9 +87,14 @@ class Cart:
         return self.expires_at <= now
 
     def check(self, change: Change) -> None:
-        """Refuse any change to an expired cart, or one decided against another version."""
+        """Refuse any change to an expired, checked-out or merging cart, or one decided
+        against another version (If-Match)."""
         if self.is_expired(change.now):
             raise CartNotFound(self.cart_id)
+        if self.status != ACTIVE:
+            raise CartNotActive(self.cart_id, self.status)
+        if self.merging_from is not None:
+            raise ConcurrentUpdate(self.cart_id, "is receiving the lines of another cart")
         if change.expected_version is not None and change.expected_version != self.version:
             raise PreconditionFailed(self.cart_id, change.expected_version, self.version)
 
@@ -85,7 +104,7 @@ class Cart:
             raise ValueError("quantity to add must be at least 1")
         self.check(change)
         if product.currency != self.currency:
-            raise CurrencyMismatch(product.product_id, product.currency, self.currency)
+            raise CurrencyMismatch(f"product {product.product_id}", product.currency, self.currency)
         line = self.line(product.product_id)
         if line is None:
             if len(self.lines) >= MAX_LINES:
@@ -114,6 +133,50 @@ class Cart:
             self.lines.remove(line)
         else:
             line.quantity = quantity
+        self._changed(change)
+
+    def merge(self, source: Cart, change: Change) -> None:
+        """Move every line of `source` into this cart: quantities add, limits hold.
+
+        Lines new to this cart keep the time they were first added to `source`.
+        """
+        if source.cart_id == self.cart_id:
+            raise InvalidInput([FieldError("sourceCartId", "must be another cart")])
+        self.check(change)
+        source.check(Change(change.now, change.expires_at))
+        if source.currency != self.currency:
+            raise CurrencyMismatch(f"cart {source.cart_id}", source.currency, self.currency)
+        totals = {line.product_id: line.quantity for line in self.lines}
+        for moved in source.lines:
+            totals[moved.product_id] = totals.get(moved.product_id, 0) + moved.quantity
+            if totals[moved.product_id] > MAX_QUANTITY:
+                raise QuantityLimitExceeded(moved.product_id, MAX_QUANTITY)
+        if len(totals) > MAX_LINES:
+            raise LineLimitExceeded(MAX_LINES)
+        for moved in source.lines:
+            line = self.line(moved.product_id)
+            if line is None:
+                self.lines.append(CartLine(moved.product_id, moved.name, 0, moved.added_at))
+                line = self.lines[-1]
+            line.quantity = totals[moved.product_id]
+        self._changed(change)
+
+    def check_out(self, catalog: dict[str, Product], change: Change) -> None:
+        """Freeze the cart at the catalog's prices of this moment; no change after this."""
+        self.check(change)
+        if not self.lines:
+            raise CartEmpty(self.cart_id)
+        unavailable = [
+            line.product_id
+            for line in self.lines
+            if line.product_id not in catalog or catalog[line.product_id].currency != self.currency
+        ]
+        if unavailable:
+            raise ProductsUnavailable(unavailable)
+        self.checkout_prices = {
+            line.product_id: catalog[line.product_id].unit_price for line in self.lines
+        }
+        self.status = CHECKED_OUT
         self._changed(change)
 
     def _changed(self, change: Change) -> None:

@@ -37,12 +37,17 @@ class Catalog:
         self._entries: dict[str, tuple[float, Product | None]] = {}
         self._lock = threading.Lock()
 
-    def get_many(self, product_ids: Collection[str]) -> dict[str, Product]:
-        """The catalog entries among `product_ids`, from the cache where it is fresh."""
+    def get_many(self, product_ids: Collection[str], current: bool = False) -> dict[str, Product]:
+        """The catalog entries among `product_ids`, from the cache where it is fresh; with
+        `current`, all read from the catalog now (a checkout freezes today's prices)."""
         now = self._clock()
         with self._lock:
             cached = {pid: self._entries.get(pid) for pid in product_ids}
-        fresh = {pid: entry[1] for pid, entry in cached.items() if entry and entry[0] > now}
+        fresh = {
+            pid: entry[1]
+            for pid, entry in cached.items()
+            if entry and entry[0] > now and not current
+        }
         missing = [pid for pid in product_ids if pid not in fresh]
         if missing:
             fetched = self._products.get_many(missing)

@@ -21,11 +21,12 @@ StorageUnavailable (503) or ConcurrentUpdate (409).
 from __future__ import annotations
 
 import contextvars
+import copy
 import functools
 import logging
 import random
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -35,7 +36,17 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
-from chalicelib.cart import MAX_LINES, MAX_QUANTITY, Cart, CartLine, Change, Product
+from chalicelib.cart import (
+    ACTIVE,
+    CHECKED_OUT,
+    MAX_LINES,
+    MAX_QUANTITY,
+    MERGING,
+    Cart,
+    CartLine,
+    Change,
+    Product,
+)
 from chalicelib.clock import format_precise, format_timestamp, parse_timestamp
 from chalicelib.errors import (
     CartNotFound,
@@ -67,6 +78,10 @@ _BATCH_WRITE_LIMIT = 25
 _BATCH_GET_LIMIT = 100
 _BATCH_ATTEMPTS = 5
 _CONSISTENT_READ_ATTEMPTS = 3
+CUSTOMER_INDEX = "byCustomer"
+# A merge of up to this many lines fits one transaction: 2 actions for the carts and 2 per
+# line, within DynamoDB's 100.
+SINGLE_TRANSACTION_MERGE_LINES = 49
 # Lines expire this long after their cart, so a line never expires while its cart lives.
 LINE_EXPIRY_GRACE = timedelta(days=7)
 
@@ -313,13 +328,14 @@ class DynamoCartRepository(CartRepository):
         add either committed before (its line is in the map) or fails on the missing row, so
         no line is left behind. The batches of up to 25 run in parallel.
         """
-        condition, values = _cart_condition(change)
+        condition, names, values = _cart_condition(change)
         with storage_errors():
             try:
                 response = self._client.delete_item(
                     TableName=self._carts,
                     Key=_cart_key(cart_id),
                     ConditionExpression=condition,
+                    ExpressionAttributeNames=names,
                     ExpressionAttributeValues=values,
                     ReturnValues="ALL_OLD",
                     ReturnValuesOnConditionCheckFailure="ALL_OLD",
@@ -343,6 +359,268 @@ class DynamoCartRepository(CartRepository):
 
     def _write_batch(self, requests: list[Row]) -> None:
         _batch_write(self._client, self._items, requests)
+
+    # -- the customer's carts, merge, checkout ----------------------------------------------
+
+    def list_for_customer(
+        self, customer_id: str, limit: int, after: dict[str, str] | None, now: datetime
+    ) -> tuple[list[Cart], dict[str, str] | None]:
+        """One page of the `byCustomer` index, newest first; expired carts filtered out (so
+        a page can hold fewer than `limit`, and still have a next one)."""
+        query: dict[str, Any] = {
+            "TableName": self._carts,
+            "IndexName": CUSTOMER_INDEX,
+            "KeyConditionExpression": "customerId = :customerId",
+            "FilterExpression": "expiresAt > :nowEpoch",
+            "ExpressionAttributeValues": {
+                ":customerId": {"S": customer_id},
+                ":nowEpoch": _epoch(now),
+            },
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if after is not None:
+            query["ExclusiveStartKey"] = {
+                "customerId": {"S": customer_id},
+                "createdAt": {"S": after["createdAt"]},
+                "cartId": {"S": after["cartId"]},
+            }
+        with storage_errors():
+            page = self._client.query(**query)
+        carts = [_cart_from(row, _lines_from_map(row)) for row in page["Items"]]
+        last = page.get("LastEvaluatedKey")
+        position = (
+            {"createdAt": last["createdAt"]["S"], "cartId": last["cartId"]["S"]} if last else None
+        )
+        return carts, position
+
+    def merge(self, target: Cart, source: Cart, change: Change) -> Cart:
+        """One transaction when it fits DynamoDB's 100 actions (up to 49 source lines);
+        otherwise in steps that a retry resumes (see _merge_in_steps)."""
+        if source.merging_into == target.cart_id and target.merging_from == source.cart_id:
+            self._finish_merge(target.cart_id, source.cart_id, change)
+            return self._after_change(target.cart_id)
+        merged = copy.deepcopy(target)
+        merged.merge(source, change)  # the rules: raises before anything is written
+        if len(source.lines) <= SINGLE_TRANSACTION_MERGE_LINES:
+            self._merge_at_once(target, source, merged, change)
+        else:
+            self._merge_in_steps(target, source, change)
+        return self._after_change(target.cart_id)
+
+    def _merge_at_once(self, target: Cart, source: Cart, merged: Cart, change: Change) -> None:
+        target_condition, names, target_values = _pinned(target, change)
+        source_condition, _, source_values = _pinned(source, Change(change.now, change.expires_at))
+        actions: list[Row] = [
+            {
+                "Update": {
+                    "TableName": self._carts,
+                    "Key": _cart_key(target.cart_id),
+                    "UpdateExpression": "SET lineQuantities = :lines, updatedAt = :updatedAt,"
+                    " expiresAt = :expiresAt ADD version :one",
+                    "ConditionExpression": target_condition,
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": {
+                        **target_values,
+                        ":lines": _quantities_map(merged),
+                        ":updatedAt": {"S": format_timestamp(change.now)},
+                        ":expiresAt": _epoch(change.expires_at),
+                        ":one": {"N": "1"},
+                    },
+                }
+            },
+            {
+                "Delete": {
+                    "TableName": self._carts,
+                    "Key": _cart_key(source.cart_id),
+                    "ConditionExpression": source_condition,
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": source_values,
+                }
+            },
+        ]
+        totals = {line.product_id: line.quantity for line in merged.lines}
+        for line in source.lines:
+            actions.append(
+                self._moved_line(target.cart_id, line, change, total=totals[line.product_id])
+            )
+            actions.append(
+                {
+                    "Delete": {
+                        "TableName": self._items,
+                        "Key": _line_key(source.cart_id, line.product_id),
+                    }
+                }
+            )
+        self._transact_pinned(target.cart_id, actions)
+
+    def _merge_in_steps(self, target: Cart, source: Cart, change: Change) -> None:
+        """A merge too large for one transaction, as a plan recorded in the two cart rows.
+
+        1. Lock: in one transaction, mark the source MERGING into the target and the target
+           as receiving it (mergeFrom); both as read, or nothing happens. Every other change
+           to either cart is refused from then on.
+        2. Move the source's lines in transactions of up to 49: each deletes a line from the
+           source and adds it to the target at once, so a line is always in exactly one cart.
+        3. Finish: in one transaction, write the target's line quantities, lift its mark and
+           bump its version (once), and delete the source row.
+        A crash or throttle anywhere leaves the marks; the retried merge sees them and
+        resumes at step 2 with the lines still in the source.
+        """
+        target_condition, names, target_values = _pinned(target, change)
+        source_condition, _, source_values = _pinned(source, Change(change.now, change.expires_at))
+        self._transact_pinned(
+            target.cart_id,
+            [
+                {
+                    "Update": {
+                        "TableName": self._carts,
+                        "Key": _cart_key(target.cart_id),
+                        "UpdateExpression": "SET mergeFrom = :source",
+                        "ConditionExpression": target_condition,
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": {
+                            **target_values,
+                            ":source": {"S": source.cart_id},
+                        },
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": self._carts,
+                        "Key": _cart_key(source.cart_id),
+                        "UpdateExpression": "SET #status = :merging, mergeInto = :target",
+                        "ConditionExpression": source_condition,
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": {
+                            **source_values,
+                            ":merging": {"S": MERGING},
+                            ":target": {"S": target.cart_id},
+                        },
+                    }
+                },
+            ],
+        )
+        self._finish_merge(target.cart_id, source.cart_id, change)
+
+    def _finish_merge(self, target_id: str, source_id: str, change: Change) -> None:
+        """Steps 2 and 3 of _merge_in_steps, from wherever an earlier attempt stopped."""
+        lock_check = {
+            "ConditionCheck": {
+                "TableName": self._carts,
+                "Key": _cart_key(source_id),
+                "ConditionExpression": "#status = :merging AND mergeInto = :target",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {
+                    ":merging": {"S": MERGING},
+                    ":target": {"S": target_id},
+                },
+            }
+        }
+        remaining = _lines_from_items(self._line_rows(source_id))
+        for chunk in _chunks(remaining, SINGLE_TRANSACTION_MERGE_LINES):
+            actions = [lock_check]
+            for line in chunk:
+                actions.append(self._moved_line(target_id, line, change))
+                actions.append(
+                    {
+                        "Delete": {
+                            "TableName": self._items,
+                            "Key": _line_key(source_id, line.product_id),
+                        }
+                    }
+                )
+            self._transact_pinned(target_id, actions)
+        received = {
+            line.product_id: line.quantity for line in _lines_from_items(self._line_rows(target_id))
+        }
+        self._transact_pinned(
+            target_id,
+            [
+                {
+                    "Update": {
+                        "TableName": self._carts,
+                        "Key": _cart_key(target_id),
+                        "UpdateExpression": "SET lineQuantities = :lines, updatedAt = :updatedAt,"
+                        " expiresAt = :expiresAt REMOVE mergeFrom ADD version :one",
+                        "ConditionExpression": "mergeFrom = :source",
+                        "ExpressionAttributeValues": {
+                            ":lines": {"M": {pid: {"N": str(q)} for pid, q in received.items()}},
+                            ":updatedAt": {"S": format_timestamp(change.now)},
+                            ":expiresAt": _epoch(change.expires_at),
+                            ":one": {"N": "1"},
+                            ":source": {"S": source_id},
+                        },
+                    }
+                },
+                {"Delete": {**lock_check["ConditionCheck"], "Key": _cart_key(source_id)}},
+            ],
+        )
+
+    def _moved_line(
+        self, target_id: str, line: CartLine, change: Change, total: int | None = None
+    ) -> Row:
+        """The target's half of moving a line: its new quantity (`total` when known, else
+        added to whatever the target holds), keeping the earliest time it was added."""
+        quantity = (
+            "quantity = :quantity"
+            if total is not None
+            else ("quantity = if_not_exists(quantity, :zero) + :quantity")
+        )
+        values: dict[str, Any] = {
+            ":quantity": {"N": str(total if total is not None else line.quantity)},
+            ":name": {"S": line.name},
+            ":addedAt": {"S": format_precise(line.added_at)},
+            ":expiresAt": _epoch(change.expires_at + LINE_EXPIRY_GRACE),
+        }
+        if total is None:
+            values[":zero"] = {"N": "0"}
+        return {
+            "Update": {
+                "TableName": self._items,
+                "Key": _line_key(target_id, line.product_id),
+                "UpdateExpression": f"SET {quantity}, #name = :name,"
+                " addedAt = if_not_exists(addedAt, :addedAt), expiresAt = :expiresAt",
+                "ExpressionAttributeNames": {"#name": "name"},
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def check_out(self, cart: Cart, catalog: Mapping[str, Product], change: Change) -> Cart:
+        """Freeze the prices onto the cart row, as read (so they are the prices of exactly
+        its lines): one UpdateItem however many lines, the lines themselves untouched."""
+        checked_out = copy.deepcopy(cart)
+        checked_out.check_out(dict(catalog), change)  # the rules: raises before any write
+        condition, names, values = _pinned(cart, change)
+        prices = {
+            pid: {"N": str(price.amount)} for pid, price in checked_out.checkout_prices.items()
+        }
+        with storage_errors():
+            try:
+                self._client.update_item(
+                    TableName=self._carts,
+                    Key=_cart_key(cart.cart_id),
+                    UpdateExpression="SET #status = :checkedOut, checkoutPrices = :prices,"
+                    " updatedAt = :updatedAt, expiresAt = :expiresAt ADD version :one",
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues={
+                        **values,
+                        ":checkedOut": {"S": CHECKED_OUT},
+                        ":prices": {"M": prices},
+                        ":updatedAt": {"S": format_timestamp(change.now)},
+                        ":expiresAt": _epoch(change.expires_at),
+                        ":one": {"N": "1"},
+                    },
+                )
+            except self._client.exceptions.ConditionalCheckFailedException:
+                raise ConcurrentUpdate(cart.cart_id) from None
+        return self._after_change(cart.cart_id)
+
+    def _transact_pinned(self, cart_id: str, actions: list[Row]) -> None:
+        """A transaction on carts as read: a failed condition means they changed since
+        (the caller reads them again), a conflict is retried, throttling is a 503."""
+        self._transact(cart_id, actions, refusal=None)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -385,7 +663,7 @@ class DynamoCartRepository(CartRepository):
         remove_line: str | None = None,
     ) -> Row:
         """The cart row's half of every change: its rules as the condition, its version + 1."""
-        common_condition, common_values = _cart_condition(change)
+        common_condition, common_names, common_values = _cart_condition(change)
         update = "SET updatedAt = :updatedAt, expiresAt = :expiresAt" + (
             f", {set_line}" if set_line else ""
         )
@@ -398,7 +676,7 @@ class DynamoCartRepository(CartRepository):
                 "Key": _cart_key(cart_id),
                 "UpdateExpression": update,
                 "ConditionExpression": f"{common_condition} AND {condition}",
-                "ExpressionAttributeNames": names,
+                "ExpressionAttributeNames": {**names, **common_names},
                 "ExpressionAttributeValues": {
                     **values,
                     **common_values,
@@ -410,11 +688,15 @@ class DynamoCartRepository(CartRepository):
             }
         }
 
-    def _transact(self, cart_id: str, actions: list[Row], refusal: Callable[[Cart], None]) -> None:
+    def _transact(
+        self, cart_id: str, actions: list[Row], refusal: Callable[[Cart], None] | None
+    ) -> None:
         """Run one cart change; on a failed condition, say which rule refused it.
 
         `refusal` replays the change on the cart row as it was (returned with the
         cancellation), so the domain model, not a copy of its rules here, names the error.
+        Without one, the change was decided on carts as read, and a failed condition means
+        they changed since: ConcurrentUpdate, for the caller to read them again.
         """
         for attempt in range(self._conflict_attempts):
             if attempt:
@@ -429,6 +711,8 @@ class DynamoCartRepository(CartRepository):
                 reasons = error.response.get("CancellationReasons", [])
                 codes = {reason.get("Code") for reason in reasons}
                 if "ConditionalCheckFailed" in codes:
+                    if refusal is None:
+                        raise ConcurrentUpdate(cart_id) from None
                     raise _refusal_error(cart_id, reasons[0].get("Item"), refusal) from None
                 if codes & _THROTTLING_CODES:
                     raise StorageUnavailable(THROTTLED_RETRY_AFTER_SECONDS) from error
@@ -436,6 +720,10 @@ class DynamoCartRepository(CartRepository):
                     raise
                 log.info("transaction on cart %s conflicted (attempt %d)", cart_id, attempt + 1)
         raise ConcurrentUpdate(cart_id)
+
+
+def _quantities_map(cart: Cart) -> Row:
+    return {"M": {line.product_id: {"N": str(line.quantity)} for line in cart.lines}}
 
 
 def change_check(change: Change) -> Callable[[Cart], None]:
@@ -447,15 +735,27 @@ def change_check(change: Change) -> Callable[[Cart], None]:
     return refusal
 
 
-def _cart_condition(change: Change) -> tuple[str, dict[str, Any]]:
-    """What every change requires of the cart row: it exists, is not expired, and is at the
-    version the client named (If-Match), if it named one."""
-    condition = "attribute_exists(cartId) AND expiresAt > :nowEpoch"
-    values: dict[str, Any] = {":nowEpoch": _epoch(change.now)}
+def _cart_condition(change: Change) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """What every change requires of the cart row: it exists, is not expired, is active and
+    not receiving another cart's lines, and is at the version the client named (If-Match),
+    if it named one. Condition, attribute names, attribute values."""
+    condition = (
+        "attribute_exists(cartId) AND expiresAt > :nowEpoch AND #status = :active"
+        " AND attribute_not_exists(mergeFrom)"
+    )
+    values: dict[str, Any] = {":nowEpoch": _epoch(change.now), ":active": {"S": ACTIVE}}
     if change.expected_version is not None:
         condition += " AND version = :expectedVersion"
         values[":expectedVersion"] = {"N": str(change.expected_version)}
-    return condition, values
+    return condition, {"#status": "status"}, values
+
+
+def _pinned(cart: Cart, change: Change) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """The cart row as it was read, and still changeable: what a change decided on a read
+    (a merge, a checkout) requires."""
+    condition, names, values = _cart_condition(change)
+    values = {**values, ":readVersion": {"N": str(cart.version)}}
+    return f"{condition} AND version = :readVersion", names, values
 
 
 class DynamoProductRepository(ProductRepository):
@@ -575,6 +875,12 @@ def _cart_from(row: Row, lines: list[CartLine]) -> Cart:
         status=row["status"]["S"],
         version=int(row["version"]["N"]),
         lines=lines,
+        checkout_prices={
+            pid: Money(Decimal(price["N"]), row["currency"]["S"])
+            for pid, price in row.get("checkoutPrices", {}).get("M", {}).items()
+        },
+        merging_from=row.get("mergeFrom", {}).get("S"),
+        merging_into=row.get("mergeInto", {}).get("S"),
     )
 
 

@@ -50,10 +50,29 @@ class ProductNotFound(CartServiceError):
 
 
 class CurrencyMismatch(CartServiceError):
-    def __init__(self, product_id: str, product_currency: str, cart_currency: str) -> None:
+    def __init__(self, what: str, its_currency: str, cart_currency: str) -> None:
+        super().__init__(f"{what} is priced in {its_currency}, the cart is in {cart_currency}")
+
+
+class CartNotActive(CartServiceError):
+    def __init__(self, cart_id: str, status: str) -> None:
+        super().__init__(f"cart {cart_id} is {status}: it can be read but no longer changed")
+
+
+class ProductsUnavailable(CartServiceError):
+    """Checkout refused: these lines' products left the catalog (or changed currency)."""
+
+    def __init__(self, product_ids: list[str]) -> None:
+        self.product_ids = product_ids
         super().__init__(
-            f"product {product_id} is priced in {product_currency}, the cart is in {cart_currency}"
+            "these products are no longer available; remove them and check out again: "
+            + ", ".join(product_ids)
         )
+
+
+class CartEmpty(CartServiceError):
+    def __init__(self, cart_id: str) -> None:
+        super().__init__(f"cart {cart_id} has no lines to check out")
 
 
 class QuantityLimitExceeded(CartServiceError):
@@ -89,8 +108,8 @@ class RequestInProgress(CartServiceError):
 
 
 class ConcurrentUpdate(CartServiceError):
-    def __init__(self, cart_id: str) -> None:
-        super().__init__(f"cart {cart_id} was changed by concurrent requests; try again")
+    def __init__(self, cart_id: str, reason: str = "was changed by concurrent requests") -> None:
+        super().__init__(f"cart {cart_id} {reason}; try again")
 
 
 class StorageUnavailable(CartServiceError):

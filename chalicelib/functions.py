@@ -85,7 +85,33 @@ def delete_cart(event: Event) -> None:
     cart_service().delete_cart(cart_id)
 
 
-_PATH_CHECKS = {"cartId": validation.cart_id, "productId": validation.product_id}
+def merge_carts(event: Event) -> Any:
+    (cart_id,), body = _path_fields(event, "cartId")
+    command = validation.merge_carts(body)
+    return views.cart_view(cart_service().merge_carts(cart_id, command))
+
+
+def checkout(event: Event) -> Any:
+    (cart_id,), _ = _path_fields(event, "cartId", body=False)
+    return views.cart_view(cart_service().check_out(cart_id))
+
+
+def list_customer_carts(event: Event) -> Any:
+    (customer_id,), query = _path_fields(event, "customerId")
+    wrong = [key for key, value in query.items() if not isinstance(value, str | int)]
+    if wrong:
+        raise InvalidInput([FieldError(key, "must be a string or an integer") for key in wrong])
+    page = cart_service().list_customer_carts(
+        customer_id, validation.list_carts({key: str(value) for key, value in query.items()})
+    )
+    return views.carts_page(page.carts, page.next_token)
+
+
+_PATH_CHECKS = {
+    "cartId": validation.cart_id,
+    "productId": validation.product_id,
+    "customerId": validation.customer_id,
+}
 
 
 def _path_fields(event: Event, *names: str, body: bool = True) -> tuple[list[str], Event]:

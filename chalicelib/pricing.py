@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from chalicelib.cart import Cart, CartLine, Product
+from chalicelib.cart import CHECKED_OUT, Cart, CartLine, Product
 from chalicelib.money import Money
 
 
@@ -31,12 +31,17 @@ class PricedCart(NamedTuple):
 
 
 def price_cart(cart: Cart, catalog: Mapping[str, Product]) -> PricedCart:
-    """Price every line at the catalog's current price; unavailable lines count for nothing."""
+    """Price every line at the catalog's current price, or, once the cart is checked out, at
+    the price frozen then; unavailable lines count for nothing."""
     lines = []
     total = Money.zero(cart.currency)
     for line in cart.lines:
-        product = catalog.get(line.product_id)
-        price = product.unit_price if product and product.currency == cart.currency else None
+        price: Money | None
+        if cart.status == CHECKED_OUT:
+            price = cart.checkout_prices.get(line.product_id)
+        else:
+            product = catalog.get(line.product_id)
+            price = product.unit_price if product and product.currency == cart.currency else None
         priced = PricedLine(line, price)
         if priced.line_total is not None:
             total = total + priced.line_total

@@ -6,6 +6,8 @@ from http import HTTPStatus
 from typing import Any
 
 from chalicelib.errors import (
+    CartEmpty,
+    CartNotActive,
     CartNotFound,
     CartServiceError,
     ConcurrentUpdate,
@@ -17,6 +19,7 @@ from chalicelib.errors import (
     LineLimitExceeded,
     PreconditionFailed,
     ProductNotFound,
+    ProductsUnavailable,
     QuantityLimitExceeded,
     RequestInProgress,
     StorageUnavailable,
@@ -37,6 +40,9 @@ STATUS_AND_CODE: dict[type[CartServiceError], tuple[int, str]] = {
     RequestInProgress: (409, "CONFLICT"),
     IdempotencyKeyReused: (409, "IDEMPOTENCY_KEY_REUSED"),
     PreconditionFailed: (412, "PRECONDITION_FAILED"),
+    CartNotActive: (409, "CART_NOT_ACTIVE"),
+    ProductsUnavailable: (400, "PRODUCTS_UNAVAILABLE"),
+    CartEmpty: (400, "CART_EMPTY"),
     StorageUnavailable: (503, "SERVICE_UNAVAILABLE"),
 }
 
@@ -55,6 +61,8 @@ def problem_for(error: CartServiceError) -> dict[str, Any]:
     body = problem(status, code, error.detail)
     if isinstance(error, InvalidInput):
         body["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
+    if isinstance(error, ProductsUnavailable):
+        body["unavailableProducts"] = error.product_ids
     return body
 
 

@@ -7,7 +7,7 @@ production and the in-memory one in `tests/fakes.py` serves the fast unit tests.
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
 from chalicelib.cart import Cart, Change, Product
@@ -40,6 +40,27 @@ class CartRepository(abc.ABC):
     @abc.abstractmethod
     def delete(self, cart_id: str, change: Change) -> None:
         """Delete the cart and every line of it. Raises CartNotFound, PreconditionFailed."""
+
+    @abc.abstractmethod
+    def merge(self, target: Cart, source: Cart, change: Change) -> Cart:
+        """Move every line of `source` into `target` and delete `source`, all or nothing.
+
+        `target` and `source` are the carts as read: if either has changed since, nothing
+        happens and ConcurrentUpdate is raised (read them again and retry). The rules are
+        Cart.merge's. Returns the target as stored afterwards.
+        """
+
+    @abc.abstractmethod
+    def check_out(self, cart: Cart, catalog: Mapping[str, Product], change: Change) -> Cart:
+        """Freeze `cart` (as read) at these prices; ConcurrentUpdate if it changed since."""
+
+    @abc.abstractmethod
+    def list_for_customer(
+        self, customer_id: str, limit: int, after: dict[str, str] | None, now: datetime
+    ) -> tuple[list[Cart], dict[str, str] | None]:
+        """Up to `limit` of the customer's unexpired carts, newest first, from `after`; and
+        where the next page starts (None on the last page). Carts come without their lines'
+        names and times: enough for a summary."""
 
 
 class ProductRepository(abc.ABC):

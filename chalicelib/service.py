@@ -11,16 +11,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
+from chalicelib import pagination
 from chalicelib.cart import Cart, Change
 from chalicelib.catalog import Catalog
 from chalicelib.clock import utc_now
-from chalicelib.errors import ProductNotFound
+from chalicelib.errors import ConcurrentUpdate, ProductNotFound
 from chalicelib.pricing import PricedCart, price_cart
 from chalicelib.repository import CartRepository
-from chalicelib.validation import AddItem, CreateCart, UpdateItem
+from chalicelib.validation import AddItem, CreateCart, ListCarts, MergeCarts, UpdateItem
 
 DEFAULT_LIFETIME = timedelta(days=30)
+# Merge and checkout decide on carts as read; when one changed meanwhile, read and try again.
+READ_AND_WRITE_ATTEMPTS = 3
+
+
+class CartsPage(NamedTuple):
+    carts: list[Cart]
+    next_token: str | None
 
 
 class CartService:
@@ -29,12 +38,14 @@ class CartService:
         carts: CartRepository,
         catalog: Catalog,
         lifetime: timedelta = DEFAULT_LIFETIME,
+        page_token_key: str = "",
         clock: Callable[[], datetime] = utc_now,
         new_cart_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
         self._carts = carts
         self._catalog = catalog
         self._lifetime = lifetime
+        self._page_token_key = page_token_key
         self._clock = clock
         self._new_cart_id = new_cart_id
 
@@ -81,6 +92,43 @@ class CartService:
 
     def delete_cart(self, cart_id: str, expected_version: int | None = None) -> None:
         self._carts.delete(cart_id, self._change(expected_version))
+
+    def list_customer_carts(self, customer_id: str, query: ListCarts) -> CartsPage:
+        """A page of the customer's carts, newest first, and the token of the next page."""
+        after = None
+        if query.next_token is not None:
+            after = pagination.decode(query.next_token, customer_id, self._page_token_key)
+        carts, position = self._carts.list_for_customer(
+            customer_id, query.limit, after, self._clock()
+        )
+        token = pagination.encode(customer_id, position, self._page_token_key) if position else None
+        return CartsPage(carts, token)
+
+    def merge_carts(
+        self, cart_id: str, command: MergeCarts, expected_version: int | None = None
+    ) -> PricedCart:
+        """Move the source cart's lines into this one; the source is gone afterwards."""
+        for _ in range(READ_AND_WRITE_ATTEMPTS):
+            change = self._change(expected_version)
+            target = self._carts.get(cart_id, change.now)
+            source = self._carts.get(command.source_cart_id, change.now)
+            try:
+                return self._priced(self._carts.merge(target, source, change))
+            except ConcurrentUpdate:
+                continue  # one of them changed since it was read: read both again
+        raise ConcurrentUpdate(cart_id)
+
+    def check_out(self, cart_id: str, expected_version: int | None = None) -> PricedCart:
+        """Freeze the cart at the catalog's prices of now; it can only be read afterwards."""
+        for _ in range(READ_AND_WRITE_ATTEMPTS):
+            change = self._change(expected_version)
+            cart = self._carts.get(cart_id, change.now)
+            catalog = self._catalog.get_many([line.product_id for line in cart.lines], current=True)
+            try:
+                return self._priced(self._carts.check_out(cart, catalog, change))
+            except ConcurrentUpdate:
+                continue
+        raise ConcurrentUpdate(cart_id)
 
     def _change(self, expected_version: int | None) -> Change:
         """A change now, keeping the cart for its lifetime from now (whole seconds, as TTL)."""

@@ -16,6 +16,7 @@ class Settings(NamedTuple):
     cart_items_table: str
     products_table: str
     idempotency_table: str
+    page_token_key: str
     catalog_cache_seconds: float = 60.0
     cart_ttl_days: float = 30.0
     dynamodb_max_attempts: int = 3
@@ -33,6 +34,7 @@ class Settings(NamedTuple):
                 cart_items_table=environ["CART_ITEMS_TABLE"],
                 products_table=environ["PRODUCTS_TABLE"],
                 idempotency_table=environ["IDEMPOTENCY_TABLE"],
+                page_token_key=environ["PAGE_TOKEN_KEY"],
                 catalog_cache_seconds=float(environ.get("CATALOG_CACHE_SECONDS", "60")),
                 cart_ttl_days=float(environ.get("CART_TTL_DAYS", "30")),
                 dynamodb_max_attempts=int(environ.get("DYNAMODB_MAX_ATTEMPTS", "3")),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any, NamedTuple, NoReturn
 
 from chalicelib.cart import MAX_QUANTITY
@@ -83,6 +84,54 @@ def update_item(body: dict[str, Any]) -> UpdateItem:
     quantity = _quantity_field(body, 0, errors)
     _raise_if_any(errors)
     return UpdateItem(quantity)
+
+
+class ListCarts(NamedTuple):
+    limit: int
+    next_token: str | None
+
+
+class MergeCarts(NamedTuple):
+    source_cart_id: str
+
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def list_carts(query: Mapping[str, str] | None) -> ListCarts:
+    """`limit` (1-100, default 20) and `nextToken` from a query string."""
+    query = query or {}
+    errors = [
+        FieldError(name, "is not a known query parameter")
+        for name in sorted(query)
+        if name not in {"limit", "nextToken"}
+    ]
+    limit_text = query.get("limit", str(DEFAULT_PAGE_SIZE))
+    limit = int(limit_text) if limit_text.isascii() and limit_text.isdigit() else 0
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        errors.append(FieldError("limit", f"must be an integer from 1 to {MAX_PAGE_SIZE}"))
+    token = query.get("nextToken")
+    if token is not None and not 0 < len(token) <= 1024:
+        errors.append(FieldError("nextToken", "is not a token this service issued"))
+    _raise_if_any(errors)
+    return ListCarts(limit, token)
+
+
+def merge_carts(body: dict[str, Any]) -> MergeCarts:
+    errors = _unknown_fields(body, {"sourceCartId"})
+    if "sourceCartId" not in body:
+        errors.append(FieldError("sourceCartId", "is required"))
+    elif not (isinstance(body["sourceCartId"], str) and _CART_ID.fullmatch(body["sourceCartId"])):
+        errors.append(FieldError("sourceCartId", CART_ID_RULE))
+    _raise_if_any(errors)
+    return MergeCarts(body["sourceCartId"])
+
+
+def customer_id(value: object) -> str:
+    if not (isinstance(value, str) and _CUSTOMER_ID.fullmatch(value)):
+        _fail("customerId", CUSTOMER_ID_RULE)
+    return value
 
 
 def cart_id(value: object) -> str:

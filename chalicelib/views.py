@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.cart import Cart
 from chalicelib.clock import format_timestamp
 from chalicelib.pricing import PricedCart, PricedLine
 
@@ -35,3 +36,19 @@ def _line_view(priced: PricedLine) -> dict[str, Any]:
         "available": priced.available,
         "addedAt": format_timestamp(line.added_at),
     }
+
+
+def cart_summary(cart: Cart) -> dict[str, Any]:
+    """A cart in a customer's list: enough to pick one, without pricing it."""
+    return {
+        "cartId": cart.cart_id,
+        "status": cart.status,
+        "currency": cart.currency,
+        "createdAt": format_timestamp(cart.created_at),
+        "updatedAt": format_timestamp(cart.updated_at),
+        "itemCount": sum(line.quantity for line in cart.lines),
+    }
+
+
+def carts_page(carts: list[Cart], next_token: str | None) -> dict[str, Any]:
+    return {"carts": [cart_summary(cart) for cart in carts], "nextToken": next_token}

@@ -32,7 +32,7 @@ def dynamodb_client(config: Settings) -> DynamoDBClient:
     client: DynamoDBClient = boto3.session.Session().client(
         "dynamodb",
         config=Config(
-            retries={"mode": "standard", "max_attempts": config.dynamodb_max_attempts},
+            retries={"mode": "standard", "total_max_attempts": config.dynamodb_max_attempts},
             connect_timeout=config.dynamodb_connect_timeout,
             read_timeout=config.dynamodb_read_timeout,
             max_pool_connections=16,
@@ -54,4 +54,9 @@ def cart_service() -> CartService:
         DynamoProductRepository(client, config.products_table), config.catalog_cache_seconds
     )
     carts = DynamoCartRepository(client, config.carts_table, config.cart_items_table)
-    return CartService(carts, catalog, lifetime=timedelta(days=config.cart_ttl_days))
+    return CartService(
+        carts,
+        catalog,
+        lifetime=timedelta(days=config.cart_ttl_days),
+        page_token_key=config.page_token_key,
+    )

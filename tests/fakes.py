@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
 from chalicelib.cart import Cart, Change, Product
-from chalicelib.errors import CartNotFound
+from chalicelib.errors import CartNotFound, ConcurrentUpdate
 from chalicelib.repository import CartRepository, ProductRepository
 
 
@@ -39,6 +39,49 @@ class InMemoryCartRepository(CartRepository):
     def delete(self, cart_id: str, change: Change) -> None:
         self._stored(cart_id).check(change)
         del self.carts[cart_id]
+
+    def merge(self, target: Cart, source: Cart, change: Change) -> Cart:
+        self._unchanged(target, source)
+        merged = copy.deepcopy(target)
+        merged.merge(copy.deepcopy(source), change)
+        self.carts[target.cart_id] = merged
+        del self.carts[source.cart_id]
+        return copy.deepcopy(merged)
+
+    def check_out(self, cart: Cart, catalog: Mapping[str, Product], change: Change) -> Cart:
+        self._unchanged(cart)
+        checked_out = copy.deepcopy(cart)
+        checked_out.check_out(dict(catalog), change)
+        self.carts[cart.cart_id] = checked_out
+        return copy.deepcopy(checked_out)
+
+    def list_for_customer(
+        self, customer_id: str, limit: int, after: dict[str, str] | None, now: datetime
+    ) -> tuple[list[Cart], dict[str, str] | None]:
+        mine = sorted(
+            (
+                c
+                for c in self.carts.values()
+                if c.customer_id == customer_id and not c.is_expired(now)
+            ),
+            key=lambda c: (c.created_at, c.cart_id),
+            reverse=True,
+        )
+        if after is not None:
+            start = (datetime.fromisoformat(after["createdAt"]), after["cartId"])
+            mine = [c for c in mine if (c.created_at, c.cart_id) < start]
+        page = mine[:limit]
+        more = len(mine) > limit
+        last = page[-1] if page and more else None
+        position = (
+            {"createdAt": last.created_at.isoformat(), "cartId": last.cart_id} if last else None
+        )
+        return [copy.deepcopy(c) for c in page], position
+
+    def _unchanged(self, *read: Cart) -> None:
+        for cart in read:
+            if self._stored(cart.cart_id).version != cart.version:
+                raise ConcurrentUpdate(cart.cart_id)
 
     def _stored(self, cart_id: str) -> Cart:
         if cart_id not in self.carts:

@@ -49,17 +49,27 @@ class FaultInjector:
     def __init__(self, client: Any) -> None:
         self.calls: Counter[str] = Counter()
         self._faults: dict[str, tuple[float, Callable[[], AWSResponse]]] = {}
+        self._spared: dict[str, int] = {}
         client.meta.events.register_first("before-send.dynamodb", self._before_send)
 
     def fail(
-        self, operation: str, response: Callable[[], AWSResponse], times: float = float("inf")
+        self,
+        operation: str,
+        response: Callable[[], AWSResponse],
+        times: float = float("inf"),
+        after: int = 0,
     ) -> None:
+        """Answer `times` calls of `operation` with `response`, once `after` calls went by."""
         self._faults[operation] = (times, response)
+        self._spared[operation] = after
 
     def _before_send(self, event_name: str, request: Any, **_: Any) -> AWSResponse | None:
         operation = event_name.rsplit(".", 1)[-1]
         self.calls[operation] += 1
         if self._faults.get(operation, (0,))[0] <= 0:
+            return None
+        if self._spared.get(operation, 0) > 0:
+            self._spared[operation] -= 1
             return None
         times, response = self._faults[operation]
         self._faults[operation] = (times - 1, response)

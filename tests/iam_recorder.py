@@ -30,6 +30,8 @@ def iam_actions(operation: str, params: dict[str, Any]) -> set[tuple[str, str]]:
         }
     if operation in {"BatchGetItem", "BatchWriteItem"}:
         return {(table, operation) for table in params["RequestItems"]}
+    if "IndexName" in params:
+        return {(f"{params['TableName']}/index/{params['IndexName']}", operation)}
     return {(params["TableName"], operation)}
 
 

@@ -31,6 +31,7 @@ from tools.policies import (
     function_access,
     lambda_name,
     policy,
+    statement_id,
 )
 from tools.stage import PROJECT_DIR
 from tools.tables import TABLES_TEMPLATE
@@ -105,11 +106,14 @@ def merge_template(stage: str) -> dict[str, Any]:
 def _exact(stage: str, function: str) -> dict[str, Any]:
     """The stage's policy with `*` region and account replaced by this stack's own."""
     document = policy(stage, function)
+    resources = {statement_id(resource): resource for resource in function_access(function)}
     for statement in document["Statement"]:
-        if statement["Sid"].endswith("Table"):
-            table = statement["Sid"].removesuffix("Table")
-            assert table in function_access(function)
-            statement["Resource"] = {"Fn::GetAtt": [TABLE_RESOURCES[table], "Arn"]}
+        if statement["Sid"] in resources:
+            table, _, index = resources[statement["Sid"]].partition("/index/")
+            arn = {"Fn::GetAtt": [TABLE_RESOURCES[table], "Arn"]}
+            statement["Resource"] = (
+                {"Fn::Sub": [f"${{TableArn}}/index/{index}", {"TableArn": arn}]} if index else arn
+            )
         elif statement["Sid"] == "OwnLogs":
             statement["Resource"] = {
                 "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}"

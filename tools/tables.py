@@ -13,7 +13,12 @@ from chalicelib.settings import Settings
 from tools.stage import PROJECT_DIR
 
 TABLES_TEMPLATE = PROJECT_DIR / "infra" / "tables.json"
-_CREATE_TABLE_PROPERTIES = ("AttributeDefinitions", "KeySchema", "BillingMode")
+_CREATE_TABLE_PROPERTIES = (
+    "AttributeDefinitions",
+    "KeySchema",
+    "BillingMode",
+    "GlobalSecondaryIndexes",
+)
 
 
 def table_names(settings: Settings) -> dict[str, str]:

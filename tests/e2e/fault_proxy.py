@@ -24,6 +24,7 @@ class FaultProxy:
         self._upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self._faults: dict[str, tuple[float, int, dict[str, Any]]] = {}
         self._stalls: dict[str, float] = {}
+        self._spared: dict[str, int] = {}
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -48,12 +49,15 @@ class FaultProxy:
         error: str,
         status: int = 400,
         times: float = float("inf"),
+        after: int = 0,
         **members: Any,
     ) -> None:
-        """Answer the next `times` calls of `operation` with DynamoDB error `error`."""
+        """Answer `times` calls of `operation` with DynamoDB error `error`, once `after`
+        calls went through."""
         body = {"__type": f"com.amazonaws.dynamodb.v20120810#{error}", "message": error, **members}
         with self._lock:
             self._faults[operation] = (times, status, body)
+            self._spared[operation] = after
 
     def stall(self, operation: str, seconds: float) -> None:
         """Make every call of `operation` hang `seconds`, then drop the connection unanswered:
@@ -65,6 +69,7 @@ class FaultProxy:
         with self._lock:
             self._faults.clear()
             self._stalls.clear()
+            self._spared.clear()
             self.calls.clear()
 
     def _take_fault(self, operation: str) -> tuple[int, dict[str, Any]] | None:
@@ -72,6 +77,9 @@ class FaultProxy:
             self.calls[operation] += 1
             times, status, body = self._faults.get(operation, (0, 0, {}))
             if times <= 0:
+                return None
+            if self._spared.get(operation, 0) > 0:
+                self._spared[operation] -= 1
                 return None
             self._faults[operation] = (times - 1, status, body)
             return status, body

@@ -14,6 +14,7 @@ from chalicelib.dynamodb import DynamoProductRepository
 from chalicelib.money import Money
 from tests.faults import FaultInjector, dynamodb_error, throttled, transaction_conflict
 from tests.integration.clients import MISSING_CART, Api, Reply
+from tests.openapi import assert_matches
 
 
 def assert_problem(response: Reply, status: int, code: str) -> None:
@@ -325,3 +326,100 @@ def test_a_cart_lives_its_ttl_after_its_last_change(api: Api) -> None:
     updated = parse_timestamp(created["updatedAt"])
     expires = parse_timestamp(created["expiresAt"])
     assert timedelta(days=30) - timedelta(seconds=1) <= expires - updated <= timedelta(days=30)
+
+
+def bulk_products(dynamodb: Any, count: int) -> list[str]:
+    ids = [f"BULK-{index}" for index in range(count)]
+    DynamoProductRepository(dynamodb, wiring.settings().products_table).put_many(
+        Product(pid, "Bulk", Money(Decimal("1.00"), "USD")) for pid in ids
+    )
+    return ids
+
+
+def test_listing_a_customers_carts(api: Api) -> None:
+    made = [api.new_cart(customerId="shopper-9") for _ in range(3)]
+    api.new_cart(customerId="someone-else")
+    first = api.call("GET", "/customers/shopper-9/carts?limit=2")
+    assert first.status_code == 200
+    assert_matches("CartsPage", first.json)
+    assert [c["cartId"] for c in first.json["carts"]] == made[::-1][:2]
+    token = first.json["nextToken"]
+    rest = api.call("GET", f"/customers/shopper-9/carts?limit=2&nextToken={token}")
+    assert [c["cartId"] for c in rest.json["carts"]] == [made[0]]
+    assert rest.json["nextToken"] is None
+    response = api.call("GET", f"/customers/someone-else/carts?nextToken={token}")
+    assert_problem(response, 400, "VALIDATION_ERROR")
+    assert response.json["errors"][0]["field"] == "nextToken"
+    for query in ("limit=0", "limit=101", "limit=abc", "page=2"):
+        assert_problem(
+            api.call("GET", f"/customers/shopper-9/carts?{query}"), 400, "VALIDATION_ERROR"
+        )
+
+
+@pytest.mark.parametrize("source_lines", [2, 60])
+def test_merging_a_guest_cart_at_sign_in(api: Api, dynamodb: Any, source_lines: int) -> None:
+    products = bulk_products(dynamodb, source_lines)
+    target, source = api.new_cart(), api.new_cart(customerId="guest")
+    api.call("POST", f"/carts/{target}/items", {"productId": products[0], "quantity": 1})
+    for pid in products:
+        api.call("POST", f"/carts/{source}/items", {"productId": pid, "quantity": 2})
+    etag = api.call("GET", f"/carts/{target}").headers["ETag"]
+    merged = api.call(
+        "POST", f"/carts/{target}/merge", {"sourceCartId": source}, {"If-Match": etag}
+    )
+    assert merged.status_code == 200, merged.body
+    assert merged.json["itemCount"] == 1 + 2 * source_lines
+    assert merged.headers["ETag"] == f'"{int(etag.strip(chr(34))) + 1}"'
+    assert_problem(api.call("GET", f"/carts/{source}"), 404, "CART_NOT_FOUND")
+    again = api.call("POST", f"/carts/{target}/merge", {"sourceCartId": source})
+    assert_problem(again, 404, "CART_NOT_FOUND")
+
+
+def test_a_merge_that_breaks_a_limit_moves_nothing(api: Api) -> None:
+    target, source = api.new_cart(), api.new_cart()
+    api.call("POST", f"/carts/{target}/items", {"productId": "ESP-1KG", "quantity": 600})
+    api.call("POST", f"/carts/{source}/items", {"productId": "ESP-1KG", "quantity": 400})
+    before = (api.call("GET", f"/carts/{target}").json, api.call("GET", f"/carts/{source}").json)
+    refused = api.call("POST", f"/carts/{target}/merge", {"sourceCartId": source})
+    assert_problem(refused, 400, "QUANTITY_LIMIT")
+    after = (api.call("GET", f"/carts/{target}").json, api.call("GET", f"/carts/{source}").json)
+    assert after == before
+    eur = api.new_cart(currency="EUR")
+    assert_problem(
+        api.call("POST", f"/carts/{target}/merge", {"sourceCartId": eur}), 400, "CURRENCY_MISMATCH"
+    )
+    same = api.call("POST", f"/carts/{target}/merge", {"sourceCartId": target})
+    assert_problem(same, 400, "VALIDATION_ERROR")
+
+
+def test_checkout_freezes_the_cart_for_the_order_system(api: Api, dynamodb: Any) -> None:
+    cart = api.new_cart()
+    api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2})
+    checked_out = api.call("POST", f"/carts/{cart}/checkout")
+    assert checked_out.status_code == 200
+    assert (checked_out.json["status"], checked_out.json["totalAmount"]) == ("CHECKED_OUT", "39.98")
+    DynamoProductRepository(dynamodb, wiring.settings().products_table).put_many(
+        [Product("ESP-1KG", "Espresso beans 1kg", Money(Decimal("24.99"), "USD"))]
+    )
+    wiring.cart_service.cache_clear()
+    assert api.call("GET", f"/carts/{cart}").json["totalAmount"] == "39.98"
+    for method, path, body in (
+        ("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1}),
+        ("PUT", f"/carts/{cart}/items/ESP-1KG", {"quantity": 1}),
+        ("DELETE", f"/carts/{cart}/items/ESP-1KG", None),
+        ("DELETE", f"/carts/{cart}", None),
+        ("POST", f"/carts/{cart}/checkout", None),
+    ):
+        assert_problem(api.call(method, path, body), 409, "CART_NOT_ACTIVE")
+
+
+def test_checkout_names_the_unavailable_lines(api: Api, dynamodb: Any) -> None:
+    cart = api.new_cart()
+    assert_problem(api.call("POST", f"/carts/{cart}/checkout"), 400, "CART_EMPTY")
+    (gone,) = bulk_products(dynamodb, 1)
+    api.call("POST", f"/carts/{cart}/items", {"productId": gone, "quantity": 1})
+    api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1})
+    dynamodb.delete_item(TableName=wiring.settings().products_table, Key={"productId": {"S": gone}})
+    refused = api.call("POST", f"/carts/{cart}/checkout")
+    assert_problem(refused, 400, "PRODUCTS_UNAVAILABLE")
+    assert refused.json["unavailableProducts"] == [gone]

@@ -12,7 +12,7 @@ from chalicelib.dynamodb import (
     DynamoCartRepository,
     DynamoProductRepository,
 )
-from chalicelib.errors import ConcurrentUpdate, StorageUnavailable
+from chalicelib.errors import CartNotActive, CartNotFound, ConcurrentUpdate, StorageUnavailable
 from chalicelib.money import Money
 from chalicelib.settings import Settings
 from chalicelib.wiring import dynamodb_client
@@ -189,3 +189,45 @@ def test_no_line_expires_before_its_cart(dynamodb: Any, settings: Settings) -> N
         assert line_expiry(dynamodb, settings, product_id) > cart_expiry
     row = dynamodb.get_item(TableName=settings.carts_table, Key={"cartId": {"S": "c-1"}})["Item"]
     assert int(row["expiresAt"]["N"]) == cart_expiry
+
+
+def all_lines(client: Any, settings: Settings, cart_id: str) -> dict[str, int]:
+    return {
+        item["productId"]["S"]: int(item["quantity"]["N"])
+        for item in line_rows(client, settings, cart_id)
+    }
+
+
+def test_a_large_merge_interrupted_midway_is_resumed_by_its_retry(
+    dynamodb: Any, settings: Settings
+) -> None:
+    carts = repository(dynamodb, settings)
+    cart_with_lines(carts, 5, "target")
+    carts.create(Cart("source", "guest", "USD", T0, T0, T0 + LIFETIME))
+    for index in range(3, 63):  # 60 lines, P003 and P004 in both carts
+        carts.add_line("source", product(index), 1, at(index / 1000))
+    target, source = carts.get("target", T0), carts.get("source", T0)
+    injector = FaultInjector(dynamodb)
+    # lock, first 49 lines, then the second batch of lines throttles for good
+    injector.fail("TransactWriteItems", throttled, after=2)
+    with pytest.raises(StorageUnavailable):
+        carts.merge(target, source, at(10))
+    injector.fail("TransactWriteItems", throttled, times=0)  # DynamoDB is back
+
+    moved, left = all_lines(dynamodb, settings, "target"), all_lines(dynamodb, settings, "source")
+    assert sum(moved.values()) + sum(left.values()) == 65  # every unit in exactly one cart
+    assert len(left) == 11
+    assert carts.get("source", T0).status == "MERGING"
+    with pytest.raises(ConcurrentUpdate):  # the target takes no other change meanwhile
+        carts.add_line("target", BEANS, 1, at(11))
+    with pytest.raises(CartNotActive):
+        carts.add_line("source", BEANS, 1, at(11))
+
+    merged = carts.merge(carts.get("target", T0), carts.get("source", T0), at(12))
+    quantities = {line.product_id: line.quantity for line in merged.lines}
+    assert len(quantities) == 63 and sum(quantities.values()) == 65
+    assert quantities["P003"] == 2
+    assert merged.version == target.version + 1
+    with pytest.raises(CartNotFound):
+        carts.get("source", T0)
+    assert all_lines(dynamodb, settings, "source") == {}

@@ -1,12 +1,16 @@
 """The per-operation Lambda functions: the REST bodies in and out, errors as problem objects."""
 
 import time
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from chalicelib import wiring
+from chalicelib.cart import Product
 from chalicelib.clock import parse_timestamp
+from chalicelib.dynamodb import DynamoProductRepository
+from chalicelib.money import Money
 from tests.integration.clients import MISSING_CART, Api, Functions
 from tests.openapi import assert_matches
 
@@ -124,3 +128,40 @@ def test_removing_a_line_keeps_the_others_from_expiring_before_the_cart(
     view = functions.invoke("remove_item", {"cartId": cart, "productId": "MUG-CER"})
     line = dynamodb.get_item(TableName=items, Key=key)["Item"]
     assert int(line["expiresAt"]["N"]) > parse_timestamp(view["expiresAt"]).timestamp()
+
+
+@pytest.mark.parametrize("source_lines", [2, 55])
+def test_merge_carts_as_a_function(functions: Functions, dynamodb: Any, source_lines: int) -> None:
+    ids = [f"FN-{index}" for index in range(source_lines)]
+    DynamoProductRepository(dynamodb, wiring.settings().products_table).put_many(
+        Product(pid, "x", Money(Decimal("1.00"), "USD")) for pid in ids
+    )
+    target, source = new_cart(functions), new_cart(functions)
+    for pid in ids:
+        functions.invoke("add_item", {"cartId": source, "productId": pid, "quantity": 1})
+    merged = functions.invoke("merge_carts", {"cartId": target, "sourceCartId": source})
+    assert merged["itemCount"] == source_lines
+    assert functions.invoke("get_cart", {"cartId": source})["code"] == "CART_NOT_FOUND"
+
+
+def test_checkout_and_list_as_functions(functions: Functions, dynamodb: Any) -> None:
+    cart = new_cart(functions)
+    for product in ("ESP-1KG", "MUG-CER"):
+        functions.invoke("add_item", {"cartId": cart, "productId": product, "quantity": 1})
+    items = wiring.settings().cart_items_table
+    key = {"cartId": {"S": cart}, "productId": {"S": "ESP-1KG"}}
+    dynamodb.update_item(  # as if added long ago: it would expire before the checked-out cart
+        TableName=items,
+        Key=key,
+        UpdateExpression="SET expiresAt = :soon",
+        ExpressionAttributeValues={":soon": {"N": str(int(time.time()) + 60)}},
+    )
+    frozen = functions.invoke("checkout", {"cartId": cart})
+    assert frozen["status"] == "CHECKED_OUT"
+    line = dynamodb.get_item(TableName=items, Key=key)["Item"]
+    assert int(line["expiresAt"]["N"]) > parse_timestamp(frozen["expiresAt"]).timestamp()
+    page = functions.invoke("list_customer_carts", {"customerId": "customer-42", "limit": 50})
+    assert_matches("CartsPage", page)
+    assert cart in [summary["cartId"] for summary in page["carts"]]
+    refused = functions.invoke("list_customer_carts", {"customerId": "customer-42", "limit": [1]})
+    assert (refused["code"], refused["errors"][0]["field"]) == ("VALIDATION_ERROR", "limit")

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 
 from chalicelib.cart import MAX_LINES, Cart, Change, Product
-from chalicelib.dynamodb import DynamoCartRepository
+from chalicelib.dynamodb import SINGLE_TRANSACTION_MERGE_LINES, DynamoCartRepository
 from chalicelib.errors import (
+    CartNotActive,
     CartNotFound,
+    ConcurrentUpdate,
     CurrencyMismatch,
     ItemNotFound,
     LineLimitExceeded,
@@ -195,3 +197,79 @@ def test_a_stale_expected_version_is_refused_and_changes_nothing(carts: CartRepo
             change()
     assert snapshot(carts.get("c-1", T0)) == before
     carts.delete("c-1", at(3, expected_version=2))
+
+
+def filled_cart(carts: CartRepository, cart_id: str, count: int, offset: int = 0) -> Cart:
+    carts.create(Cart(cart_id, "customer-42", "USD", T0, T0, at(0).expires_at))
+    for index in range(offset, offset + count):
+        product = Product(f"P{index:03}", f"Product {index}", Money(Decimal("1.00"), "USD"))
+        carts.add_line(cart_id, product, 1, at(index / 1000))
+    return carts.get(cart_id, T0)
+
+
+@pytest.mark.parametrize("source_lines", [3, SINGLE_TRANSACTION_MERGE_LINES + 11])
+def test_a_merge_moves_every_line_and_deletes_the_source(
+    carts: CartRepository, source_lines: int
+) -> None:
+    target = filled_cart(carts, "target", 5)
+    source = filled_cart(carts, "source", source_lines, offset=3)  # P003, P004 in both
+    merged = carts.merge(target, source, at(10))
+    quantities = {line.product_id: line.quantity for line in merged.lines}
+    assert len(quantities) == 3 + source_lines
+    assert quantities["P003"] == quantities["P004"] == 2
+    assert sum(quantities.values()) == 5 + source_lines
+    assert merged.version == target.version + 1
+    assert snapshot(carts.get("target", T0)) == snapshot(merged)
+    with pytest.raises(CartNotFound):
+        carts.get("source", T0)
+
+
+def test_a_merge_of_carts_changed_since_read_does_nothing(carts: CartRepository) -> None:
+    target = filled_cart(carts, "target", 2)
+    source = filled_cart(carts, "source", 2, offset=10)
+    carts.add_line("source", BEANS, 1, at(5))  # after the read
+    with pytest.raises(ConcurrentUpdate):
+        carts.merge(target, source, at(10))
+    assert snapshot(carts.get("target", T0)) == snapshot(target)
+    assert len(carts.get("source", T0).lines) == 3
+
+
+def test_a_merge_over_the_limit_moves_nothing(carts: CartRepository) -> None:
+    target = filled_cart(carts, "target", 60)
+    source = filled_cart(carts, "source", 60, offset=60)
+    with pytest.raises(LineLimitExceeded):
+        carts.merge(target, source, at(10))
+    assert snapshot(carts.get("target", T0)) == snapshot(target)
+    assert snapshot(carts.get("source", T0)) == snapshot(source)
+
+
+def test_checkout_freezes_the_prices_and_refuses_later_changes(carts: CartRepository) -> None:
+    stored_cart(carts)
+    cart = carts.add_line("c-1", BEANS, 2, at(1))
+    frozen = carts.check_out(cart, {"BEANS": BEANS}, at(2))
+    assert (frozen.status, frozen.version) == ("CHECKED_OUT", 3)
+    assert frozen.checkout_prices == {"BEANS": BEANS.unit_price}
+    assert carts.get("c-1", T0).checkout_prices == {"BEANS": BEANS.unit_price}
+    with pytest.raises(CartNotActive):
+        carts.add_line("c-1", BEANS, 1, at(3))
+    with pytest.raises(CartNotActive):
+        carts.delete("c-1", at(3))
+
+
+def test_a_customers_carts_newest_first_in_pages_without_expired_ones(
+    carts: CartRepository,
+) -> None:
+    for index in range(5):
+        created = T0 + timedelta(seconds=index)
+        expires = created + (timedelta(seconds=1) if index == 2 else LIFETIME)
+        carts.create(Cart(f"c-{index}", "customer-42", "USD", created, created, expires))
+    carts.create(Cart("other", "someone-else", "USD", T0, T0, T0 + LIFETIME))
+    now = T0 + timedelta(seconds=10)  # c-2 has expired by then
+    seen: list[str] = []
+    after = None
+    while True:
+        page, after = carts.list_for_customer("customer-42", 2, after, now)
+        seen += [cart.cart_id for cart in page]
+        if after is None:
+            break
+    assert seen == ["c-4", "c-3", "c-1", "c-0"]

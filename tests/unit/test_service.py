@@ -1,5 +1,6 @@
 """The service's operations on the in-memory repositories."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -8,16 +9,20 @@ import pytest
 from chalicelib.cart import Product
 from chalicelib.catalog import Catalog
 from chalicelib.errors import (
+    CartEmpty,
+    CartNotActive,
     CartNotFound,
     CurrencyMismatch,
+    InvalidInput,
     ItemNotFound,
     PreconditionFailed,
     ProductNotFound,
+    ProductsUnavailable,
     QuantityLimitExceeded,
 )
 from chalicelib.money import Money
 from chalicelib.service import CartService
-from chalicelib.validation import AddItem, CreateCart, UpdateItem
+from chalicelib.validation import AddItem, CreateCart, ListCarts, MergeCarts, UpdateItem
 from chalicelib.views import cart_view
 from tests.fakes import InMemoryCartRepository, InMemoryProductRepository
 
@@ -51,6 +56,7 @@ def service(products: InMemoryProductRepository) -> CartService:
         InMemoryCartRepository(),
         Catalog(products, ttl_seconds=0),
         lifetime=timedelta(days=30),
+        page_token_key="test-key",
         clock=Ticking(),
         new_cart_id=lambda: next(ids),
     )
@@ -154,7 +160,11 @@ def test_the_view_says_when_the_cart_expires(service: CartService) -> None:
 def test_a_cart_past_its_lifetime_is_not_found(products: InMemoryProductRepository) -> None:
     clock = Ticking()
     service = CartService(
-        InMemoryCartRepository(), Catalog(products, 0), timedelta(seconds=2), clock, lambda: "c"
+        InMemoryCartRepository(),
+        Catalog(products, 0),
+        lifetime=timedelta(seconds=2),
+        clock=clock,
+        new_cart_id=lambda: "c",
     )
     service.create_cart(CreateCart("customer-42", "USD"))
     clock.now += timedelta(seconds=5)
@@ -173,3 +183,100 @@ def test_if_match_on_a_stale_version_is_refused_and_changes_nothing(service: Car
         service.delete_cart("cart-0", expected_version=1)
     assert service.get_cart("cart-0").item_count == 1
     service.delete_cart("cart-0", expected_version=2)
+
+
+def test_a_customers_carts_come_newest_first_a_page_at_a_time(service: CartService) -> None:
+    for _ in range(5):
+        service.create_cart(CreateCart("customer-42", "USD"))
+    service.create_cart(CreateCart("someone-else", "USD"))
+    first = service.list_customer_carts("customer-42", ListCarts(2, None))
+    assert [c.cart_id for c in first.carts] == ["cart-4", "cart-3"]
+    assert first.next_token is not None
+    second = service.list_customer_carts("customer-42", ListCarts(2, first.next_token))
+    third = service.list_customer_carts("customer-42", ListCarts(2, second.next_token))
+    assert [c.cart_id for c in second.carts + third.carts] == ["cart-2", "cart-1", "cart-0"]
+    assert third.next_token is None
+
+
+def test_a_page_token_works_only_for_its_customer_and_unaltered(service: CartService) -> None:
+    for _ in range(3):
+        service.create_cart(CreateCart("customer-42", "USD"))
+    token = service.list_customer_carts("customer-42", ListCarts(1, None)).next_token
+    assert token is not None
+    for forged in (token[:-2] + "xx", "x" + token, token.replace(".", ""), "abc.def"):
+        with pytest.raises(InvalidInput):
+            service.list_customer_carts("customer-42", ListCarts(1, forged))
+    with pytest.raises(InvalidInput):
+        service.list_customer_carts("customer-7", ListCarts(1, token))
+
+
+def test_merging_moves_every_line_adds_quantities_and_deletes_the_source(
+    service: CartService,
+) -> None:
+    service.create_cart(CreateCart("customer-42", "USD"))  # cart-0: the signed-in cart
+    service.create_cart(CreateCart("guest", "USD"))  # cart-1: the guest's cart
+    service.add_item("cart-0", AddItem("BEANS", 1))
+    service.add_item("cart-1", AddItem("BEANS", 2))
+    service.add_item("cart-1", AddItem("FILTERS", 3))
+    before = service.get_cart("cart-0").cart.version
+    merged = cart_view(service.merge_carts("cart-0", MergeCarts("cart-1")))
+    assert [(i["productId"], i["quantity"]) for i in merged["items"]] == [
+        ("BEANS", 3),
+        ("FILTERS", 3),
+    ]
+    assert service.get_cart("cart-0").cart.version == before + 1
+    with pytest.raises(CartNotFound):
+        service.get_cart("cart-1")
+    with pytest.raises(CartNotFound):  # retrying a merge that succeeded
+        service.merge_carts("cart-0", MergeCarts("cart-1"))
+
+
+def test_a_merge_over_a_limit_or_across_currencies_moves_nothing(service: CartService) -> None:
+    service.create_cart(CreateCart("customer-42", "USD"))
+    service.create_cart(CreateCart("guest", "USD"))
+    service.create_cart(CreateCart("euro-guest", "EUR"))
+    service.add_item("cart-0", AddItem("BEANS", 600))
+    service.add_item("cart-1", AddItem("BEANS", 400))
+    with pytest.raises(QuantityLimitExceeded):
+        service.merge_carts("cart-0", MergeCarts("cart-1"))
+    with pytest.raises(CurrencyMismatch):
+        service.merge_carts("cart-0", MergeCarts("cart-2"))
+    assert service.get_cart("cart-0").item_count == 600
+    assert service.get_cart("cart-1").item_count == 400
+    with pytest.raises(InvalidInput):
+        service.merge_carts("cart-0", MergeCarts("cart-0"))
+
+
+def test_checkout_freezes_prices_and_the_cart(
+    service: CartService, products: InMemoryProductRepository
+) -> None:
+    service.create_cart(CreateCart("customer-42", "USD"))
+    service.add_item("cart-0", AddItem("BEANS", 2))
+    checked_out = cart_view(service.check_out("cart-0"))
+    assert (checked_out["status"], checked_out["totalAmount"]) == ("CHECKED_OUT", "39.98")
+    products.products["BEANS"] = Product("BEANS", "Beans", Money(Decimal("25.00"), "USD"))
+    assert cart_view(service.get_cart("cart-0"))["totalAmount"] == "39.98"
+    changes: list[Callable[[], object]] = [
+        lambda: service.add_item("cart-0", AddItem("BEANS", 1)),
+        lambda: service.update_item("cart-0", "BEANS", UpdateItem(1)),
+        lambda: service.remove_item("cart-0", "BEANS"),
+        lambda: service.check_out("cart-0"),
+    ]
+    for change in changes:
+        with pytest.raises(CartNotActive):
+            change()
+
+
+def test_checkout_refuses_unavailable_lines_naming_them_and_empty_carts(
+    service: CartService, products: InMemoryProductRepository
+) -> None:
+    service.create_cart(CreateCart("customer-42", "USD"))
+    with pytest.raises(CartEmpty):
+        service.check_out("cart-0")
+    service.add_item("cart-0", AddItem("BEANS", 1))
+    service.add_item("cart-0", AddItem("FILTERS", 1))
+    del products.products["FILTERS"]
+    with pytest.raises(ProductsUnavailable) as refused:
+        service.check_out("cart-0")
+    assert refused.value.product_ids == ["FILTERS"]
+    assert service.get_cart("cart-0").cart.status == "ACTIVE"
