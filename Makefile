@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# The browser tests drive Debian's Chromium with Playwright; no browser is ever downloaded.
+CHROMIUM ?= /usr/bin/chromium
 STAGE ?= dev
 
 .PHONY: run test lint unit integration e2e fuzz bench package deploy policies clean
@@ -14,13 +16,17 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(INSTALLED)
 
-## run: the API on http://127.0.0.1:$(PORT) with a local DynamoDB (moto); Ctrl-C stops it
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "Install Chromium and set CHROMIUM=/path/to/it"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+## run: the API on http://127.0.0.1:8000 and the demo storefront on :8001, with a local DynamoDB (moto)
 run: $(INSTALLED)
 	$(PY) -m tools.run_local
 
-## test: lint, type checks and every test (unit, integration, end-to-end over HTTP)
-test: lint
-	$(PY) -m pytest
+## test: lint, type checks and every test (unit, integration, end-to-end over HTTP, browser)
+test: lint $(CHROMIUM)
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -1,8 +1,9 @@
 """`make run`: the whole service on this machine, until Ctrl-C.
 
 Starts moto's DynamoDB on 127.0.0.1 (MOTO_PORT, default: a free port), creates the tables,
-loads data/catalog.sample.json and serves the API with `chalice local` on
-http://127.0.0.1:$PORT (default 8000). Ctrl-C or SIGTERM stops everything it started.
+loads data/catalog.sample.json, serves the API with `chalice local` on
+http://127.0.0.1:$PORT (default 8000) and the demo storefront on http://127.0.0.1:8001
+(the local stage's CORS origin). Ctrl-C or SIGTERM stops everything it started.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tools.local_stack import (
     prepare_tables,
 )
 from tools.stage import stage_settings
+from tools.storefront import storefront_server
 
 
 def main() -> None:
@@ -42,8 +44,13 @@ def main() -> None:
         settings = stage_settings(LOCAL_STAGE)
         prepare_tables(dynamodb_client(settings), settings)
         print(f"DynamoDB (moto) on {endpoint}; sample catalog {SAMPLE_CATALOG.name} loaded")
-        with chalice_local(port, environment, autoreload=True) as process:
-            print(f"Cart API on http://{LOOPBACK}:{port}  (Ctrl-C stops everything)", flush=True)
+        api_url = f"http://{LOOPBACK}:{port}"
+        with (
+            storefront_server(api_url) as shop,
+            chalice_local(port, environment, autoreload=True) as process,
+        ):
+            print(f"Demo storefront on {shop}", flush=True)
+            print(f"Cart API on {api_url}  (Ctrl-C stops everything)", flush=True)
             while not stop.wait(0.5):
                 if process.poll() is not None:
                     sys.exit(f"chalice local stopped with status {process.returncode}")

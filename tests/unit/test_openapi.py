@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +84,10 @@ def test_the_documented_customer_id_rule_is_the_enforced_one(sample: str) -> Non
 
 def test_the_documented_currencies_are_the_supported_ones() -> None:
     assert document()["components"]["schemas"]["Currency"]["enum"] == sorted(MINOR_DIGITS)
+
+
+def test_the_demo_storefront_explains_every_error_code() -> None:
+    script = (Path(__file__).parents[2] / "storefront" / "app.js").read_text()
+    explained = set(re.findall(r"^  ([A-Z_]+): \"", script, flags=re.MULTILINE))
+    documented = set(document()["components"]["schemas"]["Problem"]["properties"]["code"]["enum"])
+    assert explained == documented

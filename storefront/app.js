@@ -1,0 +1,211 @@
+// The demo storefront: a product grid and a cart panel, all state in the cart service.
+// The page never computes money: it shows the amounts the API returns, as it returns them.
+
+const CART_KEY = "demo-shop-cart-id";
+const TIMEOUT_MS = 8000;
+const MESSAGES = {
+  INVALID_JSON: "The shop sent a malformed request.",
+  VALIDATION_ERROR: "That request was not valid.",
+  PRODUCT_NOT_FOUND: "That product is no longer sold.",
+  CURRENCY_MISMATCH: "That product is priced in another currency than your cart.",
+  QUANTITY_LIMIT: "You can have at most 999 of one product.",
+  LINE_LIMIT: "Your cart can hold at most 100 different products.",
+  CART_NOT_FOUND: "Your cart has expired; a new one will be started.",
+  ITEM_NOT_FOUND: "That line is no longer in your cart.",
+  CONFLICT: "Your cart was busy; please try again.",
+  CART_NOT_ACTIVE: "This cart has been checked out and can no longer change.",
+  PRECONDITION_FAILED: "Your cart changed in another tab; it has been refreshed.",
+  IDEMPOTENCY_KEY_REUSED: "That request was already used for something else.",
+  PRODUCTS_UNAVAILABLE: "Some products are no longer available.",
+  CART_EMPTY: "Your cart is empty.",
+  UNSUPPORTED_MEDIA_TYPE: "The shop sent a request the cart service does not read.",
+  METHOD_NOT_ALLOWED: "The shop made a request the cart service does not offer.",
+  SERVICE_UNAVAILABLE: "The cart service is busy; please try again in a moment.",
+  INTERNAL_ERROR: "Something went wrong on our side; please try again.",
+};
+
+const config = await (await fetch("config.json")).json();
+const catalog = await (await fetch("catalog.json")).json();
+let cart = null; // the cart view, as the API returned it
+let etag = null; // its version, for If-Match
+
+class ApiError extends Error {
+  constructor(problem) {
+    super(problem.detail || problem.code);
+    this.code = problem.code;
+    this.problem = problem;
+  }
+}
+
+async function api(method, path, { body, headers = {} } = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  try {
+    const response = await fetch(config.api + path, {
+      method,
+      headers: body === undefined ? headers : { "Content-Type": "application/json", ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: controller.signal,
+    });
+    const text = await response.text();
+    const data = text ? JSON.parse(text) : null;
+    if (!response.ok) throw new ApiError(data || { code: "INTERNAL_ERROR" });
+    return { data, etag: response.headers.get("ETag") };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// A request that may be retried as it is: the same Idempotency-Key makes the retry of an add
+// that timed out answer like the first one instead of adding twice.
+async function once(method, path, body) {
+  const key = crypto.randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await api(method, path, { body, headers: { "Idempotency-Key": key } });
+    } catch (error) {
+      const retriable = error.name === "AbortError" || error instanceof TypeError ||
+        error.code === "CONFLICT" || error.code === "SERVICE_UNAVAILABLE";
+      if (!retriable || attempt === 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+    }
+  }
+}
+
+function show(view, version) {
+  cart = view;
+  etag = version;
+  if (view) localStorage.setItem(CART_KEY, view.cartId);
+  render();
+}
+
+function say(error) {
+  const box = document.querySelector("#message");
+  if (!error) {
+    box.hidden = true;
+    return;
+  }
+  box.textContent = MESSAGES[error.code] || "The cart service could not be reached.";
+  box.dataset.code = error.code || "NETWORK";
+  box.hidden = false;
+}
+
+async function loadCart() {
+  const id = localStorage.getItem(CART_KEY);
+  if (!id) return show(null, null);
+  try {
+    const { data, etag: version } = await api("GET", `/carts/${id}`);
+    show(data, version);
+  } catch (error) {
+    if (error.code === "CART_NOT_FOUND") localStorage.removeItem(CART_KEY);
+    else say(error);
+    show(null, null);
+  }
+}
+
+async function cartId() {
+  if (cart) return cart.cartId;
+  const guest = `guest-${crypto.randomUUID()}`;
+  const { data, etag: version } = await once("POST", "/carts", { customerId: guest, currency: "USD" });
+  show(data, version);
+  return data.cartId;
+}
+
+async function act(work) {
+  say(null);
+  document.querySelectorAll("button").forEach((button) => (button.disabled = true));
+  try {
+    await work();
+  } catch (error) {
+    say(error);
+    if (["PRECONDITION_FAILED", "CART_NOT_FOUND", "ITEM_NOT_FOUND"].includes(error.code)) await loadCart();
+  } finally {
+    render();
+  }
+}
+
+const add = (productId) =>
+  act(async () => {
+    const id = await cartId();
+    const { data, etag: version } = await once("POST", `/carts/${id}/items`, { productId, quantity: 1 });
+    show(data, version);
+  });
+
+const setQuantity = (productId, quantity) =>
+  act(async () => {
+    const { data, etag: version } = await api("PUT", `/carts/${cart.cartId}/items/${productId}`, {
+      body: { quantity },
+      headers: { "If-Match": etag },
+    });
+    show(data, version);
+  });
+
+const remove = (productId) =>
+  act(async () => {
+    const { data, etag: version } = await api("DELETE", `/carts/${cart.cartId}/items/${productId}`, {
+      headers: { "If-Match": etag },
+    });
+    show(data, version);
+  });
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+function renderProducts() {
+  document.querySelector("#products").replaceChildren(
+    ...catalog.map((product) =>
+      element(
+        "li",
+        { class: "product", "data-product": product.productId },
+        element("span", { class: "name" }, product.name),
+        element("span", { class: "price" }, `${product.unitPrice} ${product.currency}`),
+        element("button", { onclick: () => add(product.productId), "aria-label": `Add ${product.name} to cart` }, "Add to cart"),
+      ),
+    ),
+  );
+}
+
+function render() {
+  const lines = cart ? cart.items : [];
+  document.querySelector("#empty").hidden = lines.length > 0;
+  document.querySelector("#lines").replaceChildren(
+    ...lines.map((line) =>
+      element(
+        "li",
+        { class: "line", "data-product": line.productId, "data-quantity": line.quantity },
+        element("span", { class: "name" }, line.name),
+        element(
+          "span",
+          { class: "line-total" },
+          line.available ? `${line.lineTotal} ${cart.currency}` : "",
+        ),
+        element(
+          "span",
+          { class: "stepper" },
+          element("button", { class: "secondary", onclick: () => setQuantity(line.productId, line.quantity - 1), "aria-label": `One less ${line.name}` }, "−"),
+          element("span", { class: "quantity" }, String(line.quantity)),
+          element("button", { class: "secondary", onclick: () => setQuantity(line.productId, line.quantity + 1), "aria-label": `One more ${line.name}` }, "+"),
+          element("button", { class: "secondary", onclick: () => remove(line.productId), "aria-label": `Remove ${line.name}` }, "Remove"),
+        ),
+        line.available
+          ? element("span", { class: "unit-price" }, `${line.unitPrice} each`)
+          : element("span", { class: "unavailable" }, "No longer available"),
+      ),
+    ),
+  );
+  document.querySelector("#item-count").textContent = cart ? String(cart.itemCount) : "0";
+  document.querySelector("#total").textContent = cart ? `${cart.totalAmount} ${cart.currency}` : "–";
+  document.querySelector("#cart-id").textContent = cart ? cart.cartId : "none yet";
+  document.querySelectorAll("button").forEach((button) => (button.disabled = false));
+  document.body.dataset.ready = "true";
+}
+
+renderProducts();
+await loadCart();

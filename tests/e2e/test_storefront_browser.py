@@ -1,0 +1,161 @@
+"""The demo storefront in a real browser (Debian's Chromium, driven by Playwright), calling
+the API from another origin: CORS, preflight, headers and error bodies working together."""
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.e2e.conftest import Stack
+from tools.local_stack import free_port
+from tools.stage import PROJECT_DIR
+from tools.storefront import storefront_server
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = PROJECT_DIR / "tests" / "artifacts"
+CART_KEY = "demo-shop-cart-id"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def shop(stack: Stack) -> Iterator[str]:
+    with storefront_server(stack.base_url) as url:
+        yield url
+
+
+def watched_page(browser: Browser, problems: list[str]) -> Page:
+    page = browser.new_page()
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("requestfailed", lambda request: problems.append(f"{request.url}: {request.failure}"))
+    return page
+
+
+def shown_cart(page: Page) -> list[Any]:
+    return page.eval_on_selector_all(  # type: ignore[no-any-return]
+        "#lines .line",
+        "lines => lines.map(l => [l.dataset.product, Number(l.dataset.quantity),"
+        " l.querySelector('.line-total').textContent])",
+    )
+
+
+def test_a_shopper_fills_a_cart_across_origins(stack: Stack, browser: Browser, shop: str) -> None:
+    problems: list[str] = []
+    page = watched_page(browser, problems)
+    page.goto(shop)
+    page.wait_for_selector("body[data-ready=true]")
+
+    page.get_by_role("button", name="Add Espresso beans 1kg to cart").click()
+    page.wait_for_selector('#lines [data-product="ESP-1KG"]')
+    page.get_by_role("button", name="Add Paper filters, pack of 100 to cart").click()
+    page.wait_for_selector('#lines [data-product="FILTER-100"]')
+    page.get_by_role("button", name="One more Espresso beans 1kg").click()
+    page.wait_for_selector('#lines [data-product="ESP-1KG"][data-quantity="2"]')
+    page.get_by_role("button", name="Remove Paper filters, pack of 100").click()
+    page.wait_for_selector('#lines [data-product="FILTER-100"]', state="detached")
+
+    page.reload()
+    page.wait_for_selector('body[data-ready=true] #lines [data-product="ESP-1KG"]')
+    cart_id = page.evaluate(f"localStorage.getItem('{CART_KEY}')")
+    stored = requests.get(f"{stack.base_url}/carts/{cart_id}", timeout=10).json()
+    assert (
+        shown_cart(page)
+        == [
+            [item["productId"], item["quantity"], f"{item['lineTotal']} {stored['currency']}"]
+            for item in stored["items"]
+        ]
+        == [["ESP-1KG", 2, "39.98 USD"]]
+    )
+    assert page.text_content("#total") == f"{stored['totalAmount']} USD"
+    assert problems == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "storefront.png", full_page=True)
+
+
+def test_the_page_explains_an_error_code(stack: Stack, browser: Browser, shop: str) -> None:
+    problems: list[str] = []
+    page = watched_page(browser, problems)
+    page.goto(shop)
+    page.wait_for_selector("body[data-ready=true]")
+    page.get_by_role("button", name="Add Stroopwafels, box of 12 to cart").click()
+    page.wait_for_selector("#message[data-code=CURRENCY_MISMATCH]")
+    assert "another currency" in (page.text_content("#message") or "")
+    # the refusal is an answer, not a failure: the browser got the problem+json body
+    assert [p for p in problems if "400" not in p] == []
+
+
+def test_an_add_that_times_out_is_retried_without_adding_twice(
+    stack: Stack, browser: Browser, shop: str
+) -> None:
+    page = browser.new_page()
+    page.goto(shop)
+    page.wait_for_selector("body[data-ready=true]")
+    cut: list[str] = []
+
+    def lose_the_first_answer(route: Any) -> None:
+        route.fetch()  # the service gets the add and makes it ...
+        if not cut:
+            cut.append(route.request.headers["idempotency-key"])
+            route.abort("timedout")  # ... but the answer never reaches the page
+        else:
+            route.continue_()
+
+    page.route("**/carts/*/items", lose_the_first_answer)
+    page.get_by_role("button", name="Add Ceramic mug 350ml to cart").click()
+    page.wait_for_selector('#lines [data-product="MUG-CER"]')
+    cart_id = page.evaluate(f"localStorage.getItem('{CART_KEY}')")
+    stored = requests.get(f"{stack.base_url}/carts/{cart_id}", timeout=10).json()
+    assert [(i["productId"], i["quantity"]) for i in stored["items"]] == [("MUG-CER", 1)]
+    assert cut  # the first answer was lost, and the retry carried the same key
+
+
+def test_a_page_on_another_origin_is_refused_by_cors(stack: Stack, browser: Browser) -> None:
+    with storefront_server(stack.base_url, origin=f"http://127.0.0.1:{free_port()}") as other:
+        page = browser.new_page()
+        page.goto(other)
+        page.wait_for_selector("body[data-ready=true]")
+        outcome = page.evaluate(
+            """async (api) => {
+                try {
+                    await fetch(api + "/carts", {method: "POST",
+                        headers: {"Content-Type": "application/json"},
+                        body: JSON.stringify({customerId: "elsewhere"})});
+                    return "allowed";
+                } catch (error) {
+                    return "refused";
+                }
+            }""",
+            stack.base_url,
+        )
+    assert outcome == "refused"
+
+
+def test_the_readme_shows_a_current_screenshot() -> None:
+    assert (PROJECT_DIR / "docs" / "storefront.png").stat().st_size > 10_000
+    assert "docs/storefront.png" in (PROJECT_DIR / "README.md").read_text()

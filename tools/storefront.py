@@ -1,0 +1,70 @@
+"""Serves the demo storefront (storefront/) on its own origin, as a shop's site would be.
+
+The origin is the local stage's CORS_ALLOW_ORIGIN (http://127.0.0.1:8001), so the page's
+calls to the API on :8000 are real cross-origin requests with preflight. Besides the files,
+it answers /config.json (where the API is) and /catalog.json (the sample catalog).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from tools.local_stack import LOCAL_STAGE, LOOPBACK, SAMPLE_CATALOG
+from tools.stage import PROJECT_DIR, stage_environment
+
+STOREFRONT_DIR = PROJECT_DIR / "storefront"
+
+
+def storefront_origin() -> str:
+    """The one origin the local stage lets browsers call the API from."""
+    return stage_environment(LOCAL_STAGE)["CORS_ALLOW_ORIGIN"]
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    disable_nagle_algorithm = True
+
+    def __init__(self, *args: Any, api_url: str, **kwargs: Any) -> None:
+        self.api_url = api_url
+        super().__init__(*args, directory=str(STOREFRONT_DIR), **kwargs)
+
+    def do_GET(self) -> None:
+        if self.path == "/config.json":
+            self._json({"api": self.api_url})
+        elif self.path == "/catalog.json":
+            self._json(json.loads(SAMPLE_CATALOG.read_text()))
+        else:
+            super().do_GET()
+
+    def _json(self, document: Any) -> None:
+        body = json.dumps(document).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the API's own log tells what the page did."""
+
+
+@contextmanager
+def storefront_server(api_url: str, origin: str | None = None) -> Iterator[str]:
+    """The storefront on `origin` (default: the local stage's allowed one); yields its URL."""
+    port = urlsplit(origin or storefront_origin()).port or 80
+    server = ThreadingHTTPServer((LOOPBACK, port), partial(_Handler, api_url=api_url))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOOPBACK}:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
