@@ -342,7 +342,7 @@ class DynamoCartRepository(CartRepository):
                 )
             except self._client.exceptions.ConditionalCheckFailedException as error:
                 raise _refusal_error(
-                    cart_id, error.response.get("Item"), change_check(change)
+                    cart_id, error.response.get("Item"), _change_check(change)
                 ) from None
         product_ids = sorted(_line_quantities(response["Attributes"]))
         requests = [{"DeleteRequest": {"Key": _line_key(cart_id, pid)}} for pid in product_ids]
@@ -726,7 +726,7 @@ def _quantities_map(cart: Cart) -> Row:
     return {"M": {line.product_id: {"N": str(line.quantity)} for line in cart.lines}}
 
 
-def change_check(change: Change) -> Callable[[Cart], None]:
+def _change_check(change: Change) -> Callable[[Cart], None]:
     """The refusal of a change that has no rule of its own beyond the cart's (a delete)."""
 
     def refusal(cart: Cart) -> None:

@@ -24,14 +24,7 @@ from botocore.exceptions import ClientError
 from tools import policies
 from tools.policies import TABLE_VARIABLES
 from tools.stage import CONFIG_FILE, PROJECT_DIR
-from tools.tables import TABLES_TEMPLATE
-
-TABLE_OUTPUTS = {
-    "Carts": "CartsTableName",
-    "CartItems": "CartItemsTableName",
-    "Products": "ProductsTableName",
-    "Idempotency": "IdempotencyTableName",
-}
+from tools.tables import TABLE_RESOURCES, TABLES_TEMPLATE
 
 
 def tables_stack_name(stage: str) -> str:
@@ -67,7 +60,7 @@ def write_table_names(stage: str, outputs: dict[str, str], config_file: Path = C
     config = json.loads(config_file.read_text())
     environment = config["stages"][stage].setdefault("environment_variables", {})
     for table, variable in TABLE_VARIABLES.items():
-        environment[variable] = outputs[TABLE_OUTPUTS[table]]
+        environment[variable] = outputs[f"{TABLE_RESOURCES[table]}Name"]
     config_file.write_text(json.dumps(config, indent=2) + "\n")
 
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from socketserver import BaseServer
 from typing import IO, Any
 
 from moto.moto_server.werkzeug_app import (
@@ -62,12 +63,20 @@ def dynamodb_server(port: int = 0) -> Iterator[str]:
         threaded=False,
         request_handler=MotoRequestHandler,
     )
+    with serving(server):
+        yield f"http://{LOOPBACK}:{server.server_port}"
+
+
+@contextmanager
+def serving(server: BaseServer) -> Iterator[None]:
+    """Run a socketserver-style server on a daemon thread for the duration."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://{LOOPBACK}:{server.server_port}"
+        yield
     finally:
         server.shutdown()
+        server.server_close()
         thread.join()
 
 

@@ -34,14 +34,7 @@ from tools.policies import (
     statement_id,
 )
 from tools.stage import PROJECT_DIR
-from tools.tables import TABLES_TEMPLATE
-
-TABLE_RESOURCES = {
-    "Carts": "CartsTable",
-    "CartItems": "CartItemsTable",
-    "Products": "ProductsTable",
-    "Idempotency": "IdempotencyTable",
-}
+from tools.tables import TABLE_RESOURCES, TABLES_TEMPLATE
 
 
 def function_resource(function: str) -> str:

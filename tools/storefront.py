@@ -8,7 +8,6 @@ it answers /config.json (where the API is) and /catalog.json (the sample catalog
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -16,7 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from tools.local_stack import LOCAL_STAGE, LOOPBACK, SAMPLE_CATALOG
+from tools.local_stack import LOCAL_STAGE, LOOPBACK, SAMPLE_CATALOG, serving
 from tools.stage import PROJECT_DIR, stage_environment
 
 STOREFRONT_DIR = PROJECT_DIR / "storefront"
@@ -60,11 +59,5 @@ def storefront_server(api_url: str, origin: str | None = None) -> Iterator[str]:
     port = urlsplit(origin or storefront_origin()).port or 80
     server = ThreadingHTTPServer((LOOPBACK, port), partial(_Handler, api_url=api_url))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield f"http://{LOOPBACK}:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

@@ -21,14 +21,24 @@ _CREATE_TABLE_PROPERTIES = (
 )
 
 
+# Table (as the policies name it) -> its resource's logical id in the template.
+TABLE_RESOURCES = {
+    "Carts": "CartsTable",
+    "CartItems": "CartItemsTable",
+    "Products": "ProductsTable",
+    "Idempotency": "IdempotencyTable",
+}
+
+
 def table_names(settings: Settings) -> dict[str, str]:
     """Logical id in the template -> the table's name for these settings."""
-    return {
-        "CartsTable": settings.carts_table,
-        "CartItemsTable": settings.cart_items_table,
-        "ProductsTable": settings.products_table,
-        "IdempotencyTable": settings.idempotency_table,
+    names = {
+        "Carts": settings.carts_table,
+        "CartItems": settings.cart_items_table,
+        "Products": settings.products_table,
+        "Idempotency": settings.idempotency_table,
     }
+    return {TABLE_RESOURCES[table]: name for table, name in names.items()}
 
 
 def table_resources() -> dict[str, dict[str, Any]]:
