@@ -328,6 +328,10 @@ class DynamoCartRepository(CartRepository):
         add either committed before (its line is in the map) or fails on the missing row, so
         no line is left behind. The batches of up to 25 run in parallel.
         """
+
+        def refusal(cart: Cart) -> None:
+            cart.check(change)
+
         condition, names, values = _cart_condition(change)
         with storage_errors():
             try:
@@ -341,9 +345,7 @@ class DynamoCartRepository(CartRepository):
                     ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
             except self._client.exceptions.ConditionalCheckFailedException as error:
-                raise _refusal_error(
-                    cart_id, error.response.get("Item"), _change_check(change)
-                ) from None
+                raise _refusal_error(cart_id, error.response.get("Item"), refusal) from None
         product_ids = sorted(_line_quantities(response["Attributes"]))
         requests = [{"DeleteRequest": {"Key": _line_key(cart_id, pid)}} for pid in product_ids]
         batches = _chunks(requests, _BATCH_WRITE_LIMIT)
@@ -724,15 +726,6 @@ class DynamoCartRepository(CartRepository):
 
 def _quantities_map(cart: Cart) -> Row:
     return {"M": {line.product_id: {"N": str(line.quantity)} for line in cart.lines}}
-
-
-def _change_check(change: Change) -> Callable[[Cart], None]:
-    """The refusal of a change that has no rule of its own beyond the cart's (a delete)."""
-
-    def refusal(cart: Cart) -> None:
-        cart.check(change)
-
-    return refusal
 
 
 def _cart_condition(change: Change) -> tuple[str, dict[str, str], dict[str, Any]]:

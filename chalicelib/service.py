@@ -108,24 +108,32 @@ class CartService:
         self, cart_id: str, command: MergeCarts, expected_version: int | None = None
     ) -> PricedCart:
         """Move the source cart's lines into this one; the source is gone afterwards."""
-        for _ in range(READ_AND_WRITE_ATTEMPTS):
-            change = self._change(expected_version)
+
+        def merge(change: Change) -> Cart:
             target = self._carts.get(cart_id, change.now)
             source = self._carts.get(command.source_cart_id, change.now)
-            try:
-                return self._priced(self._carts.merge(target, source, change))
-            except ConcurrentUpdate:
-                continue  # one of them changed since it was read: read both again
-        raise ConcurrentUpdate(cart_id)
+            return self._carts.merge(target, source, change)
+
+        return self._on_fresh_reads(cart_id, expected_version, merge)
 
     def check_out(self, cart_id: str, expected_version: int | None = None) -> PricedCart:
         """Freeze the cart at the catalog's prices of now; it can only be read afterwards."""
-        for _ in range(READ_AND_WRITE_ATTEMPTS):
-            change = self._change(expected_version)
+
+        def check_out(change: Change) -> Cart:
             cart = self._carts.get(cart_id, change.now)
             catalog = self._catalog.get_many([line.product_id for line in cart.lines], current=True)
+            return self._carts.check_out(cart, catalog, change)
+
+        return self._on_fresh_reads(cart_id, expected_version, check_out)
+
+    def _on_fresh_reads(
+        self, cart_id: str, expected_version: int | None, read_and_write: Callable[[Change], Cart]
+    ) -> PricedCart:
+        """Run a change decided on carts as read; when one changed before the write (the
+        repository raises ConcurrentUpdate), read again and decide again, a few times."""
+        for _ in range(READ_AND_WRITE_ATTEMPTS):
             try:
-                return self._priced(self._carts.check_out(cart, catalog, change))
+                return self._priced(read_and_write(self._change(expected_version)))
             except ConcurrentUpdate:
                 continue
         raise ConcurrentUpdate(cart_id)
