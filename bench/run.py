@@ -28,12 +28,16 @@ import time
 import uuid
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import requests
 
 from bench.calls import CallRecorder, replay
+from chalicelib.cart import Product
+from chalicelib.dynamodb import DynamoProductRepository
+from chalicelib.money import Money
 from tools.local_stack import (
     LOCAL_STAGE,
     chalice_local,
@@ -163,12 +167,6 @@ def measure_round_trips(api: Api, client: Any, wiring: Any, figures: Figures) ->
 
 
 def load_products(client: Any, product_ids: list[str]) -> None:
-    from decimal import Decimal
-
-    from chalicelib.cart import Product
-    from chalicelib.dynamodb import DynamoProductRepository
-    from chalicelib.money import Money
-
     settings = stage_settings(LOCAL_STAGE)
     DynamoProductRepository(client, settings.products_table).put_many(
         Product(pid, "Bench product", Money(Decimal("1.00"), "USD")) for pid in product_ids
