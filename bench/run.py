@@ -35,9 +35,9 @@ from typing import Any
 import requests
 
 from bench.calls import CallRecorder, replay
-from chalicelib.cart import Product
-from chalicelib.dynamodb import DynamoProductRepository
-from chalicelib.money import Money
+from chalicelib.domain.cart import Product
+from chalicelib.domain.money import Money
+from chalicelib.dynamodb.products import DynamoProductRepository
 from tools.local_stack import (
     LOCAL_STAGE,
     chalice_local,
@@ -82,15 +82,20 @@ def main() -> None:
         os.environ.update(environment)
         from chalice.test import Client
 
-        from app import app
+        import app as app_module
         from chalicelib import wiring
 
-        client = wiring.dynamodb()
         settings = stage_settings(LOCAL_STAGE)
+        client = wiring.dynamodb_client(settings)
         prepare_tables(client, settings)
-        with Client(app, stage_name=LOCAL_STAGE) as chalice_client:
+
+        def new_container() -> None:
+            app_module.services.use(wiring.build(settings, client))
+
+        new_container()
+        with Client(app_module.app, stage_name=LOCAL_STAGE) as chalice_client:
             api = Api(chalice_client)
-            measure_round_trips(api, client, wiring, figures)
+            measure_round_trips(api, client, new_container, figures)
             measure_overhead(api, client, wiring.dynamodb_client(settings), figures)
             cart_for_cold_start = api.cart_with_lines(3)
         measure_cold_start(environment, cart_for_cold_start, figures)
@@ -133,7 +138,9 @@ ROUND_TRIP_TARGETS = {
 }
 
 
-def measure_round_trips(api: Api, client: Any, wiring: Any, figures: Figures) -> None:
+def measure_round_trips(
+    api: Api, client: Any, new_container: Callable[[], None], figures: Figures
+) -> None:
     counter = CallRecorder(simulated_latency=0.005)
     counter.attach(client)
 
@@ -151,7 +158,7 @@ def measure_round_trips(api: Api, client: Any, wiring: Any, figures: Figures) ->
         "update_cart_item": count("PUT", f"/carts/{cart}/items/ESP-1KG", {"quantity": 3}),
         "remove_item": count("DELETE", f"/carts/{cart}/items/MUG-CER"),
     }
-    wiring.cart_service.cache_clear()
+    new_container()  # no prices cached
     counts["get_cart (prices not cached)"] = count("GET", f"/carts/{cart}")
     full = api.call("POST", "/carts", {"customerId": "bench"})["cartId"]
     bulk = [f"BENCH-{i}" for i in range(100)]

@@ -10,12 +10,16 @@ import os
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from chalicelib.dynamodb.tables import CART_ITEMS, CARTS, IDEMPOTENCY, PRODUCTS, TABLES
+
+APP_NAME = "cart-service"
+"""The Chalice app's name (also `app_name` in .chalice/config.json, as Chalice needs it
+there; a test keeps the two alike): every deployed name starts with it."""
+
 
 class Settings(NamedTuple):
-    carts_table: str
-    cart_items_table: str
-    products_table: str
-    idempotency_table: str
+    table_names: dict[str, str]
+    """The stage's name of each table, by the design's name (`Carts`)."""
     page_token_key: str
     catalog_cache_seconds: float = 60.0
     cart_ttl_days: float = 30.0
@@ -24,16 +28,29 @@ class Settings(NamedTuple):
     dynamodb_read_timeout: float = 1.0
     log_level: str = "INFO"
 
+    @property
+    def carts_table(self) -> str:
+        return self.table_names[CARTS.name]
+
+    @property
+    def cart_items_table(self) -> str:
+        return self.table_names[CART_ITEMS.name]
+
+    @property
+    def products_table(self) -> str:
+        return self.table_names[PRODUCTS.name]
+
+    @property
+    def idempotency_table(self) -> str:
+        return self.table_names[IDEMPOTENCY.name]
+
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
         # Looked up at call time: chalice.test.Client swaps os.environ for each request.
         environ = os.environ if environ is None else environ
         try:
             return cls(
-                carts_table=environ["CARTS_TABLE"],
-                cart_items_table=environ["CART_ITEMS_TABLE"],
-                products_table=environ["PRODUCTS_TABLE"],
-                idempotency_table=environ["IDEMPOTENCY_TABLE"],
+                table_names={name: environ[table.variable] for name, table in TABLES.items()},
                 page_token_key=environ["PAGE_TOKEN_KEY"],
                 catalog_cache_seconds=float(environ.get("CATALOG_CACHE_SECONDS", "60")),
                 cart_ttl_days=float(environ.get("CART_TTL_DAYS", "30")),

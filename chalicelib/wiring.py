@@ -1,29 +1,37 @@
-"""Builds the service once per Lambda container, on first use, from the stage's settings."""
+"""The composition root: builds the service and its collaborators from the stage's settings.
+
+`build` hands every collaborator in; nothing else reaches for a global to find one. A Lambda
+container builds once, on its first request (`Container`); tests build what they need with
+the same function and hand it to the app's container with `use`.
+"""
 
 from __future__ import annotations
 
-import functools
+import threading
+from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import boto3
 from botocore.config import Config
 
-from chalicelib.catalog import Catalog
-from chalicelib.dynamodb import DynamoCartRepository, DynamoProductRepository
-from chalicelib.service import CartService
+from chalicelib.dynamodb.carts import DynamoCartRepository
+from chalicelib.dynamodb.products import DynamoProductRepository
+from chalicelib.edge.idempotency import IdempotencyStore
+from chalicelib.service.catalog import Catalog
+from chalicelib.service.operations import CartService
 from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 
-@functools.cache
-def settings() -> Settings:
-    return Settings.from_environ()
+class Services(NamedTuple):
+    carts: CartService
+    idempotency: IdempotencyStore
 
 
-def dynamodb_client(config: Settings) -> DynamoDBClient:
+def dynamodb_client(settings: Settings) -> DynamoDBClient:
     """A DynamoDB client with botocore's `standard` retries and bounded timeouts.
 
     The endpoint comes from botocore's own configuration (AWS_ENDPOINT_URL_DYNAMODB points
@@ -32,9 +40,9 @@ def dynamodb_client(config: Settings) -> DynamoDBClient:
     client: DynamoDBClient = boto3.session.Session().client(
         "dynamodb",
         config=Config(
-            retries={"mode": "standard", "total_max_attempts": config.dynamodb_max_attempts},
-            connect_timeout=config.dynamodb_connect_timeout,
-            read_timeout=config.dynamodb_read_timeout,
+            retries={"mode": "standard", "total_max_attempts": settings.dynamodb_max_attempts},
+            connect_timeout=settings.dynamodb_connect_timeout,
+            read_timeout=settings.dynamodb_read_timeout,
             max_pool_connections=16,
             tcp_keepalive=True,
         ),
@@ -42,21 +50,40 @@ def dynamodb_client(config: Settings) -> DynamoDBClient:
     return client
 
 
-@functools.cache
-def dynamodb() -> DynamoDBClient:
-    return dynamodb_client(settings())
-
-
-@functools.cache
-def cart_service() -> CartService:
-    config, client = settings(), dynamodb()
+def build(settings: Settings, client: DynamoDBClient) -> Services:
     catalog = Catalog(
-        DynamoProductRepository(client, config.products_table), config.catalog_cache_seconds
+        DynamoProductRepository(client, settings.products_table), settings.catalog_cache_seconds
     )
-    carts = DynamoCartRepository(client, config.carts_table, config.cart_items_table)
-    return CartService(
+    carts = DynamoCartRepository(client, settings.carts_table, settings.cart_items_table)
+    service = CartService(
         carts,
         catalog,
-        lifetime=timedelta(days=config.cart_ttl_days),
-        page_token_key=config.page_token_key,
+        lifetime=timedelta(days=settings.cart_ttl_days),
+        page_token_key=settings.page_token_key,
     )
+    return Services(service, IdempotencyStore(client, settings.idempotency_table))
+
+
+def from_environment() -> Services:
+    settings = Settings.from_environ()
+    return build(settings, dynamodb_client(settings))
+
+
+class Container:
+    """The services of this Lambda container: built on first use, then kept."""
+
+    def __init__(self, builder: Callable[[], Services] = from_environment) -> None:
+        self._builder = builder
+        self._services: Services | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Services:
+        if self._services is None:
+            with self._lock:
+                if self._services is None:
+                    self._services = self._builder()
+        return self._services
+
+    def use(self, services: Services | None) -> None:
+        """Serve these services from now on (None: build anew on the next request)."""
+        self._services = services

@@ -6,9 +6,9 @@ import copy
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
-from chalicelib.cart import Cart, Change, Product
-from chalicelib.errors import CartNotFound, ConcurrentUpdate
-from chalicelib.repository import CartRepository, ProductRepository
+from chalicelib.domain.cart import Cart, Change, Product
+from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate
+from chalicelib.service.ports import CartRepository, ProductRepository
 
 
 class InMemoryCartRepository(CartRepository):

@@ -21,14 +21,15 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from chalicelib.dynamodb.tables import TABLES
+from chalicelib.settings import APP_NAME
 from tools import policies
-from tools.policies import TABLE_VARIABLES
 from tools.stage import CONFIG_FILE, PROJECT_DIR
-from tools.tables import TABLE_RESOURCES, TABLES_TEMPLATE
+from tools.tables import TABLES_TEMPLATE
 
 
 def tables_stack_name(stage: str) -> str:
-    return f"cart-service-{stage}-tables"
+    return f"{APP_NAME}-{stage}-tables"
 
 
 def deploy_tables(cloudformation: Any, stage: str) -> dict[str, str]:
@@ -38,7 +39,7 @@ def deploy_tables(cloudformation: Any, stage: str) -> dict[str, str]:
         "StackName": name,
         "TemplateBody": TABLES_TEMPLATE.read_text(),
         "Parameters": [{"ParameterKey": "Stage", "ParameterValue": stage}],
-        "Tags": [{"Key": "app", "Value": "cart-service"}, {"Key": "stage", "Value": stage}],
+        "Tags": [{"Key": "app", "Value": APP_NAME}, {"Key": "stage", "Value": stage}],
     }
     if _stack_exists(cloudformation, name):
         try:
@@ -59,8 +60,8 @@ def write_table_names(stage: str, outputs: dict[str, str], config_file: Path = C
     """Put the stack's table names into the stage's environment variables."""
     config = json.loads(config_file.read_text())
     environment = config["stages"][stage].setdefault("environment_variables", {})
-    for table, variable in TABLE_VARIABLES.items():
-        environment[variable] = outputs[f"{TABLE_RESOURCES[table]}Name"]
+    for table in TABLES.values():
+        environment[table.variable] = outputs[f"{table.resource_id}Name"]
     config_file.write_text(json.dumps(config, indent=2) + "\n")
 
 

@@ -14,8 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from chalicelib.catalog import parse_catalog
-from chalicelib.dynamodb import DynamoProductRepository
+from chalicelib.dynamodb.products import DynamoProductRepository
+from chalicelib.service.catalog import parse_catalog
 from chalicelib.settings import Settings
 from chalicelib.wiring import dynamodb_client
 from tools.stage import stage_settings

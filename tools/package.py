@@ -24,17 +24,17 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from chalicelib.dynamodb.tables import TABLES
 from tools.policies import (
     ACCESS,
     API_HANDLER,
-    TABLE_VARIABLES,
     function_access,
     lambda_name,
     policy,
     statement_id,
 )
 from tools.stage import PROJECT_DIR
-from tools.tables import TABLE_RESOURCES, TABLES_TEMPLATE
+from tools.tables import TABLES_TEMPLATE
 
 
 def function_resource(function: str) -> str:
@@ -67,8 +67,7 @@ def merge_template(stage: str) -> dict[str, Any]:
                 "FunctionName": lambda_name(stage, function),
                 "Environment": {
                     "Variables": {
-                        variable: {"Ref": TABLE_RESOURCES[table]}
-                        for table, variable in TABLE_VARIABLES.items()
+                        table.variable: {"Ref": table.resource_id} for table in TABLES.values()
                     }
                 },
             }
@@ -103,7 +102,7 @@ def _exact(stage: str, function: str) -> dict[str, Any]:
     for statement in document["Statement"]:
         if statement["Sid"] in resources:
             table, _, index = resources[statement["Sid"]].partition("/index/")
-            arn = {"Fn::GetAtt": [TABLE_RESOURCES[table], "Arn"]}
+            arn = {"Fn::GetAtt": [TABLES[table].resource_id, "Arn"]}
             statement["Resource"] = (
                 {"Fn::Sub": [f"${{TableArn}}/index/{index}", {"TableArn": arn}]} if index else arn
             )

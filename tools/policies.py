@@ -14,22 +14,26 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.dynamodb.tables import CUSTOMER_INDEX, TABLES
+from chalicelib.settings import APP_NAME
 from tools.stage import CONFIG_FILE, stage_environment
 
-APP_NAME = "cart-service"
 API_HANDLER = "api_handler"
 DEPLOYED_STAGES = ("dev", "prod")
 
 # A table, or a table's index as "Table/index/Name".
-CUSTOMER_INDEX = "Carts/index/byCustomer"
+CUSTOMER_INDEX_RESOURCE = f"Carts/index/{CUSTOMER_INDEX}"
 
+# Idempotency-Key: the record is put, then completed, or deleted when the request failed.
+_KEYED = {"Idempotency": {"PutItem", "UpdateItem", "DeleteItem"}}
 _READ_CART = {"Carts": {"GetItem"}, "CartItems": {"Query"}, "Products": {"BatchGetItem"}}
 
 ACCESS: dict[str, dict[str, set[str]]] = {
-    "create_cart": {"Carts": {"PutItem"}},
+    "create_cart": {"Carts": {"PutItem"}, **_KEYED},
     "get_cart": _READ_CART,
     "add_item": {
         **_READ_CART,
+        **_KEYED,
         "Carts": {"GetItem", "UpdateItem"},
         "CartItems": {"Query", "UpdateItem"},
     },
@@ -56,17 +60,7 @@ ACCESS: dict[str, dict[str, set[str]]] = {
         "Carts": {"GetItem", "UpdateItem"},
         "CartItems": {"Query", "UpdateItem"},
     },
-    "list_customer_carts": {CUSTOMER_INDEX: {"Query"}},
-}
-
-# Idempotency-Key is a REST header: only the API handler keeps idempotency records.
-REST_ONLY: dict[str, set[str]] = {"Idempotency": {"PutItem", "UpdateItem", "DeleteItem"}}
-
-TABLE_VARIABLES = {
-    "Carts": "CARTS_TABLE",
-    "CartItems": "CART_ITEMS_TABLE",
-    "Products": "PRODUCTS_TABLE",
-    "Idempotency": "IDEMPOTENCY_TABLE",
+    "list_customer_carts": {CUSTOMER_INDEX_RESOURCE: {"Query"}},
 }
 
 
@@ -75,7 +69,7 @@ def function_access(function: str) -> dict[str, set[str]]:
     if function != API_HANDLER:
         return ACCESS[function]
     union: dict[str, set[str]] = {}
-    for access in (*ACCESS.values(), REST_ONLY):
+    for access in ACCESS.values():
         for table, actions in access.items():
             union.setdefault(table, set()).update(actions)
     return union
@@ -97,7 +91,7 @@ def policy(stage: str, function: str) -> dict[str, Any]:
     statements: list[dict[str, Any]] = []
     for resource, actions in sorted(function_access(function).items()):
         table, _, index = resource.partition("/index/")
-        name = environment[TABLE_VARIABLES[table]] + (f"/index/{index}" if index else "")
+        name = environment[TABLES[table].variable] + (f"/index/{index}" if index else "")
         statements.append(
             {
                 "Sid": statement_id(resource),

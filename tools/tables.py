@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.dynamodb.tables import TABLES
 from chalicelib.settings import Settings
 from tools.stage import PROJECT_DIR
 
@@ -21,24 +22,9 @@ _CREATE_TABLE_PROPERTIES = (
 )
 
 
-# Table (as the policies name it) -> its resource's logical id in the template.
-TABLE_RESOURCES = {
-    "Carts": "CartsTable",
-    "CartItems": "CartItemsTable",
-    "Products": "ProductsTable",
-    "Idempotency": "IdempotencyTable",
-}
-
-
 def table_names(settings: Settings) -> dict[str, str]:
     """Logical id in the template -> the table's name for these settings."""
-    names = {
-        "Carts": settings.carts_table,
-        "CartItems": settings.cart_items_table,
-        "Products": settings.products_table,
-        "Idempotency": settings.idempotency_table,
-    }
-    return {TABLE_RESOURCES[table]: name for table, name in names.items()}
+    return {TABLES[name].resource_id: table for name, table in settings.table_names.items()}
 
 
 def table_resources() -> dict[str, dict[str, Any]]:

@@ -6,9 +6,9 @@ from typing import Any
 
 import requests
 
-from chalicelib.cart import Product
-from chalicelib.dynamodb import DynamoProductRepository
-from chalicelib.money import Money
+from chalicelib.domain.cart import Product
+from chalicelib.domain.money import Money
+from chalicelib.dynamodb.products import DynamoProductRepository
 from tests.e2e.conftest import Stack
 from tests.openapi import assert_matches
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import requests
 
-from chalicelib.cart import Product
-from chalicelib.dynamodb import DynamoProductRepository
-from chalicelib.money import Money
+from chalicelib.domain.cart import Product
+from chalicelib.domain.money import Money
+from chalicelib.dynamodb.products import DynamoProductRepository
 from examples import sigv4_client
 from tests.e2e.conftest import Stack
 from tests.openapi import assert_matches

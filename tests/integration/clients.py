@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from chalice.test import Client
 
-from chalicelib import wiring
+import app as app_module
+from chalicelib.wiring import Services
 from tests.iam_recorder import IamRecorder
 from tools.policies import API_HANDLER
 
@@ -57,11 +59,14 @@ class Functions:
     nothing cached by an earlier call hides a DynamoDB call from the recorder.
     """
 
-    def __init__(self, client: Client, recorder: IamRecorder) -> None:
+    def __init__(
+        self, client: Client, recorder: IamRecorder, new_container: Callable[[], Services]
+    ) -> None:
         self.client = client
         self.recorder = recorder
+        self.new_container = new_container
 
     def invoke(self, function: str, payload: Any) -> Any:
-        wiring.cart_service.cache_clear()
+        app_module.services.use(self.new_container())
         with self.recorder.calling_as(function):
             return self.client.lambda_.invoke(function, payload).payload

@@ -7,6 +7,7 @@ import pytest
 from chalice.test import Client
 from moto import mock_aws
 
+import app as app_module
 from app import app
 from chalicelib import wiring
 from chalicelib.settings import Settings
@@ -36,15 +37,12 @@ def settings(stage_env: dict[str, str]) -> Settings:
 def dynamodb(settings: Settings) -> Iterator[Any]:
     """A moto-backed DynamoDB with the service's tables and the sample catalog."""
     with mock_aws():
-        wiring.settings.cache_clear()
-        wiring.dynamodb.cache_clear()
-        wiring.cart_service.cache_clear()
-        client = wiring.dynamodb()
+        client = wiring.dynamodb_client(settings)
         create_tables(client, settings)
         load_catalog(client, settings, SAMPLE_CATALOG)
+        app_module.services.use(wiring.build(settings, client))
         yield client
-        wiring.cart_service.cache_clear()
-        wiring.dynamodb.cache_clear()
+        app_module.services.use(None)
 
 
 @pytest.fixture(scope="session")
@@ -66,8 +64,10 @@ def api(chalice_client: Client, iam_recorder: IamRecorder) -> Api:
 
 
 @pytest.fixture
-def functions(chalice_client: Client, iam_recorder: IamRecorder) -> Functions:
-    return Functions(chalice_client, iam_recorder)
+def functions(
+    chalice_client: Client, iam_recorder: IamRecorder, settings: Settings, dynamodb: Any
+) -> Functions:
+    return Functions(chalice_client, iam_recorder, lambda: wiring.build(settings, dynamodb))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -7,14 +7,18 @@ from typing import Any
 
 import pytest
 
+import app as app_module
 from chalicelib import wiring
-from chalicelib.cart import Product
-from chalicelib.clock import parse_timestamp
-from chalicelib.dynamodb import DynamoProductRepository
-from chalicelib.money import Money
+from chalicelib.domain.cart import Product
+from chalicelib.domain.clock import parse_timestamp
+from chalicelib.domain.money import Money
+from chalicelib.dynamodb.products import DynamoProductRepository
 from tests.faults import FaultInjector, dynamodb_error, throttled, transaction_conflict
 from tests.integration.clients import MISSING_CART, Api, Reply
 from tests.openapi import assert_matches
+from tools.stage import stage_settings
+
+LOCAL = stage_settings("local")  # the stage the integration tests run as
 
 
 def assert_problem(response: Reply, status: int, code: str) -> None:
@@ -91,7 +95,7 @@ def test_a_refused_add_item_says_why_and_changes_nothing(
 
 
 def test_a_101st_line_is_line_limit(api: Api, dynamodb: Any) -> None:
-    DynamoProductRepository(dynamodb, wiring.settings().products_table).put_many(
+    DynamoProductRepository(dynamodb, LOCAL.products_table).put_many(
         Product(f"BULK-{i}", "Bulk", Money(Decimal("1.00"), "USD")) for i in range(101)
     )
     cart = api.new_cart()
@@ -137,9 +141,9 @@ def test_chalices_own_errors_are_problem_json_too(api: Api) -> None:
     assert_problem(api.call("PATCH", "/carts"), 405, "METHOD_NOT_ALLOWED")
 
 
-def test_throttling_on_the_first_attempts_is_retried_and_succeeds(api: Api) -> None:
+def test_throttling_on_the_first_attempts_is_retried_and_succeeds(api: Api, dynamodb: Any) -> None:
     cart = api.new_cart()
-    injector = FaultInjector(wiring.dynamodb())
+    injector = FaultInjector(dynamodb)
     injector.fail("TransactWriteItems", throttled, times=2)
     response = api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2})
     assert response.status_code == 200
@@ -147,28 +151,30 @@ def test_throttling_on_the_first_attempts_is_retried_and_succeeds(api: Api) -> N
     assert injector.calls["TransactWriteItems"] == 3
 
 
-def test_throttling_that_never_ends_is_503_with_retry_after_and_no_write(api: Api) -> None:
+def test_throttling_that_never_ends_is_503_with_retry_after_and_no_write(
+    api: Api, dynamodb: Any
+) -> None:
     cart = api.new_cart()
-    FaultInjector(wiring.dynamodb()).fail("TransactWriteItems", throttled)
+    FaultInjector(dynamodb).fail("TransactWriteItems", throttled)
     response = api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2})
     assert_problem(response, 503, "SERVICE_UNAVAILABLE")
     assert int(response.headers["Retry-After"]) >= 1
     assert api.call("GET", f"/carts/{cart}").json["items"] == []
 
 
-def test_a_conflict_that_outlasts_the_retries_is_409(api: Api) -> None:
+def test_a_conflict_that_outlasts_the_retries_is_409(api: Api, dynamodb: Any) -> None:
     cart = api.new_cart()
-    FaultInjector(wiring.dynamodb()).fail("TransactWriteItems", transaction_conflict)
+    FaultInjector(dynamodb).fail("TransactWriteItems", transaction_conflict)
     response = api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2})
     assert_problem(response, 409, "CONFLICT")
     assert api.call("GET", f"/carts/{cart}").json["items"] == []
 
 
 def test_an_unexpected_failure_is_500_without_aws_details(
-    api: Api, caplog: pytest.LogCaptureFixture
+    api: Api, caplog: pytest.LogCaptureFixture, dynamodb: Any
 ) -> None:
     cart = api.new_cart()
-    FaultInjector(wiring.dynamodb()).fail(
+    FaultInjector(dynamodb).fail(
         "GetItem",
         lambda: dynamodb_error(
             "ResourceNotFoundException", message="Requested resource not found: Table: Carts"
@@ -186,7 +192,7 @@ def test_deleting_a_cart_deletes_its_lines(api: Api, dynamodb: Any) -> None:
         api.call("POST", f"/carts/{cart}/items", {"productId": product, "quantity": 1})
     assert api.call("DELETE", f"/carts/{cart}").status_code == 204
     lines = dynamodb.query(
-        TableName=wiring.settings().cart_items_table,
+        TableName=LOCAL.cart_items_table,
         KeyConditionExpression="cartId = :c",
         ExpressionAttributeValues={":c": {"S": cart}},
     )["Items"]
@@ -308,7 +314,7 @@ def test_an_expired_cart_is_404_at_once_though_its_rows_remain(api: Api, dynamod
     assert view["expiresAt"] > view["updatedAt"]
     past = str(int(time.time()) - 1)
     dynamodb.update_item(
-        TableName=wiring.settings().carts_table,
+        TableName=LOCAL.carts_table,
         Key={"cartId": {"S": cart}},
         UpdateExpression="SET expiresAt = :past",
         ExpressionAttributeValues={":past": {"N": past}},
@@ -317,7 +323,7 @@ def test_an_expired_cart_is_404_at_once_though_its_rows_remain(api: Api, dynamod
     body = {"productId": "ESP-1KG", "quantity": 1}
     assert_problem(api.call("POST", f"/carts/{cart}/items", body), 404, "CART_NOT_FOUND")
     assert_problem(api.call("DELETE", f"/carts/{cart}"), 404, "CART_NOT_FOUND")
-    row = dynamodb.get_item(TableName=wiring.settings().carts_table, Key={"cartId": {"S": cart}})
+    row = dynamodb.get_item(TableName=LOCAL.carts_table, Key={"cartId": {"S": cart}})
     assert "Item" in row  # DynamoDB's TTL deletes it later; the service never serves it
 
 
@@ -330,7 +336,7 @@ def test_a_cart_lives_its_ttl_after_its_last_change(api: Api) -> None:
 
 def bulk_products(dynamodb: Any, count: int) -> list[str]:
     ids = [f"BULK-{index}" for index in range(count)]
-    DynamoProductRepository(dynamodb, wiring.settings().products_table).put_many(
+    DynamoProductRepository(dynamodb, LOCAL.products_table).put_many(
         Product(pid, "Bulk", Money(Decimal("1.00"), "USD")) for pid in ids
     )
     return ids
@@ -398,10 +404,10 @@ def test_checkout_freezes_the_cart_for_the_order_system(api: Api, dynamodb: Any)
     checked_out = api.call("POST", f"/carts/{cart}/checkout")
     assert checked_out.status_code == 200
     assert (checked_out.json["status"], checked_out.json["totalAmount"]) == ("CHECKED_OUT", "39.98")
-    DynamoProductRepository(dynamodb, wiring.settings().products_table).put_many(
+    DynamoProductRepository(dynamodb, LOCAL.products_table).put_many(
         [Product("ESP-1KG", "Espresso beans 1kg", Money(Decimal("24.99"), "USD"))]
     )
-    wiring.cart_service.cache_clear()
+    app_module.services.use(wiring.build(LOCAL, dynamodb))  # a new container: prices unknown
     assert api.call("GET", f"/carts/{cart}").json["totalAmount"] == "39.98"
     for method, path, body in (
         ("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1}),
@@ -419,7 +425,7 @@ def test_checkout_names_the_unavailable_lines(api: Api, dynamodb: Any) -> None:
     (gone,) = bulk_products(dynamodb, 1)
     api.call("POST", f"/carts/{cart}/items", {"productId": gone, "quantity": 1})
     api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1})
-    dynamodb.delete_item(TableName=wiring.settings().products_table, Key={"productId": {"S": gone}})
+    dynamodb.delete_item(TableName=LOCAL.products_table, Key={"productId": {"S": gone}})
     refused = api.call("POST", f"/carts/{cart}/checkout")
     assert_problem(refused, 400, "PRODUCTS_UNAVAILABLE")
     assert refused.json["unavailableProducts"] == [gone]

@@ -6,14 +6,17 @@ from typing import Any
 
 import pytest
 
-from chalicelib.cart import Cart, Change, Product
-from chalicelib.dynamodb import (
-    LINE_EXPIRY_GRACE,
-    DynamoCartRepository,
-    DynamoProductRepository,
+from chalicelib.domain.cart import Cart, Change, Product
+from chalicelib.domain.errors import (
+    CartNotActive,
+    CartNotFound,
+    ConcurrentUpdate,
+    StorageUnavailable,
 )
-from chalicelib.errors import CartNotActive, CartNotFound, ConcurrentUpdate, StorageUnavailable
-from chalicelib.money import Money
+from chalicelib.domain.money import Money
+from chalicelib.dynamodb.carts import DynamoCartRepository
+from chalicelib.dynamodb.expressions import LINE_EXPIRY_GRACE
+from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.settings import Settings
 from chalicelib.wiring import dynamodb_client
 from tests.faults import (

@@ -6,13 +6,16 @@ from typing import Any
 
 import pytest
 
-from chalicelib import wiring
-from chalicelib.cart import Product
-from chalicelib.clock import parse_timestamp
-from chalicelib.dynamodb import DynamoProductRepository
-from chalicelib.money import Money
+from chalicelib.domain.cart import Product
+from chalicelib.domain.clock import parse_timestamp
+from chalicelib.domain.money import Money
+from chalicelib.dynamodb.products import DynamoProductRepository
+from tests.faults import FaultInjector, throttled
 from tests.integration.clients import MISSING_CART, Api, Functions
 from tests.openapi import assert_matches
+from tools.stage import stage_settings
+
+LOCAL = stage_settings("local")  # the stage the integration tests run as
 
 
 def new_cart(functions: Functions) -> str:
@@ -116,7 +119,7 @@ def test_removing_a_line_keeps_the_others_from_expiring_before_the_cart(
     cart = new_cart(functions)
     for product in ("ESP-1KG", "MUG-CER"):
         functions.invoke("add_item", {"cartId": cart, "productId": product, "quantity": 1})
-    items = wiring.settings().cart_items_table
+    items = LOCAL.cart_items_table
     key = {"cartId": {"S": cart}, "productId": {"S": "ESP-1KG"}}
     soon = str(int(time.time()) + 60)  # as if added long ago: it would expire first
     dynamodb.update_item(
@@ -133,7 +136,7 @@ def test_removing_a_line_keeps_the_others_from_expiring_before_the_cart(
 @pytest.mark.parametrize("source_lines", [2, 55])
 def test_merge_carts_as_a_function(functions: Functions, dynamodb: Any, source_lines: int) -> None:
     ids = [f"FN-{index}" for index in range(source_lines)]
-    DynamoProductRepository(dynamodb, wiring.settings().products_table).put_many(
+    DynamoProductRepository(dynamodb, LOCAL.products_table).put_many(
         Product(pid, "x", Money(Decimal("1.00"), "USD")) for pid in ids
     )
     target, source = new_cart(functions), new_cart(functions)
@@ -148,7 +151,7 @@ def test_checkout_and_list_as_functions(functions: Functions, dynamodb: Any) -> 
     cart = new_cart(functions)
     for product in ("ESP-1KG", "MUG-CER"):
         functions.invoke("add_item", {"cartId": cart, "productId": product, "quantity": 1})
-    items = wiring.settings().cart_items_table
+    items = LOCAL.cart_items_table
     key = {"cartId": {"S": cart}, "productId": {"S": "ESP-1KG"}}
     dynamodb.update_item(  # as if added long ago: it would expire before the checked-out cart
         TableName=items,
@@ -165,3 +168,70 @@ def test_checkout_and_list_as_functions(functions: Functions, dynamodb: Any) -> 
     assert cart in [summary["cartId"] for summary in page["carts"]]
     refused = functions.invoke("list_customer_carts", {"customerId": "customer-42", "limit": [1]})
     assert (refused["code"], refused["errors"][0]["field"]) == ("VALIDATION_ERROR", "limit")
+
+
+def test_expected_version_is_if_match_for_a_function(functions: Functions) -> None:
+    cart = new_cart(functions)
+    functions.invoke("add_item", {"cartId": cart, "productId": "ESP-1KG", "quantity": 1})
+    version = 2  # as the REST ETag would name it: created at 1, one change since
+    stale = functions.invoke(
+        "update_cart_item",
+        {"cartId": cart, "productId": "ESP-1KG", "quantity": 5, "expectedVersion": version - 1},
+    )
+    assert stale["code"] == "PRECONDITION_FAILED"
+    current = functions.invoke(
+        "update_cart_item",
+        {"cartId": cart, "productId": "ESP-1KG", "quantity": 5, "expectedVersion": version},
+    )
+    assert current["itemCount"] == 5
+    deleted = functions.invoke("delete_cart", {"cartId": cart, "expectedVersion": version})
+    assert deleted["code"] == "PRECONDITION_FAILED"
+    assert functions.invoke("get_cart", {"cartId": cart})["itemCount"] == 5
+
+
+@pytest.mark.parametrize(
+    ("function", "payload", "field"),
+    [
+        ("delete_cart", {"expectedVersion": "3"}, "expectedVersion"),
+        ("delete_cart", {"expectedVersion": 0}, "expectedVersion"),
+        ("delete_cart", {"expectedVersion": True}, "expectedVersion"),
+        ("get_cart", {"expectedVersion": 1}, "expectedVersion"),
+        ("get_cart", {"idempotencyKey": "k"}, "idempotencyKey"),
+        (
+            "add_item",
+            {"productId": "ESP-1KG", "quantity": 1, "idempotencyKey": ""},
+            "idempotencyKey",
+        ),
+    ],
+)
+def test_a_function_checks_expected_version_and_idempotency_key_like_the_headers(
+    functions: Functions, function: str, payload: dict[str, Any], field: str
+) -> None:
+    problem = functions.invoke(function, {"cartId": MISSING_CART, **payload})
+    assert (problem["code"], problem["errors"][0]["field"]) == ("VALIDATION_ERROR", field)
+
+
+def test_a_retried_add_with_its_idempotency_key_changes_nothing(functions: Functions) -> None:
+    cart = new_cart(functions)
+    add = {"cartId": cart, "productId": "ESP-1KG", "quantity": 2, "idempotencyKey": "fn-add-1"}
+    first = functions.invoke("add_item", add)
+    again = functions.invoke("add_item", add)
+    assert again == first
+    assert functions.invoke("get_cart", {"cartId": cart})["itemCount"] == 2
+    reused = functions.invoke("add_item", {**add, "quantity": 3})
+    assert reused["code"] == "IDEMPOTENCY_KEY_REUSED"
+    refused = {"cartId": cart, "productId": "NOPE", "quantity": 1, "idempotencyKey": "fn-add-2"}
+    assert functions.invoke("add_item", refused)["code"] == "PRODUCT_NOT_FOUND"
+
+
+def test_a_create_that_failed_with_its_idempotency_key_runs_again(
+    functions: Functions, dynamodb: Any
+) -> None:
+    create = {"customerId": "customer-42", "idempotencyKey": "fn-create-1"}
+    injector = FaultInjector(dynamodb)
+    injector.fail("PutItem", throttled, after=1)  # the key's record is put; the cart is not
+    assert functions.invoke("create_cart", create)["code"] == "SERVICE_UNAVAILABLE"
+    injector.fail("PutItem", throttled, times=0)
+    created = functions.invoke("create_cart", create)
+    assert created["status"] == "ACTIVE"
+    assert functions.invoke("create_cart", create) == created

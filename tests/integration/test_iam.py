@@ -7,8 +7,9 @@ exactly those tables: nothing the code needs is missing, nothing it never calls 
 
 import pytest
 
+from chalicelib.dynamodb.tables import TABLES
 from tests.iam_recorder import IamRecorder
-from tools.policies import ACCESS, API_HANDLER, TABLE_VARIABLES, function_access
+from tools.policies import ACCESS, API_HANDLER, function_access
 
 SUITES = {"test_api.py", "test_functions.py"}
 
@@ -19,7 +20,7 @@ def test_every_policy_grants_exactly_what_its_function_calls(
 ) -> None:
     if not {item.path.name for item in request.session.items} >= SUITES:
         pytest.skip("needs the API and function tests in the same run")
-    table_of = {stage_env[variable]: table for table, variable in TABLE_VARIABLES.items()}
+    table_of = {stage_env[table.variable]: name for name, table in TABLES.items()}
 
     def logical(resource: str) -> str:
         name, _, index = resource.partition("/index/")

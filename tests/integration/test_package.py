@@ -119,13 +119,17 @@ def test_the_package_ships_bytecode_that_python_uses(packaged: Any, tmp_path: Pa
         names = set(archive.namelist())
         archive.extractall(tmp_path)
     tag = sys.implementation.cache_tag
-    for module in ("chalicelib/cart", "chalicelib/dynamodb", "chalice/app"):
+    for module in ("chalicelib/domain/cart", "chalicelib/dynamodb/carts", "chalice/app"):
         folder, name = module.rsplit("/", 1)
         assert f"{folder}/__pycache__/{name}.{tag}.pyc" in names
     # Break the source: the import still works, so the shipped bytecode is what runs.
-    (tmp_path / "chalicelib" / "cart.py").write_text("this is not Python\n")
+    (tmp_path / "chalicelib" / "domain" / "cart.py").write_text("this is not Python\n")
     result = subprocess.run(
-        [sys.executable, "-c", "import chalicelib.cart; print(chalicelib.cart.MAX_LINES)"],
+        [
+            sys.executable,
+            "-c",
+            "import chalicelib.domain.cart; print(chalicelib.domain.cart.MAX_LINES)",
+        ],
         cwd=tmp_path,
         env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": os.environ["PATH"]},
         capture_output=True,

@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.cart import MAX_LINES, Cart, Change, Product
-from chalicelib.dynamodb import SINGLE_TRANSACTION_MERGE_LINES, DynamoCartRepository
-from chalicelib.errors import (
+from chalicelib.domain.cart import MAX_LINES, Cart, Change, Product
+from chalicelib.domain.errors import (
     CartNotActive,
     CartNotFound,
     ConcurrentUpdate,
@@ -20,8 +19,10 @@ from chalicelib.errors import (
     PreconditionFailed,
     QuantityLimitExceeded,
 )
-from chalicelib.money import Money
-from chalicelib.repository import CartRepository
+from chalicelib.domain.money import Money
+from chalicelib.dynamodb.carts import DynamoCartRepository
+from chalicelib.dynamodb.merge import SINGLE_TRANSACTION_MERGE_LINES
+from chalicelib.service.ports import CartRepository
 from chalicelib.settings import Settings
 from tests.fakes import InMemoryCartRepository
 

@@ -10,12 +10,16 @@ from typing import Any
 
 import pytest
 
+import app as app_module
 from bench.calls import CallRecorder
 from chalicelib import wiring
-from chalicelib.cart import Product
-from chalicelib.dynamodb import DynamoProductRepository
-from chalicelib.money import Money
+from chalicelib.domain.cart import Product
+from chalicelib.domain.money import Money
+from chalicelib.dynamodb.products import DynamoProductRepository
 from tests.integration.clients import Api
+from tools.stage import stage_settings
+
+LOCAL = stage_settings("local")  # the stage the integration tests run as
 
 
 @pytest.fixture
@@ -44,11 +48,11 @@ def test_create_cart_is_one_round_trip(counter: CallRecorder, api: Api) -> None:
 
 
 def test_get_cart_is_one_round_trip_with_prices_cached_two_without(
-    counter: CallRecorder, api: Api
+    counter: CallRecorder, api: Api, dynamodb: Any
 ) -> None:
     cart = cart_with_lines(api, 3)
     assert round_trips(counter, api, "GET", f"/carts/{cart}") == 1
-    wiring.cart_service.cache_clear()  # a new container: no prices cached
+    app_module.services.use(wiring.build(LOCAL, dynamodb))  # a new container: no prices cached
     assert round_trips(counter, api, "GET", f"/carts/{cart}") == 2
     assert counter.operations.count("BatchGetItem") == 1
 
@@ -74,7 +78,7 @@ def test_a_change_is_the_write_then_one_read(
 def test_deleting_a_full_cart_is_two_round_trips(
     counter: CallRecorder, api: Api, dynamodb: Any
 ) -> None:
-    DynamoProductRepository(dynamodb, wiring.settings().products_table).put_many(
+    DynamoProductRepository(dynamodb, LOCAL.products_table).put_many(
         Product(f"RT-{i}", "x", Money(Decimal("1.00"), "USD")) for i in range(100)
     )
     cart = api.new_cart()

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.cart import MAX_LINES, Cart, Change, Product
-from chalicelib.errors import (
+from chalicelib.domain.cart import MAX_LINES, Cart, Change, Product
+from chalicelib.domain.errors import (
     CartNotFound,
     CurrencyMismatch,
     ItemNotFound,
@@ -12,7 +12,7 @@ from chalicelib.errors import (
     PreconditionFailed,
     QuantityLimitExceeded,
 )
-from chalicelib.money import Money
+from chalicelib.domain.money import Money
 
 T0 = datetime(2026, 11, 25, 16, 20, 31, 123000, tzinfo=UTC)
 LIFETIME = timedelta(days=30)

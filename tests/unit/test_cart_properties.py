@@ -12,10 +12,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from chalicelib.cart import MAX_LINES, MAX_QUANTITY, Cart, Change, Product
-from chalicelib.errors import CartServiceError
-from chalicelib.money import Money
-from chalicelib.pricing import price_cart
+from chalicelib.domain.cart import MAX_LINES, MAX_QUANTITY, Cart, Change, Product
+from chalicelib.domain.errors import CartServiceError
+from chalicelib.domain.money import Money
+from chalicelib.domain.pricing import price_cart
 
 T0 = datetime(2026, 11, 25, tzinfo=UTC)
 PRODUCTS = [

@@ -3,9 +3,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.cart import Product
-from chalicelib.catalog import Catalog, parse_catalog
-from chalicelib.money import Money
+from chalicelib.domain.cart import Product
+from chalicelib.domain.money import Money
+from chalicelib.service.catalog import Catalog, parse_catalog
 from tests.fakes import InMemoryProductRepository
 
 

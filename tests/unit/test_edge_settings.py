@@ -5,7 +5,7 @@ import json
 import pytest
 from chalice.app import CognitoUserPoolAuthorizer, IAMAuthorizer
 
-from chalicelib.rest import route_options
+from chalicelib.edge.rest import route_options
 from chalicelib.settings import EdgeSettings
 from tools.stage import CONFIG_FILE, stage_environment
 

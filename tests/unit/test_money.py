@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.money import Money, has_exact_minor_digits
+from chalicelib.domain.money import Money, has_exact_minor_digits
 
 
 def test_formats_with_the_currencys_minor_digits() -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from app import app
-from chalicelib import validation
-from chalicelib.errors import InvalidInput
-from chalicelib.money import MINOR_DIGITS
-from chalicelib.problems import CODE_FOR_STATUS, STATUS_AND_CODE
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.money import MINOR_DIGITS
+from chalicelib.edge import parsing as validation
+from chalicelib.edge.problems import CODE_FOR_STATUS, STATUS_AND_CODE
 from tests.openapi import document
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}

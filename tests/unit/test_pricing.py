@@ -1,10 +1,10 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from chalicelib.cart import Cart, CartLine, Product
-from chalicelib.money import Money
-from chalicelib.pricing import price_cart
-from chalicelib.views import cart_view
+from chalicelib.domain.cart import Cart, CartLine, Product
+from chalicelib.domain.money import Money
+from chalicelib.domain.pricing import price_cart
+from chalicelib.edge.views import cart_view
 
 T0 = datetime(2026, 11, 25, 16, 20, 31, 123456, tzinfo=UTC)
 

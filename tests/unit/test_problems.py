@@ -2,8 +2,8 @@
 
 import inspect
 
-from chalicelib import errors
-from chalicelib.problems import STATUS_AND_CODE, problem_for, problem_for_status
+from chalicelib.domain import errors
+from chalicelib.edge.problems import STATUS_AND_CODE, problem_for, problem_for_status
 
 
 def test_every_service_error_has_a_status_and_code() -> None:

@@ -6,24 +6,25 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.cart import Product
-from chalicelib.catalog import Catalog
-from chalicelib.errors import (
+from chalicelib.domain.cart import Product
+from chalicelib.domain.commands import AddItem, CreateCart, ListCarts, MergeCarts, UpdateItem
+from chalicelib.domain.errors import (
     CartEmpty,
     CartNotActive,
     CartNotFound,
     CurrencyMismatch,
     InvalidInput,
     ItemNotFound,
+    MergeIntoItself,
     PreconditionFailed,
     ProductNotFound,
     ProductsUnavailable,
     QuantityLimitExceeded,
 )
-from chalicelib.money import Money
-from chalicelib.service import CartService
-from chalicelib.validation import AddItem, CreateCart, ListCarts, MergeCarts, UpdateItem
-from chalicelib.views import cart_view
+from chalicelib.domain.money import Money
+from chalicelib.edge.views import cart_view
+from chalicelib.service.catalog import Catalog
+from chalicelib.service.operations import CartService
 from tests.fakes import InMemoryCartRepository, InMemoryProductRepository
 
 
@@ -243,7 +244,7 @@ def test_a_merge_over_a_limit_or_across_currencies_moves_nothing(service: CartSe
         service.merge_carts("cart-0", MergeCarts("cart-2"))
     assert service.get_cart("cart-0").item_count == 600
     assert service.get_cart("cart-1").item_count == 400
-    with pytest.raises(InvalidInput):
+    with pytest.raises(MergeIntoItself):
         service.merge_carts("cart-0", MergeCarts("cart-0"))
 
 

@@ -2,8 +2,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib import validation
-from chalicelib.errors import InvalidInput, InvalidJson
+from chalicelib.domain.commands import CreateCart
+from chalicelib.domain.errors import InvalidInput, InvalidJson
+from chalicelib.edge import parsing as validation
 
 
 def fields(error: InvalidInput) -> dict[str, str]:
@@ -67,7 +68,7 @@ def test_every_problem_is_reported_at_once() -> None:
 
 
 def test_create_cart_defaults_to_usd() -> None:
-    assert validation.create_cart({"customerId": "c-1"}) == validation.CreateCart("c-1", "USD")
+    assert validation.create_cart({"customerId": "c-1"}) == CreateCart("c-1", "USD")
 
 
 @pytest.mark.parametrize("customer_id", ["", "x" * 129, "a b", "a/b", "ü", None, 5])

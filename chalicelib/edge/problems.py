@@ -5,7 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from chalicelib.errors import (
+from chalicelib.domain.errors import (
     CartEmpty,
     CartNotActive,
     CartNotFound,
@@ -17,6 +17,7 @@ from chalicelib.errors import (
     InvalidJson,
     ItemNotFound,
     LineLimitExceeded,
+    MergeIntoItself,
     PreconditionFailed,
     ProductNotFound,
     ProductsUnavailable,
@@ -34,6 +35,7 @@ STATUS_AND_CODE: dict[type[CartServiceError], tuple[int, str]] = {
     CurrencyMismatch: (400, "CURRENCY_MISMATCH"),
     QuantityLimitExceeded: (400, "QUANTITY_LIMIT"),
     LineLimitExceeded: (400, "LINE_LIMIT"),
+    MergeIntoItself: (400, "VALIDATION_ERROR"),
     CartNotFound: (404, "CART_NOT_FOUND"),
     ItemNotFound: (404, "ITEM_NOT_FOUND"),
     ConcurrentUpdate: (409, "CONFLICT"),
@@ -61,6 +63,8 @@ def problem_for(error: CartServiceError) -> dict[str, Any]:
     body = problem(status, code, error.detail)
     if isinstance(error, InvalidInput):
         body["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
+    if isinstance(error, MergeIntoItself):
+        body["errors"] = [{"field": "sourceCartId", "message": "must be another cart"}]
     if isinstance(error, ProductsUnavailable):
         body["unavailableProducts"] = error.product_ids
     return body

@@ -14,7 +14,7 @@ import hmac
 import json
 from typing import Any
 
-from chalicelib.errors import FieldError, InvalidInput
+from chalicelib.domain.errors import FieldError, InvalidInput
 
 _SIGNATURE_BYTES = 16
 

@@ -1,5 +1,8 @@
 """Request parsing and validation: nothing unvalidated reaches the service or DynamoDB.
 
+Both transports use these checks (through `operations.py`), so a REST request and a direct
+invocation are held to the same rules and report the same fields.
+
 Written out by hand rather than with a schema library: there are three small bodies, the
 contract prescribes each field's message, every error is reported (not only the first), and
 duplicate keys must be refused, which JSON decoders silently accept. It costs no import time.
@@ -10,34 +13,22 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, NoReturn
 
-from chalicelib.cart import MAX_QUANTITY
-from chalicelib.errors import FieldError, InvalidInput, InvalidJson
-from chalicelib.money import DEFAULT_CURRENCY, is_supported_currency
+from chalicelib.domain.cart import MAX_QUANTITY
+from chalicelib.domain.commands import AddItem, CreateCart, ListCarts, MergeCarts, UpdateItem
+from chalicelib.domain.errors import FieldError, InvalidInput, InvalidJson
+from chalicelib.domain.identifiers import (
+    CART_ID,
+    CART_ID_RULE,
+    CUSTOMER_ID,
+    CUSTOMER_ID_RULE,
+    PRODUCT_ID,
+    PRODUCT_ID_RULE,
+)
+from chalicelib.domain.money import DEFAULT_CURRENCY, is_supported_currency
 
-_CART_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
-_CUSTOMER_ID = re.compile(r"[A-Za-z0-9._\-:@+]{1,128}")
-PRODUCT_ID = re.compile(r"[A-Za-z0-9._\-]{1,64}")
-
-CART_ID_RULE = "must be a UUID version 4 in lowercase canonical form"
-CUSTOMER_ID_RULE = "must be 1 to 128 characters from A-Z a-z 0-9 . _ - : @ +"
-PRODUCT_ID_RULE = "must be 1 to 64 characters from A-Z a-z 0-9 . _ -"
 CURRENCY_RULE = "must be a supported ISO 4217 currency code such as USD or EUR"
-
-
-class CreateCart(NamedTuple):
-    customer_id: str
-    currency: str
-
-
-class AddItem(NamedTuple):
-    product_id: str
-    quantity: int
-
-
-class UpdateItem(NamedTuple):
-    quantity: int
 
 
 def parse_json_object(raw: bytes | None) -> dict[str, Any]:
@@ -63,7 +54,7 @@ def parse_json_object(raw: bytes | None) -> dict[str, Any]:
 
 def create_cart(body: dict[str, Any]) -> CreateCart:
     errors = _unknown_fields(body, {"customerId", "currency"})
-    customer_id = _pattern_field(body, "customerId", _CUSTOMER_ID, CUSTOMER_ID_RULE, errors)
+    customer_id = _pattern_field(body, "customerId", CUSTOMER_ID, CUSTOMER_ID_RULE, errors)
     currency = body.get("currency", DEFAULT_CURRENCY)
     if not (isinstance(currency, str) and is_supported_currency(currency)):
         errors.append(FieldError("currency", CURRENCY_RULE))
@@ -84,15 +75,6 @@ def update_item(body: dict[str, Any]) -> UpdateItem:
     quantity = _quantity_field(body, 0, errors)
     _raise_if_any(errors)
     return UpdateItem(quantity)
-
-
-class ListCarts(NamedTuple):
-    limit: int
-    next_token: str | None
-
-
-class MergeCarts(NamedTuple):
-    source_cart_id: str
 
 
 DEFAULT_PAGE_SIZE = 20
@@ -122,20 +104,20 @@ def merge_carts(body: dict[str, Any]) -> MergeCarts:
     errors = _unknown_fields(body, {"sourceCartId"})
     if "sourceCartId" not in body:
         errors.append(FieldError("sourceCartId", "is required"))
-    elif not (isinstance(body["sourceCartId"], str) and _CART_ID.fullmatch(body["sourceCartId"])):
+    elif not (isinstance(body["sourceCartId"], str) and CART_ID.fullmatch(body["sourceCartId"])):
         errors.append(FieldError("sourceCartId", CART_ID_RULE))
     _raise_if_any(errors)
     return MergeCarts(body["sourceCartId"])
 
 
 def customer_id(value: object) -> str:
-    if not (isinstance(value, str) and _CUSTOMER_ID.fullmatch(value)):
+    if not (isinstance(value, str) and CUSTOMER_ID.fullmatch(value)):
         _fail("customerId", CUSTOMER_ID_RULE)
     return value
 
 
 def cart_id(value: object) -> str:
-    if not (isinstance(value, str) and _CART_ID.fullmatch(value)):
+    if not (isinstance(value, str) and CART_ID.fullmatch(value)):
         _fail("cartId", CART_ID_RULE)
     return value
 
@@ -147,6 +129,7 @@ def product_id(value: object) -> str:
 
 
 _ETAG = re.compile(r'"([1-9][0-9]{0,17})"')
+MAX_VERSION = 10**18 - 1
 _IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,128}")
 
 
@@ -160,12 +143,21 @@ def if_match(header: str | None) -> int | None:
     return int(match.group(1))
 
 
-def idempotency_key(header: str | None) -> str | None:
-    if header is None:
+def expected_version(value: object) -> int | None:
+    """A direct invocation's `expectedVersion`: what If-Match names, as an integer."""
+    if value is None:
         return None
-    if not _IDEMPOTENCY_KEY.fullmatch(header):
-        _fail("Idempotency-Key", "must be 1 to 128 printable ASCII characters")
-    return header
+    if type(value) is not int or not 1 <= value <= MAX_VERSION:
+        _fail("expectedVersion", "must be a version this service sent, such as 3")
+    return value
+
+
+def idempotency_key(value: object, field: str = "Idempotency-Key") -> str | None:
+    if value is None:
+        return None
+    if not (isinstance(value, str) and _IDEMPOTENCY_KEY.fullmatch(value)):
+        _fail(field, "must be 1 to 128 printable ASCII characters")
+    return value
 
 
 def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -14,10 +14,10 @@ from collections.abc import Callable, Collection
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from chalicelib.cart import Product
-from chalicelib.money import Money, has_exact_minor_digits, is_supported_currency
-from chalicelib.repository import ProductRepository
-from chalicelib.validation import PRODUCT_ID, PRODUCT_ID_RULE
+from chalicelib.domain.cart import Product
+from chalicelib.domain.identifiers import PRODUCT_ID, PRODUCT_ID_RULE
+from chalicelib.domain.money import Money, has_exact_minor_digits, is_supported_currency
+from chalicelib.service.ports import ProductRepository
 
 MAX_NAME_LENGTH = 200
 

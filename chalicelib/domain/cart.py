@@ -12,21 +12,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from chalicelib.errors import (
+from chalicelib.domain.errors import (
     CartEmpty,
     CartNotActive,
     CartNotFound,
     ConcurrentUpdate,
     CurrencyMismatch,
-    FieldError,
-    InvalidInput,
     ItemNotFound,
     LineLimitExceeded,
+    MergeIntoItself,
     PreconditionFailed,
     ProductsUnavailable,
     QuantityLimitExceeded,
 )
-from chalicelib.money import Money
+from chalicelib.domain.money import Money
 
 MAX_QUANTITY = 999
 MAX_LINES = 100
@@ -141,7 +140,7 @@ class Cart:
         Lines new to this cart keep the time they were first added to `source`.
         """
         if source.cart_id == self.cart_id:
-            raise InvalidInput([FieldError("sourceCartId", "must be another cart")])
+            raise MergeIntoItself(self.cart_id)
         self.check(change)
         source.check(Change(change.now, change.expires_at))
         if source.currency != self.currency:

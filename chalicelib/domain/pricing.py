@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from chalicelib.cart import CHECKED_OUT, Cart, CartLine, Product
-from chalicelib.money import Money
+from chalicelib.domain.cart import CHECKED_OUT, Cart, CartLine, Product
+from chalicelib.domain.money import Money
 
 
 class PricedLine(NamedTuple):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.cart import Cart
-from chalicelib.clock import format_timestamp
-from chalicelib.pricing import PricedCart, PricedLine
+from chalicelib.domain.cart import Cart
+from chalicelib.domain.clock import format_timestamp
+from chalicelib.domain.pricing import PricedCart, PricedLine
 
 
 def cart_view(priced: PricedCart) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """What the service needs from storage: the ports that the DynamoDB adapter implements.
 
-The service talks only to these interfaces; `dynamodb.py` is the one implementation for
+The service talks only to these interfaces; `chalicelib/dynamodb/` implements them for
 production and the in-memory one in `tests/fakes.py` serves the fast unit tests.
 """
 
@@ -10,7 +10,7 @@ import abc
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
-from chalicelib.cart import Cart, Change, Product
+from chalicelib.domain.cart import Cart, Change, Product
 
 
 class CartRepository(abc.ABC):

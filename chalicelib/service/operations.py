@@ -13,14 +13,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from chalicelib import pagination
-from chalicelib.cart import Cart, Change
-from chalicelib.catalog import Catalog
-from chalicelib.clock import utc_now
-from chalicelib.errors import ConcurrentUpdate, ProductNotFound
-from chalicelib.pricing import PricedCart, price_cart
-from chalicelib.repository import CartRepository
-from chalicelib.validation import AddItem, CreateCart, ListCarts, MergeCarts, UpdateItem
+from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.clock import utc_now
+from chalicelib.domain.commands import AddItem, CreateCart, ListCarts, MergeCarts, UpdateItem
+from chalicelib.domain.errors import ConcurrentUpdate, ProductNotFound
+from chalicelib.domain.pricing import PricedCart, price_cart
+from chalicelib.service import pagination
+from chalicelib.service.catalog import Catalog
+from chalicelib.service.ports import CartRepository
 
 DEFAULT_LIFETIME = timedelta(days=30)
 # Merge and checkout decide on carts as read; when one changed meanwhile, read and try again.

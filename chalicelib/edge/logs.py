@@ -10,6 +10,8 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any
 
@@ -23,6 +25,25 @@ def bind(**fields: Any) -> Token[dict[str, Any]]:
 
 def unbind(token: Token[dict[str, Any]]) -> None:
     _request_fields.reset(token)
+
+
+@contextmanager
+def access_log(
+    logger: logging.Logger, request_id: str | None, summary: tuple[str, ...], **fields: Any
+) -> Iterator[dict[str, Any]]:
+    """One request, REST or direct invocation: its id on every log line written meanwhile,
+    then one access line with `fields`, what the caller added to them (its outcome) and the
+    latency. The line's message is the `summary` fields' values."""
+    token = bind(requestId=request_id)
+    started = time.perf_counter()
+    entry = dict(fields)
+    try:
+        yield entry
+    finally:
+        message = " ".join(str(entry.get(name)) for name in summary)
+        entry["latencyMs"] = round((time.perf_counter() - started) * 1000, 1)
+        logger.info(message, extra={"fields": entry})
+        unbind(token)
 
 
 class JsonFormatter(logging.Formatter):

@@ -1,6 +1,6 @@
 """The errors a caller of the cart service can get, as domain classes.
 
-They carry what happened in domain words; `problems.py` alone decides which HTTP status and
+They carry what happened in domain words; `edge/problems.py` alone decides which HTTP status and
 stable code each one becomes.
 """
 
@@ -73,6 +73,11 @@ class ProductsUnavailable(CartServiceError):
 class CartEmpty(CartServiceError):
     def __init__(self, cart_id: str) -> None:
         super().__init__(f"cart {cart_id} has no lines to check out")
+
+
+class MergeIntoItself(CartServiceError):
+    def __init__(self, cart_id: str) -> None:
+        super().__init__(f"cart {cart_id} cannot be merged into itself")
 
 
 class QuantityLimitExceeded(CartServiceError):

@@ -1,0 +1,28 @@
+"""The operations' validated inputs: what the edge parses a request into for the service."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class CreateCart(NamedTuple):
+    customer_id: str
+    currency: str
+
+
+class AddItem(NamedTuple):
+    product_id: str
+    quantity: int
+
+
+class UpdateItem(NamedTuple):
+    quantity: int
+
+
+class MergeCarts(NamedTuple):
+    source_cart_id: str
+
+
+class ListCarts(NamedTuple):
+    limit: int
+    next_token: str | None

@@ -1,0 +1,191 @@
+"""Making DynamoDB calls: what a failure means, what is retried, what runs at once.
+
+Transient failures: botocore's `standard` retry mode retries throttling and 5xx; a
+transaction cancelled by a TransactionConflict (another transaction on the same cart) is
+retried here, a bounded number of times with jitter, as are a batch's unprocessed items
+(which botocore's retries do not cover). What still fails becomes StorageUnavailable (503)
+or ConcurrentUpdate (409). A failed condition becomes the domain's own error: the change is
+replayed on the row as it was, so no rule is copied here.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
+
+from chalicelib.domain.cart import Cart
+from chalicelib.domain.errors import (
+    CartNotFound,
+    CartServiceError,
+    ConcurrentUpdate,
+    StorageUnavailable,
+)
+from chalicelib.dynamodb.rows import Row, cart_from, lines_from_map
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+THROTTLED_RETRY_AFTER_SECONDS = 1
+_THROTTLING_CODES = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    # Cancellation reason codes inside TransactionCanceledException.
+    "ThrottlingError",
+    "ProvisionedThroughputExceeded",
+}
+BATCH_WRITE_LIMIT = 25
+BATCH_GET_LIMIT = 100
+_BATCH_ATTEMPTS = 5
+
+Refusal = Callable[[Cart], None]
+"""A change replayed on the cart as it was, to name the rule that refused it."""
+
+
+@functools.cache
+def _executor() -> ThreadPoolExecutor:
+    """Threads for reads that do not depend on each other (boto3 clients are thread-safe)."""
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="dynamodb")
+
+
+def in_background(call: Callable[..., T], *args: Any) -> Future[T]:
+    """Start `call` on another thread, in a copy of this context (log lines keep the request id)."""
+    return _executor().submit(contextvars.copy_context().run, call, *args)
+
+
+def in_parallel(calls: list[Callable[[], T]]) -> list[T]:
+    """Run the calls at once; their results in order."""
+    if not calls:
+        return []
+    futures = [in_background(call) for call in calls[1:]]
+    try:
+        first = calls[0]()
+    finally:
+        wait(futures)
+    return [first, *(future.result() for future in futures)]
+
+
+def chunks(values: list[T], size: int) -> list[list[T]]:
+    return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+def backoff(attempt: int, base: float = 0.025, cap: float = 0.5) -> None:
+    """Full-jitter exponential backoff."""
+    time.sleep(random.uniform(0, min(cap, base * 2**attempt)))
+
+
+def is_transient(error: BaseException) -> bool:
+    """Throttling, a 5xx or a network failure: worth a retry later, not a bug."""
+    if isinstance(error, (BotocoreConnectionError, HTTPClientError)):
+        return True
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return code in _THROTTLING_CODES or status >= 500
+    return False
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Turn throttling, 5xx and network failures that outlived botocore's retries into 503s."""
+    try:
+        yield
+    except (BotocoreConnectionError, HTTPClientError, ClientError) as error:
+        if not is_transient(error):
+            raise
+        log.warning("DynamoDB throttled or unreachable after retries: %s", error)
+        raise StorageUnavailable(THROTTLED_RETRY_AFTER_SECONDS) from error
+
+
+def refusal_error(cart_id: str, old_row: Row | None, refusal: Refusal) -> CartServiceError:
+    """The domain error that the change, replayed on the row as it was, raises."""
+    if old_row is None:
+        return CartNotFound(cart_id)
+    try:
+        refusal(cart_from(old_row, lines_from_map(old_row)))
+    except CartServiceError as error:
+        return error
+    # The row as it was allows the change: the condition saw a state that has since moved on.
+    return ConcurrentUpdate(cart_id)
+
+
+def transact(
+    client: DynamoDBClient,
+    cart_id: str,
+    actions: list[Row],
+    refusal: Refusal | None,
+    attempts: int,
+) -> None:
+    """Run one cart change as a transaction; on a failed condition, say which rule refused it.
+
+    `refusal` replays the change on the cart row as it was (returned with the
+    cancellation), so the domain model, not a copy of its rules here, names the error.
+    Without one, the change was decided on carts as read, and a failed condition means
+    they changed since: ConcurrentUpdate, for the caller to read them again.
+    """
+    for attempt in range(attempts):
+        if attempt:
+            backoff(attempt)
+        try:
+            with storage_errors():
+                client.transact_write_items(TransactItems=cast(Any, actions))
+            return
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            reasons = error.response.get("CancellationReasons", [])
+            codes = {reason.get("Code") for reason in reasons}
+            if "ConditionalCheckFailed" in codes:
+                if refusal is None:
+                    raise ConcurrentUpdate(cart_id) from None
+                raise refusal_error(cart_id, reasons[0].get("Item"), refusal) from None
+            if codes & _THROTTLING_CODES:
+                raise StorageUnavailable(THROTTLED_RETRY_AFTER_SECONDS) from error
+            if "TransactionConflict" not in codes:
+                raise
+            log.info("transaction on cart %s conflicted (attempt %d)", cart_id, attempt + 1)
+    raise ConcurrentUpdate(cart_id)
+
+
+def batch_write(client: DynamoDBClient, table: str, requests: list[Row]) -> None:
+    """BatchWriteItem, retrying unprocessed items (which botocore's retries do not cover)."""
+    pending: Any = {table: requests}
+    for attempt in range(_BATCH_ATTEMPTS):
+        if attempt:
+            backoff(attempt)
+        with storage_errors():
+            response = client.batch_write_item(RequestItems=pending)
+        pending = response.get("UnprocessedItems")
+        if not pending:
+            return
+    raise StorageUnavailable(THROTTLED_RETRY_AFTER_SECONDS)
+
+
+def batch_get(client: DynamoDBClient, table: str, keys: list[Row]) -> list[Row]:
+    """BatchGetItem of up to 100 keys, retrying unprocessed keys."""
+    request: Any = {table: {"Keys": keys}}
+    rows: list[Row] = []
+    for attempt in range(_BATCH_ATTEMPTS):
+        if attempt:
+            backoff(attempt)
+        with storage_errors():
+            response = client.batch_get_item(RequestItems=request)
+        rows.extend(response["Responses"].get(table, []))
+        request = response.get("UnprocessedKeys")
+        if not request:
+            return rows
+    raise StorageUnavailable(THROTTLED_RETRY_AFTER_SECONDS)

@@ -1,0 +1,152 @@
+"""The conditions and updates every cart change is made of.
+
+Every change to a cart updates its row with `cart_update`: the row's rules as the condition,
+`updatedAt`, `expiresAt` and version + 1 as the update. The row keeps `lineQuantities`, so
+the condition can hold the 999-per-product and 100-line limits without a read first.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.domain.cart import ACTIVE, Cart, CartLine, Change
+from chalicelib.domain.clock import format_precise, format_timestamp
+from chalicelib.dynamodb.rows import Row, cart_key, epoch, line_key
+
+LINE_EXPIRY_GRACE = timedelta(days=7)
+"""Lines expire this long after their cart, so a line never expires while its cart lives."""
+
+
+class Condition(dict[str, Any]):
+    """A ConditionExpression with its attribute names and values, as keyword arguments."""
+
+    def __init__(self, expression: str, names: dict[str, str], values: dict[str, Any]) -> None:
+        super().__init__(
+            ConditionExpression=expression,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def and_(self, expression: str, names: dict[str, str], values: dict[str, Any]) -> Condition:
+        return Condition(
+            f"{self['ConditionExpression']} AND {expression}",
+            {**self["ExpressionAttributeNames"], **names},
+            {**self["ExpressionAttributeValues"], **values},
+        )
+
+    def with_values(self, values: dict[str, Any]) -> Condition:
+        """The same condition, with values that the update beside it uses."""
+        return Condition(
+            self["ConditionExpression"],
+            self["ExpressionAttributeNames"],
+            {**self["ExpressionAttributeValues"], **values},
+        )
+
+
+def changeable(change: Change) -> Condition:
+    """What every change requires of the cart row: it exists, is not expired, is active and
+    not receiving another cart's lines, and is at the version the client named (If-Match),
+    if it named one."""
+    condition = Condition(
+        "attribute_exists(cartId) AND expiresAt > :nowEpoch AND #status = :active"
+        " AND attribute_not_exists(mergeFrom)",
+        {"#status": "status"},
+        {":nowEpoch": epoch(change.now), ":active": {"S": ACTIVE}},
+    )
+    if change.expected_version is None:
+        return condition
+    return condition.and_(
+        "version = :expectedVersion", {}, {":expectedVersion": {"N": str(change.expected_version)}}
+    )
+
+
+def pinned(cart: Cart, change: Change) -> Condition:
+    """The cart row as it was read, and still changeable: what a change decided on a read
+    (a merge, a checkout) requires."""
+    return changeable(change).and_(
+        "version = :readVersion", {}, {":readVersion": _number(cart.version)}
+    )
+
+
+def source_pinned(source: Cart, change: Change) -> Condition:
+    """The source of a merge as it was read: pinned, whatever the client's If-Match (which
+    names the target's version)."""
+    return pinned(source, Change(change.now, change.expires_at))
+
+
+def cart_update(
+    table: str,
+    cart_id: str,
+    change: Change,
+    condition: Condition,
+    set_: str = "",
+    remove: str = "",
+    names: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+) -> Row:
+    """The arguments of an update of the cart row: `set_` and `remove` (with their `names`
+    and `values`) plus what every change does to it (updatedAt, expiresAt, version + 1),
+    under `condition`."""
+    expression = "SET updatedAt = :updatedAt, expiresAt = :expiresAt"
+    expression += f", {set_}" if set_ else ""
+    expression += f" REMOVE {remove}" if remove else ""
+    expression += " ADD version :one"
+    all_names = {**(names or {}), **condition["ExpressionAttributeNames"]}
+    update: Row = {
+        "TableName": table,
+        "Key": cart_key(cart_id),
+        "UpdateExpression": expression,
+        "ConditionExpression": condition["ConditionExpression"],
+        "ExpressionAttributeValues": {
+            **(values or {}),
+            **condition["ExpressionAttributeValues"],
+            ":updatedAt": {"S": format_timestamp(change.now)},
+            ":expiresAt": epoch(change.expires_at),
+            ":one": _number(1),
+        },
+    }
+    if all_names:
+        update["ExpressionAttributeNames"] = all_names
+    return update
+
+
+def line_expiry(change: Change) -> Row:
+    return epoch(change.expires_at + LINE_EXPIRY_GRACE)
+
+
+def added_line(table: str, cart_id: str, line: CartLine, change: Change, total: int | None) -> Row:
+    """A line's update when units of it arrive (an add, a merged line): its quantity set to
+    `total` when known, else added to whatever the line holds; its name refreshed; the time
+    it was first added kept."""
+    quantity = (
+        "quantity = :quantity"
+        if total is not None
+        else "quantity = if_not_exists(quantity, :zero) + :quantity"
+    )
+    values: dict[str, Any] = {
+        ":quantity": _number(total if total is not None else line.quantity),
+        ":name": {"S": line.name},
+        ":addedAt": {"S": format_precise(line.added_at)},
+        ":expiresAt": line_expiry(change),
+    }
+    if total is None:
+        values[":zero"] = _number(0)
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": line_key(cart_id, line.product_id),
+            "UpdateExpression": f"SET {quantity}, #name = :name,"
+            " addedAt = if_not_exists(addedAt, :addedAt), expiresAt = :expiresAt",
+            "ExpressionAttributeNames": {"#name": "name"},
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
+def deleted_line(table: str, cart_id: str, product_id: str) -> Row:
+    return {"Delete": {"TableName": table, "Key": line_key(cart_id, product_id)}}
+
+
+def _number(value: int) -> Row:
+    return {"N": str(value)}

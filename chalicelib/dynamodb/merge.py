@@ -1,0 +1,144 @@
+"""Merging one cart into another: one transaction when it fits, else a resumable plan.
+
+DynamoDB takes at most 100 actions in a transaction. A merge of up to 49 source lines fits:
+2 actions for the cart rows and 2 per line. A larger one records its plan in the two cart
+rows and moves the lines in steps that a retried merge resumes (see `_in_steps`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from chalicelib.domain.cart import MERGING, Cart, Change
+from chalicelib.dynamodb.calls import chunks
+from chalicelib.dynamodb.expressions import (
+    Condition,
+    added_line,
+    cart_update,
+    deleted_line,
+    pinned,
+    source_pinned,
+)
+from chalicelib.dynamodb.rows import Row, cart_key, lines_from_items, quantities_map
+
+SINGLE_TRANSACTION_MERGE_LINES = 49
+
+ReadLines = Callable[[str], list[Row]]
+Transact = Callable[[str, list[Row]], None]
+"""A transaction on carts as read: a failed condition means they changed since
+(ConcurrentUpdate, for the caller to read them again)."""
+
+
+class CartMerge:
+    def __init__(
+        self, carts_table: str, items_table: str, read_lines: ReadLines, transact: Transact
+    ) -> None:
+        self._carts = carts_table
+        self._items = items_table
+        self._read_lines = read_lines
+        self._transact = transact
+
+    def run(self, target: Cart, source: Cart, change: Change) -> None:
+        """Move `source`'s lines into `target` (both as read) and delete `source`; or finish
+        the merge of the two that an earlier attempt started."""
+        if source.merging_into == target.cart_id and target.merging_from == source.cart_id:
+            self._finish(target.cart_id, source.cart_id, change)
+            return
+        merged = copy.deepcopy(target)
+        merged.merge(source, change)  # the rules: raises before anything is written
+        if len(source.lines) <= SINGLE_TRANSACTION_MERGE_LINES:
+            self._at_once(target, source, merged, change)
+        else:
+            self._in_steps(target, source, change)
+
+    def _at_once(self, target: Cart, source: Cart, merged: Cart, change: Change) -> None:
+        totals = {line.product_id: line.quantity for line in merged.lines}
+        target_update = cart_update(
+            self._carts,
+            target.cart_id,
+            change,
+            pinned(target, change),
+            set_="lineQuantities = :lines",
+            values={":lines": quantities_map(merged.lines)},
+        )
+        actions: list[Row] = [
+            {"Update": target_update},
+            {"Delete": self._row(source.cart_id, source_pinned(source, change))},
+        ]
+        for line in source.lines:
+            actions.append(
+                added_line(self._items, target.cart_id, line, change, totals[line.product_id])
+            )
+            actions.append(deleted_line(self._items, source.cart_id, line.product_id))
+        self._transact(target.cart_id, actions)
+
+    def _in_steps(self, target: Cart, source: Cart, change: Change) -> None:
+        """A merge too large for one transaction, as a plan recorded in the two cart rows.
+
+        1. Lock: in one transaction, mark the source MERGING into the target and the target
+           as receiving it (mergeFrom); both as read, or nothing happens. Every other change
+           to either cart is refused from then on.
+        2. Move the source's lines in transactions of up to 49: each deletes a line from the
+           source and adds it to the target at once, so a line is always in exactly one cart.
+        3. Finish: in one transaction, write the target's line quantities, lift its mark and
+           bump its version (once), and delete the source row.
+        A crash or throttle anywhere leaves the marks; the retried merge sees them and
+        resumes at step 2 with the lines still in the source.
+        """
+        receiving = pinned(target, change).with_values({":source": {"S": source.cart_id}})
+        merging = source_pinned(source, change).with_values(
+            {":merging": {"S": MERGING}, ":target": {"S": target.cart_id}}
+        )
+        self._transact(
+            target.cart_id,
+            [
+                {
+                    "Update": {
+                        **self._row(target.cart_id, receiving),
+                        "UpdateExpression": "SET mergeFrom = :source",
+                    }
+                },
+                {
+                    "Update": {
+                        **self._row(source.cart_id, merging),
+                        "UpdateExpression": "SET #status = :merging, mergeInto = :target",
+                    }
+                },
+            ],
+        )
+        self._finish(target.cart_id, source.cart_id, change)
+
+    def _finish(self, target_id: str, source_id: str, change: Change) -> None:
+        """Steps 2 and 3 of _in_steps, from wherever an earlier attempt stopped."""
+        locked = self._row(
+            source_id,
+            Condition(
+                "#status = :merging AND mergeInto = :target",
+                {"#status": "status"},
+                {":merging": {"S": MERGING}, ":target": {"S": target_id}},
+            ),
+        )
+        remaining = lines_from_items(self._read_lines(source_id))
+        for chunk in chunks(remaining, SINGLE_TRANSACTION_MERGE_LINES):
+            actions: list[Row] = [{"ConditionCheck": locked}]
+            for line in chunk:
+                actions.append(added_line(self._items, target_id, line, change, total=None))
+                actions.append(deleted_line(self._items, source_id, line.product_id))
+            self._transact(target_id, actions)
+        received = lines_from_items(self._read_lines(target_id))
+        target_update = cart_update(
+            self._carts,
+            target_id,
+            change,
+            Condition("mergeFrom = :source", {}, {":source": {"S": source_id}}),
+            set_="lineQuantities = :lines",
+            remove="mergeFrom",
+            values={":lines": quantities_map(received)},
+        )
+        self._transact(target_id, [{"Update": target_update}, {"Delete": locked}])
+
+    def _row(self, cart_id: str, condition: Condition) -> dict[str, Any]:
+        """A cart row's key under a condition: the common part of a transaction's actions."""
+        return {"TableName": self._carts, "Key": cart_key(cart_id), **condition}

@@ -1,0 +1,124 @@
+"""Items as DynamoDB stores them, to domain objects and back.
+
+Carts      cartId (pk) | customerId, currency, status, createdAt, updatedAt, version,
+                         lineQuantities {productId: quantity}, expiresAt (TTL),
+                         checkoutPrices {productId: price}, mergeFrom / mergeInto
+CartItems  cartId (pk), productId (sk) | name, quantity, addedAt, expiresAt (TTL)
+Products   productId (pk) | name, unitPrice (N), currency
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.domain.cart import Cart, CartLine, Product
+from chalicelib.domain.clock import format_timestamp, parse_timestamp
+from chalicelib.domain.money import Money
+
+Row = dict[str, Any]
+
+
+def cart_key(cart_id: str) -> Row:
+    return {"cartId": {"S": cart_id}}
+
+
+def line_key(cart_id: str, product_id: str) -> Row:
+    return {"cartId": {"S": cart_id}, "productId": {"S": product_id}}
+
+
+def epoch(moment: datetime) -> Row:
+    """A TTL attribute: whole seconds since the epoch."""
+    return {"N": str(int(moment.timestamp()))}
+
+
+def from_epoch(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def new_cart_row(cart: Cart) -> Row:
+    return {
+        "cartId": {"S": cart.cart_id},
+        "customerId": {"S": cart.customer_id},
+        "currency": {"S": cart.currency},
+        "status": {"S": cart.status},
+        "createdAt": {"S": format_timestamp(cart.created_at)},
+        "updatedAt": {"S": format_timestamp(cart.updated_at)},
+        "expiresAt": epoch(cart.expires_at),
+        "version": {"N": str(cart.version)},
+        "lineQuantities": quantities_map(cart.lines),
+    }
+
+
+def quantities_map(lines: Iterable[CartLine]) -> Row:
+    """The cart row's `lineQuantities`: every line's quantity, by product."""
+    return {"M": {line.product_id: {"N": str(line.quantity)} for line in lines}}
+
+
+def line_quantities(row: Row) -> dict[str, int]:
+    return {pid: int(value["N"]) for pid, value in row["lineQuantities"]["M"].items()}
+
+
+def item_quantities(items: list[Row]) -> dict[str, int]:
+    return {item["productId"]["S"]: int(item["quantity"]["N"]) for item in items}
+
+
+def lines_from_items(items: list[Row]) -> list[CartLine]:
+    """Line rows as lines, in the order their product was first added."""
+    lines = [
+        CartLine(
+            product_id=item["productId"]["S"],
+            name=item["name"]["S"],
+            quantity=int(item["quantity"]["N"]),
+            added_at=parse_timestamp(item["addedAt"]["S"]),
+        )
+        for item in items
+    ]
+    return sorted(lines, key=lambda line: (line.added_at, line.product_id))
+
+
+def lines_from_map(row: Row) -> list[CartLine]:
+    """The lines as the cart row alone knows them: enough to check the cart's rules."""
+    created_at = parse_timestamp(row["createdAt"]["S"])
+    return [CartLine(pid, "", qty, created_at) for pid, qty in line_quantities(row).items()]
+
+
+def cart_from(row: Row, lines: list[CartLine]) -> Cart:
+    return Cart(
+        cart_id=row["cartId"]["S"],
+        customer_id=row["customerId"]["S"],
+        currency=row["currency"]["S"],
+        created_at=parse_timestamp(row["createdAt"]["S"]),
+        updated_at=parse_timestamp(row["updatedAt"]["S"]),
+        expires_at=from_epoch(int(row["expiresAt"]["N"])),
+        status=row["status"]["S"],
+        version=int(row["version"]["N"]),
+        lines=lines,
+        checkout_prices={
+            pid: Money(Decimal(price["N"]), row["currency"]["S"])
+            for pid, price in row.get("checkoutPrices", {}).get("M", {}).items()
+        },
+        merging_from=row.get("mergeFrom", {}).get("S"),
+        merging_into=row.get("mergeInto", {}).get("S"),
+    )
+
+
+def product_row(product: Product) -> Row:
+    return {
+        "productId": {"S": product.product_id},
+        "name": {"S": product.name},
+        "unitPrice": {"N": str(product.unit_price.amount)},
+        "currency": {"S": product.currency},
+    }
+
+
+def product_from(row: Row) -> Product:
+    # DynamoDB drops trailing zeros of numbers ("19.90" comes back as "19.9"); Money.format
+    # restores the currency's digits.
+    return Product(
+        product_id=row["productId"]["S"],
+        name=row["name"]["S"],
+        unit_price=Money(Decimal(row["unitPrice"]["N"]), row["currency"]["S"]),
+    )

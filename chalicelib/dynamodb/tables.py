@@ -1,0 +1,29 @@
+"""The tables, declared once: how the design names each one, its resource in
+infra/tables.json (the one definition of the tables themselves) and the environment variable
+that gives a stage's functions its name. Settings, table creation, the IAM policies and the
+packaged templates all read this declaration.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Table(NamedTuple):
+    name: str
+    """As the design and the IAM access table name it: `Carts`."""
+    resource_id: str
+    """The table's logical id in infra/tables.json: `CartsTable`."""
+    variable: str
+    """The environment variable holding the stage's table name: `CARTS_TABLE`."""
+
+
+CARTS = Table("Carts", "CartsTable", "CARTS_TABLE")
+CART_ITEMS = Table("CartItems", "CartItemsTable", "CART_ITEMS_TABLE")
+PRODUCTS = Table("Products", "ProductsTable", "PRODUCTS_TABLE")
+IDEMPOTENCY = Table("Idempotency", "IdempotencyTable", "IDEMPOTENCY_TABLE")
+
+TABLES = {table.name: table for table in (CARTS, CART_ITEMS, PRODUCTS, IDEMPOTENCY)}
+
+CUSTOMER_INDEX = "byCustomer"
+"""The Carts index by customerId, newest createdAt first: a customer's carts."""

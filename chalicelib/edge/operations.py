@@ -1,0 +1,178 @@
+"""Every operation once, for both transports.
+
+An `Operation` says what a request to it carries (path parameters; a body, a query or
+nothing; whether it takes If-Match and Idempotency-Key) and parses it into a call of the
+service, whose result it answers as a transport-neutral `Reply`. The REST routes (rest.py)
+and the direct-invoke Lambda functions (invoke.py) only gather the request and present the
+reply, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, NamedTuple
+
+from chalicelib.domain.pricing import PricedCart
+from chalicelib.edge import parsing, views
+from chalicelib.edge.idempotency import IdempotencyStore
+from chalicelib.service.operations import CartService
+
+
+class Reply(NamedTuple):
+    status: int
+    body: Any
+    """The JSON document, or None (delete_cart)."""
+    headers: dict[str, str]
+
+
+class Incoming(NamedTuple):
+    """A request as a transport hands it over, with the transport's own checks done."""
+
+    path: Mapping[str, object]
+    body: dict[str, Any]
+    query: Mapping[str, str]
+    expected_version: int | None
+    """If-Match in REST, `expectedVersion` in a direct invocation."""
+    idempotency_key: str | None
+    """Idempotency-Key in REST, `idempotencyKey` in a direct invocation."""
+
+
+Call = Callable[[CartService], Reply]
+
+
+class Operation(NamedTuple):
+    name: str
+    path: tuple[str, ...]
+    takes: Literal["body", "query", "nothing"]
+    parse: Callable[[Incoming], Call]
+    """Validates everything the request carries, before anything is read or written."""
+    conditional: bool = False
+    """Takes If-Match (`expectedVersion`)."""
+    keyed: bool = False
+    """Takes Idempotency-Key (`idempotencyKey`): a retry answers as the first request did."""
+
+
+def cart_reply(
+    priced: PricedCart, status: int = 200, headers: dict[str, str] | None = None
+) -> Reply:
+    """The cart view, with its version as the ETag (what If-Match sends back)."""
+    return Reply(
+        status, views.cart_view(priced), {"ETag": f'"{priced.cart.version}"', **(headers or {})}
+    )
+
+
+def _create_cart(request: Incoming) -> Call:
+    command = parsing.create_cart(request.body)
+
+    def call(service: CartService) -> Reply:
+        priced = service.create_cart(command)
+        return cart_reply(priced, 201, {"Location": f"/carts/{priced.cart.cart_id}"})
+
+    return call
+
+
+def _get_cart(request: Incoming) -> Call:
+    cart_id = parsing.cart_id(request.path["cartId"])
+    return lambda service: cart_reply(service.get_cart(cart_id))
+
+
+def _delete_cart(request: Incoming) -> Call:
+    cart_id = parsing.cart_id(request.path["cartId"])
+
+    def call(service: CartService) -> Reply:
+        service.delete_cart(cart_id, request.expected_version)
+        return Reply(204, None, {})
+
+    return call
+
+
+def _add_item(request: Incoming) -> Call:
+    cart_id, command = parsing.cart_id(request.path["cartId"]), parsing.add_item(request.body)
+    return lambda service: cart_reply(service.add_item(cart_id, command, request.expected_version))
+
+
+def _update_cart_item(request: Incoming) -> Call:
+    cart_id = parsing.cart_id(request.path["cartId"])
+    product_id = parsing.product_id(request.path["productId"])
+    command = parsing.update_item(request.body)
+    return lambda service: cart_reply(
+        service.update_item(cart_id, product_id, command, request.expected_version)
+    )
+
+
+def _remove_item(request: Incoming) -> Call:
+    cart_id = parsing.cart_id(request.path["cartId"])
+    product_id = parsing.product_id(request.path["productId"])
+    return lambda service: cart_reply(
+        service.remove_item(cart_id, product_id, request.expected_version)
+    )
+
+
+def _merge_carts(request: Incoming) -> Call:
+    cart_id, command = parsing.cart_id(request.path["cartId"]), parsing.merge_carts(request.body)
+    return lambda service: cart_reply(
+        service.merge_carts(cart_id, command, request.expected_version)
+    )
+
+
+def _checkout(request: Incoming) -> Call:
+    cart_id = parsing.cart_id(request.path["cartId"])
+    return lambda service: cart_reply(service.check_out(cart_id, request.expected_version))
+
+
+def _list_customer_carts(request: Incoming) -> Call:
+    customer_id = parsing.customer_id(request.path["customerId"])
+    query = parsing.list_carts(request.query)
+
+    def call(service: CartService) -> Reply:
+        page = service.list_customer_carts(customer_id, query)
+        return Reply(200, views.carts_page(page.carts, page.next_token), {})
+
+    return call
+
+
+CREATE_CART = Operation("create_cart", (), "body", _create_cart, keyed=True)
+GET_CART = Operation("get_cart", ("cartId",), "nothing", _get_cart)
+DELETE_CART = Operation("delete_cart", ("cartId",), "nothing", _delete_cart, conditional=True)
+ADD_ITEM = Operation("add_item", ("cartId",), "body", _add_item, conditional=True, keyed=True)
+UPDATE_CART_ITEM = Operation(
+    "update_cart_item", ("cartId", "productId"), "body", _update_cart_item, conditional=True
+)
+REMOVE_ITEM = Operation(
+    "remove_item", ("cartId", "productId"), "nothing", _remove_item, conditional=True
+)
+MERGE_CARTS = Operation("merge_carts", ("cartId",), "body", _merge_carts, conditional=True)
+CHECKOUT = Operation("checkout", ("cartId",), "nothing", _checkout, conditional=True)
+LIST_CUSTOMER_CARTS = Operation(
+    "list_customer_carts", ("customerId",), "query", _list_customer_carts
+)
+
+ALL = (
+    CREATE_CART,
+    GET_CART,
+    DELETE_CART,
+    ADD_ITEM,
+    UPDATE_CART_ITEM,
+    REMOVE_ITEM,
+    MERGE_CARTS,
+    CHECKOUT,
+    LIST_CUSTOMER_CARTS,
+)
+
+
+def run(
+    operation: Operation,
+    request: Incoming,
+    carts: CartService,
+    idempotency: IdempotencyStore,
+    lambda_context: Any,
+) -> Reply:
+    """Parse and run one request; with an idempotency key, the first reply to that key."""
+    call = operation.parse(request)
+    if request.idempotency_key is None:
+        return call(carts)
+    fingerprint = {"operation": operation.name, "path": dict(request.path), "body": request.body}
+    stored = idempotency.respond_once(
+        request.idempotency_key, fingerprint, lambda: call(carts)._asdict(), lambda_context
+    )
+    return Reply(**stored)
