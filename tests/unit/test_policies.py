@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from chalicelib.settings import APP_NAME
 from tools.policies import (
     ACCESS,
     API_HANDLER,
@@ -42,3 +43,9 @@ def test_no_dynamodb_permission_is_on_everything_or_another_stage() -> None:
                 assert statement["Resource"].startswith("arn:aws:dynamodb:*:*:table/")
                 assert f"cart-service-{stage}-" in statement["Resource"], name
                 assert not any("*" in action for action in statement["Action"])
+
+
+def test_the_app_name_in_the_chalice_config_is_the_one_the_code_declares() -> None:
+    # Chalice names every deployed resource after config.json's app_name; the policies,
+    # the tables stack and the app itself use APP_NAME.
+    assert json.loads(CONFIG_FILE.read_text())["app_name"] == APP_NAME
