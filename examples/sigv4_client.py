@@ -4,7 +4,8 @@ Uses only boto3/botocore (for the credentials and the signature) and the standar
 
     CART_API=https://abc123.execute-api.eu-west-1.amazonaws.com/api python examples/sigv4_client.py
 
-The caller's role needs `execute-api:Invoke` on the API (see the README, "Deploy").
+The caller's role needs `execute-api:Invoke` on the API (see docs/operations.md, "Who may
+call the API").
 """
 
 from __future__ import annotations

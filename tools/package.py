@@ -6,7 +6,8 @@ Runs `chalice package --merge-template` with a merge template built from infra/t
 (the one definition of the tables) that also wires each function to its tables: the table
 names into its environment (`Ref`), and its role's policy onto exactly those table ARNs
 (`Fn::GetAtt`) and its own log group; then adds compiled bytecode to the package. Works
-offline; deploy the result with `sam deploy` or `aws cloudformation deploy` (see the README).
+offline; deploy the result with `sam deploy` or `aws cloudformation deploy` (see
+docs/operations.md).
 """
 
 from __future__ import annotations

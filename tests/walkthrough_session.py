@@ -1,8 +1,8 @@
-"""Runs the README's curl walk-through: every `$ ` line of its ```console blocks, in order,
-in one bash session, so the README's outputs can be checked (and regenerated).
+"""Runs the curl walk-through of docs/walkthrough.md: every `$ ` line of its ```console
+blocks, in order, in one bash session, so its outputs can be checked (and regenerated).
 
-    python -m tests.readme_session http://127.0.0.1:8000           # print the outputs
-    python -m tests.readme_session http://127.0.0.1:8000 --write   # put them in README.md
+    python -m tests.walkthrough_session http://127.0.0.1:8000          # print the outputs
+    python -m tests.walkthrough_session http://127.0.0.1:8000 --write  # put them in the file
 
 (with `make run` going), after a change to what the API answers.
 """
@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+WALKTHROUGH = Path(__file__).resolve().parent.parent / "docs" / "walkthrough.md"
 _BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
 _VARIABLE = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"  # ids
@@ -32,8 +32,8 @@ class Step:
     output: str
 
 
-def readme_steps(text: str) -> list[Step]:
-    """Each `$ command` of the console blocks with the output the README shows for it."""
+def walkthrough_steps(text: str) -> list[Step]:
+    """Each `$ command` of the console blocks with the output the document shows for it."""
     steps: list[Step] = []
     for block in _BLOCK.findall(text):
         for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
@@ -62,7 +62,7 @@ def normalized(output: str) -> str:
 
 
 def with_outputs(text: str, outputs: list[str]) -> str:
-    """The README with each console block's outputs replaced by `outputs`, in order."""
+    """The document with each console block's outputs replaced by `outputs`, in order."""
     remaining = iter(outputs)
 
     def fill(block: re.Match[str]) -> str:
@@ -74,11 +74,11 @@ def with_outputs(text: str, outputs: list[str]) -> str:
 
 
 if __name__ == "__main__":
-    text = README.read_text()
-    walk = readme_steps(text)
+    text = WALKTHROUGH.read_text()
+    walk = walkthrough_steps(text)
     results = run_steps(walk, sys.argv[1])
     if "--write" in sys.argv:
-        README.write_text(with_outputs(text, results))
+        WALKTHROUGH.write_text(with_outputs(text, results))
     else:
         for step, output in zip(walk, results, strict=True):
             print(f"$ {step.command}\n{output}\n")

@@ -1,0 +1,58 @@
+"""The curl walk-through (docs/walkthrough.md) gives exactly the outputs it shows (bar ids
+and times)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Stack
+from tests.walkthrough_session import WALKTHROUGH, normalized, run_steps, walkthrough_steps
+from tools.stage import PROJECT_DIR
+
+
+def test_the_walk_through_answers_as_documented(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `python3` in the walk-through is whatever the reader has; here, this interpreter.
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    steps = walkthrough_steps(WALKTHROUGH.read_text())
+    assert len(steps) >= 10
+    outputs = run_steps(steps, stack.base_url)
+    for step, output in zip(steps, outputs, strict=True):
+        assert normalized(output) == normalized(step.output), step.command
+
+
+LOCAL_API = "http://127.0.0.1:8000"
+
+
+def test_the_readmes_taste_of_the_api_runs_as_shown(stack: Stack) -> None:
+    readme = (PROJECT_DIR / "README.md").read_text()
+    taste = readme.split("## A taste of the API", 1)[1].split("```sh\n", 1)[1].split("```")[0]
+    commands = taste.replace(f"API={LOCAL_API}", f"API={stack.base_url}", 1)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", f"PATH={Path(sys.executable).parent}:$PATH\n{commands}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    *changes, read, checked_out = json_documents(result.stdout)
+    assert [change["itemCount"] for change in changes] == [2, 3]
+    assert (read["itemCount"], read["totalAmount"]) == (3, "59.97")
+    assert read["items"][0]["lineTotal"] == "59.97"
+    assert checked_out["status"] == "CHECKED_OUT"
+
+
+def json_documents(text: str) -> list[Any]:
+    """The JSON documents printed one after the other (curl adds no newline)."""
+    decoder, documents, position = json.JSONDecoder(), [], 0
+    while position < len(text):
+        document, position = decoder.raw_decode(text, position)
+        documents.append(document)
+        position += len(text[position:]) - len(text[position:].lstrip())
+    return documents
