@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 STAGE ?= dev
 
-.PHONY: run test lint unit integration e2e fuzz bench package deploy policies clean
+.PHONY: run token test lint unit integration e2e fuzz bench package deploy policies clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -23,6 +23,11 @@ $(CHROMIUM):
 ## run: the API on http://127.0.0.1:8000 and the demo storefront on :8001, with a local DynamoDB (moto)
 run: $(INSTALLED)
 	$(PY) -m tools.run_local
+
+## token: a shopper token for SUB that the running `make run` accepts (make -s token SUB=alice)
+# (order-only prerequisite: it never reinstalls, which would make `make run` reload)
+token: | $(INSTALLED)
+	@$(PY) -B -m tools.local_token "$(SUB)"
 
 ## test: lint, type checks and every test (unit, integration, end-to-end over HTTP, browser)
 test: lint $(CHROMIUM)

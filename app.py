@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from chalice.app import Chalice, Response
+from chalice.app import AuthRequest, AuthResponse, Chalice, Response
 
 from chalicelib.edge import invoke, logs, rest
 from chalicelib.edge import operations as op
@@ -23,18 +23,32 @@ app.register_middleware(rest.request_context, "http")
 services = Container()
 """This container's services, built on the first request (tests hand in their own)."""
 
-ROUTE_OPTIONS = rest.route_options(EdgeSettings.from_environ())
+EDGE = EdgeSettings.from_environ()
 
 
-def route(path: str, method: str) -> Callable[[Callable[..., Response]], Any]:
-    return app.route(path, methods=[method], **ROUTE_OPTIONS)
+ROUTE_AUTHORIZER = None
+if EDGE.api_auth == "shopper":  # deployed as a function of its own: only where it is used
+
+    @app.authorizer(ttl_seconds=300)
+    def shopper_token(auth_request: AuthRequest) -> AuthResponse:
+        """Checks the bearer token of every route but POST /carts."""
+        return rest.authorize(auth_request, services)
+
+    ROUTE_AUTHORIZER = shopper_token
+
+ROUTE_OPTIONS = rest.route_options(EDGE, ROUTE_AUTHORIZER)
+
+
+def route(path: str, method: str, **options: Any) -> Callable[[Callable[..., Response]], Any]:
+    return app.route(path, methods=[method], **{**ROUTE_OPTIONS, **options})
 
 
 def answer(operation: op.Operation) -> Response:
-    return rest.answer(app, operation, services)
+    return rest.answer(app, operation, services, EDGE)
 
 
-@route("/carts", "POST")
+# A guest creates a cart without a token (the route checks an optional one itself).
+@route("/carts", "POST", **rest.create_cart_options(EDGE))
 def create_cart() -> Response:
     return answer(op.CREATE_CART)
 
@@ -77,6 +91,11 @@ def checkout(cartId: str) -> Response:
 @route("/customers/{customerId}/carts", "GET")
 def list_customer_carts(customerId: str) -> Response:
     return answer(op.LIST_CUSTOMER_CARTS)
+
+
+@route("/me/carts", "GET")
+def list_my_carts() -> Response:
+    return answer(op.LIST_MY_CARTS)
 
 
 # The same operations as Lambda functions, one per operation (Chalice needs each by name).

@@ -1,6 +1,6 @@
 """One cold start, in this fresh interpreter: import an app and answer one GET /carts/{id}.
 
-    python -m bench.cold_start APP_DIR CART_ID     # prints {"seconds": ..., "status": ...}
+    python -m bench.cold_start APP_DIR CUSTOMER CART_ID   # prints {"seconds":, "status":}
 
 Called by bench.run in a new process each time, with the stage's environment and the local
 DynamoDB's endpoint set. The clock starts before the app's import: interpreter start-up
@@ -22,8 +22,9 @@ class LambdaContext:
         return 25_000
 
 
-def get_cart_event(cart_id: str) -> dict[str, object]:
-    """What API Gateway hands the function for GET /carts/{cartId}."""
+def get_cart_event(customer: str, cart_id: str) -> dict[str, object]:
+    """What API Gateway hands the function for GET /carts/{cartId}, with the identity a
+    shopper-mode stage's authorizer found in the token (an IAM or open app ignores it)."""
     path = f"/carts/{cart_id}"
     return {
         "resource": "/carts/{cartId}",
@@ -41,6 +42,12 @@ def get_cart_event(cart_id: str) -> dict[str, object]:
             "path": f"/api{path}",
             "requestId": str(uuid.uuid4()),
             "stage": "api",
+            "authorizer": {
+                "kind": "shopper",
+                "subject": customer,
+                "until": str(int(time.time()) + 3600),
+                "principalId": f"shopper:{customer}",
+            },
         },
         "body": None,
         "isBase64Encoded": False,
@@ -48,11 +55,11 @@ def get_cart_event(cart_id: str) -> dict[str, object]:
 
 
 def main() -> None:
-    app_dir, cart_id = sys.argv[1], sys.argv[2]
+    app_dir, customer, cart_id = sys.argv[1], sys.argv[2], sys.argv[3]
     started = time.perf_counter()
     sys.path.insert(0, app_dir)
     module = __import__("app")
-    response = module.app(get_cart_event(cart_id), LambdaContext())
+    response = module.app(get_cart_event(customer, cart_id), LambdaContext())
     seconds = time.perf_counter() - started
     print(json.dumps({"seconds": seconds, "status": response["statusCode"]}))
 

@@ -38,6 +38,7 @@ from bench.calls import CallRecorder, replay
 from chalicelib.domain.cart import Product
 from chalicelib.domain.money import Money
 from chalicelib.dynamodb.products import DynamoProductRepository
+from tools.chalice_local import OVERRIDES_VARIABLE
 from tools.local_stack import (
     LOCAL_STAGE,
     chalice_local,
@@ -46,6 +47,7 @@ from tools.local_stack import (
     local_aws_environment,
     prepare_tables,
 )
+from tools.run_local import fresh_key_ring
 from tools.stage import PROJECT_DIR, stage_environment, stage_settings
 
 RESULTS_FILE = PROJECT_DIR / "bench" / "results.json"
@@ -55,6 +57,8 @@ OVERHEAD_SAMPLES = int(os.environ.get("BENCH_SAMPLES", "100"))
 COLD_STARTS = int(os.environ.get("BENCH_COLD_STARTS", "12"))
 THROUGHPUT_SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 CLIENTS = 8
+BENCH_CUSTOMER = "bench"
+TOKEN_CHECKS = 1000
 
 
 class Figures:
@@ -78,7 +82,15 @@ def main() -> None:
     # part of what is measured; printing them to this terminal is not. Figures go to stderr.
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (for the whole run)
     with dynamodb_server() as endpoint:
-        environment = {**stage_environment(LOCAL_STAGE), **local_aws_environment(endpoint)}
+        # The round trips, overhead and throughput are a trusted backend's (no token checks);
+        # the cold start and the token checks are measured in shopper mode, below.
+        environment = {
+            **stage_environment(LOCAL_STAGE),
+            **local_aws_environment(endpoint),
+            "API_AUTH": "iam",
+            OVERRIDES_VARIABLE: "API_AUTH",
+            "TOKEN_KEYS": fresh_key_ring(),
+        }
         os.environ.update(environment)
         from chalice.test import Client
 
@@ -98,7 +110,10 @@ def main() -> None:
             measure_round_trips(api, client, new_container, figures)
             measure_overhead(api, client, wiring.dynamodb_client(settings), figures)
             cart_for_cold_start = api.cart_with_lines(3)
-        measure_cold_start(environment, cart_for_cold_start, figures)
+        measure_token_checks(environment["TOKEN_KEYS"], figures)
+        measure_cold_start(
+            {**environment, "API_AUTH": "shopper"}, BENCH_CUSTOMER, cart_for_cold_start, figures
+        )
         requests.post(f"{endpoint}/moto-api/reset", timeout=10)  # small tables again
         prepare_tables(client, settings)
         measure_throughput(environment, figures)
@@ -119,7 +134,7 @@ class Api:
         return json.loads(response.body) if response.body else None
 
     def cart_with_lines(self, count: int) -> str:
-        cart = str(self.call("POST", "/carts", {"customerId": "bench"})["cartId"])
+        cart = str(self.call("POST", "/carts", {"customerId": BENCH_CUSTOMER})["cartId"])
         for product in ("ESP-1KG", "FILTER-100", "MUG-CER", "SCALE-01")[:count]:
             self.call("POST", f"/carts/{cart}/items", {"productId": product, "quantity": 1})
         return cart
@@ -235,11 +250,46 @@ def timed(call: Callable[[], Any]) -> float:
 # -- 3. cold start ------------------------------------------------------------------------
 
 
-def measure_cold_start(environment: dict[str, str], cart: str, figures: Figures) -> None:
+def measure_token_checks(key_ring: str, figures: Figures) -> None:
+    """What checking a token costs per request once the issuer's keys are cached, as in a
+    warm authorizer: a shopper's ID token (RS256) and a guest's cart token."""
+    from chalicelib.edge.auth import TokenVerifier
+    from chalicelib.service import cart_tokens
+    from chalicelib.service.keys import KeyRing
+    from tools.local_issuer import local_issuer
+
+    keys = KeyRing.parse(key_ring)
+    with local_issuer() as issuer:
+        environment = issuer.verifier_environment()
+        verifier = TokenVerifier(
+            environment["SHOPPER_ISSUER"], environment["SHOPPER_AUDIENCE"], lambda: keys
+        )
+        tokens = {
+            "shopper token (RS256 JWT)": f"Bearer {issuer.token('bench')}",
+            "cart token (HMAC)": f"Bearer {cart_tokens.issue(str(uuid.uuid4()), keys)}",
+        }
+        for kind, header in tokens.items():
+            verifier.caller(header)  # fetches and caches the issuer's keys, imports PyJWT
+            seconds = statistics.median(
+                timed(lambda header=header: verifier.caller(header)) for _ in range(TOKEN_CHECKS)
+            )
+            figures.add(
+                f"token check per request, cache warm: {kind}",
+                round(seconds * 1000, 3),
+                "ms",
+                "at most 1",
+                seconds <= 0.001,
+            )
+
+
+def measure_cold_start(
+    environment: dict[str, str], customer: str, cart: str, figures: Figures
+) -> None:
     """Fresh interpreters, alternating the service and the minimal app, twice: with the
     app's bytecode compiled beforehand (as `make package` ships it), and compiled at start
     (as `chalice deploy` ships the app). Libraries have their bytecode either way, as the
-    Lambda runtime's boto3 does."""
+    Lambda runtime's boto3 does. The service runs in shopper mode: its request carries the
+    identity the authorizer found (API Gateway's context), which the route checks."""
     minimal_dir = PROJECT_DIR / "bench" / "minimal_app"
     app_sources = [PROJECT_DIR / "app.py", PROJECT_DIR / "chalicelib", minimal_dir / "app.py"]
     env = {**os.environ, **environment, "PYTHONDONTWRITEBYTECODE": "1"}
@@ -253,7 +303,7 @@ def measure_cold_start(environment: dict[str, str], cart: str, figures: Figures)
         samples: dict[str, list[float]] = {"service": [], "minimal": []}
         for _ in range(COLD_STARTS):
             for label, app_dir in (("service", PROJECT_DIR), ("minimal", minimal_dir)):
-                samples[label].append(cold_start(app_dir, cart, env))
+                samples[label].append(cold_start(app_dir, customer, cart, env))
         remove_bytecode(app_sources)
         service, minimal = (statistics.median(samples[k]) for k in ("service", "minimal"))
         ratio = round(service / minimal, 3)
@@ -267,9 +317,9 @@ def measure_cold_start(environment: dict[str, str], cart: str, figures: Figures)
         )
 
 
-def cold_start(app_dir: Path, cart: str, env: dict[str, str]) -> float:
+def cold_start(app_dir: Path, customer: str, cart: str, env: dict[str, str]) -> float:
     output = subprocess.run(
-        [sys.executable, "-m", "bench.cold_start", str(app_dir), cart],
+        [sys.executable, "-m", "bench.cold_start", str(app_dir), customer, cart],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,

@@ -20,13 +20,19 @@ there; a test keeps the two alike): every deployed name starts with it."""
 class Settings(NamedTuple):
     table_names: dict[str, str]
     """The stage's name of each table, by the design's name (`Carts`)."""
-    page_token_key: str
     catalog_cache_seconds: float = 60.0
     cart_ttl_days: float = 30.0
     dynamodb_max_attempts: int = 3
     dynamodb_connect_timeout: float = 1.0
     dynamodb_read_timeout: float = 1.0
     log_level: str = "INFO"
+    token_keys: str | None = None
+    """The key ring itself (JSON; `make run` and the tests), or else:"""
+    token_secret_arn: str | None = None
+    """the Secrets Manager secret holding it (a deployed stage)."""
+    shopper_issuer: str | None = None
+    shopper_audience: str | None = None
+    shopper_jwks_url: str | None = None
 
     @property
     def carts_table(self) -> str:
@@ -51,38 +57,45 @@ class Settings(NamedTuple):
         try:
             return cls(
                 table_names={name: environ[table.variable] for name, table in TABLES.items()},
-                page_token_key=environ["PAGE_TOKEN_KEY"],
                 catalog_cache_seconds=float(environ.get("CATALOG_CACHE_SECONDS", "60")),
                 cart_ttl_days=float(environ.get("CART_TTL_DAYS", "30")),
                 dynamodb_max_attempts=int(environ.get("DYNAMODB_MAX_ATTEMPTS", "3")),
                 dynamodb_connect_timeout=float(environ.get("DYNAMODB_CONNECT_TIMEOUT", "1")),
                 dynamodb_read_timeout=float(environ.get("DYNAMODB_READ_TIMEOUT", "1")),
                 log_level=environ.get("LOG_LEVEL", "INFO").upper(),
+                token_keys=environ.get("TOKEN_KEYS") or None,
+                token_secret_arn=environ.get("TOKEN_SECRET_ARN") or None,
+                shopper_issuer=environ.get("SHOPPER_ISSUER") or None,
+                shopper_audience=environ.get("SHOPPER_AUDIENCE") or None,
+                shopper_jwks_url=environ.get("SHOPPER_JWKS_URL") or None,
             )
         except KeyError as missing:
             raise RuntimeError(f"environment variable {missing} is not set") from None
 
 
+API_AUTH_MODES = ("iam", "shopper", "none")
+
+
 class EdgeSettings(NamedTuple):
-    """How API Gateway guards the routes: read when app.py is imported, because Chalice
-    builds the API from the routes then (`chalice deploy`/`package` set the stage's
-    variables before importing). IAM is the default: a stage must opt out.
+    """How the routes are guarded: read when app.py is imported, because Chalice builds the
+    API from the routes then (`chalice deploy`/`package` set the stage's variables before
+    importing). IAM is the default: a stage must opt out.
+
+    - iam: trusted backends sign with SigV4 and act for any customer;
+    - shopper: browsers and apps send a shopper token or a cart token (edge/auth.py);
+    - none: no checks at all, for `API_AUTH=none make run` and tests; never deployed.
     """
 
     api_auth: str = "iam"
-    cognito_user_pool_arn: str | None = None
     cors_allow_origin: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> EdgeSettings:
         environ = os.environ if environ is None else environ
         api_auth = environ.get("API_AUTH", "iam")
-        if api_auth not in {"iam", "cognito", "none"}:
-            raise RuntimeError(f"API_AUTH must be iam, cognito or none, not {api_auth!r}")
-        pool = environ.get("COGNITO_USER_POOL_ARN") or None
-        if api_auth == "cognito" and pool is None:
-            raise RuntimeError("API_AUTH=cognito needs COGNITO_USER_POOL_ARN")
+        if api_auth not in API_AUTH_MODES:
+            raise RuntimeError(f"API_AUTH must be iam, shopper or none, not {api_auth!r}")
         origin = environ.get("CORS_ALLOW_ORIGIN") or None
         if origin == "*":
             raise RuntimeError("CORS_ALLOW_ORIGIN must name an origin, not *")
-        return cls(api_auth, pool, origin)
+        return cls(api_auth, origin)

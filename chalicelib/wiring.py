@@ -7,6 +7,7 @@ the same function and hand it to the app's container with `use`.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from datetime import timedelta
@@ -17,8 +18,10 @@ from botocore.config import Config
 
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.products import DynamoProductRepository
+from chalicelib.edge.auth import TokenVerifier
 from chalicelib.edge.idempotency import IdempotencyStore
 from chalicelib.service.catalog import Catalog
+from chalicelib.service.keys import KeyRing
 from chalicelib.service.operations import CartService
 from chalicelib.settings import Settings
 
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
 class Services(NamedTuple):
     carts: CartService
     idempotency: IdempotencyStore
+    verifier: TokenVerifier
 
 
 def dynamodb_client(settings: Settings) -> DynamoDBClient:
@@ -55,13 +59,29 @@ def build(settings: Settings, client: DynamoDBClient) -> Services:
         DynamoProductRepository(client, settings.products_table), settings.catalog_cache_seconds
     )
     carts = DynamoCartRepository(client, settings.carts_table, settings.cart_items_table)
-    service = CartService(
-        carts,
-        catalog,
-        lifetime=timedelta(days=settings.cart_ttl_days),
-        page_token_key=settings.page_token_key,
+    keys = key_ring(settings)
+    service = CartService(carts, catalog, keys, lifetime=timedelta(days=settings.cart_ttl_days))
+    verifier = TokenVerifier(
+        settings.shopper_issuer, settings.shopper_audience, keys, settings.shopper_jwks_url
     )
-    return Services(service, IdempotencyStore(client, settings.idempotency_table))
+    return Services(service, IdempotencyStore(client, settings.idempotency_table), verifier)
+
+
+def key_ring(settings: Settings) -> Callable[[], KeyRing]:
+    """The stage's key ring, read on first use (most requests sign nothing) and then kept:
+    from TOKEN_KEYS, or from the secret TOKEN_SECRET_ARN names, once per container."""
+
+    @functools.cache
+    def load() -> KeyRing:
+        if settings.token_keys:
+            return KeyRing.parse(settings.token_keys)
+        if settings.token_secret_arn:
+            secrets = boto3.session.Session().client("secretsmanager")
+            secret = secrets.get_secret_value(SecretId=settings.token_secret_arn)
+            return KeyRing.parse(secret["SecretString"])
+        raise RuntimeError("set TOKEN_KEYS or TOKEN_SECRET_ARN: tokens need a key ring")
+
+    return load
 
 
 def from_environment() -> Services:

@@ -1,7 +1,14 @@
 // The demo storefront: a product grid and a cart panel, all state in the cart service.
 // The page never computes money: it shows the amounts the API returns, as it returns them.
+//
+// Access (shopper mode): a guest's cart comes with a cart token, kept with its id and sent
+// as `Authorization: Bearer` on every call for that cart. "Sign in" gets a shopper token
+// (here from the local issuer; a real shop from its identity provider), finds or creates
+// the shopper's own cart and merges the guest cart into it, proving it with the cart token.
 
-const CART_KEY = "demo-shop-cart-id";
+const CART_KEY = "demo-shop-cart"; // {cartId, cartToken}: the guest's cart
+const SHOPPER_KEY = "demo-shop-shopper"; // the signed-in shopper's token
+const SHOPPER_CART_KEY = "demo-shop-shopper-cart"; // the signed-in shopper's cart id
 const TIMEOUT_MS = 8000;
 const MESSAGES = {
   INVALID_JSON: "The shop sent a malformed request.",
@@ -22,6 +29,12 @@ const MESSAGES = {
   METHOD_NOT_ALLOWED: "The shop made a request the cart service does not offer.",
   SERVICE_UNAVAILABLE: "The cart service is busy; please try again in a moment.",
   INTERNAL_ERROR: "Something went wrong on our side; please try again.",
+  UNAUTHORIZED: "Your session has ended; please sign in again.",
+  FORBIDDEN: "That is not yours to change.",
+  NOT_FOUND: "The shop asked for something the cart service does not have.",
+  CART_LIMIT: "You have too many open carts; check one out or delete one first.",
+  PAYLOAD_TOO_LARGE: "The shop sent a request that is too large.",
+  TOO_MANY_REQUESTS: "The cart service is busy; please try again in a moment.",
 };
 
 const config = await (await fetch("config.json")).json();
@@ -37,9 +50,21 @@ class ApiError extends Error {
   }
 }
 
+function stored(key, storage = localStorage) {
+  const text = storage.getItem(key);
+  return text ? JSON.parse(text) : null;
+}
+
+// The token for a call: the shopper's once signed in, else the guest cart's.
+function bearer() {
+  const token = sessionStorage.getItem(SHOPPER_KEY) || stored(CART_KEY)?.cartToken;
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
 async function api(method, path, { body, headers = {} } = {}) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  headers = { ...bearer(), ...headers };
   try {
     const response = await fetch(config.api + path, {
       method,
@@ -75,9 +100,10 @@ async function once(method, path, body) {
 function show(view, version) {
   cart = view;
   etag = version;
-  if (view) localStorage.setItem(CART_KEY, view.cartId);
   render();
 }
+
+
 
 function say(error) {
   const box = document.querySelector("#message");
@@ -90,25 +116,65 @@ function say(error) {
   box.hidden = false;
 }
 
+// The cart this page works on: the signed-in shopper's, or the guest's.
+function currentCartId() {
+  return sessionStorage.getItem(SHOPPER_KEY) ? sessionStorage.getItem(SHOPPER_CART_KEY) : stored(CART_KEY)?.cartId;
+}
+
 async function loadCart() {
-  const id = localStorage.getItem(CART_KEY);
+  const id = currentCartId();
   if (!id) return show(null, null);
   try {
     const { data, etag: version } = await api("GET", `/carts/${id}`);
     show(data, version);
   } catch (error) {
-    if (error.code === "CART_NOT_FOUND") localStorage.removeItem(CART_KEY);
+    if (error.code === "CART_NOT_FOUND") forgetCart();
+    else if (error.code === "UNAUTHORIZED") signOut();
     else say(error);
     show(null, null);
   }
 }
 
+function forgetCart() {
+  if (sessionStorage.getItem(SHOPPER_KEY)) sessionStorage.removeItem(SHOPPER_CART_KEY);
+  else localStorage.removeItem(CART_KEY);
+}
+
 async function cartId() {
   if (cart) return cart.cartId;
-  const guest = `guest-${crypto.randomUUID()}`;
-  const { data, etag: version } = await once("POST", "/carts", { customerId: guest, currency: "USD" });
+  const { data, etag: version } = await once("POST", "/carts", { currency: "USD" });
+  if (data.cartToken) localStorage.setItem(CART_KEY, JSON.stringify({ cartId: data.cartId, cartToken: data.cartToken }));
+  else sessionStorage.setItem(SHOPPER_CART_KEY, data.cartId);
+  delete data.cartToken;
   show(data, version);
   return data.cartId;
+}
+
+// Signing in keeps the guest's cart: the shopper's newest active cart (or a new one) takes
+// its lines, the cart token proving the guest cart is this visitor's.
+const signIn = () =>
+  act(async () => {
+    const { token } = await (await fetch("demo-token")).json();
+    sessionStorage.setItem(SHOPPER_KEY, token);
+    const { data: page } = await api("GET", "/me/carts?limit=20");
+    let mine = page.carts.find((summary) => summary.status === "ACTIVE")?.cartId;
+    if (!mine) mine = (await once("POST", "/carts", { currency: "USD" })).data.cartId;
+    sessionStorage.setItem(SHOPPER_CART_KEY, mine);
+    const guest = stored(CART_KEY);
+    if (guest) {
+      const body = { sourceCartId: guest.cartId, sourceCartToken: guest.cartToken };
+      const { data, etag: version } = await api("POST", `/carts/${mine}/merge`, { body });
+      localStorage.removeItem(CART_KEY);
+      return show(data, version);
+    }
+    const { data, etag: version } = await api("GET", `/carts/${mine}`);
+    show(data, version);
+  });
+
+function signOut() {
+  sessionStorage.removeItem(SHOPPER_KEY);
+  sessionStorage.removeItem(SHOPPER_CART_KEY);
+  show(null, null);
 }
 
 async function act(work) {
@@ -118,6 +184,7 @@ async function act(work) {
     await work();
   } catch (error) {
     say(error);
+    if (error.code === "UNAUTHORIZED") signOut();
     if (["PRECONDITION_FAILED", "CART_NOT_FOUND", "ITEM_NOT_FOUND"].includes(error.code)) await loadCart();
   } finally {
     render();
@@ -203,9 +270,15 @@ function render() {
   document.querySelector("#item-count").textContent = cart ? String(cart.itemCount) : "0";
   document.querySelector("#total").textContent = cart ? `${cart.totalAmount} ${cart.currency}` : "–";
   document.querySelector("#cart-id").textContent = cart ? cart.cartId : "none yet";
+  const signedIn = Boolean(sessionStorage.getItem(SHOPPER_KEY));
+  document.querySelector("#who").textContent = signedIn ? "Signed in as the demo shopper" : "Shopping as a guest";
+  document.querySelector("#sign-in").hidden = signedIn || !config.signIn;
+  document.querySelector("#sign-out").hidden = !signedIn;
   document.querySelectorAll("button").forEach((button) => (button.disabled = false));
   document.body.dataset.ready = "true";
 }
 
+document.querySelector("#sign-in").addEventListener("click", signIn);
+document.querySelector("#sign-out").addEventListener("click", () => { signOut(); loadCart(); });
 renderProducts();
 await loadCart();

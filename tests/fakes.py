@@ -6,8 +6,9 @@ import copy
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
-from chalicelib.domain.cart import Cart, Change, Product
+from chalicelib.domain.cart import ACTIVE, Cart, Change, Product
 from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate
+from chalicelib.service.keys import KeyRing
 from chalicelib.service.ports import CartRepository, ProductRepository
 
 
@@ -78,6 +79,13 @@ class InMemoryCartRepository(CartRepository):
         )
         return [copy.deepcopy(c) for c in page], position
 
+    def count_active(self, customer_id: str, now: datetime) -> int:
+        return sum(
+            1
+            for c in self.carts.values()
+            if c.customer_id == customer_id and c.status == ACTIVE and not c.is_expired(now)
+        )
+
     def _unchanged(self, *read: Cart) -> None:
         for cart in read:
             if self._stored(cart.cart_id).version != cart.version:
@@ -87,6 +95,13 @@ class InMemoryCartRepository(CartRepository):
         if cart_id not in self.carts:
             raise CartNotFound(cart_id)
         return self.carts[cart_id]
+
+
+TEST_KEYS = KeyRing.parse('{"current": "t1", "t1": "test-key-for-unit-tests"}')
+
+
+def fixed_keys() -> KeyRing:
+    return TEST_KEYS
 
 
 class InMemoryProductRepository(ProductRepository):

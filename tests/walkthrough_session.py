@@ -21,7 +21,8 @@ _BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
 _VARIABLE = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"  # ids
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"  # timestamps
-    r"|(?<=^Date: ).*$|(?<=^Server: ).*$",  # headers of the moment and the machine
+    r"|(?<=^Date: ).*$|(?<=^Server: ).*$"  # headers of the moment and the machine
+    r'|(?<="cartToken": ")[^"]+',  # a guest's cart token
     re.MULTILINE,
 )
 
@@ -52,6 +53,7 @@ def run_steps(steps: list[Step], api: str) -> list[str]:
         text=True,
         check=True,
         timeout=120,
+        cwd=WALKTHROUGH.parent.parent,  # where `make -s token` runs
     )
     outputs = result.stdout.split(f"{marker}\n")[: len(steps)]
     return [output.replace("\r\n", "\n").rstrip("\n") for output in outputs]

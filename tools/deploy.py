@@ -5,6 +5,10 @@
 2. Writes the stack's table names into the stage's environment in .chalice/config.json and
    regenerates the stage's policies, so the functions get exactly those tables.
 3. Runs `chalice deploy --stage STAGE`.
+4. Puts back what `chalice deploy` replaces with the API's definition: the gateway
+   responses (problem+json for 401, 403, unknown routes, 429) and the stage's throttling.
+
+A stage that carries a literal key or runs with API_AUTH=none is refused before anything.
 
 Uses the usual AWS credentials and region (AWS_PROFILE, AWS_DEFAULT_REGION).
 """
@@ -24,7 +28,8 @@ from botocore.exceptions import ClientError
 from chalicelib.dynamodb.tables import TABLES
 from chalicelib.settings import APP_NAME
 from tools import policies
-from tools.stage import CONFIG_FILE, PROJECT_DIR
+from tools.gateway import gateway_responses, throttling
+from tools.stage import CONFIG_FILE, PROJECT_DIR, refuse_undeployable
 from tools.tables import TABLES_TEMPLATE
 
 
@@ -57,11 +62,13 @@ def deploy_tables(cloudformation: Any, stage: str) -> dict[str, str]:
 
 
 def write_table_names(stage: str, outputs: dict[str, str], config_file: Path = CONFIG_FILE) -> None:
-    """Put the stack's table names into the stage's environment variables."""
+    """Put the stack's table names and its key ring's secret into the stage's environment
+    variables (the secret's ARN, not its value: only the functions allowed to read it can)."""
     config = json.loads(config_file.read_text())
     environment = config["stages"][stage].setdefault("environment_variables", {})
     for table in TABLES.values():
         environment[table.variable] = outputs[f"{table.resource_id}Name"]
+    environment["TOKEN_SECRET_ARN"] = outputs["TokenKeysSecretArn"]
     config_file.write_text(json.dumps(config, indent=2) + "\n")
 
 
@@ -75,16 +82,58 @@ def _stack_exists(cloudformation: Any, name: str) -> bool:
     return bool(stacks) and stacks[0]["StackStatus"] != "DELETE_COMPLETE"
 
 
+def apply_gateway_settings(apigateway: Any, stage: str, rest_api_id: str) -> None:
+    """The gateway responses and throttling of tools/gateway.py, on the deployed API."""
+    api_stage = json.loads(CONFIG_FILE.read_text())["stages"][stage]["api_gateway_stage"]
+    for response_type, response in gateway_responses(stage).items():
+        apigateway.put_gateway_response(
+            restApiId=rest_api_id,
+            responseType=response_type,
+            statusCode=response["statusCode"],
+            responseParameters=response["responseParameters"],
+            responseTemplates=response["responseTemplates"],
+        )
+    limits = throttling(stage)
+    apigateway.create_deployment(restApiId=rest_api_id, stageName=api_stage)
+    apigateway.update_stage(
+        restApiId=rest_api_id,
+        stageName=api_stage,
+        patchOperations=[
+            {
+                "op": "replace",
+                "path": "/*/*/throttling/rateLimit",
+                "value": str(limits["rateLimit"]),
+            },
+            {
+                "op": "replace",
+                "path": "/*/*/throttling/burstLimit",
+                "value": str(limits["burstLimit"]),
+            },
+        ],
+    )
+
+
+def deployed_rest_api(stage: str) -> str:
+    """The REST API's id, from what `chalice deploy` recorded."""
+    record = json.loads((PROJECT_DIR / ".chalice" / "deployed" / f"{stage}.json").read_text())
+    rest_api = next(r for r in record["resources"] if r.get("resource_type") == "rest_api")
+    return str(rest_api["rest_api_id"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Deploy the tables stack, then the app.")
     parser.add_argument("stage", choices=policies.DEPLOYED_STAGES)
     arguments = parser.parse_args()
+    refuse_undeployable(arguments.stage)
     outputs = deploy_tables(boto3.client("cloudformation"), arguments.stage)
     write_table_names(arguments.stage, outputs)
     policies.main()
     chalice = Path(sys.executable).parent / "chalice"
     subprocess.run(
         [str(chalice), "deploy", "--stage", arguments.stage], cwd=PROJECT_DIR, check=True
+    )
+    apply_gateway_settings(
+        boto3.client("apigateway"), arguments.stage, deployed_rest_api(arguments.stage)
     )
 
 

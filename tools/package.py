@@ -26,16 +26,20 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.dynamodb.tables import TABLES
+from tools.gateway import gateway_responses, throttling
 from tools.policies import (
-    ACCESS,
     API_HANDLER,
+    KEY_READERS,
+    deployed_functions,
     function_access,
     lambda_name,
     policy,
     statement_id,
 )
-from tools.stage import PROJECT_DIR
+from tools.stage import PROJECT_DIR, refuse_undeployable
 from tools.tables import TABLES_TEMPLATE
+
+TOKEN_KEYS_RESOURCE = "TokenKeysSecret"
 
 
 def function_resource(function: str) -> str:
@@ -61,16 +65,17 @@ def merge_template(stage: str) -> dict[str, Any]:
     tables = json.loads(TABLES_TEMPLATE.read_text())
     tables["Parameters"]["Stage"]["Default"] = stage
     resources: dict[str, Any] = dict(tables["Resources"])
-    for function in (API_HANDLER, *ACCESS):
+    for function in deployed_functions(stage):
+        variables: dict[str, Any] = {
+            table.variable: {"Ref": table.resource_id} for table in TABLES.values()
+        }
+        if function in KEY_READERS:
+            variables["TOKEN_SECRET_ARN"] = {"Ref": TOKEN_KEYS_RESOURCE}
         resources[function_resource(function)] = {
             "Properties": {
                 # Chalice's own names, so the policies' log groups are the functions' ones.
                 "FunctionName": lambda_name(stage, function),
-                "Environment": {
-                    "Variables": {
-                        table.variable: {"Ref": table.resource_id} for table in TABLES.values()
-                    }
-                },
+                "Environment": {"Variables": variables},
             }
         }
         # Named outright: Chalice's own name for the API handler's log group refers to a
@@ -88,6 +93,20 @@ def merge_template(stage: str) -> dict[str, Any]:
                 ]
             }
         }
+    limits = throttling(stage)
+    resources["RestAPI"] = {
+        "Properties": {
+            "DefinitionBody": {"x-amazon-apigateway-gateway-responses": gateway_responses(stage)},
+            "MethodSettings": [
+                {
+                    "ResourcePath": "/*",
+                    "HttpMethod": "*",
+                    "ThrottlingRateLimit": limits["rateLimit"],
+                    "ThrottlingBurstLimit": limits["burstLimit"],
+                }
+            ],
+        }
+    }
     return {
         "Parameters": tables["Parameters"],
         "Conditions": tables["Conditions"],
@@ -107,6 +126,8 @@ def _exact(stage: str, function: str) -> dict[str, Any]:
             statement["Resource"] = (
                 {"Fn::Sub": [f"${{TableArn}}/index/{index}", {"TableArn": arn}]} if index else arn
             )
+        elif statement["Sid"] == "TokenKeys":
+            statement["Resource"] = {"Ref": TOKEN_KEYS_RESOURCE}
         elif statement["Sid"] == "OwnLogs":
             statement["Resource"] = {
                 "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}"
@@ -148,6 +169,7 @@ def add_bytecode(archive: Path) -> None:
 
 def package(stage: str, outdir: Path) -> Path:
     """Write the stage's SAM template and deployment package to `outdir`; the template path."""
+    refuse_undeployable(stage)
     with tempfile.TemporaryDirectory() as scratch:
         merge_file = Path(scratch) / "merge.json"
         merge_file.write_text(json.dumps(merge_template(stage), indent=2))

@@ -19,6 +19,8 @@ from chalicelib.settings import APP_NAME
 from tools.stage import CONFIG_FILE, stage_environment
 
 API_HANDLER = "api_handler"
+AUTHORIZER = "shopper_token"
+"""The authorizer of a shopper-mode stage: Chalice deploys it as a function of its own."""
 DEPLOYED_STAGES = ("dev", "prod")
 
 # A table, or a table's index as "Table/index/Name".
@@ -63,9 +65,27 @@ ACCESS: dict[str, dict[str, set[str]]] = {
     "list_customer_carts": {CUSTOMER_INDEX_RESOURCE: {"Query"}},
 }
 
+# Who reads the stage's signing keys (Secrets Manager): the REST handler (cart tokens, page
+# tokens), the authorizer (cart tokens) and list_customer_carts (page tokens). No other.
+KEY_READERS = {API_HANDLER, AUTHORIZER, "list_customer_carts"}
+
+
+def deployed_functions(stage: str) -> tuple[str, ...]:
+    """The stage's Lambda functions: the REST handler, one per operation, and in shopper
+    mode the authorizer."""
+    shopper = stage_environment(stage).get("API_AUTH") == "shopper"
+    return (API_HANDLER, *ACCESS, *((AUTHORIZER,) if shopper else ()))
+
+
+def token_keys_secret(stage: str) -> str:
+    """The secret's name (infra/tables.json); its ARN ends in a random suffix."""
+    return f"{APP_NAME}-{stage}-token-keys"
+
 
 def function_access(function: str) -> dict[str, set[str]]:
     """Table -> DynamoDB actions for a function (the API handler: every operation's)."""
+    if function == AUTHORIZER:
+        return {}
     if function != API_HANDLER:
         return ACCESS[function]
     union: dict[str, set[str]] = {}
@@ -100,6 +120,15 @@ def policy(stage: str, function: str) -> dict[str, Any]:
                 "Resource": f"arn:aws:dynamodb:*:*:table/{name}",
             }
         )
+    if function in KEY_READERS:
+        statements.append(
+            {
+                "Sid": "TokenKeys",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": f"arn:aws:secretsmanager:*:*:secret:{token_keys_secret(stage)}-*",
+            }
+        )
     statements.append(
         {
             "Sid": "OwnLogs",
@@ -129,7 +158,7 @@ def all_policies() -> dict[str, dict[str, Any]]:
     return {
         policy_file_name(stage, function): policy(stage, function)
         for stage in DEPLOYED_STAGES
-        for function in (API_HANDLER, *ACCESS)
+        for function in deployed_functions(stage)
     }
 
 

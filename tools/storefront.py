@@ -2,7 +2,9 @@
 
 The origin is the local stage's CORS_ALLOW_ORIGIN (http://127.0.0.1:8001), so the page's
 calls to the API on :8000 are real cross-origin requests with preflight. Besides the files,
-it answers /config.json (where the API is) and /catalog.json (the sample catalog).
+it answers /config.json (where the API is), /catalog.json (the sample catalog) and
+/demo-token (a shopper token from the local issuer, for the page's "Sign in" button: a real
+shop gets it from its identity provider).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from tools.local_issuer import LocalIssuer
 from tools.local_stack import LOCAL_STAGE, LOOPBACK, SAMPLE_CATALOG, serving
 from tools.stage import PROJECT_DIR, stage_environment
 
 STOREFRONT_DIR = PROJECT_DIR / "storefront"
+DEMO_SHOPPER = "demo-shopper"
 
 
 def storefront_origin() -> str:
@@ -29,13 +33,16 @@ def storefront_origin() -> str:
 class _Handler(SimpleHTTPRequestHandler):
     disable_nagle_algorithm = True
 
-    def __init__(self, *args: Any, api_url: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, api_url: str, issuer: LocalIssuer | None, **kwargs: Any) -> None:
         self.api_url = api_url
+        self.issuer = issuer
         super().__init__(*args, directory=str(STOREFRONT_DIR), **kwargs)
 
     def do_GET(self) -> None:
         if self.path == "/config.json":
-            self._json({"api": self.api_url})
+            self._json({"api": self.api_url, "signIn": self.issuer is not None})
+        elif self.path == "/demo-token" and self.issuer is not None:
+            self._json({"token": self.issuer.token(DEMO_SHOPPER)})
         elif self.path == "/catalog.json":
             self._json(json.loads(SAMPLE_CATALOG.read_text()))
         else:
@@ -54,10 +61,13 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def storefront_server(api_url: str, origin: str | None = None) -> Iterator[str]:
+def storefront_server(
+    api_url: str, origin: str | None = None, issuer: LocalIssuer | None = None
+) -> Iterator[str]:
     """The storefront on `origin` (default: the local stage's allowed one); yields its URL."""
     port = urlsplit(origin or storefront_origin()).port or 80
-    server = ThreadingHTTPServer((LOOPBACK, port), partial(_Handler, api_url=api_url))
+    handler = partial(_Handler, api_url=api_url, issuer=issuer)
+    server = ThreadingHTTPServer((LOOPBACK, port), handler)
     server.daemon_threads = True
     with serving(server):
         yield f"http://{LOOPBACK}:{server.server_port}"

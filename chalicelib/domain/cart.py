@@ -51,6 +51,8 @@ class Change(NamedTuple):
     now: datetime
     expires_at: datetime
     expected_version: int | None = None
+    owner: str | None = None
+    """The customer the cart must belong to (a shopper's changes); None for any."""
 
 
 @dataclass
@@ -64,7 +66,8 @@ class CartLine:
 @dataclass
 class Cart:
     cart_id: str
-    customer_id: str
+    customer_id: str | None
+    """None for a guest's cart."""
     currency: str
     created_at: datetime
     updated_at: datetime
@@ -82,13 +85,17 @@ class Cart:
     def line(self, product_id: str) -> CartLine | None:
         return next((line for line in self.lines if line.product_id == product_id), None)
 
+    def belongs_to(self, owner: str | None) -> bool:
+        """Whether a caller acting for `owner` (None: anyone) may see this cart."""
+        return owner is None or self.customer_id == owner
+
     def is_expired(self, now: datetime) -> bool:
         return self.expires_at <= now
 
     def check(self, change: Change) -> None:
-        """Refuse any change to an expired, checked-out or merging cart, or one decided
-        against another version (If-Match)."""
-        if self.is_expired(change.now):
+        """Refuse any change to an expired cart or another customer's (both: not found), to
+        a checked-out or merging cart, or one decided against another version (If-Match)."""
+        if self.is_expired(change.now) or not self.belongs_to(change.owner):
             raise CartNotFound(self.cart_id)
         if self.status != ACTIVE:
             raise CartNotActive(self.cart_id, self.status)

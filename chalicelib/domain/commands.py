@@ -6,7 +6,8 @@ from typing import NamedTuple
 
 
 class CreateCart(NamedTuple):
-    customer_id: str
+    customer_id: str | None
+    """None: the caller's own (a shopper), or nobody's (a guest cart)."""
     currency: str
 
 
@@ -21,6 +22,8 @@ class UpdateItem(NamedTuple):
 
 class MergeCarts(NamedTuple):
     source_cart_id: str
+    source_cart_token: str | None = None
+    """The guest cart's token: proof that a shopper signing in may take its lines."""
 
 
 class ListCarts(NamedTuple):

@@ -112,6 +112,35 @@ class RequestInProgress(CartServiceError):
         )
 
 
+class Unauthenticated(CartServiceError):
+    """The request's token is missing, malformed, expired or not signed by a trusted key."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"a valid bearer token is needed: {reason}")
+
+
+class Forbidden(CartServiceError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+
+
+class CartLimitExceeded(CartServiceError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"a shopper holds at most {limit} active carts: check out or delete one first"
+        )
+
+
+class PayloadTooLarge(CartServiceError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the request body is over {limit // 1024} KiB")
+
+
+class UnsupportedMediaType(CartServiceError):
+    def __init__(self) -> None:
+        super().__init__("send the body as JSON with Content-Type: application/json")
+
+
 class ConcurrentUpdate(CartServiceError):
     def __init__(self, cart_id: str, reason: str = "was changed by concurrent requests") -> None:
         super().__init__(f"cart {cart_id} {reason}; try again")

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.cart import (
+    ACTIVE,
     CHECKED_OUT,
     MAX_LINES,
     MAX_QUANTITY,
@@ -179,6 +180,30 @@ class DynamoCartRepository(CartRepository):
             {"createdAt": last["createdAt"]["S"], "cartId": last["cartId"]["S"]} if last else None
         )
         return carts, position
+
+    def count_active(self, customer_id: str, now: datetime) -> int:
+        """The customer's active, unexpired carts, counted on the customer index."""
+        query: dict[str, Any] = {
+            "TableName": self._carts,
+            "IndexName": CUSTOMER_INDEX,
+            "KeyConditionExpression": "customerId = :customerId",
+            "FilterExpression": "expiresAt > :nowEpoch AND #status = :active",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {
+                ":customerId": {"S": customer_id},
+                ":nowEpoch": epoch(now),
+                ":active": {"S": ACTIVE},
+            },
+            "Select": "COUNT",
+        }
+        count = 0
+        with storage_errors():
+            while True:
+                page = self._client.query(**query)
+                count += page["Count"]
+                if "LastEvaluatedKey" not in page:
+                    return count
+                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     # -- changes -----------------------------------------------------------------------------
 

@@ -46,14 +46,16 @@ class Condition(dict[str, Any]):
 
 def changeable(change: Change) -> Condition:
     """What every change requires of the cart row: it exists, is not expired, is active and
-    not receiving another cart's lines, and is at the version the client named (If-Match),
-    if it named one."""
+    not receiving another cart's lines, belongs to the shopper making the change (if a
+    shopper makes it), and is at the version the client named (If-Match), if it named one."""
     condition = Condition(
         "attribute_exists(cartId) AND expiresAt > :nowEpoch AND #status = :active"
         " AND attribute_not_exists(mergeFrom)",
         {"#status": "status"},
         {":nowEpoch": epoch(change.now), ":active": {"S": ACTIVE}},
     )
+    if change.owner is not None:
+        condition = condition.and_("customerId = :owner", {}, {":owner": {"S": change.owner}})
     if change.expected_version is None:
         return condition
     return condition.and_(

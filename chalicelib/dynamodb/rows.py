@@ -39,9 +39,11 @@ def from_epoch(seconds: int) -> datetime:
 
 
 def new_cart_row(cart: Cart) -> Row:
+    """A new cart's row; a guest's cart has no customerId (and is not in the index)."""
+    owner = {"customerId": {"S": cart.customer_id}} if cart.customer_id is not None else {}
     return {
         "cartId": {"S": cart.cart_id},
-        "customerId": {"S": cart.customer_id},
+        **owner,
         "currency": {"S": cart.currency},
         "status": {"S": cart.status},
         "createdAt": {"S": format_timestamp(cart.created_at)},
@@ -88,7 +90,7 @@ def lines_from_map(row: Row) -> list[CartLine]:
 def cart_from(row: Row, lines: list[CartLine]) -> Cart:
     return Cart(
         cart_id=row["cartId"]["S"],
-        customer_id=row["customerId"]["S"],
+        customer_id=row.get("customerId", {}).get("S"),
         currency=row["currency"]["S"],
         created_at=parse_timestamp(row["createdAt"]["S"]),
         updated_at=parse_timestamp(row["updatedAt"]["S"]),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
+from chalicelib.domain.access import GUEST, TRUSTED, TRUSTED_CALLER, Caller
 from chalicelib.domain.pricing import PricedCart
 from chalicelib.edge import parsing, views
 from chalicelib.edge.idempotency import IdempotencyStore
@@ -35,6 +36,9 @@ class Incoming(NamedTuple):
     """If-Match in REST, `expectedVersion` in a direct invocation."""
     idempotency_key: str | None
     """Idempotency-Key in REST, `idempotencyKey` in a direct invocation."""
+    caller: Caller = TRUSTED_CALLER
+    base_path: str = ""
+    """Where the API's paths start: `/api` under a deployed stage, empty locally."""
 
 
 Call = Callable[[CartService], Reply]
@@ -62,25 +66,30 @@ def cart_reply(
 
 
 def _create_cart(request: Incoming) -> Call:
-    command = parsing.create_cart(request.body)
+    caller = request.caller
+    command = parsing.create_cart(request.body, customer_required=caller.kind == TRUSTED)
 
     def call(service: CartService) -> Reply:
-        priced = service.create_cart(command)
-        return cart_reply(priced, 201, {"Location": f"/carts/{priced.cart.cart_id}"})
+        created = service.create_cart(command, caller)
+        location = f"{request.base_path}/carts/{created.priced.cart.cart_id}"
+        reply = cart_reply(created.priced, 201, {"Location": location})
+        if created.cart_token is not None:
+            reply.body["cartToken"] = created.cart_token
+        return reply
 
     return call
 
 
 def _get_cart(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
-    return lambda service: cart_reply(service.get_cart(cart_id))
+    return lambda service: cart_reply(service.get_cart(cart_id, request.caller))
 
 
 def _delete_cart(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
 
     def call(service: CartService) -> Reply:
-        service.delete_cart(cart_id, request.expected_version)
+        service.delete_cart(cart_id, request.expected_version, request.caller)
         return Reply(204, None, {})
 
     return call
@@ -88,7 +97,9 @@ def _delete_cart(request: Incoming) -> Call:
 
 def _add_item(request: Incoming) -> Call:
     cart_id, command = parsing.cart_id(request.path["cartId"]), parsing.add_item(request.body)
-    return lambda service: cart_reply(service.add_item(cart_id, command, request.expected_version))
+    return lambda service: cart_reply(
+        service.add_item(cart_id, command, request.expected_version, request.caller)
+    )
 
 
 def _update_cart_item(request: Incoming) -> Call:
@@ -96,7 +107,7 @@ def _update_cart_item(request: Incoming) -> Call:
     product_id = parsing.product_id(request.path["productId"])
     command = parsing.update_item(request.body)
     return lambda service: cart_reply(
-        service.update_item(cart_id, product_id, command, request.expected_version)
+        service.update_item(cart_id, product_id, command, request.expected_version, request.caller)
     )
 
 
@@ -104,28 +115,38 @@ def _remove_item(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
     product_id = parsing.product_id(request.path["productId"])
     return lambda service: cart_reply(
-        service.remove_item(cart_id, product_id, request.expected_version)
+        service.remove_item(cart_id, product_id, request.expected_version, request.caller)
     )
 
 
 def _merge_carts(request: Incoming) -> Call:
     cart_id, command = parsing.cart_id(request.path["cartId"]), parsing.merge_carts(request.body)
     return lambda service: cart_reply(
-        service.merge_carts(cart_id, command, request.expected_version)
+        service.merge_carts(cart_id, command, request.expected_version, request.caller)
     )
 
 
 def _checkout(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
-    return lambda service: cart_reply(service.check_out(cart_id, request.expected_version))
+    return lambda service: cart_reply(
+        service.check_out(cart_id, request.expected_version, request.caller)
+    )
 
 
 def _list_customer_carts(request: Incoming) -> Call:
     customer_id = parsing.customer_id(request.path["customerId"])
+    return _carts_page(customer_id, request)
+
+
+def _list_my_carts(request: Incoming) -> Call:
+    return _carts_page(None, request)
+
+
+def _carts_page(customer_id: str | None, request: Incoming) -> Call:
     query = parsing.list_carts(request.query)
 
     def call(service: CartService) -> Reply:
-        page = service.list_customer_carts(customer_id, query)
+        page = service.list_customer_carts(customer_id, query, request.caller)
         return Reply(200, views.carts_page(page.carts, page.next_token), {})
 
     return call
@@ -146,6 +167,7 @@ CHECKOUT = Operation("checkout", ("cartId",), "nothing", _checkout, conditional=
 LIST_CUSTOMER_CARTS = Operation(
     "list_customer_carts", ("customerId",), "query", _list_customer_carts
 )
+LIST_MY_CARTS = Operation("list_my_carts", (), "query", _list_my_carts)
 
 ALL = (
     CREATE_CART,
@@ -157,6 +179,7 @@ ALL = (
     MERGE_CARTS,
     CHECKOUT,
     LIST_CUSTOMER_CARTS,
+    LIST_MY_CARTS,
 )
 
 
@@ -167,12 +190,16 @@ def run(
     idempotency: IdempotencyStore,
     lambda_context: Any,
 ) -> Reply:
-    """Parse and run one request; with an idempotency key, the first reply to that key."""
+    """Parse and run one request; with an idempotency key, the first reply to that key from
+    this caller (keys are the caller's own: two callers' keys never collide)."""
+    key = request.idempotency_key
+    if key is not None and request.caller.kind == GUEST and request.caller.cart_id is None:
+        key = parsing.secret_idempotency_key(key)
     call = operation.parse(request)
-    if request.idempotency_key is None:
+    if key is None:
         return call(carts)
     fingerprint = {"operation": operation.name, "path": dict(request.path), "body": request.body}
     stored = idempotency.respond_once(
-        request.idempotency_key, fingerprint, lambda: call(carts)._asdict(), lambda_context
+        f"{request.caller.scope} {key}", fingerprint, lambda: call(carts)._asdict(), lambda_context
     )
     return Reply(**stored)

@@ -52,9 +52,13 @@ def parse_json_object(raw: bytes | None) -> dict[str, Any]:
     return document
 
 
-def create_cart(body: dict[str, Any]) -> CreateCart:
+def create_cart(body: dict[str, Any], customer_required: bool = True) -> CreateCart:
+    """`customerId` is required of a trusted caller; a shopper's is their token's subject,
+    and a guest's cart has none."""
     errors = _unknown_fields(body, {"customerId", "currency"})
-    customer_id = _pattern_field(body, "customerId", CUSTOMER_ID, CUSTOMER_ID_RULE, errors)
+    customer_id: str | None = None
+    if customer_required or "customerId" in body:
+        customer_id = _pattern_field(body, "customerId", CUSTOMER_ID, CUSTOMER_ID_RULE, errors)
     currency = body.get("currency", DEFAULT_CURRENCY)
     if not (isinstance(currency, str) and is_supported_currency(currency)):
         errors.append(FieldError("currency", CURRENCY_RULE))
@@ -90,7 +94,8 @@ def list_carts(query: Mapping[str, str] | None) -> ListCarts:
         if name not in {"limit", "nextToken"}
     ]
     limit_text = query.get("limit", str(DEFAULT_PAGE_SIZE))
-    limit = int(limit_text) if limit_text.isascii() and limit_text.isdigit() else 0
+    is_small_number = limit_text.isascii() and limit_text.isdigit() and len(limit_text) <= 3
+    limit = int(limit_text) if is_small_number else 0
     if not 1 <= limit <= MAX_PAGE_SIZE:
         errors.append(FieldError("limit", f"must be an integer from 1 to {MAX_PAGE_SIZE}"))
     token = query.get("nextToken")
@@ -100,14 +105,22 @@ def list_carts(query: Mapping[str, str] | None) -> ListCarts:
     return ListCarts(limit, token)
 
 
+MAX_CART_TOKEN_LENGTH = 200
+
+
 def merge_carts(body: dict[str, Any]) -> MergeCarts:
-    errors = _unknown_fields(body, {"sourceCartId"})
+    errors = _unknown_fields(body, {"sourceCartId", "sourceCartToken"})
     if "sourceCartId" not in body:
         errors.append(FieldError("sourceCartId", "is required"))
     elif not (isinstance(body["sourceCartId"], str) and CART_ID.fullmatch(body["sourceCartId"])):
         errors.append(FieldError("sourceCartId", CART_ID_RULE))
+    token = body.get("sourceCartToken")
+    if token is not None and not (
+        isinstance(token, str) and 0 < len(token) <= MAX_CART_TOKEN_LENGTH
+    ):
+        errors.append(FieldError("sourceCartToken", "must be the guest cart's cartToken"))
     _raise_if_any(errors)
-    return MergeCarts(body["sourceCartId"])
+    return MergeCarts(body["sourceCartId"], token)
 
 
 def customer_id(value: object) -> str:
@@ -158,6 +171,14 @@ def idempotency_key(value: object, field: str = "Idempotency-Key") -> str | None
     if not (isinstance(value, str) and _IDEMPOTENCY_KEY.fullmatch(value)):
         _fail(field, "must be 1 to 128 printable ASCII characters")
     return value
+
+
+def secret_idempotency_key(key: str | None, field: str = "Idempotency-Key") -> str | None:
+    """The key of a request without a token: its replay hands out a cart token, so the key
+    must be as hard to guess as the token (a UUID version 4)."""
+    if key is not None and not CART_ID.fullmatch(key.lower()):
+        _fail(field, "must be a UUID version 4 when the request carries no token")
+    return key
 
 
 def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

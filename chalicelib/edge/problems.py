@@ -7,23 +7,28 @@ from typing import Any
 
 from chalicelib.domain.errors import (
     CartEmpty,
+    CartLimitExceeded,
     CartNotActive,
     CartNotFound,
     CartServiceError,
     ConcurrentUpdate,
     CurrencyMismatch,
+    Forbidden,
     IdempotencyKeyReused,
     InvalidInput,
     InvalidJson,
     ItemNotFound,
     LineLimitExceeded,
     MergeIntoItself,
+    PayloadTooLarge,
     PreconditionFailed,
     ProductNotFound,
     ProductsUnavailable,
     QuantityLimitExceeded,
     RequestInProgress,
     StorageUnavailable,
+    Unauthenticated,
+    UnsupportedMediaType,
 )
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -46,14 +51,29 @@ STATUS_AND_CODE: dict[type[CartServiceError], tuple[int, str]] = {
     ProductsUnavailable: (400, "PRODUCTS_UNAVAILABLE"),
     CartEmpty: (400, "CART_EMPTY"),
     StorageUnavailable: (503, "SERVICE_UNAVAILABLE"),
+    Unauthenticated: (401, "UNAUTHORIZED"),
+    Forbidden: (403, "FORBIDDEN"),
+    CartLimitExceeded: (409, "CART_LIMIT"),
+    PayloadTooLarge: (413, "PAYLOAD_TOO_LARGE"),
+    UnsupportedMediaType: (415, "UNSUPPORTED_MEDIA_TYPE"),
 }
 
 # Errors Chalice itself answers before a view runs, by their status; anything else that
 # Chalice answers on its own (an unhandled exception) is an internal error.
 CODE_FOR_STATUS = {
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "TOO_MANY_REQUESTS",
 }
+
+# An error answer stays small whatever the request held: at most this many `errors`, each
+# field and message cut, and the detail cut (so it never exceeds 4 KiB).
+MAX_ERRORS = 10
+MAX_FIELD_LENGTH = 100
+MAX_DETAIL_LENGTH = 500
 
 INTERNAL_ERROR_DETAIL = "the service failed unexpectedly; the request id identifies it in the logs"
 
@@ -62,7 +82,10 @@ def problem_for(error: CartServiceError) -> dict[str, Any]:
     status, code = STATUS_AND_CODE[type(error)]
     body = problem(status, code, error.detail)
     if isinstance(error, InvalidInput):
-        body["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
+        body["errors"] = [
+            {"field": _cut(e.field, MAX_FIELD_LENGTH), "message": _cut(e.message, MAX_FIELD_LENGTH)}
+            for e in error.errors[:MAX_ERRORS]
+        ]
     if isinstance(error, MergeIntoItself):
         body["errors"] = [{"field": "sourceCartId", "message": "must be another cart"}]
     if isinstance(error, ProductsUnavailable):
@@ -76,6 +99,8 @@ def problem_for_status(status: int, detail: str) -> dict[str, Any]:
         return problem(500, "INTERNAL_ERROR", INTERNAL_ERROR_DETAIL)
     if status == 415:
         detail += "; send the body as JSON with Content-Type: application/json"
+    if status == 404:
+        detail = "no such resource: check the path (and, deployed, the stage prefix)"
     return problem(status, code, detail)
 
 
@@ -85,5 +110,9 @@ def problem(status: int, code: str, detail: str) -> dict[str, Any]:
         "title": HTTPStatus(status).phrase,
         "status": status,
         "code": code,
-        "detail": detail,
+        "detail": _cut(detail, MAX_DETAIL_LENGTH),
     }
+
+
+def _cut(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"

@@ -15,61 +15,88 @@ from collections.abc import Callable
 from typing import Any
 
 from chalice.app import (
+    AuthRequest,
+    AuthResponse,
     Chalice,
-    CognitoUserPoolAuthorizer,
     CORSConfig,
     IAMAuthorizer,
     Request,
     Response,
 )
 
-from chalicelib.domain.errors import CartServiceError, StorageUnavailable
+from chalicelib.domain.access import ANONYMOUS_CALLER, TRUSTED_CALLER, Caller
+from chalicelib.domain.errors import (
+    CartServiceError,
+    PayloadTooLarge,
+    StorageUnavailable,
+    Unauthenticated,
+    UnsupportedMediaType,
+)
 from chalicelib.edge import logs, parsing
+from chalicelib.edge.auth import TokenVerifier, Unauthorized, caller_from_context, context_for
 from chalicelib.edge.operations import Incoming, Operation, run
 from chalicelib.edge.problems import PROBLEM_CONTENT_TYPE, problem_for, problem_for_status
-from chalicelib.settings import APP_NAME, EdgeSettings
+from chalicelib.settings import EdgeSettings
 from chalicelib.wiring import Container
 
 log = logging.getLogger(__name__)
 
 
-def route_options(edge: EdgeSettings) -> dict[str, Any]:
-    """The authorizer and CORS settings every route gets, as the stage configures them."""
+MAX_BODY_BYTES = 64 * 1024
+
+
+def route_options(edge: EdgeSettings, authorizer: Any) -> dict[str, Any]:
+    """The authorizer and CORS settings the routes get, as the stage configures them; in
+    shopper mode, `authorizer` checks the bearer token (every route but POST /carts)."""
     options: dict[str, Any] = {}
     if edge.api_auth == "iam":
         options["authorizer"] = IAMAuthorizer()
-    elif edge.api_auth == "cognito" and edge.cognito_user_pool_arn:
-        options["authorizer"] = CognitoUserPoolAuthorizer(
-            f"{APP_NAME}-users", provider_arns=[edge.cognito_user_pool_arn]
-        )
+    elif edge.api_auth == "shopper":
+        options["authorizer"] = authorizer
     if edge.cors_allow_origin:
         options["cors"] = CORSConfig(
             allow_origin=edge.cors_allow_origin,
-            allow_headers=["Content-Type", "If-Match", "Idempotency-Key"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["X-Request-Id", "Location", "ETag", "Retry-After"],
             max_age=600,
         )
     return options
 
 
-def answer(app: Chalice, operation: Operation, services: Container) -> Response:
-    """Run `operation` for the current request; its response, or its error's problem+json."""
+def create_cart_options(edge: EdgeSettings) -> dict[str, Any]:
+    """POST /carts in shopper mode has no authorizer: a guest has no token yet."""
+    return {"authorizer": None} if edge.api_auth == "shopper" else {}
+
+
+def authorize(request: AuthRequest, services: Container) -> AuthResponse:
+    """The authorizer: the caller its token names, to every route, in the context the routes
+    read; a refused token is a 401 before any route runs."""
+    try:
+        caller, until = services.get().verifier.caller(request.token)
+    except Unauthenticated:
+        raise Unauthorized() from None
+    return AuthResponse(routes=["*"], principal_id=caller.scope, context=context_for(caller, until))
+
+
+def answer(app: Chalice, operation: Operation, services: Container, edge: EdgeSettings) -> Response:
+    """Run `operation` for the current request; its response, or its error's problem+json.
+
+    The checks come in the contract's order: who is calling (401), the request's form (400,
+    413, 415), then the caller's access (403, 404) and the operation's own rules."""
     request = app.current_request
     assert request is not None, "answer() runs inside a route"
     try:
         built = services.get()
+        caller = _caller(request, edge, built.verifier)
         reply = run(
             operation,
-            incoming(request, operation),
+            incoming(request, operation, caller),
             built.carts,
             built.idempotency,
             app.lambda_context,
         )
     except CartServiceError as error:
-        headers = {}
-        if isinstance(error, StorageUnavailable):
-            headers["Retry-After"] = str(error.retry_after_seconds)
-        return problem_response(problem_for(error), headers)
+        return problem_response(problem_for(error), _error_headers(error))
     if reply.body is None:
         return Response(body="", status_code=reply.status, headers=dict(reply.headers))
     return Response(
@@ -79,9 +106,30 @@ def answer(app: Chalice, operation: Operation, services: Container) -> Response:
     )
 
 
-def incoming(request: Request, operation: Operation) -> Incoming:
+def _caller(request: Request, edge: EdgeSettings, verifier: TokenVerifier) -> Caller:
+    if edge.api_auth != "shopper":
+        return TRUSTED_CALLER
+    authorized = request.context.get("authorizer")
+    if authorized:  # checked by the authorizer (and cached by API Gateway per token)
+        return verifier.still_valid(*caller_from_context(authorized))
+    # POST /carts, the one route without an authorizer: a token is optional.
+    header = request.headers.get("authorization")
+    if header is None:
+        return ANONYMOUS_CALLER
+    return verifier.caller(header)[0]
+
+
+def _error_headers(error: CartServiceError) -> dict[str, str]:
+    if isinstance(error, StorageUnavailable):
+        return {"Retry-After": str(error.retry_after_seconds)}
+    if isinstance(error, Unauthenticated):
+        return {"WWW-Authenticate": 'Bearer realm="cart-service"'}
+    return {}
+
+
+def incoming(request: Request, operation: Operation, caller: Caller) -> Incoming:
     """What the operation takes from the request: the transport's checks (the body is a
-    JSON object, If-Match and Idempotency-Key are well-formed) come first."""
+    JSON object of at most 64 KiB, If-Match and Idempotency-Key are well-formed) first."""
     headers = request.headers
     return Incoming(
         path=request.uri_params or {},
@@ -93,13 +141,29 @@ def incoming(request: Request, operation: Operation) -> Incoming:
         idempotency_key=(
             parsing.idempotency_key(headers.get("idempotency-key")) if operation.keyed else None
         ),
+        caller=caller,
+        base_path=_base_path(request),
     )
 
 
+def _base_path(request: Request) -> str:
+    """`/api` when the request came through a deployed stage (its path carries the stage),
+    empty locally: a Location must resolve under the stage prefix too."""
+    stage = request.context.get("stage")
+    path = request.context.get("path") or ""
+    return f"/{stage}" if stage and path.startswith(f"/{stage}/") else ""
+
+
 def json_body(request: Request) -> dict[str, Any]:
-    """The request's body, which must be a JSON object (INVALID_JSON otherwise)."""
+    """The request's body: at most 64 KiB, sent as JSON, a JSON object (INVALID_JSON
+    otherwise). Chalice itself refuses a content type it has no parser for (415)."""
     raw = request.raw_body
-    return parsing.parse_json_object(raw.encode("utf-8") if isinstance(raw, str) else raw)
+    raw = raw.encode("utf-8") if isinstance(raw, str) else raw
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(MAX_BODY_BYTES)
+    if raw and "content-type" not in request.headers:
+        raise UnsupportedMediaType()
+    return parsing.parse_json_object(raw)
 
 
 def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:

@@ -1,9 +1,13 @@
 """The cart operations: one method per operation of the contract.
 
-Each method takes validated input, makes one atomic change through the repository and
-answers with the priced cart read back afterwards (strongly consistent), so the caller sees
-the cart as stored, including changes made by concurrent requests. A cart lives `lifetime`
-(CART_TTL_DAYS) after its last change; `expected_version` is the client's If-Match.
+Each method takes validated input and the caller, makes one atomic change through the
+repository and answers with the priced cart read back afterwards (strongly consistent), so
+the caller sees the cart as stored, including changes made by concurrent requests. A cart
+lives `lifetime` (CART_TTL_DAYS) after its last change; `expected_version` is If-Match.
+
+Who may reach which cart (domain/access.py) is checked where the data is: a shopper's
+changes carry the owner into the write's condition, so no read-then-check race exists, and
+reads compare the owner of what they read. Another's cart answers as a missing one.
 """
 
 from __future__ import annotations
@@ -13,18 +17,27 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from chalicelib.domain.access import GUEST, SHOPPER, TRUSTED, TRUSTED_CALLER, Caller
 from chalicelib.domain.cart import Cart, Change
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.commands import AddItem, CreateCart, ListCarts, MergeCarts, UpdateItem
-from chalicelib.domain.errors import ConcurrentUpdate, ProductNotFound
+from chalicelib.domain.errors import (
+    CartLimitExceeded,
+    CartNotFound,
+    ConcurrentUpdate,
+    Forbidden,
+    ProductNotFound,
+)
 from chalicelib.domain.pricing import PricedCart, price_cart
-from chalicelib.service import pagination
+from chalicelib.service import cart_tokens, pagination
 from chalicelib.service.catalog import Catalog
+from chalicelib.service.keys import KeyRing
 from chalicelib.service.ports import CartRepository
 
 DEFAULT_LIFETIME = timedelta(days=30)
 # Merge and checkout decide on carts as read; when one changed meanwhile, read and try again.
 READ_AND_WRITE_ATTEMPTS = 3
+MAX_ACTIVE_CARTS_PER_SHOPPER = 20
 
 
 class CartsPage(NamedTuple):
@@ -32,46 +45,70 @@ class CartsPage(NamedTuple):
     next_token: str | None
 
 
+class CreatedCart(NamedTuple):
+    priced: PricedCart
+    cart_token: str | None
+    """A guest's cart token: handed out once, with the created cart."""
+
+
 class CartService:
     def __init__(
         self,
         carts: CartRepository,
         catalog: Catalog,
+        keys: Callable[[], KeyRing],
         lifetime: timedelta = DEFAULT_LIFETIME,
-        page_token_key: str = "",
         clock: Callable[[], datetime] = utc_now,
         new_cart_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
         self._carts = carts
         self._catalog = catalog
+        self._keys = keys
         self._lifetime = lifetime
-        self._page_token_key = page_token_key
         self._clock = clock
         self._new_cart_id = new_cart_id
 
-    def create_cart(self, command: CreateCart) -> PricedCart:
+    def create_cart(self, command: CreateCart, caller: Caller = TRUSTED_CALLER) -> CreatedCart:
+        """A new, empty cart: a shopper's own, a guest's (with its cart token), or, for a
+        trusted caller, the named customer's."""
+        customer_id = command.customer_id
+        if caller.kind == SHOPPER:
+            if customer_id not in (None, caller.subject):
+                raise Forbidden("a shopper creates carts for themselves only")
+            customer_id = caller.subject
+        elif caller.kind == GUEST and customer_id is not None:
+            raise Forbidden("a cart for a customer needs that customer's token")
         change = self._change(None)
+        if caller.kind == SHOPPER and customer_id is not None:
+            active = self._carts.count_active(customer_id, change.now)
+            if active >= MAX_ACTIVE_CARTS_PER_SHOPPER:
+                raise CartLimitExceeded(MAX_ACTIVE_CARTS_PER_SHOPPER)
         cart = Cart(
             self._new_cart_id(),
-            command.customer_id,
+            customer_id,
             command.currency,
             created_at=change.now,
             updated_at=change.now,
             expires_at=change.expires_at,
         )
         self._carts.create(cart)
-        return price_cart(cart, {})
+        token = cart_tokens.issue(cart.cart_id, self._keys()) if caller.kind == GUEST else None
+        return CreatedCart(price_cart(cart, {}), token)
 
-    def get_cart(self, cart_id: str) -> PricedCart:
-        return self._priced(self._carts.get(cart_id, self._clock()))
+    def get_cart(self, cart_id: str, caller: Caller = TRUSTED_CALLER) -> PricedCart:
+        return self._priced(self._read(cart_id, caller, self._clock()))
 
     def add_item(
-        self, cart_id: str, command: AddItem, expected_version: int | None = None
+        self,
+        cart_id: str,
+        command: AddItem,
+        expected_version: int | None = None,
+        caller: Caller = TRUSTED_CALLER,
     ) -> PricedCart:
+        change = self._change(expected_version, cart_id, caller)
         product = self._catalog.get(command.product_id)
         if product is None:
             raise ProductNotFound(command.product_id)
-        change = self._change(expected_version)
         return self._priced(self._carts.add_line(cart_id, product, command.quantity, change))
 
     def update_item(
@@ -80,68 +117,121 @@ class CartService:
         product_id: str,
         command: UpdateItem,
         expected_version: int | None = None,
+        caller: Caller = TRUSTED_CALLER,
     ) -> PricedCart:
-        change = self._change(expected_version)
+        change = self._change(expected_version, cart_id, caller)
         return self._priced(self._carts.set_quantity(cart_id, product_id, command.quantity, change))
 
     def remove_item(
-        self, cart_id: str, product_id: str, expected_version: int | None = None
+        self,
+        cart_id: str,
+        product_id: str,
+        expected_version: int | None = None,
+        caller: Caller = TRUSTED_CALLER,
     ) -> PricedCart:
-        change = self._change(expected_version)
+        change = self._change(expected_version, cart_id, caller)
         return self._priced(self._carts.set_quantity(cart_id, product_id, 0, change))
 
-    def delete_cart(self, cart_id: str, expected_version: int | None = None) -> None:
-        self._carts.delete(cart_id, self._change(expected_version))
+    def delete_cart(
+        self, cart_id: str, expected_version: int | None = None, caller: Caller = TRUSTED_CALLER
+    ) -> None:
+        self._carts.delete(cart_id, self._change(expected_version, cart_id, caller))
 
-    def list_customer_carts(self, customer_id: str, query: ListCarts) -> CartsPage:
-        """A page of the customer's carts, newest first, and the token of the next page."""
+    def list_customer_carts(
+        self, customer_id: str | None, query: ListCarts, caller: Caller = TRUSTED_CALLER
+    ) -> CartsPage:
+        """A page of the customer's carts, newest first, and the token of the next page.
+        `customer_id` None: the calling shopper's own."""
+        if caller.kind == GUEST or (
+            caller.kind == SHOPPER and customer_id not in (None, caller.subject)
+        ):
+            raise Forbidden("a shopper lists their own carts only")
+        customer = customer_id or caller.subject
+        if customer is None:
+            raise Forbidden("only a shopper has carts of their own")
         after = None
         if query.next_token is not None:
-            after = pagination.decode(query.next_token, customer_id, self._page_token_key)
-        carts, position = self._carts.list_for_customer(
-            customer_id, query.limit, after, self._clock()
-        )
-        token = pagination.encode(customer_id, position, self._page_token_key) if position else None
+            after = pagination.decode(query.next_token, customer, self._keys())
+        carts, position = self._carts.list_for_customer(customer, query.limit, after, self._clock())
+        token = pagination.encode(customer, position, self._keys()) if position else None
         return CartsPage(carts, token)
 
     def merge_carts(
-        self, cart_id: str, command: MergeCarts, expected_version: int | None = None
+        self,
+        cart_id: str,
+        command: MergeCarts,
+        expected_version: int | None = None,
+        caller: Caller = TRUSTED_CALLER,
     ) -> PricedCart:
-        """Move the source cart's lines into this one; the source is gone afterwards."""
+        """Move the source cart's lines into this one; the source is gone afterwards.
+
+        A shopper merges their own carts, or a guest cart they prove is theirs with its cart
+        token (`sourceCartToken`): signing in keeps the guest's cart."""
+        proven_source = None
+        if command.source_cart_token is not None:
+            proven_source = cart_tokens.cart_of(command.source_cart_token, self._keys())
 
         def merge(change: Change) -> Cart:
-            target = self._carts.get(cart_id, change.now)
+            target = self._read(cart_id, caller, change.now)
             source = self._carts.get(command.source_cart_id, change.now)
+            if caller.kind != TRUSTED and not (
+                (source.customer_id is not None and source.customer_id == caller.subject)
+                or (source.customer_id is None and proven_source == source.cart_id)
+            ):
+                raise CartNotFound(source.cart_id)
             return self._carts.merge(target, source, change)
 
-        return self._on_fresh_reads(cart_id, expected_version, merge)
+        return self._on_fresh_reads(cart_id, expected_version, caller, merge)
 
-    def check_out(self, cart_id: str, expected_version: int | None = None) -> PricedCart:
+    def check_out(
+        self, cart_id: str, expected_version: int | None = None, caller: Caller = TRUSTED_CALLER
+    ) -> PricedCart:
         """Freeze the cart at the catalog's prices of now; it can only be read afterwards."""
 
         def check_out(change: Change) -> Cart:
-            cart = self._carts.get(cart_id, change.now)
+            cart = self._read(cart_id, caller, change.now)
             catalog = self._catalog.get_many([line.product_id for line in cart.lines], current=True)
             return self._carts.check_out(cart, catalog, change)
 
-        return self._on_fresh_reads(cart_id, expected_version, check_out)
+        return self._on_fresh_reads(cart_id, expected_version, caller, check_out)
+
+    def _read(self, cart_id: str, caller: Caller, now: datetime) -> Cart:
+        if not caller.may_name(cart_id):
+            raise CartNotFound(cart_id)
+        cart = self._carts.get(cart_id, now)
+        if not cart.belongs_to(caller.owner):
+            raise CartNotFound(cart_id)
+        return cart
 
     def _on_fresh_reads(
-        self, cart_id: str, expected_version: int | None, read_and_write: Callable[[Change], Cart]
+        self,
+        cart_id: str,
+        expected_version: int | None,
+        caller: Caller,
+        read_and_write: Callable[[Change], Cart],
     ) -> PricedCart:
         """Run a change decided on carts as read; when one changed before the write (the
         repository raises ConcurrentUpdate), read again and decide again, a few times."""
         for _ in range(READ_AND_WRITE_ATTEMPTS):
             try:
-                return self._priced(read_and_write(self._change(expected_version)))
+                return self._priced(read_and_write(self._change(expected_version, cart_id, caller)))
             except ConcurrentUpdate:
                 continue
         raise ConcurrentUpdate(cart_id)
 
-    def _change(self, expected_version: int | None) -> Change:
-        """A change now, keeping the cart for its lifetime from now (whole seconds, as TTL)."""
+    def _change(
+        self,
+        expected_version: int | None,
+        cart_id: str | None = None,
+        caller: Caller = TRUSTED_CALLER,
+    ) -> Change:
+        """A change now by `caller`, keeping the cart for its lifetime from now (whole
+        seconds, as TTL); a cart the caller may not even name is not found."""
+        if cart_id is not None and not caller.may_name(cart_id):
+            raise CartNotFound(cart_id)
         now = self._clock()
-        return Change(now, (now + self._lifetime).replace(microsecond=0), expected_version)
+        expires_at = (now + self._lifetime).replace(microsecond=0)
+        return Change(now, expires_at, expected_version, caller.owner)
 
     def _priced(self, cart: Cart) -> PricedCart:
         return price_cart(cart, self._catalog.get_many([line.product_id for line in cart.lines]))

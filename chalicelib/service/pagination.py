@@ -1,35 +1,35 @@
 """Opaque, tamper-evident page tokens for listing a customer's carts.
 
 A token carries where the next page starts (the last cart's createdAt and cartId) and the
-customer it was issued for, signed with HMAC-SHA256 (PAGE_TOKEN_KEY). A token that was
-altered, corrupted, forged without the key, or issued for another customer is refused as a
-VALIDATION_ERROR on `nextToken`: it can never reach another customer's carts.
+customer it was issued for, signed with the stage's key ring (HMAC-SHA256, naming the key
+id, so tokens outlive a key rotation). A token that was altered, corrupted, forged without
+the key, or issued for another customer is refused as a VALIDATION_ERROR on `nextToken`: it
+can never reach another customer's carts.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 from typing import Any
 
 from chalicelib.domain.errors import FieldError, InvalidInput
+from chalicelib.service.keys import KeyRing
 
-_SIGNATURE_BYTES = 16
+_PURPOSE = "page-token"
 
 
-def encode(customer_id: str, position: dict[str, str], key: str) -> str:
+def encode(customer_id: str, position: dict[str, str], keys: KeyRing) -> str:
     payload = _b64(json.dumps({"c": customer_id, "p": position}, separators=(",", ":")).encode())
-    return f"{payload}.{_b64(_sign(payload, key))}"
+    return f"{keys.current}.{payload}.{keys.sign(_PURPOSE, payload)}"
 
 
-def decode(token: str, customer_id: str, key: str) -> dict[str, str]:
+def decode(token: str, customer_id: str, keys: KeyRing) -> dict[str, str]:
     """The position a token names; InvalidInput unless this service issued it for this
     customer."""
     try:
-        payload, signature = token.split(".")
-        if not hmac.compare_digest(_unb64(signature), _sign(payload, key)):
+        kid, payload, signature = token.split(".")
+        if not keys.verify(_PURPOSE, payload, kid, signature):
             raise ValueError("bad signature")
         document: Any = json.loads(_unb64(payload))
         position = document["p"]
@@ -44,10 +44,6 @@ def decode(token: str, customer_id: str, key: str) -> dict[str, str]:
             [FieldError("nextToken", "is not a token this service issued for this customer")]
         ) from None
     return position
-
-
-def _sign(payload: str, key: str) -> bytes:
-    return hmac.new(key.encode(), payload.encode(), hashlib.sha256).digest()[:_SIGNATURE_BYTES]
 
 
 def _b64(data: bytes) -> str:

@@ -62,6 +62,10 @@ class CartRepository(abc.ABC):
         where the next page starts (None on the last page). Carts come without their lines'
         names and times: enough for a summary."""
 
+    @abc.abstractmethod
+    def count_active(self, customer_id: str, now: datetime) -> int:
+        """How many of the customer's carts are active and unexpired."""
+
 
 class ProductRepository(abc.ABC):
     @abc.abstractmethod

@@ -1,16 +1,24 @@
 """End-to-end: `chalice local` as a subprocess, over real HTTP, on a moto DynamoDB server
-reached through a fault-injecting proxy. One stack for the session; every test makes its
-own carts, so tests do not see each other's data."""
+reached through a fault-injecting proxy. Two APIs for the session, each with its DynamoDB:
+`stack` calls as a trusted backend would (API_AUTH=none), `shopper_stack` runs the local
+stage's shopper mode with a local token issuer, as `make run` does. Every test makes its own
+carts, so tests do not see each other's data."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 import pytest
 import requests
 
+from chalicelib.dynamodb.tables import TABLES
+from chalicelib.settings import Settings
+from tests.conftest import TEST_KEY_RING
 from tests.e2e.fault_proxy import FaultProxy
+from tools.chalice_local import OVERRIDES_VARIABLE
+from tools.local_issuer import LocalIssuer, local_issuer
 from tools.local_stack import (
     LOCAL_STAGE,
     chalice_local,
@@ -19,42 +27,100 @@ from tools.local_stack import (
     local_aws_environment,
     prepare_tables,
 )
-from tools.stage import stage_settings
+from tools.stage import stage_environment
 
 
 class Stack:
-    def __init__(self, base_url: str, dynamodb: Any, proxy: FaultProxy, log: Path) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        dynamodb: Any,
+        proxy: FaultProxy,
+        log: Path,
+        settings: Settings,
+        issuer: LocalIssuer | None = None,
+    ) -> None:
         self.base_url = base_url
         self.dynamodb = dynamodb
         self.proxy = proxy
         self.log = log
-        self.settings = stage_settings(LOCAL_STAGE)
+        self.settings = settings
+        self.issuer = issuer
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+class Storage(NamedTuple):
+    dynamodb: Any
+    proxy: FaultProxy
+    table_names: dict[str, str]
+    """Table variables that differ from the local stage's."""
+
+
+@contextmanager
+def new_storage(table_names: dict[str, str]) -> Iterator[Storage]:
+    """A moto DynamoDB server with the service's tables under these names, behind a proxy.
+
+    moto keeps one set of tables per process, whichever server serves them, and copies the
+    tables a transaction touches: each stack gets tables of its own names, so neither's
+    transactions slow down with the other's data."""
     with dynamodb_server() as endpoint:
-        environment = local_aws_environment(endpoint)
         client = boto3.client(
             "dynamodb",
             endpoint_url=endpoint,
-            region_name=environment["AWS_DEFAULT_REGION"],
+            region_name=local_aws_environment(endpoint)["AWS_DEFAULT_REGION"],
             aws_access_key_id="local",
             aws_secret_access_key="local",
         )
-        settings = stage_settings(LOCAL_STAGE)
-        prepare_tables(client, settings)
+        environment = {**stage_environment(LOCAL_STAGE), **table_names}
+        prepare_tables(client, Settings.from_environ(environment))
         proxy = FaultProxy(endpoint)
         proxy.start()
-        port = free_port()
-        log = tmp_path_factory.mktemp("chalice") / "chalice-local.log"
-        service_environment = {
-            **local_aws_environment(proxy.url),
-            "CATALOG_CACHE_SECONDS": "0",  # tests change the catalog and expect to see it
-        }
-        with log.open("wb") as output, chalice_local(port, service_environment, output=output):
-            yield Stack(f"http://127.0.0.1:{port}", client, proxy, log)
+        yield Storage(client, proxy, table_names)
         proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def storage() -> Iterator[Storage]:
+    with new_storage({}) as storage:
+        yield storage
+
+
+def _serve(
+    storage: Storage,
+    tmp_path_factory: pytest.TempPathFactory,
+    environment: dict[str, str],
+    issuer: LocalIssuer | None = None,
+) -> Iterator[Stack]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("chalice") / "chalice-local.log"
+    service_environment = {
+        **local_aws_environment(storage.proxy.url),
+        "CATALOG_CACHE_SECONDS": "0",  # tests change the catalog and expect to see it
+        "TOKEN_KEYS": TEST_KEY_RING,
+        OVERRIDES_VARIABLE: ",".join(["API_AUTH", *storage.table_names]),
+        **storage.table_names,
+        **environment,
+    }
+    with log.open("wb") as output, chalice_local(port, service_environment, output=output):
+        settings = Settings.from_environ({**stage_environment(LOCAL_STAGE), **storage.table_names})
+        yield Stack(
+            f"http://127.0.0.1:{port}", storage.dynamodb, storage.proxy, log, settings, issuer
+        )
+
+
+@pytest.fixture(scope="session")
+def stack(storage: Storage, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The API as a trusted backend sees it: no token checks."""
+    yield from _serve(storage, tmp_path_factory, {"API_AUTH": "none"})
+
+
+@pytest.fixture(scope="session")
+def shopper_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The API in shopper mode, trusting a local issuer, as `make run` serves it, on a
+    DynamoDB of its own: its shoppers' carts are theirs alone (20 active at most)."""
+    shopper_tables = {table.variable: f"Shopper{table.name}" for table in TABLES.values()}
+    with new_storage(shopper_tables) as storage, local_issuer() as issuer:
+        environment = {"API_AUTH": "shopper", **issuer.verifier_environment()}
+        yield from _serve(storage, tmp_path_factory, environment, issuer)
 
 
 @pytest.fixture

@@ -4,6 +4,12 @@ moto serialises writes and never throttles, conflicts or fails, so the end-to-en
 this proxy in front of it: by default it forwards every call, and a test can make it answer
 chosen operations with a DynamoDB error instead (throttling, TransactionConflict, an
 unexpected error), over real HTTP into the service's real botocore client.
+
+It also gives TransactWriteItems DynamoDB's idempotency, which moto ignores: botocore puts a
+ClientRequestToken in every TransactWriteItems and keeps it across its retries, and DynamoDB
+applies a token's transaction once, answering every retry as the first call. Without this,
+a retry after a read timeout (moto answering slowly under a burst) would apply an add twice
+here, where DynamoDB would not.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+Answer = tuple[int, list[tuple[str, str]], bytes]
+
 
 class FaultProxy:
     def __init__(self, upstream: str) -> None:
@@ -27,6 +35,7 @@ class FaultProxy:
         self._spared: dict[str, int] = {}
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
+        self._transactions: dict[str, tuple[threading.Event, list[Answer]]] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -84,9 +93,34 @@ class FaultProxy:
             self._faults[operation] = (times - 1, status, body)
             return status, body
 
-    def _forward(
-        self, path: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, list[tuple[str, str]], bytes]:
+    def _forward_once(
+        self, operation: str, path: str, headers: dict[str, str], body: bytes
+    ) -> Answer:
+        """Forward the call; a TransactWriteItems whose token was seen is answered as the
+        first call with that token was (after it, if it is still running)."""
+        if operation != "TransactWriteItems":
+            return self._forward(path, headers, body)
+        token = json.loads(body).get("ClientRequestToken")
+        with self._lock:
+            first = token not in self._transactions
+            if first:
+                self._transactions[token] = (threading.Event(), [])
+            done, answers = self._transactions[token]
+        if not first:
+            done.wait(timeout=30)
+            if answers:
+                return answers[0]
+        try:
+            answers.append(self._forward(path, headers, body))
+        except OSError:
+            with self._lock:
+                del self._transactions[token]  # it never reached DynamoDB: a retry runs it
+            raise
+        finally:
+            done.set()
+        return answers[0]
+
+    def _forward(self, path: str, headers: dict[str, str], body: bytes) -> Answer:
         connection = http.client.HTTPConnection(*self._upstream, timeout=30)
         try:
             connection.request("POST", path, body, headers)
@@ -121,7 +155,7 @@ class FaultProxy:
                     )
                     return
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
-                self._answer(*proxy._forward(self.path, headers, body))
+                self._answer(*proxy._forward_once(operation, self.path, headers, body))
 
             def _answer(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
                 self.send_response(status)

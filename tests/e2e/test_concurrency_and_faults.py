@@ -57,18 +57,22 @@ def test_fifty_concurrent_adds_from_ten_clients_sum_exactly(http: Any, stack: St
 
 def test_bursts_of_fifty_simultaneous_connections_are_all_served(stack: Stack) -> None:
     """chalice local's server listens with a backlog of 5: a burst of new connections beyond
-    that was reset by the kernel until tools/chalice_local.py raised it."""
-    cart = new_cart(stack)
+    that, arriving while its threads are busy, was reset by the kernel until
+    tools/chalice_local.py raised it. Each request here keeps a thread busy parsing and
+    refusing a large body, and none reaches DynamoDB: what is measured is the server taking
+    connections, not moto (which serves one call at a time) keeping up."""
+    fields = ", ".join(f'"f{n}": {n}' for n in range(4000))
+    body = f'{{"customerId": "c", {fields}}}'
     clients, rounds = 50, 3
     start = threading.Barrier(clients)
 
-    def add(_: int) -> int | str:
+    def send(_: int) -> int | str:
         start.wait(timeout=30)
         try:  # a new connection for each request, opened all at once
             return requests.post(
-                f"{stack.base_url}/carts/{cart}/items",
-                json={"productId": "MUG-CER", "quantity": 1},
-                headers={"Connection": "close"},
+                f"{stack.base_url}/carts",
+                data=body,
+                headers={**JSON, "Connection": "close"},
                 timeout=60,
             ).status_code
         except requests.ConnectionError as error:
@@ -76,9 +80,7 @@ def test_bursts_of_fifty_simultaneous_connections_are_all_served(stack: Stack) -
 
     with ThreadPoolExecutor(max_workers=clients) as pool:
         for _ in range(rounds):
-            assert list(pool.map(add, range(clients))) == [200] * clients
-    view = call(stack, "GET", f"/carts/{cart}").json()
-    assert view["itemCount"] == clients * rounds
+            assert list(pool.map(send, range(clients))) == [400] * clients
 
 
 def test_adds_racing_a_delete_never_leave_a_line_without_its_cart(http: Any, stack: Stack) -> None:

@@ -1,4 +1,5 @@
-"""`make run`'s program: serves the sample catalog on PORT and Ctrl-C stops all it started."""
+"""`make run`'s program: serves the sample catalog on PORT in shopper mode, `make -s token`
+prints a token it accepts without disturbing it, and Ctrl-C stops all it started."""
 
 import os
 import signal
@@ -18,16 +19,18 @@ def port_is_open(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_run_local_serves_the_api_and_ctrl_c_stops_everything() -> None:
+def test_run_local_serves_shoppers_and_guests_and_ctrl_c_stops_everything() -> None:
     port = free_port()
+    environment = {k: v for k, v in os.environ.items() if k not in ("API_AUTH", "TOKEN_KEYS")}
     process = subprocess.Popen(
         [sys.executable, "-m", "tools.run_local"],
         cwd=PROJECT_DIR,
-        env={**os.environ, "PORT": str(port)},
+        env={**environment, "PORT": str(port)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    api = f"http://127.0.0.1:{port}"
     try:
         assert process.stdout is not None
         banner = b""
@@ -35,22 +38,39 @@ def test_run_local_serves_the_api_and_ctrl_c_stops_everything() -> None:
             line = process.stdout.readline()
             assert line, f"run_local exited early: {banner.decode()}"
             banner += line
-        assert f"http://127.0.0.1:{port}".encode() in banner
+        assert f"{api} in shopper mode".encode() in banner
 
-        created = requests.post(
-            f"http://127.0.0.1:{port}/carts", json={"customerId": "customer-42"}, timeout=10
-        )
-        assert created.status_code == 201
-        cart = created.json()["cartId"]
+        token = subprocess.run(
+            ["make", "-s", "token", "SUB=alice"],
+            cwd=PROJECT_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+        assert token.count("\n") == 1 and token.count(".") == 2  # one line: a JWT
+        shopper = {"Authorization": f"Bearer {token.strip()}"}
+        mine = requests.post(f"{api}/carts", json={}, headers=shopper, timeout=10)
+        assert (mine.status_code, mine.json()["customerId"]) == (201, "alice")
+        listed = requests.get(f"{api}/me/carts", headers=shopper, timeout=10).json()
+        assert [c["cartId"] for c in listed["carts"]] == [mine.json()["cartId"]]
+
+        guest = requests.post(f"{api}/carts", json={}, timeout=10).json()
         added = requests.post(
-            f"http://127.0.0.1:{port}/carts/{cart}/items",
+            f"{api}/carts/{guest['cartId']}/items",
             json={"productId": "ESP-1KG", "quantity": 1},
+            headers={"Authorization": f"Bearer {guest['cartToken']}"},
             timeout=10,
         )
         assert added.json()["totalAmount"] == "19.99"  # the sample catalog is loaded
+        refused = requests.get(f"{api}/carts/{guest['cartId']}", timeout=10)
+        assert refused.status_code == 401
 
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground group
-        assert process.wait(timeout=15) == 0
+        output, _ = process.communicate(timeout=15)
+        assert process.returncode == 0
+        assert b"Restarting local dev server" not in output  # make token disturbed nothing
         deadline = time.monotonic() + 5
         while port_is_open(port) and time.monotonic() < deadline:
             time.sleep(0.1)

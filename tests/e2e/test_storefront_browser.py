@@ -1,6 +1,7 @@
 """The demo storefront in a real browser (Debian's Chromium, driven by Playwright), calling
 the API from another origin: CORS, preflight, headers and error bodies working together."""
 
+import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -12,11 +13,11 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from tests.e2e.conftest import Stack
 from tools.local_stack import free_port
 from tools.stage import PROJECT_DIR
-from tools.storefront import storefront_server
+from tools.storefront import DEMO_SHOPPER, storefront_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = PROJECT_DIR / "tests" / "artifacts"
-CART_KEY = "demo-shop-cart-id"
+CART_KEY = "demo-shop-cart"
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +42,19 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def shop(stack: Stack) -> Iterator[str]:
-    with storefront_server(stack.base_url) as url:
+def shop(shopper_stack: Stack) -> Iterator[str]:
+    with storefront_server(shopper_stack.base_url, issuer=shopper_stack.issuer) as url:
         yield url
+
+
+def guest_cart(page: Page, stack: Stack) -> Any:
+    """The cart the page keeps (its id and cart token), as the API stores it."""
+    kept = json.loads(page.evaluate(f"localStorage.getItem('{CART_KEY}')"))
+    return requests.get(
+        f"{stack.base_url}/carts/{kept['cartId']}",
+        headers={"Authorization": f"Bearer {kept['cartToken']}"},
+        timeout=10,
+    ).json()
 
 
 def watched_page(browser: Browser, problems: list[str]) -> Page:
@@ -65,7 +76,9 @@ def shown_cart(page: Page) -> list[Any]:
     )
 
 
-def test_a_shopper_fills_a_cart_across_origins(stack: Stack, browser: Browser, shop: str) -> None:
+def test_a_shopper_fills_a_cart_across_origins(
+    shopper_stack: Stack, browser: Browser, shop: str
+) -> None:
     problems: list[str] = []
     page = watched_page(browser, problems)
     page.goto(shop)
@@ -82,8 +95,7 @@ def test_a_shopper_fills_a_cart_across_origins(stack: Stack, browser: Browser, s
 
     page.reload()
     page.wait_for_selector('body[data-ready=true] #lines [data-product="ESP-1KG"]')
-    cart_id = page.evaluate(f"localStorage.getItem('{CART_KEY}')")
-    stored = requests.get(f"{stack.base_url}/carts/{cart_id}", timeout=10).json()
+    stored = guest_cart(page, shopper_stack)
     assert (
         shown_cart(page)
         == [
@@ -98,7 +110,7 @@ def test_a_shopper_fills_a_cart_across_origins(stack: Stack, browser: Browser, s
     page.screenshot(path=ARTIFACTS / "storefront.png", full_page=True)
 
 
-def test_the_page_explains_an_error_code(stack: Stack, browser: Browser, shop: str) -> None:
+def test_the_page_explains_an_error_code(browser: Browser, shop: str) -> None:
     problems: list[str] = []
     page = watched_page(browser, problems)
     page.goto(shop)
@@ -111,7 +123,7 @@ def test_the_page_explains_an_error_code(stack: Stack, browser: Browser, shop: s
 
 
 def test_an_add_that_times_out_is_retried_without_adding_twice(
-    stack: Stack, browser: Browser, shop: str
+    shopper_stack: Stack, browser: Browser, shop: str
 ) -> None:
     page = browser.new_page()
     page.goto(shop)
@@ -129,10 +141,43 @@ def test_an_add_that_times_out_is_retried_without_adding_twice(
     page.route("**/carts/*/items", lose_the_first_answer)
     page.get_by_role("button", name="Add Ceramic mug 350ml to cart").click()
     page.wait_for_selector('#lines [data-product="MUG-CER"]')
-    cart_id = page.evaluate(f"localStorage.getItem('{CART_KEY}')")
-    stored = requests.get(f"{stack.base_url}/carts/{cart_id}", timeout=10).json()
+    stored = guest_cart(page, shopper_stack)
     assert [(i["productId"], i["quantity"]) for i in stored["items"]] == [("MUG-CER", 1)]
     assert cut  # the first answer was lost, and the retry carried the same key
+
+
+def test_signing_in_keeps_the_guest_cart_and_shows_only_the_shoppers_own(
+    shopper_stack: Stack, browser: Browser, shop: str
+) -> None:
+    issuer = shopper_stack.issuer
+    assert issuer is not None
+    demo = {"Authorization": f"Bearer {issuer.token(DEMO_SHOPPER)}"}
+    someone = {"Authorization": f"Bearer {issuer.token('someone-else')}"}
+    api = shopper_stack.base_url
+    for headers, product in ((someone, "TEA-SENCHA"), (demo, "FILTER-100")):
+        made = requests.post(f"{api}/carts", json={}, headers=headers, timeout=10).json()
+        requests.post(
+            f"{api}/carts/{made['cartId']}/items",
+            json={"productId": product, "quantity": 1},
+            headers=headers,
+            timeout=10,
+        ).raise_for_status()
+    problems: list[str] = []
+    page = watched_page(browser, problems)
+    page.goto(shop)
+    page.wait_for_selector("body[data-ready=true]")
+    page.get_by_role("button", name="Add Ceramic mug 350ml to cart").click()
+    page.wait_for_selector('#lines [data-product="MUG-CER"]')
+    assert page.text_content("#who") == "Shopping as a guest"
+
+    page.get_by_role("button", name="Sign in as demo shopper").click()
+    page.wait_for_selector('#lines [data-product="FILTER-100"]')
+    assert page.text_content("#who") == "Signed in as the demo shopper"
+    mine = requests.get(f"{api}/me/carts", headers=demo, timeout=10).json()["carts"]
+    assert [summary["cartId"] for summary in mine] == [page.text_content("#cart-id")]
+    assert sorted(line[0] for line in shown_cart(page)) == ["FILTER-100", "MUG-CER"]
+    assert page.evaluate(f"localStorage.getItem('{CART_KEY}')") is None  # the guest cart is gone
+    assert problems == []
 
 
 def test_a_page_on_another_origin_is_refused_by_cors(stack: Stack, browser: Browser) -> None:

@@ -15,14 +15,21 @@ from tests.walkthrough_session import WALKTHROUGH, normalized, run_steps, walkth
 from tools.stage import PROJECT_DIR
 
 
-def test_the_walk_through_answers_as_documented(
-    stack: Stack, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # `python3` in the walk-through is whatever the reader has; here, this interpreter.
+@pytest.fixture
+def reader(shopper_stack: Stack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Stack:
+    """A reader's shell next to `make run`: `python3` is whatever the reader has (here, this
+    interpreter), and `make -s token` signs with the running issuer's key."""
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    assert shopper_stack.issuer is not None
+    shopper_stack.issuer.save(tmp_path / "issuer.json")
+    monkeypatch.setenv("LOCAL_ISSUER_FILE", str(tmp_path / "issuer.json"))
+    return shopper_stack
+
+
+def test_the_walk_through_answers_as_documented(reader: Stack) -> None:
     steps = walkthrough_steps(WALKTHROUGH.read_text())
     assert len(steps) >= 10
-    outputs = run_steps(steps, stack.base_url)
+    outputs = run_steps(steps, reader.base_url)
     for step, output in zip(steps, outputs, strict=True):
         assert normalized(output) == normalized(step.output), step.command
 
@@ -30,16 +37,17 @@ def test_the_walk_through_answers_as_documented(
 LOCAL_API = "http://127.0.0.1:8000"
 
 
-def test_the_readmes_taste_of_the_api_runs_as_shown(stack: Stack) -> None:
+def test_the_readmes_taste_of_the_api_runs_as_shown(reader: Stack) -> None:
     readme = (PROJECT_DIR / "README.md").read_text()
     taste = readme.split("## A taste of the API", 1)[1].split("```sh\n", 1)[1].split("```")[0]
-    commands = taste.replace(f"API={LOCAL_API}", f"API={stack.base_url}", 1)
+    commands = taste.replace(f"API={LOCAL_API}", f"API={reader.base_url}", 1)
     result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", f"PATH={Path(sys.executable).parent}:$PATH\n{commands}"],
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
+        cwd=PROJECT_DIR,
     )
     *changes, read, checked_out = json_documents(result.stdout)
     assert [change["itemCount"] for change in changes] == [2, 3]

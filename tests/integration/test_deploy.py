@@ -9,7 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tools.deploy import deploy_tables, write_table_names
+from tools.deploy import apply_gateway_settings, deploy_tables, write_table_names
 from tools.stage import CONFIG_FILE
 
 
@@ -37,11 +37,32 @@ def test_the_tables_stack_creates_the_stages_tables_and_updates_idempotently(
 def test_the_table_names_land_in_the_stages_config(cloudformation: Any, tmp_path: Path) -> None:
     config = tmp_path / "config.json"
     shutil.copy(CONFIG_FILE, config)
-    outputs = deploy_tables(cloudformation, "prod")
+    # moto's CloudFormation makes no Secrets Manager secrets, so no output for the key ring.
+    secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cart-service-prod-token-keys-Ab"
+    outputs = {**deploy_tables(cloudformation, "prod"), "TokenKeysSecretArn": secret}
     write_table_names("prod", outputs, config)
     environment = json.loads(config.read_text())["stages"]["prod"]["environment_variables"]
     assert environment["CARTS_TABLE"] == outputs["CartsTableName"]
     assert environment["CART_ITEMS_TABLE"] == outputs["CartItemsTableName"]
     assert environment["PRODUCTS_TABLE"] == outputs["ProductsTableName"]
     assert environment["IDEMPOTENCY_TABLE"] == outputs["IdempotencyTableName"]
+    assert environment["TOKEN_SECRET_ARN"] == secret  # where the keys are, not the keys
     assert environment["API_AUTH"] == "iam"  # the rest of the stage is left as it was
+
+
+def test_the_gateway_responses_and_throttling_are_put_back_after_chalice_deploy() -> None:
+    with mock_aws():
+        apigateway = boto3.client("apigateway")
+        api = apigateway.create_rest_api(name="cart-service")["id"]
+        root = apigateway.get_resources(restApiId=api)["items"][0]["id"]
+        apigateway.put_method(
+            restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE"
+        )
+        apigateway.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+        apigateway.create_deployment(restApiId=api, stageName="api")
+        apply_gateway_settings(apigateway, "dev", api)
+        unauthorized = apigateway.get_gateway_response(restApiId=api, responseType="UNAUTHORIZED")
+        assert unauthorized["statusCode"] == "401"
+        assert "problem+json" in json.dumps(unauthorized["responseParameters"])
+        settings = apigateway.get_stage(restApiId=api, stageName="api")["methodSettings"]
+        assert settings["*/*"]["throttlingRateLimit"] == 50

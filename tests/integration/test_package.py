@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 
 from tools.package import package
-from tools.policies import DEPLOYED_STAGES
+from tools.policies import AUTHORIZER, DEPLOYED_STAGES, KEY_READERS, deployed_functions
+from tools.stage import CONFIG_FILE
 from tools.tables import TABLES_TEMPLATE
-
-FUNCTIONS = 10  # the REST handler and one per operation
 
 
 @pytest.fixture(scope="module", params=DEPLOYED_STAGES)
@@ -49,8 +48,11 @@ def test_one_stack_holds_the_tables_the_api_and_every_function(packaged: Any) ->
     }
     assert template["Parameters"]["Stage"]["Default"] == stage
     assert len(of_type(template, "AWS::Serverless::Api")) == 1
-    assert len(of_type(template, "AWS::Serverless::Function")) == FUNCTIONS
-    assert len(of_type(template, "AWS::IAM::Role")) == FUNCTIONS
+    # The REST handler, one per operation, and in a shopper-mode stage the authorizer.
+    functions = len(deployed_functions(stage))
+    assert functions == (11 if stage == "dev" else 10)
+    assert len(of_type(template, "AWS::Serverless::Function")) == functions
+    assert len(of_type(template, "AWS::IAM::Role")) == functions
 
 
 def test_functions_get_the_stacks_table_names(packaged: Any) -> None:
@@ -75,8 +77,10 @@ def test_no_role_has_a_dynamodb_permission_on_everything(packaged: Any) -> None:
                     assert not any(action.endswith("*") for action in actions)
 
 
-def test_every_route_requires_sigv4_and_cors_names_one_origin(packaged: Any) -> None:
-    _, _, template = packaged
+def test_every_route_is_guarded_as_the_stage_says_and_cors_names_one_origin(
+    packaged: Any,
+) -> None:
+    stage, _, template = packaged
     api = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
     for path, operations in api["paths"].items():
         for method, operation in operations.items():
@@ -86,8 +90,66 @@ def test_every_route_requires_sigv4_and_cors_names_one_origin(packaged: Any) -> 
                 ]
                 origin = parameters["method.response.header.Access-Control-Allow-Origin"]
                 assert origin.strip("'") not in {"*", ""}, path
-            else:
+            elif stage == "prod":
                 assert operation["security"] == [{"sigv4": []}], (path, method)
+            elif (path, method) == ("/carts", "post"):  # a guest has no token yet
+                assert "security" not in operation
+            else:
+                assert operation["security"] == [{AUTHORIZER: []}], (path, method)
+
+
+def test_the_gateways_own_answers_are_problems_and_the_stage_is_throttled(
+    packaged: Any,
+) -> None:
+    _, _, template = packaged
+    properties = template["Resources"]["RestAPI"]["Properties"]
+    responses = properties["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]
+    unauthorized = responses["UNAUTHORIZED"]
+    assert unauthorized["statusCode"] == "401"
+    headers = unauthorized["responseParameters"]
+    assert headers["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
+    assert headers["gatewayresponse.header.X-Request-Id"] == "context.requestId"
+    assert "Bearer" in headers["gatewayresponse.header.WWW-Authenticate"]
+    body = json.loads(unauthorized["responseTemplates"]["application/json"])
+    assert (body["status"], body["code"]) == (401, "UNAUTHORIZED")
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"
+    assert responses["THROTTLED"]["statusCode"] == "429"
+    (limits,) = properties["MethodSettings"]
+    assert limits["ThrottlingRateLimit"] > 0 and limits["ThrottlingBurstLimit"] > 0
+
+
+def test_only_the_functions_that_need_the_keys_can_read_them(packaged: Any) -> None:
+    stage, _, template = packaged
+    assert "TOKEN_KEYS" not in json.dumps(template)  # no key in the template, only a secret
+    for function in deployed_functions(stage):
+        name = "APIHandler" if function == "api_handler" else function.title().replace("_", "")
+        variables = template["Resources"][name]["Properties"]["Environment"]["Variables"]
+        role = "ApiHandlerRole" if function == "api_handler" else f"{name}Role"
+        statements = template["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]
+        reads = [
+            s for s in statements["Statement"] if "secretsmanager:GetSecretValue" in s["Action"]
+        ]
+        if function in KEY_READERS:
+            assert variables["TOKEN_SECRET_ARN"] == {"Ref": "TokenKeysSecret"}
+            assert [s["Resource"] for s in reads] == [{"Ref": "TokenKeysSecret"}]
+        else:
+            assert "TOKEN_SECRET_ARN" not in variables and reads == []
+
+
+def test_a_stage_with_a_literal_key_or_without_checks_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = json.loads(CONFIG_FILE.read_text())
+    config["stages"]["dev"]["environment_variables"]["TOKEN_KEYS"] = '{"current": "1"}'
+    config["stages"]["prod"]["environment_variables"]["API_AUTH"] = "none"
+    altered = tmp_path / "config.json"
+    altered.write_text(json.dumps(config))
+    monkeypatch.setattr("tools.stage.CONFIG_FILE", altered)
+    with pytest.raises(SystemExit, match="TOKEN_KEYS"):
+        package("dev", tmp_path / "dev")
+    with pytest.raises(SystemExit, match="API_AUTH=none"):
+        package("prod", tmp_path / "prod")
+    assert not (tmp_path / "dev").exists()
 
 
 def test_carts_and_their_lines_expire_by_ttl() -> None:
@@ -104,8 +166,8 @@ def test_carts_and_their_lines_expire_by_ttl() -> None:
 
 
 def test_prod_tables_are_protected_from_deletion() -> None:
-    tables = json.loads(TABLES_TEMPLATE.read_text())
-    for table in tables["Resources"].values():
+    resources = json.loads(TABLES_TEMPLATE.read_text())["Resources"].values()
+    for table in (r for r in resources if r["Type"] == "AWS::DynamoDB::Table"):
         properties = table["Properties"]
         assert properties["DeletionProtectionEnabled"] == {"Fn::If": ["IsProd", True, False]}
         assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]

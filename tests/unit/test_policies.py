@@ -6,10 +6,12 @@ import pytest
 
 from chalicelib.settings import APP_NAME
 from tools.policies import (
-    ACCESS,
     API_HANDLER,
     DEPLOYED_STAGES,
+    KEY_READERS,
     all_policies,
+    deployed_functions,
+    policy,
     policy_file_name,
     render,
 )
@@ -31,7 +33,21 @@ def test_each_function_of_a_deployed_stage_has_its_own_policy(stage: str) -> Non
     assert {
         function: settings["iam_policy_file"]
         for function, settings in stage_config["lambda_functions"].items()
-    } == {function: policy_file_name(stage, function) for function in ACCESS}
+    } == {
+        function: policy_file_name(stage, function)
+        for function in deployed_functions(stage)
+        if function != API_HANDLER
+    }
+
+
+def test_only_the_functions_that_sign_or_check_tokens_may_read_the_keys() -> None:
+    for stage in DEPLOYED_STAGES:
+        for function in deployed_functions(stage):
+            statements = policy(stage, function)["Statement"]
+            reads = [s for s in statements if "secretsmanager:GetSecretValue" in s["Action"]]
+            assert bool(reads) == (function in KEY_READERS), function
+            for statement in reads:
+                assert statement["Resource"].endswith(f"secret:cart-service-{stage}-token-keys-*")
 
 
 def test_no_dynamodb_permission_is_on_everything_or_another_stage() -> None:

@@ -1,6 +1,7 @@
 """Every domain error has one status and one stable code, as the contract lists them."""
 
 import inspect
+import json
 
 from chalicelib.domain import errors
 from chalicelib.edge.problems import STATUS_AND_CODE, problem_for, problem_for_status
@@ -32,6 +33,11 @@ def test_codes_match_the_contract() -> None:
         "IDEMPOTENCY_KEY_REUSED": 409,
         "PRECONDITION_FAILED": 412,
         "SERVICE_UNAVAILABLE": 503,
+        "UNAUTHORIZED": 401,
+        "FORBIDDEN": 403,
+        "CART_LIMIT": 409,
+        "PAYLOAD_TOO_LARGE": 413,
+        "UNSUPPORTED_MEDIA_TYPE": 415,
     }
 
 
@@ -46,3 +52,11 @@ def test_an_internal_error_never_repeats_what_went_wrong() -> None:
     assert body["code"] == "INTERNAL_ERROR"
     assert "Traceback" not in body["detail"]
     assert "botocore" not in body["detail"]
+
+
+def test_an_error_answer_stays_small_whatever_the_request_held() -> None:
+    refused = [errors.FieldError(f"unknown-{n}" * 20, "is not a known field") for n in range(10000)]
+    body = problem_for(errors.InvalidInput(refused))
+    assert len(body["errors"]) == 10
+    assert all(len(error["field"]) <= 100 for error in body["errors"])
+    assert len(json.dumps(body)) < 4096

@@ -25,7 +25,7 @@ from chalicelib.domain.money import Money
 from chalicelib.edge.views import cart_view
 from chalicelib.service.catalog import Catalog
 from chalicelib.service.operations import CartService
-from tests.fakes import InMemoryCartRepository, InMemoryProductRepository
+from tests.fakes import InMemoryCartRepository, InMemoryProductRepository, fixed_keys
 
 
 class Ticking:
@@ -56,15 +56,15 @@ def service(products: InMemoryProductRepository) -> CartService:
     return CartService(
         InMemoryCartRepository(),
         Catalog(products, ttl_seconds=0),
+        fixed_keys,
         lifetime=timedelta(days=30),
-        page_token_key="test-key",
         clock=Ticking(),
         new_cart_id=lambda: next(ids),
     )
 
 
 def test_a_new_cart_is_empty_and_active(service: CartService) -> None:
-    view = cart_view(service.create_cart(CreateCart("customer-42", "USD")))
+    view = cart_view(service.create_cart(CreateCart("customer-42", "USD")).priced)
     assert view["cartId"] == "cart-0"
     assert (view["status"], view["items"], view["itemCount"], view["totalAmount"]) == (
         "ACTIVE",
@@ -152,7 +152,7 @@ def test_a_line_whose_product_left_the_catalog_stays_unavailable(
 
 
 def test_the_view_says_when_the_cart_expires(service: CartService) -> None:
-    view = cart_view(service.create_cart(CreateCart("customer-42", "USD")))
+    view = cart_view(service.create_cart(CreateCart("customer-42", "USD")).priced)
     assert view["expiresAt"] == "2026-12-25T16:00:01.000Z"  # 30 days after the change
     later = cart_view(service.add_item("cart-0", AddItem("BEANS", 1)))
     assert later["expiresAt"] == "2026-12-25T16:00:02.000Z"
@@ -163,6 +163,7 @@ def test_a_cart_past_its_lifetime_is_not_found(products: InMemoryProductReposito
     service = CartService(
         InMemoryCartRepository(),
         Catalog(products, 0),
+        fixed_keys,
         lifetime=timedelta(seconds=2),
         clock=clock,
         new_cart_id=lambda: "c",
