@@ -23,7 +23,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tools.local_stack import LOOPBACK, serving
+from tools.local_stack import LOOPBACK, send_json, serving
 from tools.stage import PROJECT_DIR
 
 AUDIENCE = "cart-service-local"
@@ -94,19 +94,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         issuer = self.server.issuer
         if self.path == "/.well-known/jwks.json":
-            self._json(issuer.jwks())
+            send_json(self, issuer.jwks())
         elif self.path == "/.well-known/openid-configuration":
-            self._json({"issuer": issuer.url, "jwks_uri": f"{issuer.url}/.well-known/jwks.json"})
+            send_json(
+                self, {"issuer": issuer.url, "jwks_uri": f"{issuer.url}/.well-known/jwks.json"}
+            )
         else:
             self.send_error(404)
-
-    def _json(self, document: Any) -> None:
-        body = json.dumps(document).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: one JWKS fetch per service container."""

@@ -4,6 +4,7 @@ catalog and `chalice local`, all on loopback. `make run` and the end-to-end test
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -14,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from socketserver import BaseServer
 from typing import IO, Any
@@ -78,6 +80,16 @@ def serving(server: BaseServer) -> Iterator[None]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def send_json(handler: BaseHTTPRequestHandler, document: Any) -> None:
+    """Answer a local helper server's request with a JSON document."""
+    body = json.dumps(document).encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 def prepare_tables(client: Any, settings: Settings, catalog: Path = SAMPLE_CATALOG) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tools.local_issuer import LocalIssuer
-from tools.local_stack import LOCAL_STAGE, LOOPBACK, SAMPLE_CATALOG, serving
+from tools.local_stack import LOCAL_STAGE, LOOPBACK, SAMPLE_CATALOG, send_json, serving
 from tools.stage import PROJECT_DIR, stage_environment
 
 STOREFRONT_DIR = PROJECT_DIR / "storefront"
@@ -40,21 +40,13 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path == "/config.json":
-            self._json({"api": self.api_url, "signIn": self.issuer is not None})
+            send_json(self, {"api": self.api_url, "signIn": self.issuer is not None})
         elif self.path == "/demo-token" and self.issuer is not None:
-            self._json({"token": self.issuer.token(DEMO_SHOPPER)})
+            send_json(self, {"token": self.issuer.token(DEMO_SHOPPER)})
         elif self.path == "/catalog.json":
-            self._json(json.loads(SAMPLE_CATALOG.read_text()))
+            send_json(self, json.loads(SAMPLE_CATALOG.read_text()))
         else:
             super().do_GET()
-
-    def _json(self, document: Any) -> None:
-        body = json.dumps(document).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the API's own log tells what the page did."""
