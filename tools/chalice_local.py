@@ -40,8 +40,9 @@ from chalice.local import (
     ThreadedHTTPServer,
 )
 
-from chalicelib.edge.auth import Unauthorized
+from chalicelib.edge.auth import WWW_AUTHENTICATE, Unauthorized
 from chalicelib.edge.problems import PROBLEM_CONTENT_TYPE, problem_for_status
+from tools.gateway import detail_for
 
 LISTEN_BACKLOG = 128
 OVERRIDES_VARIABLE = "STAGE_OVERRIDES"
@@ -91,21 +92,17 @@ def gateway_problem(status: int, body: bytes) -> tuple[dict[str, Any], dict[str,
     """What the deployed gateway responses answer for one of chalice local's own errors."""
     if status == 403 and (b"Missing Authentication Token" in body or b"Credential" in body):
         status = 404  # an unknown route (API Gateway's 403, as the gateway response maps it)
-    detail = {
-        401: "a valid bearer token is needed: send Authorization: Bearer <token>",
-        403: "the token does not grant this request",
-    }.get(status, "")
     headers: dict[str, Any] = {
         "Content-Type": PROBLEM_CONTENT_TYPE,
         "X-Request-Id": str(uuid.uuid4()),
     }
     if status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="cart-service"'
+        headers["WWW-Authenticate"] = WWW_AUTHENTICATE
     origin = os.environ.get("CORS_ALLOW_ORIGIN")
     if origin:
         headers["Access-Control-Allow-Origin"] = origin
         headers["Access-Control-Expose-Headers"] = "X-Request-Id,WWW-Authenticate"
-    return problem_for_status(status, detail), headers
+    return problem_for_status(status, detail_for(status)), headers
 
 
 if __name__ == "__main__":

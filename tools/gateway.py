@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.edge.auth import WWW_AUTHENTICATE
 from chalicelib.edge.problems import PROBLEM_CONTENT_TYPE, problem_for_status
 from tools.stage import CONFIG_FILE, stage_environment
 
@@ -27,6 +28,11 @@ RESPONSES: dict[str, tuple[int, str]] = {
     "DEFAULT_4XX": (400, "the request was refused before it reached the service"),
     "DEFAULT_5XX": (503, "the gateway could not reach the service; try again shortly"),
 }
+
+
+def detail_for(status: int) -> str:
+    """The detail the gateway's own answer with this status gives."""
+    return next((detail for code, detail in RESPONSES.values() if code == status), "")
 
 
 def gateway_responses(stage: str) -> dict[str, Any]:
@@ -42,7 +48,7 @@ def gateway_responses(stage: str) -> dict[str, Any]:
             "X-Request-Id": "context.requestId",
         }
         if status == 401:
-            headers["WWW-Authenticate"] = "'Bearer realm=\"cart-service\"'"
+            headers["WWW-Authenticate"] = f"'{WWW_AUTHENTICATE}'"
         if status == 429:
             headers["Retry-After"] = "'1'"
         if origin:

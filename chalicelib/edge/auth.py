@@ -25,6 +25,8 @@ from chalicelib.service import cart_tokens
 from chalicelib.service.keys import KeyRing
 
 BEARER = "Bearer "
+WWW_AUTHENTICATE = 'Bearer realm="cart-service"'
+"""What every 401 answers in its WWW-Authenticate header, from the service or the gateway."""
 MAX_TOKEN_LENGTH = 4096
 JWKS_CACHE_SECONDS = 3600
 

@@ -33,7 +33,13 @@ from chalicelib.domain.errors import (
     UnsupportedMediaType,
 )
 from chalicelib.edge import logs, parsing
-from chalicelib.edge.auth import TokenVerifier, Unauthorized, caller_from_context, context_for
+from chalicelib.edge.auth import (
+    WWW_AUTHENTICATE,
+    TokenVerifier,
+    Unauthorized,
+    caller_from_context,
+    context_for,
+)
 from chalicelib.edge.operations import Incoming, Operation, run
 from chalicelib.edge.problems import PROBLEM_CONTENT_TYPE, problem_for, problem_for_status
 from chalicelib.settings import EdgeSettings
@@ -123,7 +129,7 @@ def _error_headers(error: CartServiceError) -> dict[str, str]:
     if isinstance(error, StorageUnavailable):
         return {"Retry-After": str(error.retry_after_seconds)}
     if isinstance(error, Unauthenticated):
-        return {"WWW-Authenticate": 'Bearer realm="cart-service"'}
+        return {"WWW-Authenticate": WWW_AUTHENTICATE}
     return {}
 
 
