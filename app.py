@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from chalice.app import AuthRequest, AuthResponse, Chalice, Response
+from chalice.app import AuthRequest, AuthResponse, Chalice, Rate, Response
 
 from chalicelib.edge import invoke, logs, rest
 from chalicelib.edge import operations as op
@@ -144,3 +144,14 @@ def checkout_function(event: Any, context: Any) -> Any:
 @app.lambda_function(name="list_customer_carts")
 def list_customer_carts_function(event: Any, context: Any) -> Any:
     return invoke.answer(op.LIST_CUSTOMER_CARTS, event, context, services)
+
+
+# Interrupted merges finish without a client: a merge in steps that a client never retried
+# (or whose function died) still locks its two carts; every minute, the sweeper finishes the
+# ones over a minute old.
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="finish_stalled_merges")
+def finish_stalled_merges(event: Any) -> None:
+    finished = services.get().carts.finish_stalled_merges()
+    app.log.info("finished %d interrupted merges", len(finished))

@@ -18,11 +18,12 @@ from botocore.config import Config
 
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.products import DynamoProductRepository
+from chalicelib.dynamodb.receipts import DynamoReceiptStore
 from chalicelib.edge.auth import TokenVerifier
-from chalicelib.edge.idempotency import IdempotencyStore
 from chalicelib.service.catalog import Catalog
 from chalicelib.service.keys import KeyRing
 from chalicelib.service.operations import CartService
+from chalicelib.service.ports import ReceiptStore
 from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 class Services(NamedTuple):
     carts: CartService
-    idempotency: IdempotencyStore
+    receipts: ReceiptStore
     verifier: TokenVerifier
 
 
@@ -58,13 +59,15 @@ def build(settings: Settings, client: DynamoDBClient) -> Services:
     catalog = Catalog(
         DynamoProductRepository(client, settings.products_table), settings.catalog_cache_seconds
     )
-    carts = DynamoCartRepository(client, settings.carts_table, settings.cart_items_table)
+    carts = DynamoCartRepository(
+        client, settings.carts_table, settings.cart_items_table, settings.idempotency_table
+    )
     keys = key_ring(settings)
     service = CartService(carts, catalog, keys, lifetime=timedelta(days=settings.cart_ttl_days))
     verifier = TokenVerifier(
         settings.shopper_issuer, settings.shopper_audience, keys, settings.shopper_jwks_url
     )
-    return Services(service, IdempotencyStore(client, settings.idempotency_table), verifier)
+    return Services(service, DynamoReceiptStore(client, settings.idempotency_table), verifier)
 
 
 def key_ring(settings: Settings) -> Callable[[], KeyRing]:

@@ -75,19 +75,21 @@ async function api(method, path, { body, headers = {} } = {}) {
     const text = await response.text();
     const data = text ? JSON.parse(text) : null;
     if (!response.ok) throw new ApiError(data || { code: "INTERNAL_ERROR" });
+    // 202: the change was applied but the service could not show the cart; read it.
+    if (response.status === 202) return api("GET", `/carts/${data.cartId}`);
     return { data, etag: response.headers.get("ETag") };
   } finally {
     clearTimeout(timer);
   }
 }
 
-// A request that may be retried as it is: the same Idempotency-Key makes the retry of an add
-// that timed out answer like the first one instead of adding twice.
-async function once(method, path, body) {
+// A change that may be retried as it is: the same Idempotency-Key makes the retry of a change
+// that timed out answer like the first one instead of applying it twice.
+async function once(method, path, body, headers = {}) {
   const key = crypto.randomUUID();
   for (let attempt = 1; ; attempt++) {
     try {
-      return await api(method, path, { body, headers: { "Idempotency-Key": key } });
+      return await api(method, path, { body, headers: { ...headers, "Idempotency-Key": key } });
     } catch (error) {
       const retriable = error.name === "AbortError" || error instanceof TypeError ||
         error.code === "CONFLICT" || error.code === "SERVICE_UNAVAILABLE";
@@ -163,7 +165,7 @@ const signIn = () =>
     const guest = stored(CART_KEY);
     if (guest) {
       const body = { sourceCartId: guest.cartId, sourceCartToken: guest.cartToken };
-      const { data, etag: version } = await api("POST", `/carts/${mine}/merge`, { body });
+      const { data, etag: version } = await once("POST", `/carts/${mine}/merge`, body);
       localStorage.removeItem(CART_KEY);
       return show(data, version);
     }
@@ -200,17 +202,16 @@ const add = (productId) =>
 
 const setQuantity = (productId, quantity) =>
   act(async () => {
-    const { data, etag: version } = await api("PUT", `/carts/${cart.cartId}/items/${productId}`, {
-      body: { quantity },
-      headers: { "If-Match": etag },
+    const { data, etag: version } = await once("PUT", `/carts/${cart.cartId}/items/${productId}`, { quantity }, {
+      "If-Match": etag,
     });
     show(data, version);
   });
 
 const remove = (productId) =>
   act(async () => {
-    const { data, etag: version } = await api("DELETE", `/carts/${cart.cartId}/items/${productId}`, {
-      headers: { "If-Match": etag },
+    const { data, etag: version } = await once("DELETE", `/carts/${cart.cartId}/items/${productId}`, undefined, {
+      "If-Match": etag,
     });
     show(data, version);
   });

@@ -5,19 +5,39 @@ from __future__ import annotations
 import copy
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from chalicelib.domain.cart import ACTIVE, Cart, Change, Product
-from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate
+from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate, RequestAlreadyApplied
+from chalicelib.domain.receipts import StoredReceipt
 from chalicelib.service.keys import KeyRing
-from chalicelib.service.ports import CartRepository, ProductRepository
+from chalicelib.service.ports import CartRepository, ProductRepository, ReceiptStore
+
+
+class InMemoryReceiptStore(ReceiptStore):
+    def __init__(self) -> None:
+        self.receipts: dict[str, StoredReceipt] = {}
+
+    def get(self, key: str, now: datetime) -> StoredReceipt | None:
+        return self.receipts.get(key)
+
+    def keep_reply(self, key: str, reply: dict[str, Any]) -> None:
+        if key in self.receipts and self.receipts[key].reply is None:
+            self.receipts[key] = self.receipts[key]._replace(reply=copy.deepcopy(reply))
 
 
 class InMemoryCartRepository(CartRepository):
-    def __init__(self) -> None:
-        self.carts: dict[str, Cart] = {}
+    """Every change is checked first and stored whole afterwards, with its receipt: all or
+    nothing, as the DynamoDB transactions are. Merges always happen at once."""
 
-    def create(self, cart: Cart) -> None:
+    def __init__(self, receipts: InMemoryReceiptStore | None = None) -> None:
+        self.carts: dict[str, Cart] = {}
+        self.receipts = receipts or InMemoryReceiptStore()
+
+    def create(self, cart: Cart, change: Change) -> None:
+        self._receipt_is_new(change)
         self.carts[cart.cart_id] = copy.deepcopy(cart)
+        self._commit_receipt(cart.cart_id, change)
 
     def get(self, cart_id: str, now: datetime) -> Cart:
         cart = self._stored(cart_id)
@@ -25,36 +45,44 @@ class InMemoryCartRepository(CartRepository):
             raise CartNotFound(cart_id)
         return copy.deepcopy(cart)
 
+    def get_for_change(self, cart_id: str, now: datetime) -> Cart:
+        return self.get(cart_id, now)
+
     def add_line(self, cart_id: str, product: Product, quantity: int, change: Change) -> Cart:
         cart = copy.deepcopy(self._stored(cart_id))
         cart.add(product, quantity, change)  # raises before anything is stored
-        self.carts[cart_id] = cart
-        return copy.deepcopy(cart)
+        return self._commit(cart, change)
 
     def set_quantity(self, cart_id: str, product_id: str, quantity: int, change: Change) -> Cart:
         cart = copy.deepcopy(self._stored(cart_id))
         cart.set_quantity(product_id, quantity, change)
-        self.carts[cart_id] = cart
-        return copy.deepcopy(cart)
+        return self._commit(cart, change)
 
     def delete(self, cart_id: str, change: Change) -> None:
         self._stored(cart_id).check(change)
+        self._receipt_is_new(change)
         del self.carts[cart_id]
+        self._commit_receipt(cart_id, change)
 
     def merge(self, target: Cart, source: Cart, change: Change) -> Cart:
         self._unchanged(target, source)
         merged = copy.deepcopy(target)
         merged.merge(copy.deepcopy(source), change)
-        self.carts[target.cart_id] = merged
+        self._receipt_is_new(change)
         del self.carts[source.cart_id]
-        return copy.deepcopy(merged)
+        return self._commit(merged, change)
+
+    def merges_started_before(self, moment: datetime) -> list[str]:
+        return []  # merges here always happen at once
+
+    def finish_merge(self, target_id: str, change: Change) -> None:
+        self._stored(target_id)  # none is ever in steps: nothing to finish
 
     def check_out(self, cart: Cart, catalog: Mapping[str, Product], change: Change) -> Cart:
         self._unchanged(cart)
         checked_out = copy.deepcopy(cart)
         checked_out.check_out(dict(catalog), change)
-        self.carts[cart.cart_id] = checked_out
-        return copy.deepcopy(checked_out)
+        return self._commit(checked_out, change)
 
     def list_for_customer(
         self, customer_id: str, limit: int, after: dict[str, str] | None, now: datetime
@@ -85,6 +113,21 @@ class InMemoryCartRepository(CartRepository):
             for c in self.carts.values()
             if c.customer_id == customer_id and c.status == ACTIVE and not c.is_expired(now)
         )
+
+    def _commit(self, cart: Cart, change: Change) -> Cart:
+        self._receipt_is_new(change)
+        self.carts[cart.cart_id] = cart
+        self._commit_receipt(cart.cart_id, change)
+        return copy.deepcopy(cart)
+
+    def _receipt_is_new(self, change: Change) -> None:
+        if change.receipt is not None and change.receipt.key in self.receipts.receipts:
+            raise RequestAlreadyApplied()
+
+    def _commit_receipt(self, cart_id: str, change: Change) -> None:
+        if change.receipt is not None:
+            stored = StoredReceipt(change.receipt, cart_id, None)
+            self.receipts.receipts[change.receipt.key] = stored
 
     def _unchanged(self, *read: Cart) -> None:
         for cart in read:

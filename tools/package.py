@@ -140,7 +140,7 @@ def add_bytecode(archive: Path) -> None:
     """Add compiled bytecode for every Python file of the deployment package.
 
     Lambda's code directory is read-only, so without it every cold start compiles the app,
-    Chalice's runtime and Powertools from source. The bytecode is "unchecked-hash": valid
+    Chalice's runtime and the dependencies from source. The bytecode is "unchecked-hash": valid
     whatever the files' times in the zip, and compiled from exactly the sources beside it
     (by this interpreter, whose version Chalice also chose as the function's runtime).
     """

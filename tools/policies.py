@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.dynamodb.tables import CUSTOMER_INDEX, TABLES
+from chalicelib.dynamodb.tables import CUSTOMER_INDEX, MERGE_INDEX, TABLES
 from chalicelib.settings import APP_NAME
 from tools.stage import CONFIG_FILE, stage_environment
 
@@ -25,13 +25,21 @@ DEPLOYED_STAGES = ("dev", "prod")
 
 # A table, or a table's index as "Table/index/Name".
 CUSTOMER_INDEX_RESOURCE = f"Carts/index/{CUSTOMER_INDEX}"
+MERGE_INDEX_RESOURCE = f"Carts/index/{MERGE_INDEX}"
 
-# Idempotency-Key: the record is put, then completed, or deleted when the request failed.
-_KEYED = {"Idempotency": {"PutItem", "UpdateItem", "DeleteItem"}}
+# Idempotency-Key: the receipt is put in the change's transaction, its reply kept afterwards
+# (UpdateItem), and looked up (GetItem) when a keyed request fails.
+_KEYED = {"Idempotency": {"PutItem", "UpdateItem", "GetItem"}}
 _READ_CART = {"Carts": {"GetItem"}, "CartItems": {"Query"}, "Products": {"BatchGetItem"}}
+# Moving a merge's lines: ConditionCheckItem checks a merge in steps' recorded plan.
+_MERGE = {
+    "Carts": {"GetItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"},
+    "CartItems": {"Query", "UpdateItem", "DeleteItem"},
+}
 
 ACCESS: dict[str, dict[str, set[str]]] = {
-    "create_cart": {"Carts": {"PutItem"}, **_KEYED},
+    # GetItem and friends: a retried create whose first answer was lost reads the cart.
+    "create_cart": {**_READ_CART, **_KEYED, "Carts": {"PutItem", "GetItem"}},
     "get_cart": _READ_CART,
     "add_item": {
         **_READ_CART,
@@ -41,28 +49,34 @@ ACCESS: dict[str, dict[str, set[str]]] = {
     },
     "update_cart_item": {
         **_READ_CART,
+        **_KEYED,
         "Carts": {"GetItem", "UpdateItem"},
         "CartItems": {"Query", "UpdateItem", "DeleteItem"},
     },
     "remove_item": {
         **_READ_CART,
+        **_KEYED,
         "Carts": {"GetItem", "UpdateItem"},
         # UpdateItem: moving the remaining lines' expiry along with the cart's.
         "CartItems": {"Query", "DeleteItem", "UpdateItem"},
     },
-    "delete_cart": {"Carts": {"DeleteItem"}, "CartItems": {"BatchWriteItem"}},
-    "merge_carts": {
-        **_READ_CART,
-        # ConditionCheckItem: a merge too large for one transaction checks its recorded plan.
-        "Carts": {"GetItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"},
-        "CartItems": {"Query", "UpdateItem", "DeleteItem"},
-    },
+    # UpdateItem: the deleted cart's row; Query: a keyed delete's lines (its transaction
+    # returns no row).
+    "delete_cart": {**_KEYED, "Carts": {"UpdateItem"}, "CartItems": {"Query", "BatchWriteItem"}},
+    "merge_carts": {**_READ_CART, **_KEYED, **_MERGE},
     "checkout": {
         **_READ_CART,
+        **_KEYED,
         "Carts": {"GetItem", "UpdateItem"},
         "CartItems": {"Query", "UpdateItem"},
     },
     "list_customer_carts": {CUSTOMER_INDEX_RESOURCE: {"Query"}},
+}
+
+SWEEPER = "finish_stalled_merges"
+"""The scheduled function that finishes interrupted merges (not an API operation)."""
+SCHEDULED: dict[str, dict[str, set[str]]] = {
+    SWEEPER: {MERGE_INDEX_RESOURCE: {"Query"}, **_MERGE, "Idempotency": {"PutItem"}},
 }
 
 # Who reads the stage's signing keys (Secrets Manager): the REST handler (cart tokens, page
@@ -71,10 +85,10 @@ KEY_READERS = {API_HANDLER, AUTHORIZER, "list_customer_carts"}
 
 
 def deployed_functions(stage: str) -> tuple[str, ...]:
-    """The stage's Lambda functions: the REST handler, one per operation, and in shopper
-    mode the authorizer."""
+    """The stage's Lambda functions: the REST handler, one per operation, the merge
+    sweeper, and in shopper mode the authorizer."""
     shopper = stage_environment(stage).get("API_AUTH") == "shopper"
-    return (API_HANDLER, *ACCESS, *((AUTHORIZER,) if shopper else ()))
+    return (API_HANDLER, *ACCESS, *SCHEDULED, *((AUTHORIZER,) if shopper else ()))
 
 
 def token_keys_secret(stage: str) -> str:
@@ -86,6 +100,8 @@ def function_access(function: str) -> dict[str, set[str]]:
     """Table -> DynamoDB actions for a function (the API handler: every operation's)."""
     if function == AUTHORIZER:
         return {}
+    if function in SCHEDULED:
+        return SCHEDULED[function]
     if function != API_HANDLER:
         return ACCESS[function]
     union: dict[str, set[str]] = {}

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import NamedTuple
 
 from chalicelib.domain.errors import (
+    CartBeingMerged,
     CartEmpty,
     CartNotActive,
     CartNotFound,
-    ConcurrentUpdate,
     CurrencyMismatch,
     ItemNotFound,
     LineLimitExceeded,
@@ -26,12 +26,18 @@ from chalicelib.domain.errors import (
     QuantityLimitExceeded,
 )
 from chalicelib.domain.money import Money
+from chalicelib.domain.receipts import Receipt
 
 MAX_QUANTITY = 999
 MAX_LINES = 100
 ACTIVE = "ACTIVE"
 CHECKED_OUT = "CHECKED_OUT"
-MERGING = "MERGING"  # a source cart whose lines are being moved into another cart
+MERGING = "MERGING"
+"""A cart taking part in a merge too large for one transaction: the source whose lines move
+and (in the view) the target receiving them. Neither changes until the merge finishes."""
+DELETED = "DELETED"
+"""A deleted cart's row, kept for DynamoDB's TTL to remove: it names the change that deleted
+it, so that a retried delete knows it succeeded."""
 
 
 class Product(NamedTuple):
@@ -53,6 +59,11 @@ class Change(NamedTuple):
     expected_version: int | None = None
     owner: str | None = None
     """The customer the cart must belong to (a shopper's changes); None for any."""
+    change_id: str = ""
+    """Names this change in the row it writes, so that a write retried after its answer was
+    lost can tell its own earlier success from another request's change."""
+    receipt: Receipt | None = None
+    """A keyed request's receipt, committed with the change."""
 
 
 @dataclass
@@ -81,6 +92,14 @@ class Cart:
     """While a large merge moves another cart's lines in, that cart's id."""
     merging_into: str | None = None
     """While this cart's lines move into another cart, that cart's id."""
+    merge_receipt: Receipt | None = None
+    """A merge target's: the receipt of the keyed merge it receives, committed by whoever
+    finishes that merge (the client's retry or the sweeper)."""
+
+    @property
+    def shown_status(self) -> str:
+        """The status a view shows: a target receiving a merge is MERGING too."""
+        return MERGING if self.merging_from is not None else self.status
 
     def line(self, product_id: str) -> CartLine | None:
         return next((line for line in self.lines if line.product_id == product_id), None)
@@ -97,10 +116,10 @@ class Cart:
         a checked-out or merging cart, or one decided against another version (If-Match)."""
         if self.is_expired(change.now) or not self.belongs_to(change.owner):
             raise CartNotFound(self.cart_id)
+        if self.status == MERGING or self.merging_from is not None:
+            raise CartBeingMerged(self.cart_id)
         if self.status != ACTIVE:
             raise CartNotActive(self.cart_id, self.status)
-        if self.merging_from is not None:
-            raise ConcurrentUpdate(self.cart_id, "is receiving the lines of another cart")
         if change.expected_version is not None and change.expected_version != self.version:
             raise PreconditionFailed(self.cart_id, change.expected_version, self.version)
 

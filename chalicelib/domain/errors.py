@@ -105,11 +105,30 @@ class IdempotencyKeyReused(CartServiceError):
         )
 
 
-class RequestInProgress(CartServiceError):
+class RequestAlreadyApplied(CartServiceError):
+    """The request's receipt is already stored: its key was used (see StoredReceipt)."""
+
     def __init__(self) -> None:
-        super().__init__(
-            "a request with this Idempotency-Key is still being processed; retry shortly"
-        )
+        super().__init__("a request with this Idempotency-Key was already applied")
+
+
+class ChangeApplied(Exception):
+    """Not a failure: the change committed, but the cart could not be read back to show it.
+    Answered 202; a retry with the Idempotency-Key answers the full view later."""
+
+    def __init__(self, cart_id: str) -> None:
+        self.cart_id = cart_id
+        super().__init__(f"the change to cart {cart_id} was applied; read the cart to see it")
+
+
+class CartBeingMerged(CartServiceError):
+    """The cart takes part in a merge that is still moving lines: it finishes (or the
+    sweeper finishes it) shortly, so the change is worth retrying then."""
+
+    retry_after_seconds = 2
+
+    def __init__(self, cart_id: str) -> None:
+        super().__init__(f"cart {cart_id} is being merged; retry shortly")
 
 
 class Unauthenticated(CartServiceError):

@@ -28,6 +28,7 @@ from chalicelib.domain.errors import (
     CartNotFound,
     CartServiceError,
     ConcurrentUpdate,
+    RequestAlreadyApplied,
     StorageUnavailable,
 )
 from chalicelib.dynamodb.rows import Row, cart_from, lines_from_map
@@ -48,6 +49,7 @@ _THROTTLING_CODES = {
     "ThrottlingError",
     "ProvisionedThroughputExceeded",
 }
+_CHECK_FAILED = "ConditionalCheckFailed"
 BATCH_WRITE_LIMIT = 25
 BATCH_GET_LIMIT = 100
 _BATCH_ATTEMPTS = 5
@@ -129,14 +131,22 @@ def transact(
     actions: list[Row],
     refusal: Refusal | None,
     attempts: int,
+    receipt: Row | None = None,
 ) -> None:
     """Run one cart change as a transaction; on a failed condition, say which rule refused it.
 
     `refusal` replays the change on the cart row as it was (returned with the
     cancellation), so the domain model, not a copy of its rules here, names the error.
     Without one, the change was decided on carts as read, and a failed condition means
-    they changed since: ConcurrentUpdate, for the caller to read them again.
+    they changed since: ConcurrentUpdate, for the caller to read them again. A keyed
+    request's `receipt` (receipts.receipt_put) goes last; when its key was used already,
+    RequestAlreadyApplied.
+
+    botocore keeps the transaction's ClientRequestToken across its own retries, and DynamoDB
+    applies a token's transaction once: a retry after a lost answer reports the first
+    outcome rather than applying the change again.
     """
+    actions = [*actions, receipt] if receipt is not None else actions
     for attempt in range(attempts):
         if attempt:
             backoff(attempt)
@@ -149,7 +159,9 @@ def transact(
                 raise
             reasons = error.response.get("CancellationReasons", [])
             codes = {reason.get("Code") for reason in reasons}
-            if "ConditionalCheckFailed" in codes:
+            if receipt is not None and reasons and reasons[-1].get("Code") == _CHECK_FAILED:
+                raise RequestAlreadyApplied() from None
+            if _CHECK_FAILED in codes:
                 if refusal is None:
                     raise ConcurrentUpdate(cart_id) from None
                 raise refusal_error(cart_id, reasons[0].get("Item"), refusal) from None

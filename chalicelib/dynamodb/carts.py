@@ -1,9 +1,12 @@
 """The cart repository on DynamoDB: the Carts and CartItems tables.
 
-Every change to a cart is one TransactWriteItems: an update of the cart row whose condition
-holds the cart's rules (see expressions.py), and the change to the line. The cart row keeps
-`lineQuantities`, which also lets a read notice that its GetItem and Query saw different
-moments (and read again), and gives delete the lines' keys. Merges are in merge.py.
+Every change to a cart commits in one write: a TransactWriteItems (an update of the cart row
+whose condition holds the cart's rules, see expressions.py, and the change to the line), or
+one conditional write of the cart row. A keyed request's receipt joins that write, which
+makes it a transaction. Every commit is safe for botocore to retry after a lost answer: a
+transaction by its ClientRequestToken, a single write by recognising its own earlier success
+(a new cart's row, `lastChange`). After a commit, the answer is never an error: a cart that
+cannot be read back is ChangeApplied. Reads are in reads.py, merges in merge.py.
 """
 
 from __future__ import annotations
@@ -12,13 +15,12 @@ import copy
 import functools
 import logging
 from collections.abc import Mapping
-from concurrent.futures import wait
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.cart import (
-    ACTIVE,
     CHECKED_OUT,
+    DELETED,
     MAX_LINES,
     MAX_QUANTITY,
     Cart,
@@ -26,13 +28,18 @@ from chalicelib.domain.cart import (
     Change,
     Product,
 )
-from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate, StorageUnavailable
+from chalicelib.domain.errors import (
+    CartNotFound,
+    ChangeApplied,
+    ConcurrentUpdate,
+    StorageUnavailable,
+)
 from chalicelib.dynamodb.calls import (
     BATCH_WRITE_LIMIT,
     Refusal,
+    backoff,
     batch_write,
     chunks,
-    in_background,
     in_parallel,
     refusal_error,
     storage_errors,
@@ -48,20 +55,18 @@ from chalicelib.dynamodb.expressions import (
     pinned,
 )
 from chalicelib.dynamodb.merge import CartMerge
+from chalicelib.dynamodb.reads import CartReads
+from chalicelib.dynamodb.receipts import receipt_put
 from chalicelib.dynamodb.rows import (
     Row,
     cart_from,
-    cart_key,
     epoch,
     from_epoch,
-    item_quantities,
     line_key,
     line_quantities,
     lines_from_items,
-    lines_from_map,
     new_cart_row,
 )
-from chalicelib.dynamodb.tables import CUSTOMER_INDEX
 from chalicelib.service.ports import CartRepository
 
 if TYPE_CHECKING:
@@ -69,7 +74,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_CONSISTENT_READ_ATTEMPTS = 3
+READ_BACK_ATTEMPTS = 3
+"""Reads of a changed cart before the change is answered 202 instead of with the cart."""
 
 
 class DynamoCartRepository(CartRepository):
@@ -78,142 +84,54 @@ class DynamoCartRepository(CartRepository):
         client: DynamoDBClient,
         carts_table: str,
         items_table: str,
+        receipts_table: str,
         conflict_attempts: int = 4,
         page_size: int | None = None,
     ) -> None:
         self._client = client
         self._carts = carts_table
         self._items = items_table
+        self._receipts = receipts_table
         self._conflict_attempts = conflict_attempts
-        self._page_size = page_size
-        self._merge = CartMerge(carts_table, items_table, self._line_rows, self._transact)
+        self._reads = CartReads(client, carts_table, items_table, page_size)
+        self._merge = CartMerge(carts_table, items_table, self._reads.line_rows, self._transact)
 
     # -- reads -------------------------------------------------------------------------------
 
     def get(self, cart_id: str, now: datetime) -> Cart:
-        row, items = self._consistent_read(cart_id)
-        cart = cart_from(row, lines_from_items(items))
-        if cart.is_expired(now):  # until DynamoDB's TTL deletes it
-            raise CartNotFound(cart_id)
-        return cart
+        return self._reads.cart(cart_id, now)
 
-    def _consistent_read(self, cart_id: str) -> tuple[Row, list[Row]]:
-        """The cart row and its line rows, read in parallel: one round trip.
-
-        The two reads are not one snapshot, so they are checked against each other: when the
-        row's line quantities differ from the lines read, a write landed in between and the
-        cart is read again. After a few tries (a cart under a storm of writes) the last read
-        is returned as it is.
-        """
-        row, items = self._read(cart_id)
-        for _ in range(_CONSISTENT_READ_ATTEMPTS - 1):
-            if line_quantities(row) == item_quantities(items):
-                break
-            log.info("cart %s changed while being read; reading it again", cart_id)
-            row, items = self._read(cart_id)
-        return row, items
-
-    def _read(self, cart_id: str) -> tuple[Row, list[Row]]:
-        items = in_background(self._line_rows, cart_id)
-        try:
-            with storage_errors():
-                response = self._client.get_item(
-                    TableName=self._carts, Key=cart_key(cart_id), ConsistentRead=True
-                )
-        finally:
-            wait([items])  # never leave a read running after the request
-        if "Item" not in response:
-            raise CartNotFound(cart_id)
-        return response["Item"], items.result()
-
-    def _line_rows(self, cart_id: str) -> list[Row]:
-        """Every line of the cart, following every page of the Query.
-
-        A loop over LastEvaluatedKey rather than botocore's paginator: loading the
-        paginator's model costs about 6 ms on the first request of every cold start.
-        """
-        query: dict[str, Any] = {
-            "TableName": self._items,
-            "KeyConditionExpression": "cartId = :cartId",
-            "ExpressionAttributeValues": {":cartId": {"S": cart_id}},
-            "ConsistentRead": True,
-        }
-        if self._page_size:
-            query["Limit"] = self._page_size
-        items: list[Row] = []
-        with storage_errors():
-            while True:
-                page = self._client.query(**query)
-                items.extend(page["Items"])
-                if "LastEvaluatedKey" not in page:
-                    return items
-                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    def get_for_change(self, cart_id: str, now: datetime) -> Cart:
+        return self._reads.cart(cart_id, now, decisive=True)
 
     def list_for_customer(
         self, customer_id: str, limit: int, after: dict[str, str] | None, now: datetime
     ) -> tuple[list[Cart], dict[str, str] | None]:
-        """One page of the customer index, newest first; expired carts filtered out (so
-        a page can hold fewer than `limit`, and still have a next one)."""
-        query: dict[str, Any] = {
-            "TableName": self._carts,
-            "IndexName": CUSTOMER_INDEX,
-            "KeyConditionExpression": "customerId = :customerId",
-            "FilterExpression": "expiresAt > :nowEpoch",
-            "ExpressionAttributeValues": {
-                ":customerId": {"S": customer_id},
-                ":nowEpoch": epoch(now),
-            },
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if after is not None:
-            query["ExclusiveStartKey"] = {
-                "customerId": {"S": customer_id},
-                "createdAt": {"S": after["createdAt"]},
-                "cartId": {"S": after["cartId"]},
-            }
-        with storage_errors():
-            page = self._client.query(**query)
-        carts = [cart_from(row, lines_from_map(row)) for row in page["Items"]]
-        last = page.get("LastEvaluatedKey")
-        position = (
-            {"createdAt": last["createdAt"]["S"], "cartId": last["cartId"]["S"]} if last else None
-        )
-        return carts, position
+        return self._reads.for_customer(customer_id, limit, after, now)
 
     def count_active(self, customer_id: str, now: datetime) -> int:
-        """The customer's active, unexpired carts, counted on the customer index."""
-        query: dict[str, Any] = {
-            "TableName": self._carts,
-            "IndexName": CUSTOMER_INDEX,
-            "KeyConditionExpression": "customerId = :customerId",
-            "FilterExpression": "expiresAt > :nowEpoch AND #status = :active",
-            "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": {
-                ":customerId": {"S": customer_id},
-                ":nowEpoch": epoch(now),
-                ":active": {"S": ACTIVE},
-            },
-            "Select": "COUNT",
-        }
-        count = 0
-        with storage_errors():
-            while True:
-                page = self._client.query(**query)
-                count += page["Count"]
-                if "LastEvaluatedKey" not in page:
-                    return count
-                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return self._reads.count_active(customer_id, now)
 
     # -- changes -----------------------------------------------------------------------------
 
-    def create(self, cart: Cart) -> None:
+    def create(self, cart: Cart, change: Change) -> None:
+        row = new_cart_row(cart)
+        put: Row = {
+            "TableName": self._carts,
+            "Item": row,
+            "ConditionExpression": "attribute_not_exists(cartId)",
+        }
+        if change.receipt is not None:
+            self._transact(cart.cart_id, [{"Put": put}], change=change)
+            return
         with storage_errors():
-            self._client.put_item(
-                TableName=self._carts,
-                Item=new_cart_row(cart),
-                ConditionExpression="attribute_not_exists(cartId)",
-            )
+            try:
+                self._client.put_item(**put, ReturnValuesOnConditionCheckFailure="ALL_OLD")
+            except self._client.exceptions.ConditionalCheckFailedException as error:
+                # The id is new, so a row under it is this very put, committed by an attempt
+                # whose answer was lost and retried by botocore.
+                if error.response.get("Item", {}).get("createdAt") != row["createdAt"]:
+                    raise ConcurrentUpdate(cart.cart_id) from None
 
     def add_line(self, cart_id: str, product: Product, quantity: int, change: Change) -> Cart:
         condition = changeable(change).and_(
@@ -242,7 +160,7 @@ class DynamoCartRepository(CartRepository):
         def refusal(cart: Cart) -> None:
             cart.add(product, quantity, change)
 
-        self._transact(cart_id, [_refusing(row_update), line_update], refusal)
+        self._transact(cart_id, [_refusing(row_update), line_update], refusal, change)
         return self._after_change(cart_id)
 
     def set_quantity(self, cart_id: str, product_id: str, quantity: int, change: Change) -> Cart:
@@ -279,34 +197,34 @@ class DynamoCartRepository(CartRepository):
         def refusal(cart: Cart) -> None:
             cart.set_quantity(product_id, quantity, change)
 
-        self._transact(cart_id, [_refusing(row_update), line_change], refusal)
+        self._transact(cart_id, [_refusing(row_update), line_change], refusal, change)
         return self._after_change(cart_id)
 
     def delete(self, cart_id: str, change: Change) -> None:
-        """Delete the cart row (the moment the cart is gone), then its lines in batches.
+        """Mark the cart row DELETED (the moment the cart is gone), then delete its lines.
 
-        The row's delete returns its `lineQuantities`, which names every line: a concurrent
-        add either committed before (its line is in the map) or fails on the missing row, so
-        no line is left behind. The batches of up to 25 run in parallel.
+        The row stays, expired, for DynamoDB's TTL: it names the change that deleted it, so
+        a delete retried after a lost answer recognises its own success. Its lineQuantities
+        name every line: a concurrent add either committed before (its line is in the map)
+        or fails on the deleted row, so no line is left behind. The line deletes run in
+        batches of up to 25, in parallel.
         """
-        with storage_errors():
-            try:
-                response = self._client.delete_item(
-                    TableName=self._carts,
-                    Key=cart_key(cart_id),
-                    **changeable(change),
-                    ReturnValues="ALL_OLD",
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                )
-            except self._client.exceptions.ConditionalCheckFailedException as error:
-                raise refusal_error(
-                    cart_id, error.response.get("Item"), lambda cart: cart.check(change)
-                ) from None
-        product_ids = sorted(line_quantities(response["Attributes"]))
+        gone = change._replace(expires_at=change.now.replace(microsecond=0))
+        tombstone = cart_update(
+            self._carts,
+            cart_id,
+            gone,
+            changeable(change),
+            set_="#status = :deleted, lastChange = :changeId",
+            values={":deleted": {"S": DELETED}, ":changeId": {"S": change.change_id}},
+        )
+        if change.receipt is not None:
+            self._transact(cart_id, [_refusing(tombstone)], lambda c: c.check(change), change)
+            product_ids = [item["productId"]["S"] for item in self._reads.line_rows(cart_id)]
+        else:
+            product_ids = sorted(line_quantities(self._tombstone(cart_id, tombstone, change)))
         requests = [{"DeleteRequest": {"Key": line_key(cart_id, pid)}} for pid in product_ids]
         batches = chunks(requests, BATCH_WRITE_LIMIT)
-        if not batches:
-            return
         try:
             in_parallel(
                 [functools.partial(batch_write, self._client, self._items, b) for b in batches]
@@ -317,13 +235,33 @@ class DynamoCartRepository(CartRepository):
             # removes them.
             log.error("cart %s deleted; some of its %d lines were left", cart_id, len(requests))
 
+    def _tombstone(self, cart_id: str, update: Row, change: Change) -> Row:
+        """Write the deleted cart's row; the row as it was before."""
+        with storage_errors():
+            try:
+                response = self._client.update_item(
+                    **update, ReturnValues="ALL_OLD", ReturnValuesOnConditionCheckFailure="ALL_OLD"
+                )
+            except self._client.exceptions.ConditionalCheckFailedException as error:
+                old = error.response.get("Item")
+                if old is not None and _written_by(old, change):
+                    return dict(old)  # this delete, retried by botocore: its answer was lost
+                raise refusal_error(cart_id, old, lambda cart: cart.check(change)) from None
+        return dict(response["Attributes"])
+
     def merge(self, target: Cart, source: Cart, change: Change) -> Cart:
         self._merge.run(target, source, change)
         return self._after_change(target.cart_id)
 
+    def finish_merge(self, target_id: str, change: Change) -> None:
+        self._merge.finish(self._reads.cart(target_id, change.now), change)
+
+    def merges_started_before(self, moment: datetime) -> list[str]:
+        return self._reads.merges_started_before(moment)
+
     def check_out(self, cart: Cart, catalog: Mapping[str, Product], change: Change) -> Cart:
         """Freeze the prices onto the cart row, as read (so they are the prices of exactly
-        its lines): one UpdateItem however many lines, the lines themselves untouched."""
+        its lines): one write however many lines, the lines themselves untouched."""
         checked_out = copy.deepcopy(cart)
         checked_out.check_out(dict(catalog), change)  # the rules: raises before any write
         prices = {
@@ -334,34 +272,72 @@ class DynamoCartRepository(CartRepository):
             cart.cart_id,
             change,
             pinned(cart, change),
-            set_="#status = :checkedOut, checkoutPrices = :prices",
-            values={":checkedOut": {"S": CHECKED_OUT}, ":prices": {"M": prices}},
+            set_="#status = :checkedOut, checkoutPrices = :prices, lastChange = :changeId",
+            values={
+                ":checkedOut": {"S": CHECKED_OUT},
+                ":prices": {"M": prices},
+                ":changeId": {"S": change.change_id},
+            },
         )
+        if change.receipt is not None:
+            self._transact(cart.cart_id, [{"Update": update}], change=change)
+            return self._after_change(cart.cart_id)
         with storage_errors():
             try:
-                self._client.update_item(**update)
-            except self._client.exceptions.ConditionalCheckFailedException:
-                raise ConcurrentUpdate(cart.cart_id) from None
+                self._client.update_item(**update, ReturnValuesOnConditionCheckFailure="ALL_OLD")
+            except self._client.exceptions.ConditionalCheckFailedException as error:
+                if not _written_by(error.response.get("Item", {}), change):
+                    raise ConcurrentUpdate(cart.cart_id) from None
+                # else: this checkout, retried by botocore after its answer was lost
         return self._after_change(cart.cart_id)
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _transact(self, cart_id: str, actions: list[Row], refusal: Refusal | None = None) -> None:
-        transact(self._client, cart_id, actions, refusal, self._conflict_attempts)
+    def _transact(
+        self,
+        cart_id: str,
+        actions: list[Row],
+        refusal: Refusal | None = None,
+        change: Change | None = None,
+    ) -> None:
+        """One change as a transaction, with the change's receipt (if any) committed in it."""
+        receipt = None
+        if change is not None and change.receipt is not None:
+            receipt = receipt_put(self._receipts, change.receipt, cart_id, change.now)
+        transact(self._client, cart_id, actions, refusal, self._conflict_attempts, receipt)
 
     def _after_change(self, cart_id: str) -> Cart:
         """The cart as stored after a change, its lines' expiry kept ahead of the cart's.
 
-        A change moves the cart's expiry forward but touches one line. So that no line can
-        expire while its cart lives, lines that now expire before the cart are moved to the
-        cart's expiry plus LINE_EXPIRY_GRACE: a line is rewritten at most once per grace
-        period, only when its cart changes.
+        The change has committed, so failing to read is not an error: the read is tried a
+        few times, then ChangeApplied (answered 202). A change moves the cart's expiry
+        forward but touches one line; so that no line can expire while its cart lives,
+        lines that now expire before the cart are moved to the cart's expiry plus
+        LINE_EXPIRY_GRACE (a line is rewritten at most once per grace period).
         """
-        row, items = self._consistent_read(cart_id)
+        for attempt in range(READ_BACK_ATTEMPTS):
+            if attempt:
+                backoff(attempt, base=0.1, cap=1.0)
+            try:
+                row, items = self._reads.rows(cart_id)
+                break
+            except StorageUnavailable:
+                log.warning("cart %s changed but not read back (attempt %d)", cart_id, attempt + 1)
+            except CartNotFound:
+                raise ChangeApplied(cart_id) from None
+        else:
+            raise ChangeApplied(cart_id)
+        if row["status"]["S"] == DELETED:
+            raise ChangeApplied(cart_id)  # applied, then deleted by another request
         cart_expiry = int(row["expiresAt"]["N"])
         stale = [item for item in items if int(item["expiresAt"]["N"]) < cart_expiry]
         refreshed = epoch(from_epoch(cart_expiry) + LINE_EXPIRY_GRACE)
-        in_parallel([functools.partial(self._refresh_expiry, item, refreshed) for item in stale])
+        try:
+            in_parallel(
+                [functools.partial(self._refresh_expiry, item, refreshed) for item in stale]
+            )
+        except StorageUnavailable:
+            log.warning("cart %s: line expiry not moved along; the next change does it", cart_id)
         return cart_from(row, lines_from_items(items))
 
     def _refresh_expiry(self, item: Row, expires_at: Row) -> None:
@@ -376,6 +352,11 @@ class DynamoCartRepository(CartRepository):
                 )
             except self._client.exceptions.ConditionalCheckFailedException:
                 log.info("line %s was removed meanwhile; nothing to refresh", item["productId"])
+
+
+def _written_by(row: Row, change: Change) -> bool:
+    """Whether `row` is as `change` wrote it (its own write, retried after a lost answer)."""
+    return bool(change.change_id) and row.get("lastChange", {}).get("S") == change.change_id
 
 
 def _refusing(update: Row) -> Row:

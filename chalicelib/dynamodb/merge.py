@@ -1,8 +1,9 @@
 """Merging one cart into another: one transaction when it fits, else a resumable plan.
 
 DynamoDB takes at most 100 actions in a transaction. A merge of up to 49 source lines fits:
-2 actions for the cart rows and 2 per line. A larger one records its plan in the two cart
-rows and moves the lines in steps that a retried merge resumes (see `_in_steps`).
+2 actions for the cart rows and 2 per line (48 lines with a keyed request's receipt). A
+larger one records its plan in the two cart rows and moves the lines in steps that a
+retried merge, or the sweeper, finishes (see `_in_steps`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib.domain.cart import MERGING, Cart, Change
+from chalicelib.domain.clock import format_timestamp
 from chalicelib.dynamodb.calls import chunks
 from chalicelib.dynamodb.expressions import (
     Condition,
@@ -21,14 +23,30 @@ from chalicelib.dynamodb.expressions import (
     pinned,
     source_pinned,
 )
-from chalicelib.dynamodb.rows import Row, cart_key, lines_from_items, quantities_map
+from chalicelib.dynamodb.rows import (
+    Row,
+    cart_key,
+    epoch,
+    lines_from_items,
+    quantities_map,
+    receipt_map,
+)
+from chalicelib.dynamodb.tables import MERGE_LOCK
 
-SINGLE_TRANSACTION_MERGE_LINES = 49
+TRANSACTION_ACTIONS = 100
+MOVED_LINES_PER_STEP = 49
+"""Lines a step of a merge in steps moves: 2 actions each, plus the check of the plan."""
 
 ReadLines = Callable[[str], list[Row]]
-Transact = Callable[[str, list[Row]], None]
-"""A transaction on carts as read: a failed condition means they changed since
-(ConcurrentUpdate, for the caller to read them again)."""
+Transact = Callable[..., None]
+"""A transaction on carts as read (see DynamoCartRepository._transact): a failed condition
+means they changed since (ConcurrentUpdate, for the caller to read them again)."""
+
+
+def single_transaction_lines(change: Change) -> int:
+    """The most source lines one transaction moves: 49, or 48 beside a receipt."""
+    room = TRANSACTION_ACTIONS - 2 - (1 if change.receipt is not None else 0)
+    return room // 2
 
 
 class CartMerge:
@@ -44,11 +62,11 @@ class CartMerge:
         """Move `source`'s lines into `target` (both as read) and delete `source`; or finish
         the merge of the two that an earlier attempt started."""
         if source.merging_into == target.cart_id and target.merging_from == source.cart_id:
-            self._finish(target.cart_id, source.cart_id, change)
+            self.finish(target, change)
             return
         merged = copy.deepcopy(target)
         merged.merge(source, change)  # the rules: raises before anything is written
-        if len(source.lines) <= SINGLE_TRANSACTION_MERGE_LINES:
+        if len(source.lines) <= single_transaction_lines(change):
             self._at_once(target, source, merged, change)
         else:
             self._in_steps(target, source, change)
@@ -72,72 +90,92 @@ class CartMerge:
                 added_line(self._items, target.cart_id, line, change, totals[line.product_id])
             )
             actions.append(deleted_line(self._items, source.cart_id, line.product_id))
-        self._transact(target.cart_id, actions)
+        self._transact(target.cart_id, actions, change=change)
 
     def _in_steps(self, target: Cart, source: Cart, change: Change) -> None:
         """A merge too large for one transaction, as a plan recorded in the two cart rows.
 
-        1. Lock: in one transaction, mark the source MERGING into the target and the target
-           as receiving it (mergeFrom); both as read, or nothing happens. Every other change
-           to either cart is refused from then on.
+        1. Lock: in one transaction, mark the source MERGING into the target (and keep it
+           alive as long as the target), and the target as receiving it (mergeFrom, with
+           the request's receipt and its place in the index of merges in progress); both
+           as read, or nothing happens. Every other change to either cart is refused.
         2. Move the source's lines in transactions of up to 49: each deletes a line from the
            source and adds it to the target at once, so a line is always in exactly one cart.
-        3. Finish: in one transaction, write the target's line quantities, lift its mark and
-           bump its version (once), and delete the source row.
-        A crash or throttle anywhere leaves the marks; the retried merge sees them and
-        resumes at step 2 with the lines still in the source.
+        3. Finish: in one transaction, write the target's line quantities, lift its marks
+           and bump its version (once), delete the source row, and commit the receipt.
+        A crash or throttle anywhere leaves the marks; the retried merge, or the sweeper a
+        minute later, sees them and resumes at step 2 with the lines still in the source.
         """
-        receiving = pinned(target, change).with_values({":source": {"S": source.cart_id}})
+        receiving = pinned(target, change).with_values(
+            {
+                ":source": {"S": source.cart_id},
+                ":lock": {"S": MERGE_LOCK},
+                ":startedAt": {"S": format_timestamp(change.now)},
+            }
+        )
+        plan = "SET mergeFrom = :source, mergeLock = :lock, mergeStartedAt = :startedAt"
+        if change.receipt is not None:
+            receiving = receiving.with_values({":receipt": receipt_map(change.receipt)})
+            plan += ", mergeReceipt = :receipt"
         merging = source_pinned(source, change).with_values(
-            {":merging": {"S": MERGING}, ":target": {"S": target.cart_id}}
+            {
+                ":merging": {"S": MERGING},
+                ":target": {"S": target.cart_id},
+                ":expiresAt": epoch(change.expires_at),
+            }
         )
         self._transact(
             target.cart_id,
             [
-                {
-                    "Update": {
-                        **self._row(target.cart_id, receiving),
-                        "UpdateExpression": "SET mergeFrom = :source",
-                    }
-                },
+                {"Update": {**self._row(target.cart_id, receiving), "UpdateExpression": plan}},
                 {
                     "Update": {
                         **self._row(source.cart_id, merging),
-                        "UpdateExpression": "SET #status = :merging, mergeInto = :target",
+                        "UpdateExpression": "SET #status = :merging, mergeInto = :target,"
+                        " expiresAt = :expiresAt",
                     }
                 },
             ],
         )
-        self._finish(target.cart_id, source.cart_id, change)
+        locked = copy.deepcopy(target)
+        locked.merging_from, locked.merge_receipt = source.cart_id, change.receipt
+        self.finish(locked, change)
 
-    def _finish(self, target_id: str, source_id: str, change: Change) -> None:
-        """Steps 2 and 3 of _in_steps, from wherever an earlier attempt stopped."""
+    def finish(self, target: Cart, change: Change) -> None:
+        """Steps 2 and 3 of _in_steps for a target receiving a merge, from wherever an
+        earlier attempt stopped; the receipt committed is the merge's own."""
+        source_id = target.merging_from
+        assert source_id is not None, "only a cart receiving a merge has one to finish"
         locked = self._row(
             source_id,
             Condition(
                 "#status = :merging AND mergeInto = :target",
                 {"#status": "status"},
-                {":merging": {"S": MERGING}, ":target": {"S": target_id}},
+                {":merging": {"S": MERGING}, ":target": {"S": target.cart_id}},
             ),
         )
         remaining = lines_from_items(self._read_lines(source_id))
-        for chunk in chunks(remaining, SINGLE_TRANSACTION_MERGE_LINES):
+        for chunk in chunks(remaining, MOVED_LINES_PER_STEP):
             actions: list[Row] = [{"ConditionCheck": locked}]
             for line in chunk:
-                actions.append(added_line(self._items, target_id, line, change, total=None))
+                actions.append(added_line(self._items, target.cart_id, line, change, total=None))
                 actions.append(deleted_line(self._items, source_id, line.product_id))
-            self._transact(target_id, actions)
-        received = lines_from_items(self._read_lines(target_id))
+            self._transact(target.cart_id, actions)
+        received = lines_from_items(self._read_lines(target.cart_id))
         target_update = cart_update(
             self._carts,
-            target_id,
+            target.cart_id,
             change,
             Condition("mergeFrom = :source", {}, {":source": {"S": source_id}}),
             set_="lineQuantities = :lines",
-            remove="mergeFrom",
+            remove="mergeFrom, mergeLock, mergeStartedAt, mergeReceipt",
             values={":lines": quantities_map(received)},
         )
-        self._transact(target_id, [{"Update": target_update}, {"Delete": locked}])
+        self._transact(
+            target.cart_id,
+            [{"Update": target_update}, {"Delete": locked}],
+            change=change._replace(receipt=target.merge_receipt),
+        )
 
     def _row(self, cart_id: str, condition: Condition) -> dict[str, Any]:
         """A cart row's key under a condition: the common part of a transaction's actions."""

@@ -2,9 +2,12 @@
 
 Carts      cartId (pk) | customerId, currency, status, createdAt, updatedAt, version,
                          lineQuantities {productId: quantity}, expiresAt (TTL),
-                         checkoutPrices {productId: price}, mergeFrom / mergeInto
+                         checkoutPrices {productId: price}, mergeFrom / mergeInto,
+                         a merge target's mergeReceipt, mergeLock + mergeStartedAt (the
+                         index of merges in progress), lastChange (checkout, delete)
 CartItems  cartId (pk), productId (sk) | name, quantity, addedAt, expiresAt (TTL)
 Products   productId (pk) | name, unitPrice (N), currency
+Idempotency id (pk) | request, cartId, reply (JSON), expiration (TTL): receipts
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from chalicelib.domain.cart import Cart, CartLine, Product
 from chalicelib.domain.clock import format_timestamp, parse_timestamp
 from chalicelib.domain.money import Money
+from chalicelib.domain.receipts import Receipt
 
 Row = dict[str, Any]
 
@@ -104,7 +108,21 @@ def cart_from(row: Row, lines: list[CartLine]) -> Cart:
         },
         merging_from=row.get("mergeFrom", {}).get("S"),
         merging_into=row.get("mergeInto", {}).get("S"),
+        merge_receipt=receipt_from(row["mergeReceipt"]["M"]) if "mergeReceipt" in row else None,
     )
+
+
+def receipt_map(receipt: Receipt) -> Row:
+    return {
+        "M": {
+            "key": {"S": receipt.key},
+            "request": {"S": receipt.request},
+        }
+    }
+
+
+def receipt_from(fields: Row) -> Receipt:
+    return Receipt(fields["key"]["S"], fields["request"]["S"])
 
 
 def product_row(product: Product) -> Row:

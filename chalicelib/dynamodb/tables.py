@@ -27,3 +27,8 @@ TABLES = {table.name: table for table in (CARTS, CART_ITEMS, PRODUCTS, IDEMPOTEN
 
 CUSTOMER_INDEX = "byCustomer"
 """The Carts index by customerId, newest createdAt first: a customer's carts."""
+
+MERGE_INDEX = "byMergeStart"
+"""A sparse Carts index of the carts receiving a merge in steps, oldest first: what the
+sweeper finishes. Only those carts carry its key, `mergeLock` (always MERGE_LOCK)."""
+MERGE_LOCK = "MERGING"

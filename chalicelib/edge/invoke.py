@@ -40,7 +40,7 @@ def answer(operation: Operation, event: Any, context: Any, services: Container) 
         try:
             request = incoming(event, operation)
             built = services.get()
-            return run(operation, request, built.carts, built.idempotency, context).body
+            return run(operation, request, built.carts, built.receipts).body
         except CartServiceError as error:
             problem = problem_for(error)
             entry["outcome"] = problem["code"]

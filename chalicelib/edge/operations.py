@@ -13,10 +13,13 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
 from chalicelib.domain.access import GUEST, TRUSTED, TRUSTED_CALLER, Caller
+from chalicelib.domain.clock import utc_now
+from chalicelib.domain.errors import CartServiceError, ChangeApplied
 from chalicelib.domain.pricing import PricedCart
-from chalicelib.edge import parsing, views
-from chalicelib.edge.idempotency import IdempotencyStore
-from chalicelib.service.operations import CartService
+from chalicelib.domain.receipts import Receipt
+from chalicelib.edge import idempotency, parsing, views
+from chalicelib.service.operations import CartService, CreatedCart
+from chalicelib.service.ports import ReceiptStore
 
 
 class Reply(NamedTuple):
@@ -41,7 +44,13 @@ class Incoming(NamedTuple):
     """Where the API's paths start: `/api` under a deployed stage, empty locally."""
 
 
-Call = Callable[[CartService], Reply]
+Call = Callable[[CartService, Receipt | None], Reply]
+Recall = Callable[[CartService, str, Incoming], Reply]
+"""The answer to a committed change, rebuilt from the cart as it is now (by its id)."""
+
+
+def _cart_as_now(service: CartService, cart_id: str, request: Incoming) -> Reply:
+    return cart_reply(service.get_cart(cart_id))
 
 
 class Operation(NamedTuple):
@@ -54,6 +63,7 @@ class Operation(NamedTuple):
     """Takes If-Match (`expectedVersion`)."""
     keyed: bool = False
     """Takes Idempotency-Key (`idempotencyKey`): a retry answers as the first request did."""
+    recall: Recall = _cart_as_now
 
 
 def cart_reply(
@@ -69,36 +79,43 @@ def _create_cart(request: Incoming) -> Call:
     caller = request.caller
     command = parsing.create_cart(request.body, customer_required=caller.kind == TRUSTED)
 
-    def call(service: CartService) -> Reply:
-        created = service.create_cart(command, caller)
-        location = f"{request.base_path}/carts/{created.priced.cart.cart_id}"
-        reply = cart_reply(created.priced, 201, {"Location": location})
-        if created.cart_token is not None:
-            reply.body["cartToken"] = created.cart_token
-        return reply
+    return lambda service, receipt: _created(service.create_cart(command, caller, receipt), request)
 
-    return call
+
+def _created(created: CreatedCart, request: Incoming) -> Reply:
+    location = f"{request.base_path}/carts/{created.priced.cart.cart_id}"
+    reply = cart_reply(created.priced, 201, {"Location": location})
+    if created.cart_token is not None:
+        reply.body["cartToken"] = created.cart_token
+    return reply
+
+
+def _recall_created(service: CartService, cart_id: str, request: Incoming) -> Reply:
+    return _created(service.recall_created(cart_id, request.caller), request)
 
 
 def _get_cart(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
-    return lambda service: cart_reply(service.get_cart(cart_id, request.caller))
+    return lambda service, _: cart_reply(service.get_cart(cart_id, request.caller))
 
 
 def _delete_cart(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
 
-    def call(service: CartService) -> Reply:
-        service.delete_cart(cart_id, request.expected_version, request.caller)
-        return Reply(204, None, {})
+    def call(service: CartService, receipt: Receipt | None) -> Reply:
+        service.delete_cart(cart_id, request.expected_version, request.caller, receipt)
+        return _DELETED
 
     return call
 
 
+_DELETED = Reply(204, None, {})
+
+
 def _add_item(request: Incoming) -> Call:
     cart_id, command = parsing.cart_id(request.path["cartId"]), parsing.add_item(request.body)
-    return lambda service: cart_reply(
-        service.add_item(cart_id, command, request.expected_version, request.caller)
+    return lambda service, receipt: cart_reply(
+        service.add_item(cart_id, command, request.expected_version, request.caller, receipt)
     )
 
 
@@ -106,30 +123,32 @@ def _update_cart_item(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
     product_id = parsing.product_id(request.path["productId"])
     command = parsing.update_item(request.body)
-    return lambda service: cart_reply(
-        service.update_item(cart_id, product_id, command, request.expected_version, request.caller)
+    return lambda service, receipt: cart_reply(
+        service.update_item(
+            cart_id, product_id, command, request.expected_version, request.caller, receipt
+        )
     )
 
 
 def _remove_item(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
     product_id = parsing.product_id(request.path["productId"])
-    return lambda service: cart_reply(
-        service.remove_item(cart_id, product_id, request.expected_version, request.caller)
+    return lambda service, receipt: cart_reply(
+        service.remove_item(cart_id, product_id, request.expected_version, request.caller, receipt)
     )
 
 
 def _merge_carts(request: Incoming) -> Call:
     cart_id, command = parsing.cart_id(request.path["cartId"]), parsing.merge_carts(request.body)
-    return lambda service: cart_reply(
-        service.merge_carts(cart_id, command, request.expected_version, request.caller)
+    return lambda service, receipt: cart_reply(
+        service.merge_carts(cart_id, command, request.expected_version, request.caller, receipt)
     )
 
 
 def _checkout(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
-    return lambda service: cart_reply(
-        service.check_out(cart_id, request.expected_version, request.caller)
+    return lambda service, receipt: cart_reply(
+        service.check_out(cart_id, request.expected_version, request.caller, receipt)
     )
 
 
@@ -145,25 +164,40 @@ def _list_my_carts(request: Incoming) -> Call:
 def _carts_page(customer_id: str | None, request: Incoming) -> Call:
     query = parsing.list_carts(request.query)
 
-    def call(service: CartService) -> Reply:
+    def call(service: CartService, _: Receipt | None) -> Reply:
         page = service.list_customer_carts(customer_id, query, request.caller)
         return Reply(200, views.carts_page(page.carts, page.next_token), {})
 
     return call
 
 
-CREATE_CART = Operation("create_cart", (), "body", _create_cart, keyed=True)
+CREATE_CART = Operation("create_cart", (), "body", _create_cart, keyed=True, recall=_recall_created)
 GET_CART = Operation("get_cart", ("cartId",), "nothing", _get_cart)
-DELETE_CART = Operation("delete_cart", ("cartId",), "nothing", _delete_cart, conditional=True)
+DELETE_CART = Operation(
+    "delete_cart",
+    ("cartId",),
+    "nothing",
+    _delete_cart,
+    conditional=True,
+    keyed=True,
+    recall=lambda *_: _DELETED,
+)
 ADD_ITEM = Operation("add_item", ("cartId",), "body", _add_item, conditional=True, keyed=True)
 UPDATE_CART_ITEM = Operation(
-    "update_cart_item", ("cartId", "productId"), "body", _update_cart_item, conditional=True
+    "update_cart_item",
+    ("cartId", "productId"),
+    "body",
+    _update_cart_item,
+    conditional=True,
+    keyed=True,
 )
 REMOVE_ITEM = Operation(
-    "remove_item", ("cartId", "productId"), "nothing", _remove_item, conditional=True
+    "remove_item", ("cartId", "productId"), "nothing", _remove_item, conditional=True, keyed=True
 )
-MERGE_CARTS = Operation("merge_carts", ("cartId",), "body", _merge_carts, conditional=True)
-CHECKOUT = Operation("checkout", ("cartId",), "nothing", _checkout, conditional=True)
+MERGE_CARTS = Operation(
+    "merge_carts", ("cartId",), "body", _merge_carts, conditional=True, keyed=True
+)
+CHECKOUT = Operation("checkout", ("cartId",), "nothing", _checkout, conditional=True, keyed=True)
 LIST_CUSTOMER_CARTS = Operation(
     "list_customer_carts", ("customerId",), "query", _list_customer_carts
 )
@@ -184,22 +218,53 @@ ALL = (
 
 
 def run(
-    operation: Operation,
-    request: Incoming,
-    carts: CartService,
-    idempotency: IdempotencyStore,
-    lambda_context: Any,
+    operation: Operation, request: Incoming, carts: CartService, receipts: ReceiptStore
 ) -> Reply:
-    """Parse and run one request; with an idempotency key, the first reply to that key from
-    this caller (keys are the caller's own: two callers' keys never collide)."""
+    """Parse and run one request. With an idempotency key, the change commits with its
+    receipt, and a request whose key has a receipt answers as the first one did (keys are
+    the caller's own: two callers' keys never collide). See edge/idempotency.py."""
     key = request.idempotency_key
     if key is not None and request.caller.kind == GUEST and request.caller.cart_id is None:
         key = parsing.secret_idempotency_key(key)
     call = operation.parse(request)
     if key is None:
-        return call(carts)
-    fingerprint = {"operation": operation.name, "path": dict(request.path), "body": request.body}
-    stored = idempotency.respond_once(
-        f"{request.caller.scope} {key}", fingerprint, lambda: call(carts)._asdict(), lambda_context
+        try:
+            return call(carts, None)
+        except ChangeApplied as applied:
+            return _applied(applied.cart_id, request)
+    fingerprint = {
+        "operation": operation.name,
+        "path": dict(request.path),
+        "body": request.body,
+        "ifMatch": request.expected_version,
+    }
+    receipt = idempotency.receipt_for(request.caller.scope, key, fingerprint)
+    try:
+        reply = call(carts, receipt)
+    except ChangeApplied as applied:
+        return _applied(applied.cart_id, request)
+    except CartServiceError:
+        stored = receipts.get(receipt.key, utc_now())
+        if stored is None:
+            raise  # nothing was applied: the failure stands
+        return Reply(
+            **idempotency.replayed(
+                stored,
+                receipt,
+                recall=lambda cart_id: operation.recall(carts, cart_id, request)._asdict(),
+                applied=lambda cart_id: _applied(cart_id, request)._asdict(),
+                keep=lambda reply: receipts.keep_reply(receipt.key, reply),
+            )
+        )
+    receipts.keep_reply(receipt.key, reply._asdict())
+    return reply
+
+
+def _applied(cart_id: str, request: Incoming) -> Reply:
+    """A change that committed, to a cart that could not be read back: 202, and where the
+    cart is (a retry with the Idempotency-Key answers the full view)."""
+    return Reply(
+        202,
+        {"cartId": cart_id, "applied": True},
+        {"Location": f"{request.base_path}/carts/{cart_id}"},
     )
-    return Reply(**stored)

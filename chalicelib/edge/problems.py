@@ -6,6 +6,7 @@ from http import HTTPStatus
 from typing import Any
 
 from chalicelib.domain.errors import (
+    CartBeingMerged,
     CartEmpty,
     CartLimitExceeded,
     CartNotActive,
@@ -25,7 +26,7 @@ from chalicelib.domain.errors import (
     ProductNotFound,
     ProductsUnavailable,
     QuantityLimitExceeded,
-    RequestInProgress,
+    RequestAlreadyApplied,
     StorageUnavailable,
     Unauthenticated,
     UnsupportedMediaType,
@@ -44,7 +45,8 @@ STATUS_AND_CODE: dict[type[CartServiceError], tuple[int, str]] = {
     CartNotFound: (404, "CART_NOT_FOUND"),
     ItemNotFound: (404, "ITEM_NOT_FOUND"),
     ConcurrentUpdate: (409, "CONFLICT"),
-    RequestInProgress: (409, "CONFLICT"),
+    CartBeingMerged: (409, "CONFLICT"),
+    RequestAlreadyApplied: (409, "IDEMPOTENCY_KEY_REUSED"),
     IdempotencyKeyReused: (409, "IDEMPOTENCY_KEY_REUSED"),
     PreconditionFailed: (412, "PRECONDITION_FAILED"),
     CartNotActive: (409, "CART_NOT_ACTIVE"),

@@ -26,6 +26,7 @@ from chalice.app import (
 
 from chalicelib.domain.access import ANONYMOUS_CALLER, TRUSTED_CALLER, Caller
 from chalicelib.domain.errors import (
+    CartBeingMerged,
     CartServiceError,
     PayloadTooLarge,
     StorageUnavailable,
@@ -94,13 +95,7 @@ def answer(app: Chalice, operation: Operation, services: Container, edge: EdgeSe
     try:
         built = services.get()
         caller = _caller(request, edge, built.verifier)
-        reply = run(
-            operation,
-            incoming(request, operation, caller),
-            built.carts,
-            built.idempotency,
-            app.lambda_context,
-        )
+        reply = run(operation, incoming(request, operation, caller), built.carts, built.receipts)
     except CartServiceError as error:
         return problem_response(problem_for(error), _error_headers(error))
     if reply.body is None:
@@ -126,7 +121,7 @@ def _caller(request: Request, edge: EdgeSettings, verifier: TokenVerifier) -> Ca
 
 
 def _error_headers(error: CartServiceError) -> dict[str, str]:
-    if isinstance(error, StorageUnavailable):
+    if isinstance(error, StorageUnavailable | CartBeingMerged):
         return {"Retry-After": str(error.retry_after_seconds)}
     if isinstance(error, Unauthenticated):
         return {"WWW-Authenticate": WWW_AUTHENTICATE}

@@ -14,7 +14,7 @@ def cart_view(priced: PricedCart) -> dict[str, Any]:
     return {
         "cartId": cart.cart_id,
         "customerId": cart.customer_id,
-        "status": cart.status,
+        "status": cart.shown_status,
         "currency": cart.currency,
         "createdAt": format_timestamp(cart.created_at),
         "updatedAt": format_timestamp(cart.updated_at),
@@ -42,7 +42,7 @@ def cart_summary(cart: Cart) -> dict[str, Any]:
     """A cart in a customer's list: enough to pick one, without pricing it."""
     return {
         "cartId": cart.cart_id,
-        "status": cart.status,
+        "status": cart.shown_status,
         "currency": cart.currency,
         "createdAt": format_timestamp(cart.created_at),
         "updatedAt": format_timestamp(cart.updated_at),

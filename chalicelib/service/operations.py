@@ -12,6 +12,7 @@ reads compare the owner of what they read. Another's cart answers as a missing o
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -24,20 +25,28 @@ from chalicelib.domain.commands import AddItem, CreateCart, ListCarts, MergeCart
 from chalicelib.domain.errors import (
     CartLimitExceeded,
     CartNotFound,
+    CartServiceError,
+    ChangeApplied,
     ConcurrentUpdate,
     Forbidden,
     ProductNotFound,
+    StorageUnavailable,
 )
 from chalicelib.domain.pricing import PricedCart, price_cart
+from chalicelib.domain.receipts import Receipt
 from chalicelib.service import cart_tokens, pagination
 from chalicelib.service.catalog import Catalog
 from chalicelib.service.keys import KeyRing
 from chalicelib.service.ports import CartRepository
 
+log = logging.getLogger(__name__)
+
 DEFAULT_LIFETIME = timedelta(days=30)
 # Merge and checkout decide on carts as read; when one changed meanwhile, read and try again.
 READ_AND_WRITE_ATTEMPTS = 3
 MAX_ACTIVE_CARTS_PER_SHOPPER = 20
+STALLED_MERGE_AGE = timedelta(minutes=1)
+"""A merge in steps still unfinished this long after it started was interrupted."""
 
 
 class CartsPage(NamedTuple):
@@ -68,7 +77,12 @@ class CartService:
         self._clock = clock
         self._new_cart_id = new_cart_id
 
-    def create_cart(self, command: CreateCart, caller: Caller = TRUSTED_CALLER) -> CreatedCart:
+    def create_cart(
+        self,
+        command: CreateCart,
+        caller: Caller = TRUSTED_CALLER,
+        receipt: Receipt | None = None,
+    ) -> CreatedCart:
         """A new, empty cart: a shopper's own, a guest's (with its cart token), or, for a
         trusted caller, the named customer's."""
         customer_id = command.customer_id
@@ -78,7 +92,7 @@ class CartService:
             customer_id = caller.subject
         elif caller.kind == GUEST and customer_id is not None:
             raise Forbidden("a cart for a customer needs that customer's token")
-        change = self._change(None)
+        change = self._change(None, receipt=receipt)
         if caller.kind == SHOPPER and customer_id is not None:
             active = self._carts.count_active(customer_id, change.now)
             if active >= MAX_ACTIVE_CARTS_PER_SHOPPER:
@@ -91,9 +105,15 @@ class CartService:
             updated_at=change.now,
             expires_at=change.expires_at,
         )
-        self._carts.create(cart)
+        self._carts.create(cart, change)
         token = cart_tokens.issue(cart.cart_id, self._keys()) if caller.kind == GUEST else None
         return CreatedCart(price_cart(cart, {}), token)
+
+    def recall_created(self, cart_id: str, caller: Caller) -> CreatedCart:
+        """A created cart as it is now, for a retried create whose first answer was lost:
+        with its cart token when a guest created it."""
+        token = cart_tokens.issue(cart_id, self._keys()) if caller.kind == GUEST else None
+        return CreatedCart(self.get_cart(cart_id), token)
 
     def get_cart(self, cart_id: str, caller: Caller = TRUSTED_CALLER) -> PricedCart:
         return self._priced(self._read(cart_id, caller, self._clock()))
@@ -104,12 +124,13 @@ class CartService:
         command: AddItem,
         expected_version: int | None = None,
         caller: Caller = TRUSTED_CALLER,
+        receipt: Receipt | None = None,
     ) -> PricedCart:
-        change = self._change(expected_version, cart_id, caller)
+        change = self._change(expected_version, cart_id, caller, receipt)
         product = self._catalog.get(command.product_id)
         if product is None:
             raise ProductNotFound(command.product_id)
-        return self._priced(self._carts.add_line(cart_id, product, command.quantity, change))
+        return self._answer(self._carts.add_line(cart_id, product, command.quantity, change))
 
     def update_item(
         self,
@@ -118,9 +139,10 @@ class CartService:
         command: UpdateItem,
         expected_version: int | None = None,
         caller: Caller = TRUSTED_CALLER,
+        receipt: Receipt | None = None,
     ) -> PricedCart:
-        change = self._change(expected_version, cart_id, caller)
-        return self._priced(self._carts.set_quantity(cart_id, product_id, command.quantity, change))
+        change = self._change(expected_version, cart_id, caller, receipt)
+        return self._answer(self._carts.set_quantity(cart_id, product_id, command.quantity, change))
 
     def remove_item(
         self,
@@ -128,14 +150,19 @@ class CartService:
         product_id: str,
         expected_version: int | None = None,
         caller: Caller = TRUSTED_CALLER,
+        receipt: Receipt | None = None,
     ) -> PricedCart:
-        change = self._change(expected_version, cart_id, caller)
-        return self._priced(self._carts.set_quantity(cart_id, product_id, 0, change))
+        change = self._change(expected_version, cart_id, caller, receipt)
+        return self._answer(self._carts.set_quantity(cart_id, product_id, 0, change))
 
     def delete_cart(
-        self, cart_id: str, expected_version: int | None = None, caller: Caller = TRUSTED_CALLER
+        self,
+        cart_id: str,
+        expected_version: int | None = None,
+        caller: Caller = TRUSTED_CALLER,
+        receipt: Receipt | None = None,
     ) -> None:
-        self._carts.delete(cart_id, self._change(expected_version, cart_id, caller))
+        self._carts.delete(cart_id, self._change(expected_version, cart_id, caller, receipt))
 
     def list_customer_carts(
         self, customer_id: str | None, query: ListCarts, caller: Caller = TRUSTED_CALLER
@@ -162,6 +189,7 @@ class CartService:
         command: MergeCarts,
         expected_version: int | None = None,
         caller: Caller = TRUSTED_CALLER,
+        receipt: Receipt | None = None,
     ) -> PricedCart:
         """Move the source cart's lines into this one; the source is gone afterwards.
 
@@ -172,8 +200,8 @@ class CartService:
             proven_source = cart_tokens.cart_of(command.source_cart_token, self._keys())
 
         def merge(change: Change) -> Cart:
-            target = self._read(cart_id, caller, change.now)
-            source = self._carts.get(command.source_cart_id, change.now)
+            target = self._read(cart_id, caller, change.now, decisive=True)
+            source = self._carts.get_for_change(command.source_cart_id, change.now)
             if caller.kind != TRUSTED and not (
                 (source.customer_id is not None and source.customer_id == caller.subject)
                 or (source.customer_id is None and proven_source == source.cart_id)
@@ -181,24 +209,44 @@ class CartService:
                 raise CartNotFound(source.cart_id)
             return self._carts.merge(target, source, change)
 
-        return self._on_fresh_reads(cart_id, expected_version, caller, merge)
+        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, merge)
 
     def check_out(
-        self, cart_id: str, expected_version: int | None = None, caller: Caller = TRUSTED_CALLER
+        self,
+        cart_id: str,
+        expected_version: int | None = None,
+        caller: Caller = TRUSTED_CALLER,
+        receipt: Receipt | None = None,
     ) -> PricedCart:
         """Freeze the cart at the catalog's prices of now; it can only be read afterwards."""
 
         def check_out(change: Change) -> Cart:
-            cart = self._read(cart_id, caller, change.now)
+            cart = self._read(cart_id, caller, change.now, decisive=True)
             catalog = self._catalog.get_many([line.product_id for line in cart.lines], current=True)
             return self._carts.check_out(cart, catalog, change)
 
-        return self._on_fresh_reads(cart_id, expected_version, caller, check_out)
+        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, check_out)
 
-    def _read(self, cart_id: str, caller: Caller, now: datetime) -> Cart:
+    def finish_stalled_merges(self) -> list[str]:
+        """Finish every merge in steps interrupted over a minute ago (a client that never
+        retried, a function that died): the carts it had locked change again. The targets
+        finished."""
+        change = self._change(None)
+        finished = []
+        for target_id in self._carts.merges_started_before(change.now - STALLED_MERGE_AGE):
+            try:
+                self._carts.finish_merge(target_id, change)
+            except CartServiceError as error:  # the next sweep tries again
+                log.warning("merge into cart %s not finished yet: %s", target_id, error.detail)
+                continue
+            finished.append(target_id)
+        return finished
+
+    def _read(self, cart_id: str, caller: Caller, now: datetime, decisive: bool = False) -> Cart:
         if not caller.may_name(cart_id):
             raise CartNotFound(cart_id)
-        cart = self._carts.get(cart_id, now)
+        read = self._carts.get_for_change if decisive else self._carts.get
+        cart = read(cart_id, now)
         if not cart.belongs_to(caller.owner):
             raise CartNotFound(cart_id)
         return cart
@@ -208,15 +256,18 @@ class CartService:
         cart_id: str,
         expected_version: int | None,
         caller: Caller,
+        receipt: Receipt | None,
         read_and_write: Callable[[Change], Cart],
     ) -> PricedCart:
         """Run a change decided on carts as read; when one changed before the write (the
         repository raises ConcurrentUpdate), read again and decide again, a few times."""
         for _ in range(READ_AND_WRITE_ATTEMPTS):
+            change = self._change(expected_version, cart_id, caller, receipt)
             try:
-                return self._priced(read_and_write(self._change(expected_version, cart_id, caller)))
+                changed = read_and_write(change)
             except ConcurrentUpdate:
                 continue
+            return self._answer(changed)
         raise ConcurrentUpdate(cart_id)
 
     def _change(
@@ -224,6 +275,7 @@ class CartService:
         expected_version: int | None,
         cart_id: str | None = None,
         caller: Caller = TRUSTED_CALLER,
+        receipt: Receipt | None = None,
     ) -> Change:
         """A change now by `caller`, keeping the cart for its lifetime from now (whole
         seconds, as TTL); a cart the caller may not even name is not found."""
@@ -231,7 +283,15 @@ class CartService:
             raise CartNotFound(cart_id)
         now = self._clock()
         expires_at = (now + self._lifetime).replace(microsecond=0)
-        return Change(now, expires_at, expected_version, caller.owner)
+        return Change(now, expires_at, expected_version, caller.owner, uuid.uuid4().hex, receipt)
+
+    def _answer(self, changed: Cart) -> PricedCart:
+        """The changed cart, priced. The change has committed, so a catalog that cannot be
+        read now is not an error: ChangeApplied (answered 202)."""
+        try:
+            return self._priced(changed)
+        except StorageUnavailable:
+            raise ChangeApplied(changed.cart_id) from None
 
     def _priced(self, cart: Cart) -> PricedCart:
         return price_cart(cart, self._catalog.get_many([line.product_id for line in cart.lines]))

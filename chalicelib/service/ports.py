@@ -9,18 +9,29 @@ from __future__ import annotations
 import abc
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from chalicelib.domain.cart import Cart, Change, Product
+from chalicelib.domain.receipts import StoredReceipt
 
 
 class CartRepository(abc.ABC):
+    """Every change commits with its Change's receipt, if it has one, or not at all:
+    RequestAlreadyApplied when that receipt's key was used. A change that committed is never
+    reported as failed: if the cart cannot be read back afterwards, ChangeApplied."""
+
     @abc.abstractmethod
-    def create(self, cart: Cart) -> None:
-        """Store a new, empty cart."""
+    def create(self, cart: Cart, change: Change) -> None:
+        """Store a new, empty cart (and the change's receipt, if any, with it)."""
 
     @abc.abstractmethod
     def get(self, cart_id: str, now: datetime) -> Cart:
         """The cart with its lines, oldest line first; CartNotFound if missing or expired."""
+
+    @abc.abstractmethod
+    def get_for_change(self, cart_id: str, now: datetime) -> Cart:
+        """The cart as `get` has it, and certainly as one version (row and lines read at
+        it): what a change decided on a read needs. ConcurrentUpdate if none was seen."""
 
     @abc.abstractmethod
     def add_line(self, cart_id: str, product: Product, quantity: int, change: Change) -> Cart:
@@ -51,6 +62,14 @@ class CartRepository(abc.ABC):
         """
 
     @abc.abstractmethod
+    def merges_started_before(self, moment: datetime) -> list[str]:
+        """The targets of merges in steps that started before `moment` (none finished)."""
+
+    @abc.abstractmethod
+    def finish_merge(self, target_id: str, change: Change) -> None:
+        """Finish the merge in steps that `target_id` receives, committing its receipt."""
+
+    @abc.abstractmethod
     def check_out(self, cart: Cart, catalog: Mapping[str, Product], change: Change) -> Cart:
         """Freeze `cart` (as read) at these prices; ConcurrentUpdate if it changed since."""
 
@@ -75,3 +94,15 @@ class ProductRepository(abc.ABC):
     @abc.abstractmethod
     def put_many(self, products: Iterable[Product]) -> None:
         """Insert or replace catalog entries."""
+
+
+class ReceiptStore(abc.ABC):
+    """Where keyed requests' receipts are found (they are written with their changes)."""
+
+    @abc.abstractmethod
+    def get(self, key: str, now: datetime) -> StoredReceipt | None:
+        """The receipt under `key`, if one was committed within the last 24 hours."""
+
+    @abc.abstractmethod
+    def keep_reply(self, key: str, reply: dict[str, Any]) -> None:
+        """Keep the first answer with the receipt (best effort: once, never failing)."""

@@ -16,14 +16,53 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
+import struct
+import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
+
+FaultKind = Literal["throttled", "server_error", "answer_lost", "connection_reset"]
+FAULT_KINDS: tuple[FaultKind, ...] = (
+    "throttled",  # answered ThrottlingException, never forwarded
+    "server_error",  # answered 500 InternalServerError, never forwarded
+    "answer_lost",  # forwarded and applied, then the connection drops unanswered
+    "connection_reset",  # the connection is reset (RST) before anything is forwarded
+)
+
+
+@dataclass
+class Watch:
+    """The calls whose body holds one of `needles` (a cart id, a test's tag): counted per
+    operation, and the calls of `operation` whose count is among `occurrences` get `kind`."""
+
+    needles: Collection[bytes]
+    calls: Counter[str] = field(default_factory=Counter)
+    fault: Fault | None = None
+
+
+class Fault(NamedTuple):
+    operation: str
+    occurrences: Collection[int]
+    """Which calls of the operation, counted from 1."""
+    kind: FaultKind
+
+
+class _QuietServer(ThreadingHTTPServer):
+    request_queue_size = 128  # socketserver's 5 refuses the service's bursts of connections
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (the service's read timeout) is no error of the proxy's."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class FaultProxy:
@@ -36,7 +75,8 @@ class FaultProxy:
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
         self._transactions: dict[str, tuple[threading.Event, list[Answer]]] = {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._watches: dict[str, Watch] = {}
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -73,6 +113,37 @@ class FaultProxy:
         a DynamoDB that accepts connections but never answers."""
         with self._lock:
             self._stalls[operation] = seconds
+
+    def watch(
+        self,
+        name: str,
+        needles: Collection[str],
+        fault: Fault | None = None,
+    ) -> Watch:
+        """Count the calls that concern one test case (their body holds a needle), and
+        inject `fault` into them; concurrent cases each have their own watch."""
+        watch = Watch([needle.encode() for needle in needles], fault=fault)
+        with self._lock:
+            self._watches[name] = watch
+        return watch
+
+    def unwatch(self, name: str) -> Watch:
+        with self._lock:
+            return self._watches.pop(name)
+
+    def _watched_fault(self, operation: str, body: bytes) -> FaultKind | None:
+        with self._lock:
+            for watch in self._watches.values():
+                if any(needle in body for needle in watch.needles):
+                    watch.calls[operation] += 1
+                    fault = watch.fault
+                    if (
+                        fault is not None
+                        and fault.operation == operation
+                        and watch.calls[operation] in fault.occurrences
+                    ):
+                        return fault.kind
+        return None
 
     def clear(self) -> None:
         with self._lock:
@@ -145,6 +216,10 @@ class FaultProxy:
                     time.sleep(stall)
                     self.close_connection = True
                     return
+                kind = proxy._watched_fault(operation, body)
+                if kind is not None:
+                    self._inject(kind, operation, body)
+                    return
                 fault = proxy._take_fault(operation)
                 if fault is not None:
                     status, payload = fault
@@ -156,6 +231,29 @@ class FaultProxy:
                     return
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
                 self._answer(*proxy._forward_once(operation, self.path, headers, body))
+
+            def _inject(self, kind: FaultKind, operation: str, body: bytes) -> None:
+                if kind in ("throttled", "server_error"):
+                    error, status = (
+                        ("ThrottlingException", 400)
+                        if kind == "throttled"
+                        else ("InternalServerError", 500)
+                    )
+                    payload = {"__type": f"com.amazonaws.dynamodb.v20120810#{error}"}
+                    self._answer(
+                        status,
+                        [("Content-Type", "application/x-amz-json-1.0")],
+                        json.dumps(payload).encode(),
+                    )
+                    return
+                if kind == "answer_lost":
+                    headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
+                    proxy._forward_once(operation, self.path, headers, body)
+                else:  # connection_reset: an RST, not a polite close
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
+                self.close_connection = True
 
             def _answer(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
                 self.send_response(status)

@@ -229,9 +229,9 @@ def test_a_create_that_failed_with_its_idempotency_key_runs_again(
 ) -> None:
     create = {"customerId": "customer-42", "idempotencyKey": "fn-create-1"}
     injector = FaultInjector(dynamodb)
-    injector.fail("PutItem", throttled, after=1)  # the key's record is put; the cart is not
+    injector.fail("TransactWriteItems", throttled)  # the cart and its receipt: neither stored
     assert functions.invoke("create_cart", create)["code"] == "SERVICE_UNAVAILABLE"
-    injector.fail("PutItem", throttled, times=0)
+    injector.fail("TransactWriteItems", throttled, times=0)
     created = functions.invoke("create_cart", create)
     assert created["status"] == "ACTIVE"
     assert functions.invoke("create_cart", create) == created

@@ -9,9 +9,9 @@ import pytest
 
 from chalicelib.dynamodb.tables import TABLES
 from tests.iam_recorder import IamRecorder
-from tools.policies import ACCESS, API_HANDLER, function_access
+from tools.policies import ACCESS, API_HANDLER, SCHEDULED, function_access
 
-SUITES = {"test_api.py", "test_functions.py"}
+SUITES = {"test_api.py", "test_functions.py", "test_exactly_once.py"}
 
 
 @pytest.mark.after_the_suite
@@ -26,7 +26,7 @@ def test_every_policy_grants_exactly_what_its_function_calls(
         name, _, index = resource.partition("/index/")
         return table_of[name] + (f"/index/{index}" if index else "")
 
-    for function in (API_HANDLER, *ACCESS):
+    for function in (API_HANDLER, *ACCESS, *SCHEDULED):
         called = {(logical(name), action) for name, action in iam_recorder.calls[function]}
         granted = {
             (table, action)

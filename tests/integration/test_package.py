@@ -48,11 +48,19 @@ def test_one_stack_holds_the_tables_the_api_and_every_function(packaged: Any) ->
     }
     assert template["Parameters"]["Stage"]["Default"] == stage
     assert len(of_type(template, "AWS::Serverless::Api")) == 1
-    # The REST handler, one per operation, and in a shopper-mode stage the authorizer.
+    # The REST handler, one per operation, the merge sweeper, and in a shopper-mode stage
+    # the authorizer.
     functions = len(deployed_functions(stage))
-    assert functions == (11 if stage == "dev" else 10)
+    assert functions == (12 if stage == "dev" else 11)
     assert len(of_type(template, "AWS::Serverless::Function")) == functions
     assert len(of_type(template, "AWS::IAM::Role")) == functions
+
+
+def test_the_sweeper_runs_every_minute(packaged: Any) -> None:
+    _, _, template = packaged
+    sweeper = of_type(template, "AWS::Serverless::Function")["FinishStalledMerges"]
+    schedules = [event["Properties"] for event in sweeper["Properties"]["Events"].values()]
+    assert schedules == [{"Schedule": "rate(1 minute)"}]
 
 
 def test_functions_get_the_stacks_table_names(packaged: Any) -> None:

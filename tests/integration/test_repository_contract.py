@@ -21,7 +21,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.money import Money
 from chalicelib.dynamodb.carts import DynamoCartRepository
-from chalicelib.dynamodb.merge import SINGLE_TRANSACTION_MERGE_LINES
+from chalicelib.dynamodb.merge import MOVED_LINES_PER_STEP
 from chalicelib.service.ports import CartRepository
 from chalicelib.settings import Settings
 from tests.fakes import InMemoryCartRepository
@@ -45,12 +45,14 @@ def carts(request: pytest.FixtureRequest) -> Iterator[CartRepository]:
     else:
         client: Any = request.getfixturevalue("dynamodb")
         settings: Settings = request.getfixturevalue("settings")
-        yield DynamoCartRepository(client, settings.carts_table, settings.cart_items_table)
+        yield DynamoCartRepository(
+            client, settings.carts_table, settings.cart_items_table, settings.idempotency_table
+        )
 
 
 def stored_cart(carts: CartRepository, cart_id: str = "c-1") -> Cart:
     change = at(0)
-    carts.create(Cart(cart_id, "customer-42", "USD", T0, T0, change.expires_at))
+    carts.create(Cart(cart_id, "customer-42", "USD", T0, T0, change.expires_at), at(0))
     return carts.get(cart_id, T0)
 
 
@@ -201,14 +203,14 @@ def test_a_stale_expected_version_is_refused_and_changes_nothing(carts: CartRepo
 
 
 def filled_cart(carts: CartRepository, cart_id: str, count: int, offset: int = 0) -> Cart:
-    carts.create(Cart(cart_id, "customer-42", "USD", T0, T0, at(0).expires_at))
+    carts.create(Cart(cart_id, "customer-42", "USD", T0, T0, at(0).expires_at), at(0))
     for index in range(offset, offset + count):
         product = Product(f"P{index:03}", f"Product {index}", Money(Decimal("1.00"), "USD"))
         carts.add_line(cart_id, product, 1, at(index / 1000))
     return carts.get(cart_id, T0)
 
 
-@pytest.mark.parametrize("source_lines", [3, SINGLE_TRANSACTION_MERGE_LINES + 11])
+@pytest.mark.parametrize("source_lines", [3, MOVED_LINES_PER_STEP + 11])
 def test_a_merge_moves_every_line_and_deletes_the_source(
     carts: CartRepository, source_lines: int
 ) -> None:
@@ -263,8 +265,8 @@ def test_a_customers_carts_newest_first_in_pages_without_expired_ones(
     for index in range(5):
         created = T0 + timedelta(seconds=index)
         expires = created + (timedelta(seconds=1) if index == 2 else LIFETIME)
-        carts.create(Cart(f"c-{index}", "customer-42", "USD", created, created, expires))
-    carts.create(Cart("other", "someone-else", "USD", T0, T0, T0 + LIFETIME))
+        carts.create(Cart(f"c-{index}", "customer-42", "USD", created, created, expires), at(0))
+    carts.create(Cart("other", "someone-else", "USD", T0, T0, T0 + LIFETIME), at(0))
     now = T0 + timedelta(seconds=10)  # c-2 has expired by then
     seen: list[str] = []
     after = None

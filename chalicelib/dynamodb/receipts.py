@@ -1,0 +1,78 @@
+"""Receipts on DynamoDB: the Idempotency table.
+
+A receipt is put by the transaction of the change it guards (`receipt_put`, the last action
+of that transaction), under the condition that its key is new or its 24 hours are over; its
+reply is added afterwards (`keep_reply`), when the cart has been read back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.errors import StorageUnavailable
+from chalicelib.domain.receipts import Receipt, StoredReceipt
+from chalicelib.dynamodb.calls import storage_errors
+from chalicelib.dynamodb.rows import Row, epoch
+from chalicelib.service.ports import ReceiptStore
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+log = logging.getLogger(__name__)
+
+KEPT_FOR = timedelta(hours=24)
+
+
+def receipt_put(table: str, receipt: Receipt, cart_id: str, now: datetime) -> Row:
+    """The transaction action that stores `receipt`: refused when the key was used (and its
+    record not yet expired), which cancels the whole transaction."""
+    return {
+        "Put": {
+            "TableName": table,
+            "Item": {
+                "id": {"S": receipt.key},
+                "request": {"S": receipt.request},
+                "cartId": {"S": cart_id},
+                "expiration": epoch(now + KEPT_FOR),
+            },
+            "ConditionExpression": "attribute_not_exists(id) OR expiration <= :nowEpoch",
+            "ExpressionAttributeValues": {":nowEpoch": epoch(now)},
+        }
+    }
+
+
+class DynamoReceiptStore(ReceiptStore):
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def get(self, key: str, now: datetime) -> StoredReceipt | None:
+        with storage_errors():
+            item = self._client.get_item(
+                TableName=self._table, Key={"id": {"S": key}}, ConsistentRead=True
+            ).get("Item")
+        if item is None or int(item["expiration"]["N"]) <= int(now.timestamp()):
+            return None  # never used, or over 24 hours ago (TTL deletes it later)
+        receipt = Receipt(key, item["request"]["S"])
+        reply = json.loads(item["reply"]["S"]) if "reply" in item else None
+        return StoredReceipt(receipt, item["cartId"]["S"], reply)
+
+    def keep_reply(self, key: str, reply: dict[str, Any]) -> None:
+        """Add the answer to the receipt, once. Failing is harmless: a retry then answers
+        from the cart as stored."""
+        try:
+            with storage_errors():
+                self._client.update_item(
+                    TableName=self._table,
+                    Key={"id": {"S": key}},
+                    UpdateExpression="SET reply = :reply",
+                    ConditionExpression="attribute_exists(id) AND attribute_not_exists(reply)",
+                    ExpressionAttributeValues={":reply": {"S": json.dumps(reply)}},
+                )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            log.info("the reply to this Idempotency-Key was kept already")
+        except StorageUnavailable:
+            log.warning("the reply to an Idempotency-Key was not kept; a retry rebuilds it")

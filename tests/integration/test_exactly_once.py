@@ -1,0 +1,283 @@
+"""Exactly once, answered truthfully, in process on moto: a change committed is never
+reported as failed, a retry with its Idempotency-Key never applies it again, merge and
+checkout never decide on a torn read, an interrupted merge finishes without its client."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import boto3
+import pytest
+
+from chalicelib.domain.cart import Change, Product
+from chalicelib.domain.clock import format_timestamp, utc_now
+from chalicelib.domain.money import Money
+from chalicelib.dynamodb.carts import DynamoCartRepository
+from chalicelib.dynamodb.products import DynamoProductRepository
+from chalicelib.settings import Settings
+from tests.faults import FaultInjector, throttled
+from tests.integration.clients import Api, Functions
+
+
+def quantities(view: dict[str, Any]) -> dict[str, int]:
+    return {item["productId"]: item["quantity"] for item in view["items"]}
+
+
+def cart_with(api: Api, **lines: int) -> str:
+    cart = api.new_cart()
+    for product_id, quantity in lines.items():
+        added = api.call(
+            "POST", f"/carts/{cart}/items", {"productId": product_id, "quantity": quantity}
+        )
+        assert added.status_code == 200
+    return cart
+
+
+def test_an_add_committed_but_not_read_back_answers_202_and_its_retry_the_view_once(
+    api: Api, dynamodb: Any
+) -> None:
+    cart = cart_with(api)
+    key = {"Idempotency-Key": "add-then-throttled"}
+    body = {"productId": "ESP-1KG", "quantity": 1}
+    injector = FaultInjector(dynamodb)
+    injector.fail("GetItem", throttled)  # every read of the cart after the commit
+    first = api.call("POST", f"/carts/{cart}/items", body, key)
+    assert (first.status_code, first.json) == (202, {"cartId": cart, "applied": True})
+    assert first.headers["Location"] == f"/carts/{cart}"
+    injector.fail("GetItem", throttled, times=0)
+    again = api.call("POST", f"/carts/{cart}/items", body, key)
+    assert again.status_code == 200
+    assert quantities(again.json) == {"ESP-1KG": 1}
+    assert again.headers["ETag"] == '"2"'
+    assert api.call("POST", f"/carts/{cart}/items", body, key).json == again.json
+
+
+@contextmanager
+def commits_between_reads(
+    client: Any, cart_id: str, commits: list[Callable[[], object]]
+) -> Iterator[None]:
+    """Commit the next of `commits` after each read of `cart_id`'s lines has answered and
+    before its row is read: the cart row and lines a reader sees then disagree."""
+    lines_read = threading.Event()
+
+    def after_query(parsed: dict[str, Any], **_: Any) -> None:
+        if any(item["cartId"]["S"] == cart_id for item in parsed.get("Items", [])):
+            lines_read.set()
+
+    def before_get(request: Any, **_: Any) -> None:
+        if commits and cart_id in request.body.decode() and lines_read.wait(timeout=5):
+            lines_read.clear()
+            commits.pop(0)()
+
+    client.meta.events.register("after-call.dynamodb.Query", after_query)
+    client.meta.events.register_first("before-send.dynamodb.GetItem", before_get)
+    try:
+        yield
+    finally:
+        client.meta.events.unregister("after-call.dynamodb.Query", after_query)
+        client.meta.events.unregister("before-send.dynamodb.GetItem", before_get)
+
+
+def another_writer(settings: Settings) -> Callable[[str, str], Callable[[], object]]:
+    """Adds through a client of its own: a request the reader does not see coming."""
+    client = boto3.client("dynamodb")
+    carts = DynamoCartRepository(
+        client, settings.carts_table, settings.cart_items_table, settings.idempotency_table
+    )
+    products = DynamoProductRepository(client, settings.products_table)
+
+    def add(cart_id: str, product_id: str) -> Callable[[], object]:
+        def commit() -> object:
+            now = utc_now()
+            change = Change(now, (now + timedelta(days=30)).replace(microsecond=0))
+            return carts.add_line(cart_id, products.get_many([product_id])[product_id], 1, change)
+
+        return commit
+
+    return add
+
+
+def test_a_merge_never_loses_an_add_that_landed_between_its_reads(
+    api: Api, dynamodb: Any, settings: Settings
+) -> None:
+    target, source = cart_with(api, **{"ESP-1KG": 1}), cart_with(api, **{"MUG-CER": 1})
+    add = another_writer(settings)
+    with commits_between_reads(dynamodb, source, [add(source, "MUG-CER") for _ in range(3)]):
+        merged = api.call("POST", f"/carts/{target}/merge", {"sourceCartId": source})
+    assert merged.status_code == 200
+    assert quantities(merged.json) == {"ESP-1KG": 1, "MUG-CER": 4}  # every acknowledged add
+    assert api.call("GET", f"/carts/{source}").status_code == 404
+
+
+def test_a_checkout_never_freezes_a_line_it_did_not_price(
+    api: Api, dynamodb: Any, settings: Settings
+) -> None:
+    cart = cart_with(api, **{"ESP-1KG": 1})
+    add = another_writer(settings)
+    arriving = [add(cart, product) for product in ("MUG-CER", "FILTER-100", "KETTLE-GOOSE")]
+    with commits_between_reads(dynamodb, cart, arriving):
+        checked_out = api.call("POST", f"/carts/{cart}/checkout")
+    assert checked_out.status_code == 200
+    view = checked_out.json
+    assert len(view["items"]) == 4
+    assert all(item["unitPrice"] is not None for item in view["items"])
+    assert view["totalAmount"] == "91.69"  # 19.99 + 12.00 + 4.75 + 54.95
+    assert api.call("GET", f"/carts/{cart}").json == view
+
+
+def test_a_merge_that_cannot_read_a_consistent_source_changes_nothing(
+    api: Api, dynamodb: Any, settings: Settings
+) -> None:
+    target, source = cart_with(api, **{"ESP-1KG": 1}), cart_with(api, **{"MUG-CER": 1})
+    add = another_writer(settings)
+    storm = [add(source, "MUG-CER") for _ in range(9)]  # every read of every attempt torn
+    with commits_between_reads(dynamodb, source, storm):
+        refused = api.call("POST", f"/carts/{target}/merge", {"sourceCartId": source})
+    assert (refused.status_code, refused.json["code"]) == (409, "CONFLICT")
+    assert quantities(api.call("GET", f"/carts/{target}").json) == {"ESP-1KG": 1}
+    assert quantities(api.call("GET", f"/carts/{source}").json) == {"MUG-CER": 10}
+
+
+def large_cart(api: Api, dynamodb: Any, settings: Settings, lines: int, offset: int) -> str:
+    """A cart of `lines` products of a test catalog of its own (the sample has 24)."""
+    products = DynamoProductRepository(dynamodb, settings.products_table)
+    ids = [f"T-{index:03}" for index in range(offset, offset + lines)]
+    products.put_many(Product(pid, pid, Money(Decimal("1.00"), "USD")) for pid in ids)
+    return cart_with(api, **dict.fromkeys(ids, 1))
+
+
+def sweep(functions: Functions) -> None:
+    """The scheduled sweeper, invoked as EventBridge's schedule would."""
+    event = functions.client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    functions.invoke("finish_stalled_merges", event)
+
+
+def started_minutes_ago(dynamodb: Any, settings: Settings, cart_id: str, minutes: int) -> None:
+    """Time passes for a merge in progress: it started `minutes` ago."""
+    dynamodb.update_item(
+        TableName=settings.carts_table,
+        Key={"cartId": {"S": cart_id}},
+        UpdateExpression="SET mergeStartedAt = :then",
+        ExpressionAttributeValues={
+            ":then": {"S": format_timestamp(utc_now() - timedelta(minutes=minutes))}
+        },
+    )
+
+
+def test_an_interrupted_merge_shows_merging_and_the_sweeper_finishes_it(
+    api: Api, functions: Functions, dynamodb: Any, settings: Settings
+) -> None:
+    target = large_cart(api, dynamodb, settings, 2, 0)
+    source = large_cart(api, dynamodb, settings, 60, 2)
+    key = {"Idempotency-Key": "merge-interrupted"}
+    injector = FaultInjector(dynamodb)
+    injector.fail("TransactWriteItems", throttled, after=2)  # the lock, the first 49 lines
+    stopped = api.call("POST", f"/carts/{target}/merge", {"sourceCartId": source}, key)
+    assert stopped.status_code == 503
+    injector.fail("TransactWriteItems", throttled, times=0)
+
+    for cart in (target, source):
+        assert api.call("GET", f"/carts/{cart}").json["status"] == "MERGING"
+        add = {"productId": "ESP-1KG", "quantity": 1}
+        refused = api.call("POST", f"/carts/{cart}/items", add)
+        assert (refused.status_code, refused.json["code"]) == (409, "CONFLICT")
+        assert refused.headers["Retry-After"] == "2"
+
+    sweep(functions)  # under a minute old: left to its client's retry
+    assert api.call("GET", f"/carts/{target}").json["status"] == "MERGING"
+    started_minutes_ago(dynamodb, settings, target, 2)
+    sweep(functions)  # nobody retried: the sweeper finishes it
+
+    merged = api.call("GET", f"/carts/{target}")
+    assert merged.json["status"] == "ACTIVE"
+    assert merged.json["itemCount"] == 62 and len(merged.json["items"]) == 62
+    assert api.call("GET", f"/carts/{source}").status_code == 404
+    retried = api.call("POST", f"/carts/{target}/merge", {"sourceCartId": source}, key)
+    assert (retried.status_code, retried.json) == (200, merged.json)
+    changed = api.call("POST", f"/carts/{target}/items", {"productId": "ESP-1KG", "quantity": 1})
+    assert changed.status_code == 200
+
+
+MUTATIONS: dict[str, Callable[[str, str], dict[str, Any]]] = {
+    "create_cart": lambda cart, other: {"customerId": "customer-42"},
+    "add_item": lambda cart, other: {"cartId": cart, "productId": "MUG-CER", "quantity": 1},
+    "update_cart_item": lambda cart, other: {
+        "cartId": cart,
+        "productId": "ESP-1KG",
+        "quantity": 5,
+        "expectedVersion": 2,
+    },
+    "remove_item": lambda cart, other: {"cartId": cart, "productId": "ESP-1KG"},
+    "delete_cart": lambda cart, other: {"cartId": cart},
+    "merge_carts": lambda cart, other: {"cartId": cart, "sourceCartId": other},
+    "checkout": lambda cart, other: {"cartId": cart},
+}
+
+
+def stored(functions: Functions, *carts: str) -> list[Any]:
+    return [functions.invoke("get_cart", {"cartId": cart}) for cart in carts]
+
+
+@pytest.mark.parametrize("function", MUTATIONS)
+def test_every_mutation_retried_with_its_key_answers_as_the_first_and_applies_once(
+    functions: Functions, function: str
+) -> None:
+    cart, other = (functions.invoke("create_cart", {"customerId": "c-7"})["cartId"] for _ in "ab")
+    functions.invoke("add_item", {"cartId": cart, "productId": "ESP-1KG", "quantity": 2})
+    functions.invoke("add_item", {"cartId": other, "productId": "FILTER-100", "quantity": 1})
+    payload = {**MUTATIONS[function](cart, other), "idempotencyKey": f"fn-{function}"}
+    first = functions.invoke(function, payload)
+    assert first is None or "code" not in first
+    after = stored(functions, cart, other)
+    assert functions.invoke(function, payload) == first
+    assert stored(functions, cart, other) == after
+    another = {"customerId": "c-8"} if function == "create_cart" else {"expectedVersion": 9}
+    reused = functions.invoke(function, {**payload, **another})  # the key, another request
+    assert reused["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert stored(functions, cart, other) == after
+
+
+def test_a_retried_create_whose_answer_was_not_kept_answers_the_cart(
+    functions: Functions, dynamodb: Any
+) -> None:
+    create = {"customerId": "customer-42", "idempotencyKey": "fn-create-unkept"}
+    injector = FaultInjector(dynamodb)
+    injector.fail("UpdateItem", throttled)  # keeping the answer with the receipt fails
+    first = functions.invoke("create_cart", create)
+    injector.fail("UpdateItem", throttled, times=0)
+    added = functions.invoke(
+        "add_item", {"cartId": first["cartId"], "productId": "ESP-1KG", "quantity": 1}
+    )
+    again = functions.invoke("create_cart", create)  # the cart as it is now: no answer kept
+    assert again == added
+    carts = functions.invoke("list_customer_carts", {"customerId": "customer-42"})["carts"]
+    assert [c["cartId"] for c in carts] == [first["cartId"]]
+
+
+def test_a_change_whose_function_died_after_the_commit_is_applied_once_by_its_retry(
+    api: Api, dynamodb: Any
+) -> None:
+    cart = cart_with(api)
+    key = {"Idempotency-Key": "add-then-died"}
+    body = {"productId": "ESP-1KG", "quantity": 1}
+
+    def die(**_: Any) -> None:
+        raise SystemError("the function died")  # after the commit, before any answer
+
+    dynamodb.meta.events.register_first("before-send.dynamodb.GetItem", die)
+    try:
+        died = api.call("POST", f"/carts/{cart}/items", body, key)
+    finally:
+        dynamodb.meta.events.unregister("before-send.dynamodb.GetItem", die)
+    assert died.status_code == 500
+    again = api.call("POST", f"/carts/{cart}/items", body, key)
+    assert again.status_code == 200
+    assert quantities(again.json) == {"ESP-1KG": 1}
+    assert quantities(api.call("GET", f"/carts/{cart}").json) == {"ESP-1KG": 1}
