@@ -3,8 +3,13 @@
 Starts moto's DynamoDB on 127.0.0.1 (MOTO_PORT, default: a free port), creates the tables,
 loads data/catalog.sample.json, starts a local token issuer, serves the API with `chalice
 local` on http://127.0.0.1:$PORT (default 8000) and the demo storefront on
-http://127.0.0.1:8001 (the local stage's CORS origin). Ctrl-C or SIGTERM stops everything
-it started.
+http://127.0.0.1:8001 (the local stage's CORS origin), and every minute finishes merges that
+were interrupted (what the deployed sweeper does). Ctrl-C or SIGTERM stops everything it
+started.
+
+With AWS_ENDPOINT_URL_DYNAMODB set, no moto is started: the service uses that endpoint (any
+DynamoDB-compatible server, or a proxy in front of one), creating the tables that are
+missing and loading the sample catalog into an empty Products table.
 
 The API runs in the local stage's `shopper` mode with fresh keys each run: `make -s token
 SUB=alice` prints a shopper token it accepts. `API_AUTH=none make run` serves it without
@@ -18,11 +23,17 @@ import secrets
 import signal
 import sys
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from types import FrameType
+from typing import Any
 
-from chalicelib.settings import EdgeSettings
-from chalicelib.wiring import dynamodb_client
+from chalicelib.domain.errors import StorageUnavailable
+from chalicelib.settings import EdgeSettings, Settings
+from chalicelib.wiring import build, dynamodb_client
 from tools.chalice_local import OVERRIDES_VARIABLE
+from tools.load_catalog import load_catalog
 from tools.local_issuer import local_issuer
 from tools.local_stack import (
     LOCAL_STAGE,
@@ -35,12 +46,33 @@ from tools.local_stack import (
 )
 from tools.stage import stage_environment, stage_settings
 from tools.storefront import storefront_server
+from tools.tables import create_tables
 
 
 def fresh_key_ring() -> str:
     """A key ring for this run only: cart and page tokens of an earlier run are refused."""
     kid = f"local-{secrets.token_hex(4)}"
     return f'{{"current": "{kid}", "{kid}": "{secrets.token_urlsafe(32)}"}}'
+
+
+SWEEP_SECONDS = 60
+"""How often interrupted merges are looked for: the deployed sweeper's schedule."""
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    with dynamodb_server(int(os.environ.get("MOTO_PORT", "0"))) as endpoint:
+        yield endpoint
+
+
+def prepare_missing(client: Any, settings: Settings) -> str:
+    """The tables that are missing, created; the sample catalog, loaded into an empty
+    Products table (a catalog already there is the user's); what was done."""
+    create_tables(client, settings)
+    if client.scan(TableName=settings.products_table, Limit=1)["Items"]:
+        return "tables ready, its catalog kept"
+    load_catalog(client, settings, SAMPLE_CATALOG)
+    return f"tables ready, sample catalog {SAMPLE_CATALOG.name} loaded"
 
 
 def main() -> None:
@@ -55,16 +87,25 @@ def main() -> None:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
+    existing = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
     with (
-        dynamodb_server(int(os.environ.get("MOTO_PORT", "0"))) as endpoint,
+        nullcontext(existing) if existing else moto_server() as endpoint,
         local_issuer() as issuer,
     ):
         environment = local_aws_environment(endpoint)
+        if existing:  # credentials and region of the user's own, if set
+            environment = {name: os.environ.get(name, v) for name, v in environment.items()}
         os.environ.update(environment)
         settings = stage_settings(LOCAL_STAGE)
-        prepare_tables(dynamodb_client(settings), settings)
+        client = dynamodb_client(settings)
+        if existing:
+            loaded = prepare_missing(client, settings)
+            print(f"DynamoDB at {endpoint} (AWS_ENDPOINT_URL_DYNAMODB); {loaded}")
+        else:
+            prepare_tables(client, settings)
+            print(f"DynamoDB (moto) on {endpoint}; sample catalog {SAMPLE_CATALOG.name} loaded")
         issuer.save()
-        print(f"DynamoDB (moto) on {endpoint}; sample catalog {SAMPLE_CATALOG.name} loaded")
+        sweeper = build(settings, client).carts
         api_url = f"http://{LOOPBACK}:{port}"
         service_environment = {
             **environment,
@@ -82,9 +123,19 @@ def main() -> None:
             if api_auth == "shopper":
                 print("A shopper token: make -s token SUB=alice", flush=True)
             print("(Ctrl-C stops everything)", flush=True)
+            next_sweep = time.monotonic() + SWEEP_SECONDS
             while not stop.wait(0.5):
                 if process.poll() is not None:
                     sys.exit(f"chalice local stopped with status {process.returncode}")
+                if time.monotonic() >= next_sweep:
+                    next_sweep += SWEEP_SECONDS
+                    try:
+                        finished = sweeper.finish_stalled_merges()
+                    except StorageUnavailable:
+                        print("DynamoDB unavailable: merges looked for next minute", flush=True)
+                        continue
+                    for target in finished:
+                        print(f"finished the interrupted merge into cart {target}", flush=True)
     print("stopped")
 
 

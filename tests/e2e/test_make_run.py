@@ -1,5 +1,6 @@
 """`make run`'s program: serves the sample catalog on PORT in shopper mode, `make -s token`
-prints a token it accepts without disturbing it, and Ctrl-C stops all it started."""
+prints a token it accepts without disturbing it, and Ctrl-C stops all it started; with
+AWS_ENDPOINT_URL_DYNAMODB set, it uses that DynamoDB and starts none of its own."""
 
 import os
 import signal
@@ -7,11 +8,16 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
+import boto3
 import requests
 
-from tools.local_stack import free_port
-from tools.stage import PROJECT_DIR
+from tests.e2e.fault_proxy import FaultProxy
+from tools.local_stack import free_port, local_aws_environment
+from tools.stage import PROJECT_DIR, stage_settings
 
 
 def port_is_open(port: int) -> bool:
@@ -22,23 +28,9 @@ def port_is_open(port: int) -> bool:
 def test_run_local_serves_shoppers_and_guests_and_ctrl_c_stops_everything() -> None:
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if k not in ("API_AUTH", "TOKEN_KEYS")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tools.run_local"],
-        cwd=PROJECT_DIR,
-        env={**environment, "PORT": str(port)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     api = f"http://127.0.0.1:{port}"
-    try:
-        assert process.stdout is not None
-        banner = b""
-        while b"Ctrl-C" not in banner:
-            line = process.stdout.readline()
-            assert line, f"run_local exited early: {banner.decode()}"
-            banner += line
-        assert f"{api} in shopper mode".encode() in banner
+    with run_local({**environment, "PORT": str(port)}) as run:
+        assert f"{api} in shopper mode".encode() in run.banner
 
         token = subprocess.run(
             ["make", "-s", "token", "SUB=alice"],
@@ -66,15 +58,118 @@ def test_run_local_serves_shoppers_and_guests_and_ctrl_c_stops_everything() -> N
         assert added.json()["totalAmount"] == "19.99"  # the sample catalog is loaded
         refused = requests.get(f"{api}/carts/{guest['cartId']}", timeout=10)
         assert refused.status_code == 401
+    assert b"Restarting local dev server" not in run.output  # make token disturbed nothing
+    deadline = time.monotonic() + 5
+    while port_is_open(port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not port_is_open(port), "chalice local outlived Ctrl-C"
 
-        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground group
-        output, _ = process.communicate(timeout=15)
+
+@dataclass
+class LocalRun:
+    banner: bytes
+    """What it printed until it was ready."""
+    output: bytes = b""
+    """What it printed afterwards, until it stopped."""
+
+
+@contextmanager
+def run_local(environment: dict[str, str]) -> Iterator[LocalRun]:
+    """tools.run_local, from its banner until it is stopped as Ctrl-C stops it (SIGINT to
+    the foreground process group), which it must survive with status 0."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tools.run_local"],
+        cwd=PROJECT_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        assert process.stdout is not None
+        run = LocalRun(b"")
+        while b"Ctrl-C" not in run.banner:
+            line = process.stdout.readline()
+            assert line, f"run_local exited early: {run.banner.decode()}"
+            run.banner += line
+        yield run
+        os.killpg(process.pid, signal.SIGINT)
+        run.output, _ = process.communicate(timeout=15)
         assert process.returncode == 0
-        assert b"Restarting local dev server" not in output  # make token disturbed nothing
-        deadline = time.monotonic() + 5
-        while port_is_open(port) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not port_is_open(port), "chalice local outlived Ctrl-C"
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+@contextmanager
+def dynamodb_elsewhere() -> Iterator[str]:
+    """A DynamoDB-compatible server of its own, in another process (moto keeps one set of
+    tables per process, and this test's must be new); its URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not port_is_open(port):
+            assert time.monotonic() < deadline, "the DynamoDB server did not start"
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+def test_run_local_uses_the_dynamodb_of_aws_endpoint_url_dynamodb() -> None:
+    with dynamodb_elsewhere() as upstream:
+        proxy = FaultProxy(upstream)  # another DynamoDB-compatible server, seen by its calls
+        proxy.start()
+        port = free_port()
+        environment = {
+            **{k: v for k, v in os.environ.items() if k not in ("TOKEN_KEYS",)},
+            **local_aws_environment(proxy.url),
+            "PORT": str(port),
+            "API_AUTH": "none",
+        }
+        api = f"http://127.0.0.1:{port}"
+        try:
+            with run_local(environment) as run:
+                assert f"DynamoDB at {proxy.url}".encode() in run.banner
+                assert b"moto" not in run.banner
+                assert b"sample catalog catalog.sample.json loaded" in run.banner
+                cart = requests.post(f"{api}/carts", json={"customerId": "c"}, timeout=10).json()
+                added = requests.post(
+                    f"{api}/carts/{cart['cartId']}/items",
+                    json={"productId": "ESP-1KG", "quantity": 1},
+                    timeout=10,
+                )
+                assert added.json()["totalAmount"] == "19.99"
+                assert proxy.calls["TransactWriteItems"] >= 1  # the change went through it
+
+            settings = stage_settings("local")
+            direct = boto3.client("dynamodb", **_client_arguments(upstream))
+            direct.update_item(
+                TableName=settings.products_table,
+                Key={"productId": {"S": "ESP-1KG"}},
+                UpdateExpression="SET unitPrice = :price",
+                ExpressionAttributeValues={":price": {"N": "21.5"}},
+            )
+            with run_local(environment) as run:  # the tables exist: nothing is redone
+                assert b"its catalog kept" in run.banner
+                kept = requests.get(f"{api}/carts/{cart['cartId']}", timeout=10).json()
+                assert kept["totalAmount"] == "21.50"
+        finally:
+            proxy.stop()
+
+
+def _client_arguments(endpoint: str) -> dict[str, str]:
+    environment = local_aws_environment(endpoint)
+    return {
+        "endpoint_url": endpoint,
+        "region_name": environment["AWS_DEFAULT_REGION"],
+        "aws_access_key_id": environment["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": environment["AWS_SECRET_ACCESS_KEY"],
+    }
