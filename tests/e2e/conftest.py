@@ -84,7 +84,7 @@ def storage() -> Iterator[Storage]:
         yield storage
 
 
-def _serve(
+def serve(
     storage: Storage,
     tmp_path_factory: pytest.TempPathFactory,
     environment: dict[str, str],
@@ -110,7 +110,7 @@ def _serve(
 @pytest.fixture(scope="session")
 def stack(storage: Storage, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The API as a trusted backend sees it: no token checks."""
-    yield from _serve(storage, tmp_path_factory, {"API_AUTH": "none"})
+    yield from serve(storage, tmp_path_factory, {"API_AUTH": "none"})
 
 
 @pytest.fixture(scope="session")
@@ -120,7 +120,7 @@ def shopper_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     shopper_tables = {table.variable: f"Shopper{table.name}" for table in TABLES.values()}
     with new_storage(shopper_tables) as storage, local_issuer() as issuer:
         environment = {"API_AUTH": "shopper", **issuer.verifier_environment()}
-        yield from _serve(storage, tmp_path_factory, environment, issuer)
+        yield from serve(storage, tmp_path_factory, environment, issuer)
 
 
 @pytest.fixture

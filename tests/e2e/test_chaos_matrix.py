@@ -1,0 +1,248 @@
+"""The chaos matrix: every mutation x every DynamoDB call it makes x every kind of fault,
+with and without an Idempotency-Key, over HTTP against `chalice local`.
+
+Each case sets up its own carts and products, arms one fault on one call (the fault proxy
+keeps DynamoDB's promise that a transaction retried with its ClientRequestToken applies
+once), sends the request, then checks:
+- the stored state is the change applied exactly once, or not at all;
+- the answer is truthful: a success (2xx) only if the change is stored, an error only if
+  nothing changed;
+- with a key, a retry converges: it succeeds, answers as the first success did, and the
+  change is applied once.
+The reference for "applied once" is the same request on the same carts without a fault.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from itertools import repeat
+from typing import Any, NamedTuple
+
+import pytest
+import requests
+
+from chalicelib.dynamodb.tables import TABLES
+from tests.e2e.conftest import Stack, new_storage, serve
+from tests.e2e.fault_proxy import FAULT_KINDS, Fault, FaultKind
+from tools.local_stack import prepare_tables
+
+MUTATIONS = (
+    "create_cart",
+    "add_item",
+    "update_cart_item",
+    "remove_item",
+    "delete_cart",
+    "merge_carts",
+    "checkout",
+)
+CONCURRENT_CASES = 4
+
+
+@pytest.fixture(scope="module")
+def chaos_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The API on a DynamoDB of its own: hundreds of carts, and no other test's data for
+    moto to copy into every transaction."""
+    tables = {table.variable: f"Chaos{table.name}" for table in TABLES.values()}
+    with new_storage(tables) as storage:
+        yield from serve(storage, tmp_path_factory, {"API_AUTH": "none"})
+
+
+class Scenario(NamedTuple):
+    tag: str
+    customer: str
+    cart: str
+    other: str
+
+    @property
+    def product_a(self) -> str:
+        return f"{self.tag}-A"
+
+    @property
+    def product_b(self) -> str:
+        return f"{self.tag}-B"
+
+
+class Case(NamedTuple):
+    mutation: str
+    keyed: bool
+    operation: str
+    occurrence: int
+    kind: FaultKind
+
+
+def send(
+    session: requests.Session,
+    stack: Stack,
+    method: str,
+    path: str,
+    body: Any = None,
+    **headers: str,
+) -> requests.Response:
+    return session.request(
+        method,
+        stack.base_url + path,
+        json=body,
+        headers={"Content-Type": "application/json", **headers},
+        timeout=60,
+    )
+
+
+def scenario(session: requests.Session, stack: Stack) -> Scenario:
+    """Two carts of a customer of its own, holding products of its own: every DynamoDB call
+    of the case names one of them, so concurrent cases never share a fault."""
+    tag = f"chaos{uuid.uuid4().hex[:12]}"
+    for suffix, price in (("A", "3.50"), ("B", "1.25")):
+        stack.dynamodb.put_item(
+            TableName=stack.settings.products_table,
+            Item={
+                "productId": {"S": f"{tag}-{suffix}"},
+                "name": {"S": f"Chaos {suffix}"},
+                "unitPrice": {"N": price},
+                "currency": {"S": "USD"},
+            },
+        )
+    customer = f"customer-{tag}"
+    ids = []
+    for product, quantity in ((f"{tag}-A", 2), (f"{tag}-B", 1)):
+        created = send(session, stack, "POST", "/carts", {"customerId": customer})
+        cart = created.json()["cartId"]
+        added = send(
+            session,
+            stack,
+            "POST",
+            f"/carts/{cart}/items",
+            {"productId": product, "quantity": quantity},
+        )
+        assert added.status_code == 200
+        ids.append(cart)
+    return Scenario(tag, customer, ids[0], ids[1])
+
+
+def mutate(
+    session: requests.Session, stack: Stack, s: Scenario, mutation: str, key: str | None
+) -> requests.Response:
+    headers = {"Idempotency-Key": key} if key else {}
+    request: tuple[str, str, Any] = {
+        "create_cart": ("POST", "/carts", {"customerId": s.customer}),
+        "add_item": ("POST", f"/carts/{s.cart}/items", {"productId": s.product_b, "quantity": 1}),
+        "update_cart_item": ("PUT", f"/carts/{s.cart}/items/{s.product_a}", {"quantity": 5}),
+        "remove_item": ("DELETE", f"/carts/{s.cart}/items/{s.product_a}", None),
+        "delete_cart": ("DELETE", f"/carts/{s.cart}", None),
+        "merge_carts": ("POST", f"/carts/{s.cart}/merge", {"sourceCartId": s.other}),
+        "checkout": ("POST", f"/carts/{s.cart}/checkout", None),
+    }[mutation]
+    return send(session, stack, *request, **headers)
+
+
+def look(session: requests.Session, stack: Stack, path: str) -> requests.Response:
+    """A read of the test's own, to see the outcome: retried while the service is busy."""
+    for _ in range(5):
+        response = send(session, stack, "GET", path)
+        if response.status_code != 503:
+            break
+    return response
+
+
+def state(session: requests.Session, stack: Stack, s: Scenario) -> Any:
+    """What a client can see of the scenario, its ids and tag left out: the two carts
+    (status, version, quantities) and the customer's carts."""
+
+    def cart(cart_id: str) -> Any:
+        view = look(session, stack, f"/carts/{cart_id}")
+        if view.status_code == 404:
+            return None
+        assert view.status_code == 200, view.text
+        body = view.json()
+        lines = {item["productId"].removeprefix(s.tag): item["quantity"] for item in body["items"]}
+        return (body["status"], view.headers["ETag"], lines, body["totalAmount"])
+
+    listed = look(session, stack, f"/customers/{s.customer}/carts?limit=100").json()
+    summaries = sorted((c["status"], c["itemCount"]) for c in listed["carts"])
+    return cart(s.cart), cart(s.other), summaries
+
+
+def empty_tables(stack: Stack) -> None:
+    """The tables anew: moto copies the tables a transaction touches, so every case would
+    be slower than the one before."""
+    for name in stack.settings.table_names.values():
+        stack.dynamodb.delete_table(TableName=name)
+    prepare_tables(stack.dynamodb, stack.settings)
+
+
+class Reference(NamedTuple):
+    calls: dict[str, int]
+    """DynamoDB calls the request makes, by operation."""
+    before: Any
+    applied: Any
+
+
+def reference(stack: Stack, mutation: str, keyed: bool) -> Reference:
+    with requests.Session() as session:
+        s = scenario(session, stack)
+        before = state(session, stack, s)
+        stack.proxy.watch(s.tag, [s.tag, s.cart, s.other])
+        response = mutate(session, stack, s, mutation, f"{s.tag}-key" if keyed else None)
+        watched = stack.proxy.unwatch(s.tag)
+        assert response.status_code in (200, 201, 204), response.text
+        return Reference(dict(watched.calls), before, state(session, stack, s))
+
+
+def run_case(stack: Stack, case: Case, expected: Reference) -> list[str]:
+    """The case's violations (none when it holds)."""
+    with requests.Session() as session:
+        s = scenario(session, stack)
+        key = f"{s.tag}-key" if case.keyed else None
+        stack.proxy.watch(
+            s.tag, [s.tag, s.cart, s.other], Fault(case.operation, {case.occurrence}, case.kind)
+        )
+        try:
+            first = mutate(session, stack, s, case.mutation, key)
+        finally:
+            stack.proxy.unwatch(s.tag)
+        after = state(session, stack, s)
+        problems = []
+        if first.status_code < 300 and after != expected.applied:
+            problems.append(f"answered {first.status_code} but stored {after}")
+        if first.status_code >= 300 and after != expected.before:
+            problems.append(f"answered {first.status_code} but changed the carts to {after}")
+        if after not in (expected.before, expected.applied):
+            problems.append(f"applied twice or in part: {after}")
+        if key is not None:
+            again = mutate(session, stack, s, case.mutation, key)
+            if again.status_code not in (200, 201, 204):
+                problems.append(f"the retry with its key answered {again.status_code}")
+            if state(session, stack, s) != expected.applied:
+                problems.append("the retry with its key did not converge to one application")
+            if first.status_code in (200, 201) and again.json() != first.json():
+                problems.append("the retry with its key answered otherwise than the first")
+        return [f"{case}: {problem}" for problem in problems]
+
+
+@pytest.mark.timeout(900)
+def test_every_mutation_under_every_fault_is_applied_once_and_answered_truthfully(
+    chaos_stack: Stack,
+) -> None:
+    stack = chaos_stack
+    cases: list[Case] = []
+    violations: list[str] = []
+    for mutation in MUTATIONS:
+        for keyed in (False, True):
+            empty_tables(stack)
+            expected = reference(stack, mutation, keyed)
+            group = [
+                Case(mutation, keyed, operation, occurrence, kind)
+                for operation, count in sorted(expected.calls.items())
+                for occurrence in range(1, count + 1)
+                for kind in FAULT_KINDS
+            ]
+            with ThreadPoolExecutor(max_workers=CONCURRENT_CASES) as pool:
+                found = pool.map(run_case, repeat(stack), group, repeat(expected))
+                violations += [violation for case_found in found for violation in case_found]
+            cases += group
+    print(
+        f"chaos matrix: {len(cases)} cases ({len(MUTATIONS)} mutations x their DynamoDB calls"
+        f" x {len(FAULT_KINDS)} faults x with and without a key)"
+    )
+    assert violations == [], "\n".join(violations)
