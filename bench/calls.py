@@ -64,6 +64,11 @@ class CallRecorder:
                 self._recording = False
 
     @property
+    def calls(self) -> list[tuple[str, dict[str, Any]]]:
+        """The calls recorded, by start: each operation with its parameters."""
+        return [(name, params) for _, _, name, params in sorted(self._calls, key=lambda c: c[0])]
+
+    @property
     def operations(self) -> list[str]:
         return [name for _, _, name, _ in sorted(self._calls, key=lambda call: call[0])]
 

@@ -1,7 +1,8 @@
 """`make bench`: every performance figure of the service, measured on this machine.
 
 Starts moto's DynamoDB on loopback with the tables and the sample catalog, then measures
-  1. sequential DynamoDB round trips per operation (bench.round_trips),
+  1. sequential DynamoDB round trips per operation (bench.round_trips), and what an
+     Idempotency-Key adds to a request (round trips, write capacity),
   2. service overhead: each operation through the app (chalice.test) against the bare boto3
      calls it needs (bench.baseline), same server, same run, medians,
   3. cold start: import and first get_cart in a fresh interpreter, against a minimal app,
@@ -108,6 +109,7 @@ def main() -> None:
         with Client(app_module.app, stage_name=LOCAL_STAGE) as chalice_client:
             api = Api(chalice_client)
             measure_round_trips(api, client, new_container, figures)
+            measure_keyed_requests(api, client, figures)
             measure_overhead(api, client, wiring.dynamodb_client(settings), figures)
             cart_for_cold_start = api.cart_with_lines(3)
         measure_token_checks(environment["TOKEN_KEYS"], figures)
@@ -126,9 +128,13 @@ class Api:
     def __init__(self, client: Any) -> None:
         self.client = client
 
-    def call(self, method: str, path: str, body: Any = None) -> Any:
+    def call(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Any:
         raw = b"" if body is None else json.dumps(body).encode()
-        response = self.client.http.request(method, path, headers=JSON, body=raw)
+        response = self.client.http.request(
+            method, path, headers={**JSON, **(headers or {})}, body=raw
+        )
         if response.status_code >= 300:
             raise RuntimeError(f"{method} {path}: {response.status_code} {response.body!r}")
         return json.loads(response.body) if response.body else None
@@ -186,6 +192,73 @@ def measure_round_trips(
         op = "at most" if name.startswith("delete") else "exactly"
         met = counts[name] <= target if op == "at most" else counts[name] == target
         figures.add(f"round trips: {name}", counts[name], "", f"{op} {target}", met)
+
+
+def measure_keyed_requests(api: Api, client: Any, figures: Figures) -> None:
+    """What an Idempotency-Key adds to a request: round trips, and write capacity by
+    DynamoDB's rules (1 WCU per KB written, 2 in a transaction): the receipt written in the
+    change's transaction, the reply kept afterwards, and for a create, its row written
+    transactionally rather than by a PutItem."""
+    counter = CallRecorder(simulated_latency=0.005)
+    counter.attach(client)
+    settings = stage_settings(LOCAL_STAGE)
+
+    def trips(method: str, path: str, body: Any, headers: dict[str, str]) -> int:
+        with counter.recording():
+            api.call(method, path, body, headers)
+        return counter.round_trips
+
+    cart = api.cart_with_lines(3)
+    requests_ = {
+        "create_cart": ("POST", "/carts", {"customerId": "bench"}),
+        "add_item": ("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1}),
+    }
+    for name, (method, path, body) in requests_.items():
+        plain = trips(method, path, body, {})
+        with counter.recording():
+            api.call(method, path, body)
+        written = [params["Item"] for op, params in counter.calls if op == "PutItem"]
+        key = f"bench-{uuid.uuid4()}"
+        keyed = trips(method, path, body, {"Idempotency-Key": key})
+        receipt = next(
+            item
+            for item in client.scan(TableName=settings.idempotency_table)["Items"]
+            if item["id"]["S"].endswith(key)
+        )
+        without_reply = {k: v for k, v in receipt.items() if k != "reply"}
+        wcu = 2 * kilobytes(without_reply) + kilobytes(receipt)
+        wcu += sum(kilobytes(item) for item in written)  # a create's row, now transactional
+        figures.add(f"Idempotency-Key on {name}: round trips added", keyed - plain, "", "", None)
+        figures.add(
+            f"Idempotency-Key on {name}: write capacity added (receipt {item_bytes(receipt)} B"
+            " with its reply)",
+            wcu,
+            "WCU",
+            "",
+            None,
+        )
+    counter.detach(client)
+
+
+def item_bytes(item: dict[str, Any]) -> int:
+    """An item's size as DynamoDB counts it (names and values; numbers about half their
+    digits)."""
+    return sum(len(name.encode()) + _value_bytes(value) for name, value in item.items())
+
+
+def _value_bytes(value: dict[str, Any]) -> int:
+    kind, content = next(iter(value.items()))
+    if kind == "S":
+        return len(content.encode())
+    if kind == "N":
+        return (len(content.lstrip("-").replace(".", "")) + 1) // 2 + 1
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + _value_bytes(v) + 1 for k, v in content.items())
+    return 1
+
+
+def kilobytes(item: dict[str, Any]) -> int:
+    return -(-item_bytes(item) // 1024)
 
 
 def load_products(client: Any, product_ids: list[str]) -> None:

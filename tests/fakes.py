@@ -9,7 +9,7 @@ from typing import Any
 
 from chalicelib.domain.cart import ACTIVE, Cart, Change, Product
 from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate, RequestAlreadyApplied
-from chalicelib.domain.receipts import StoredReceipt
+from chalicelib.domain.receipts import Receipt, StoredReceipt
 from chalicelib.service.keys import KeyRing
 from chalicelib.service.ports import CartRepository, ProductRepository, ReceiptStore
 
@@ -21,9 +21,10 @@ class InMemoryReceiptStore(ReceiptStore):
     def get(self, key: str, now: datetime) -> StoredReceipt | None:
         return self.receipts.get(key)
 
-    def keep_reply(self, key: str, reply: dict[str, Any]) -> None:
-        if key in self.receipts and self.receipts[key].reply is None:
-            self.receipts[key] = self.receipts[key]._replace(reply=copy.deepcopy(reply))
+    def keep_reply(self, receipt: Receipt, reply: dict[str, Any]) -> None:
+        stored = self.receipts.get(receipt.key)
+        if stored is not None and stored.receipt == receipt and stored.reply is None:
+            self.receipts[receipt.key] = stored._replace(reply=copy.deepcopy(reply))
 
 
 class InMemoryCartRepository(CartRepository):

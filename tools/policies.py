@@ -60,9 +60,13 @@ ACCESS: dict[str, dict[str, set[str]]] = {
         # UpdateItem: moving the remaining lines' expiry along with the cart's.
         "CartItems": {"Query", "DeleteItem", "UpdateItem"},
     },
-    # UpdateItem: the deleted cart's row; Query: a keyed delete's lines (its transaction
-    # returns no row).
-    "delete_cart": {**_KEYED, "Carts": {"UpdateItem"}, "CartItems": {"Query", "BatchWriteItem"}},
+    # UpdateItem marks the cart row deleted, DeleteItem then removes it; Query: a keyed
+    # delete's lines (its transaction returns no row).
+    "delete_cart": {
+        **_KEYED,
+        "Carts": {"UpdateItem", "DeleteItem"},
+        "CartItems": {"Query", "BatchWriteItem"},
+    },
     "merge_carts": {**_READ_CART, **_KEYED, **_MERGE},
     "checkout": {
         **_READ_CART,

@@ -28,12 +28,14 @@ from chalicelib.domain.cart import (
     Change,
     Product,
 )
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import (
     CartNotFound,
     ChangeApplied,
     ConcurrentUpdate,
     StorageUnavailable,
 )
+from chalicelib.domain.receipts import Receipt
 from chalicelib.dynamodb.calls import (
     BATCH_WRITE_LIMIT,
     Refusal,
@@ -56,10 +58,11 @@ from chalicelib.dynamodb.expressions import (
 )
 from chalicelib.dynamodb.merge import CartMerge
 from chalicelib.dynamodb.reads import CartReads
-from chalicelib.dynamodb.receipts import receipt_put
+from chalicelib.dynamodb.receipts import DynamoReceiptStore, receipt_put
 from chalicelib.dynamodb.rows import (
     Row,
     cart_from,
+    cart_key,
     epoch,
     from_epoch,
     line_key,
@@ -94,7 +97,10 @@ class DynamoCartRepository(CartRepository):
         self._receipts = receipts_table
         self._conflict_attempts = conflict_attempts
         self._reads = CartReads(client, carts_table, items_table, page_size)
-        self._merge = CartMerge(carts_table, items_table, self._reads.line_rows, self._transact)
+        self._receipts_store = DynamoReceiptStore(client, receipts_table)
+        self._merge = CartMerge(
+            carts_table, items_table, self._reads.line_rows, self._transact, self._receipt_taken
+        )
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -201,13 +207,15 @@ class DynamoCartRepository(CartRepository):
         return self._after_change(cart_id)
 
     def delete(self, cart_id: str, change: Change) -> None:
-        """Mark the cart row DELETED (the moment the cart is gone), then delete its lines.
+        """Mark the cart row DELETED (the moment the cart is gone), then delete its lines
+        and the row.
 
-        The row stays, expired, for DynamoDB's TTL: it names the change that deleted it, so
-        a delete retried after a lost answer recognises its own success. Its lineQuantities
-        name every line: a concurrent add either committed before (its line is in the map)
-        or fails on the deleted row, so no line is left behind. The line deletes run in
-        batches of up to 25, in parallel.
+        The marked row names the change that deleted it, so that the mark retried by
+        botocore after a lost answer recognises its own success; it is deleted in the same
+        round trip as the lines (or expires: it is already past its expiry). Its
+        lineQuantities name every line: a concurrent add either committed before (its line
+        is in the map) or fails on the deleted row, so no line is left behind. The deletes
+        run in batches of up to 25, in parallel.
         """
         gone = change._replace(expires_at=change.now.replace(microsecond=0))
         tombstone = cart_update(
@@ -225,15 +233,26 @@ class DynamoCartRepository(CartRepository):
             product_ids = sorted(line_quantities(self._tombstone(cart_id, tombstone, change)))
         requests = [{"DeleteRequest": {"Key": line_key(cart_id, pid)}} for pid in product_ids]
         batches = chunks(requests, BATCH_WRITE_LIMIT)
+        deletes = [functools.partial(batch_write, self._client, self._items, b) for b in batches]
         try:
-            in_parallel(
-                [functools.partial(batch_write, self._client, self._items, b) for b in batches]
-            )
+            in_parallel([functools.partial(self._forget, cart_id, change), *deletes])
         except StorageUnavailable:
             # The cart is already gone (its row was the commit point), so the request has
-            # succeeded; lines that could not be deleted are unreachable, and their TTL
-            # removes them.
+            # succeeded; rows that could not be deleted are unreachable, and TTL removes them.
             log.error("cart %s deleted; some of its %d lines were left", cart_id, len(requests))
+
+    def _forget(self, cart_id: str, change: Change) -> None:
+        """Delete the deleted cart's row, if it is still this change's."""
+        with storage_errors():
+            try:
+                self._client.delete_item(
+                    TableName=self._carts,
+                    Key=cart_key(cart_id),
+                    ConditionExpression="lastChange = :changeId",
+                    ExpressionAttributeValues={":changeId": {"S": change.change_id}},
+                )
+            except self._client.exceptions.ConditionalCheckFailedException:
+                log.info("cart %s: its deleted row was removed already", cart_id)
 
     def _tombstone(self, cart_id: str, update: Row, change: Change) -> Row:
         """Write the deleted cart's row; the row as it was before."""
@@ -305,6 +324,9 @@ class DynamoCartRepository(CartRepository):
         if change is not None and change.receipt is not None:
             receipt = receipt_put(self._receipts, change.receipt, cart_id, change.now)
         transact(self._client, cart_id, actions, refusal, self._conflict_attempts, receipt)
+
+    def _receipt_taken(self, receipt: Receipt) -> bool:
+        return self._receipts_store.get(receipt.key, utc_now()) is not None
 
     def _after_change(self, cart_id: str) -> Cart:
         """The cart as stored after a change, its lines' expiry kept ahead of the cart's.

@@ -9,11 +9,14 @@ retried merge, or the sweeper, finishes (see `_in_steps`).
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from chalicelib.domain.cart import MERGING, Cart, Change
 from chalicelib.domain.clock import format_timestamp
+from chalicelib.domain.errors import RequestAlreadyApplied
+from chalicelib.domain.receipts import Receipt
 from chalicelib.dynamodb.calls import chunks
 from chalicelib.dynamodb.expressions import (
     Condition,
@@ -37,7 +40,10 @@ TRANSACTION_ACTIONS = 100
 MOVED_LINES_PER_STEP = 49
 """Lines a step of a merge in steps moves: 2 actions each, plus the check of the plan."""
 
+log = logging.getLogger(__name__)
+
 ReadLines = Callable[[str], list[Row]]
+ReceiptTaken = Callable[[Receipt], bool]
 Transact = Callable[..., None]
 """A transaction on carts as read (see DynamoCartRepository._transact): a failed condition
 means they changed since (ConcurrentUpdate, for the caller to read them again)."""
@@ -51,12 +57,18 @@ def single_transaction_lines(change: Change) -> int:
 
 class CartMerge:
     def __init__(
-        self, carts_table: str, items_table: str, read_lines: ReadLines, transact: Transact
+        self,
+        carts_table: str,
+        items_table: str,
+        read_lines: ReadLines,
+        transact: Transact,
+        receipt_taken: ReceiptTaken,
     ) -> None:
         self._carts = carts_table
         self._items = items_table
         self._read_lines = read_lines
         self._transact = transact
+        self._receipt_taken = receipt_taken
 
     def run(self, target: Cart, source: Cart, change: Change) -> None:
         """Move `source`'s lines into `target` (both as read) and delete `source`; or finish
@@ -99,6 +111,8 @@ class CartMerge:
            alive as long as the target), and the target as receiving it (mergeFrom, with
            the request's receipt and its place in the index of merges in progress); both
            as read, or nothing happens. Every other change to either cart is refused.
+        A keyed merge whose key was used already is refused before the lock, so that its
+        receipt cannot fail the last step.
         2. Move the source's lines in transactions of up to 49: each deletes a line from the
            source and adds it to the target at once, so a line is always in exactly one cart.
         3. Finish: in one transaction, write the target's line quantities, lift its marks
@@ -106,6 +120,8 @@ class CartMerge:
         A crash or throttle anywhere leaves the marks; the retried merge, or the sweeper a
         minute later, sees them and resumes at step 2 with the lines still in the source.
         """
+        if change.receipt is not None and self._receipt_taken(change.receipt):
+            raise RequestAlreadyApplied()  # before locking anything
         receiving = pinned(target, change).with_values(
             {
                 ":source": {"S": source.cart_id},
@@ -171,11 +187,17 @@ class CartMerge:
             remove="mergeFrom, mergeLock, mergeStartedAt, mergeReceipt",
             values={":lines": quantities_map(received)},
         )
-        self._transact(
-            target.cart_id,
-            [{"Update": target_update}, {"Delete": locked}],
-            change=change._replace(receipt=target.merge_receipt),
-        )
+        finish = [{"Update": target_update}, {"Delete": locked}]
+        try:
+            self._transact(
+                target.cart_id, finish, change=change._replace(receipt=target.merge_receipt)
+            )
+        except RequestAlreadyApplied:
+            # Another request took the key since the lock (one key, two requests at once):
+            # the merge still finishes, and its request answers as that key's reuse.
+            log.error("merge into cart %s finished without its receipt", target.cart_id)
+            self._transact(target.cart_id, finish)
+            raise
 
     def _row(self, cart_id: str, condition: Condition) -> dict[str, Any]:
         """A cart row's key under a condition: the common part of a transaction's actions."""

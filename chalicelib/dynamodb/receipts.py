@@ -60,17 +60,21 @@ class DynamoReceiptStore(ReceiptStore):
         reply = json.loads(item["reply"]["S"]) if "reply" in item else None
         return StoredReceipt(receipt, item["cartId"]["S"], reply)
 
-    def keep_reply(self, key: str, reply: dict[str, Any]) -> None:
-        """Add the answer to the receipt, once. Failing is harmless: a retry then answers
-        from the cart as stored."""
+    def keep_reply(self, receipt: Receipt, reply: dict[str, Any]) -> None:
+        """Add the answer to the receipt, once, and only to this request's. Failing is
+        harmless: a retry then answers from the cart as stored."""
         try:
             with storage_errors():
                 self._client.update_item(
                     TableName=self._table,
-                    Key={"id": {"S": key}},
+                    Key={"id": {"S": receipt.key}},
                     UpdateExpression="SET reply = :reply",
-                    ConditionExpression="attribute_exists(id) AND attribute_not_exists(reply)",
-                    ExpressionAttributeValues={":reply": {"S": json.dumps(reply)}},
+                    ConditionExpression="#request = :request AND attribute_not_exists(reply)",
+                    ExpressionAttributeNames={"#request": "request"},  # a reserved word
+                    ExpressionAttributeValues={
+                        ":reply": {"S": json.dumps(reply)},
+                        ":request": {"S": receipt.request},
+                    },
                 )
         except self._client.exceptions.ConditionalCheckFailedException:
             log.info("the reply to this Idempotency-Key was kept already")

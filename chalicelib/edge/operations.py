@@ -253,10 +253,10 @@ def run(
                 receipt,
                 recall=lambda cart_id: operation.recall(carts, cart_id, request)._asdict(),
                 applied=lambda cart_id: _applied(cart_id, request)._asdict(),
-                keep=lambda reply: receipts.keep_reply(receipt.key, reply),
+                keep=lambda reply: receipts.keep_reply(receipt, reply),
             )
         )
-    receipts.keep_reply(receipt.key, reply._asdict())
+    receipts.keep_reply(receipt, reply._asdict())
     return reply
 
 

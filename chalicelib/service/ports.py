@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.cart import Cart, Change, Product
-from chalicelib.domain.receipts import StoredReceipt
+from chalicelib.domain.receipts import Receipt, StoredReceipt
 
 
 class CartRepository(abc.ABC):
@@ -104,5 +104,6 @@ class ReceiptStore(abc.ABC):
         """The receipt under `key`, if one was committed within the last 24 hours."""
 
     @abc.abstractmethod
-    def keep_reply(self, key: str, reply: dict[str, Any]) -> None:
-        """Keep the first answer with the receipt (best effort: once, never failing)."""
+    def keep_reply(self, receipt: Receipt, reply: dict[str, Any]) -> None:
+        """Keep the first answer with this request's receipt (best effort: once, never
+        failing)."""

@@ -79,10 +79,12 @@ def test_delete_removes_every_line_of_a_full_cart(dynamodb: Any, settings: Setti
     cart_with_lines(carts, 100)
     cart_with_lines(carts, 2, "other")
     injector = FaultInjector(dynamodb)
-    carts.delete("c-1", at(1))
+    carts.delete("c-1", at(1)._replace(change_id="delete-1"))
     assert line_rows(dynamodb, settings, "c-1") == []
     assert len(line_rows(dynamodb, settings, "other")) == 2
     assert injector.calls["BatchWriteItem"] == 4  # 100 lines in batches of 25
+    row = dynamodb.get_item(TableName=settings.carts_table, Key={"cartId": {"S": "c-1"}})
+    assert "Item" not in row  # nothing of the cart lingers, its marked row neither
 
 
 def test_a_transaction_conflict_is_retried(dynamodb: Any, settings: Settings) -> None:

@@ -281,3 +281,17 @@ def test_a_change_whose_function_died_after_the_commit_is_applied_once_by_its_re
     assert again.status_code == 200
     assert quantities(again.json) == {"ESP-1KG": 1}
     assert quantities(api.call("GET", f"/carts/{cart}").json) == {"ESP-1KG": 1}
+
+
+def test_a_merge_in_steps_under_a_used_key_locks_nothing(
+    api: Api, dynamodb: Any, settings: Settings
+) -> None:
+    target = large_cart(api, dynamodb, settings, 2, 100)
+    source = large_cart(api, dynamodb, settings, 60, 102)
+    key = {"Idempotency-Key": "used-for-an-add"}
+    api.call("POST", f"/carts/{target}/items", {"productId": "ESP-1KG", "quantity": 1}, key)
+    before = [api.call("GET", f"/carts/{cart}").json for cart in (target, source)]
+    refused = api.call("POST", f"/carts/{target}/merge", {"sourceCartId": source}, key)
+    assert (refused.status_code, refused.json["code"]) == (409, "IDEMPOTENCY_KEY_REUSED")
+    assert [api.call("GET", f"/carts/{cart}").json for cart in (target, source)] == before
+    assert all(view["status"] == "ACTIVE" for view in before)
