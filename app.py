@@ -153,5 +153,5 @@ def list_customer_carts_function(event: Any, context: Any) -> Any:
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="finish_stalled_merges")
 def finish_stalled_merges(event: Any) -> None:
-    finished = services.get().carts.finish_stalled_merges()
-    app.log.info("finished %d interrupted merges", len(finished))
+    for target in services.get().carts.finish_stalled_merges():
+        app.log.info("finished the interrupted merge into cart %s", target)

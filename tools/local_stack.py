@@ -70,6 +70,25 @@ def dynamodb_server(port: int = 0) -> Iterator[str]:
 
 
 @contextmanager
+def dynamodb_server_process() -> Iterator[str]:
+    """dynamodb_server in a process of its own; yields its URL. What a benchmark measures
+    against, so that the server's work never competes with the measured code for the
+    interpreter's lock (DynamoDB is never in the Lambda's process), and what a test uses
+    for tables of its own (moto keeps one set of tables per process)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tools.local_stack", str(port)],
+        cwd=PROJECT_DIR,
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port, process, "the DynamoDB server")
+        yield f"http://{LOOPBACK}:{port}"
+    finally:
+        stop_process_group(process)
+
+
+@contextmanager
 def serving(server: BaseServer) -> Iterator[None]:
     """Run a socketserver-style server on a daemon thread for the duration."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -129,23 +148,25 @@ def chalice_local(
         stderr=subprocess.STDOUT if output else None,
     )
     try:
-        wait_for_port(port, process)
+        wait_for_port(port, process, "chalice local")
         yield process
     finally:
         stop_process_group(process)
 
 
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+def wait_for_port(
+    port: int, process: subprocess.Popen[bytes], name: str, timeout: float = 30
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"chalice local exited with status {process.returncode}")
+            raise RuntimeError(f"{name} exited with status {process.returncode}")
         try:
             with socket.create_connection((LOOPBACK, port), timeout=0.2):
                 return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"chalice local did not listen on port {port} within {timeout} s")
+    raise RuntimeError(f"{name} did not listen on port {port} within {timeout} s")
 
 
 def stop_process_group(process: subprocess.Popen[bytes]) -> None:
@@ -157,3 +178,15 @@ def stop_process_group(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+def main() -> None:
+    """`python -m tools.local_stack PORT`: dynamodb_server on PORT until stopped."""
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
+    with dynamodb_server(int(sys.argv[1])):
+        stopped.wait()
+
+
+if __name__ == "__main__":
+    main()

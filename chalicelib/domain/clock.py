@@ -10,13 +10,14 @@ def utc_now() -> datetime:
 
 
 def format_timestamp(moment: datetime) -> str:
-    """`2026-11-25T16:20:31.123Z`: what every timestamp in a response looks like."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    """`2026-11-25T16:20:31.123Z`: what every timestamp in a response looks like.
+    (isoformat, not strftime: a response formats several, and it is twice as fast.)"""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def format_precise(moment: datetime) -> str:
     """Microsecond form, stored so that lines added within one millisecond keep their order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def parse_timestamp(text: str) -> datetime:

@@ -16,7 +16,7 @@ import boto3
 import requests
 
 from tests.e2e.fault_proxy import FaultProxy
-from tools.local_stack import free_port, local_aws_environment
+from tools.local_stack import dynamodb_server_process, free_port, local_aws_environment
 from tools.stage import PROJECT_DIR, stage_settings
 
 
@@ -101,30 +101,8 @@ def run_local(environment: dict[str, str]) -> Iterator[LocalRun]:
             os.killpg(process.pid, signal.SIGKILL)
 
 
-@contextmanager
-def dynamodb_elsewhere() -> Iterator[str]:
-    """A DynamoDB-compatible server of its own, in another process (moto keeps one set of
-    tables per process, and this test's must be new); its URL."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while not port_is_open(port):
-            assert time.monotonic() < deadline, "the DynamoDB server did not start"
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
-
-
 def test_run_local_uses_the_dynamodb_of_aws_endpoint_url_dynamodb() -> None:
-    with dynamodb_elsewhere() as upstream:
+    with dynamodb_server_process() as upstream:  # tables of its own: a process of its own
         proxy = FaultProxy(upstream)  # another DynamoDB-compatible server, seen by its calls
         proxy.start()
         port = free_port()

@@ -14,6 +14,7 @@ from chalicelib.domain.errors import (
     StorageUnavailable,
 )
 from chalicelib.domain.money import Money
+from chalicelib.domain.receipts import Receipt
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.expressions import LINE_EXPIRY_GRACE
 from chalicelib.dynamodb.products import DynamoProductRepository
@@ -242,3 +243,20 @@ def test_a_large_merge_interrupted_midway_is_resumed_by_its_retry(
     with pytest.raises(CartNotFound):
         carts.get("source", T0)
     assert all_lines(dynamodb, settings, "source") == {}
+
+
+@pytest.mark.parametrize(("receipt", "transactions"), [(None, 1), (Receipt("k", "r"), 3)])
+def test_a_merge_of_49_lines_is_one_transaction_unless_a_receipt_needs_room(
+    dynamodb: Any, settings: Settings, receipt: Receipt | None, transactions: int
+) -> None:
+    carts = repository(dynamodb, settings)
+    cart_with_lines(carts, 1, "target")
+    carts.create(Cart("source", "customer-42", "USD", T0, T0, T0 + LIFETIME), at(0))
+    for index in range(1, 50):
+        carts.add_line("source", product(index), 1, at(index / 1000))
+    target, source = carts.get("target", T0), carts.get("source", T0)
+    injector = FaultInjector(dynamodb)
+    merged = carts.merge(target, source, at(10)._replace(receipt=receipt))
+    assert len(merged.lines) == 50
+    # 2 + 2 x 49 actions fill a transaction; a receipt makes it lock, move 49, finish.
+    assert injector.calls["TransactWriteItems"] == transactions

@@ -177,12 +177,22 @@ def test_an_interrupted_merge_shows_merging_and_the_sweeper_finishes_it(
     target = large_cart(api, dynamodb, settings, 2, 0)
     source = large_cart(api, dynamodb, settings, 60, 2)
     key = {"Idempotency-Key": "merge-interrupted"}
+    expires_soon = utc_now() + timedelta(minutes=10)  # the source is about to expire
+    dynamodb.update_item(
+        TableName=settings.carts_table,
+        Key={"cartId": {"S": source}},
+        UpdateExpression="SET expiresAt = :soon",
+        ExpressionAttributeValues={":soon": {"N": str(int(expires_soon.timestamp()))}},
+    )
     injector = FaultInjector(dynamodb)
     injector.fail("TransactWriteItems", throttled, after=2)  # the lock, the first 49 lines
     stopped = api.call("POST", f"/carts/{target}/merge", {"sourceCartId": source}, key)
     assert stopped.status_code == 503
     injector.fail("TransactWriteItems", throttled, times=0)
 
+    locked_source = api.call("GET", f"/carts/{source}").json
+    kept_until = format_timestamp(utc_now() + timedelta(days=1))
+    assert locked_source["expiresAt"] > kept_until  # kept alive while it is locked
     for cart in (target, source):
         assert api.call("GET", f"/carts/{cart}").json["status"] == "MERGING"
         add = {"productId": "ESP-1KG", "quantity": 1}
