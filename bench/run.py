@@ -43,6 +43,7 @@ from chalicelib.domain.cart import Product
 from chalicelib.domain.money import Money
 from chalicelib.dynamodb.products import DynamoProductRepository
 from tools.chalice_local import OVERRIDES_VARIABLE
+from tools.gateway_event import LambdaContext, gateway_event
 from tools.local_stack import (
     LOCAL_STAGE,
     chalice_local,
@@ -63,15 +64,6 @@ THROUGHPUT_SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 CLIENTS = 8
 BENCH_CUSTOMER = "bench"
 TOKEN_CHECKS = 1000
-
-
-class LambdaContext:
-    aws_request_id = "bench"
-    function_name = "cart-service-bench"
-    memory_limit_in_mb = 512
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 class Figures:
@@ -134,7 +126,7 @@ def main() -> None:
 
 
 class Api:
-    """Requests as Lambda hands them to the app: an API Gateway proxy event (its route
+    """Requests as Lambda hands them to the app: API Gateway's proxy event (the route
     already matched, as API Gateway does) to the app's handler. chalice.test's client would
     add its local gateway's route matching and environment patching, which Lambda never
     runs."""
@@ -142,41 +134,14 @@ class Api:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.routes = [
-            (re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "$"), path)
-            for path in app.routes
+            (re.compile("^" + re.sub(r"\{\w+\}", "[^/]+", path) + "$"), path) for path in app.routes
         ]
 
     def call(
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
     ) -> Any:
-        resource, parameters = next(
-            (template, match.groupdict())
-            for pattern, template in self.routes
-            if (match := pattern.match(path))
-        )
-        all_headers = {"content-type": "application/json", **(headers or {})}
-        event = {
-            "resource": resource,
-            "path": path,
-            "httpMethod": method,
-            "headers": all_headers,
-            "multiValueHeaders": {name: [value] for name, value in all_headers.items()},
-            "queryStringParameters": None,
-            "multiValueQueryStringParameters": None,
-            "pathParameters": parameters or None,
-            "stageVariables": None,
-            "requestContext": {
-                "resourcePath": resource,
-                "httpMethod": method,
-                "path": f"/api{path}",
-                "stage": "api",
-                "requestId": str(uuid.uuid4()),
-                "identity": {"sourceIp": "127.0.0.1"},
-            },
-            "body": None if body is None else json.dumps(body),
-            "isBase64Encoded": False,
-        }
-        response = self.app(event, LambdaContext())
+        resource = next(template for pattern, template in self.routes if pattern.match(path))
+        response = self.app(gateway_event(method, resource, path, body, headers), LambdaContext())
         if response["statusCode"] >= 300:
             raise RuntimeError(f"{method} {path}: {response['statusCode']} {response['body']}")
         return json.loads(response["body"]) if response["body"] else None

@@ -5,53 +5,27 @@ every route, whatever a bearer token in the request would say."""
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 import pytest
 
 from app import EDGE, app
+from tools.gateway_event import LambdaContext
+from tools.gateway_event import gateway_event as request_event
 
 MALLORY_HEADER = {"Authorization": "Bearer not-a-token-api-gateway-checked-sigv4-instead"}
 
 
-class LambdaContext:
-    function_name = "cart-service-dev"
-    memory_limit_in_mb = 512
-    aws_request_id = str(uuid.uuid4())
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 25_000
-
-
 def gateway_event(method: str, resource: str, path: str, body: Any = None) -> dict[str, Any]:
     """A REST API (v1) proxy event for a SigV4-signed call, as API Gateway builds it."""
-    parameters = dict(zip(resource.strip("/").split("/"), path.strip("/").split("/"), strict=True))
-    path_parameters = {
-        name.strip("{}"): value for name, value in parameters.items() if name.startswith("{")
-    }
-    headers = {"content-type": "application/json", **MALLORY_HEADER}
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": path_parameters or None,
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": resource,
-            "httpMethod": method,
-            "path": f"/api{path}",
-            "stage": "api",
-            "requestId": str(uuid.uuid4()),
-            "identity": {"userArn": "arn:aws:sts::123456789012:assumed-role/bff/session"},
-        },
-        "body": None if body is None else json.dumps(body),
-        "isBase64Encoded": False,
-    }
+    return request_event(
+        method,
+        resource,
+        path,
+        body,
+        MALLORY_HEADER,
+        {"userArn": "arn:aws:sts::123456789012:assumed-role/bff/session"},
+    )
 
 
 def call(
