@@ -76,8 +76,9 @@ class InMemoryCartRepository(CartRepository):
     def merges_started_before(self, moment: datetime) -> list[str]:
         return []  # merges here always happen at once
 
-    def finish_merge(self, target_id: str, change: Change) -> None:
-        self._stored(target_id)  # none is ever in steps: nothing to finish
+    def finish_merge(self, target_id: str, change: Change) -> bool:
+        self._stored(target_id)
+        return False  # none is ever in steps: nothing to finish
 
     def check_out(self, cart: Cart, catalog: Mapping[str, Product], change: Change) -> Cart:
         self._unchanged(cart)

@@ -272,8 +272,12 @@ class DynamoCartRepository(CartRepository):
         self._merge.run(target, source, change)
         return self._after_change(target.cart_id)
 
-    def finish_merge(self, target_id: str, change: Change) -> None:
-        self._merge.finish(self._reads.cart(target_id, change.now), change)
+    def finish_merge(self, target_id: str, change: Change) -> bool:
+        target = self._reads.cart(target_id, change.now)
+        if target.merging_from is None:
+            return False  # finished since the index listed it (the index is eventually read)
+        self._merge.finish(target, change)
+        return True
 
     def merges_started_before(self, moment: datetime) -> list[str]:
         return self._reads.merges_started_before(moment)

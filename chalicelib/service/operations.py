@@ -235,11 +235,10 @@ class CartService:
         finished = []
         for target_id in self._carts.merges_started_before(change.now - STALLED_MERGE_AGE):
             try:
-                self._carts.finish_merge(target_id, change)
+                if self._carts.finish_merge(target_id, change):
+                    finished.append(target_id)
             except CartServiceError as error:  # the next sweep tries again
                 log.warning("merge into cart %s not finished yet: %s", target_id, error.detail)
-                continue
-            finished.append(target_id)
         return finished
 
     def _read(self, cart_id: str, caller: Caller, now: datetime, decisive: bool = False) -> Cart:

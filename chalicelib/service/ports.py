@@ -66,8 +66,9 @@ class CartRepository(abc.ABC):
         """The targets of merges in steps that started before `moment` (none finished)."""
 
     @abc.abstractmethod
-    def finish_merge(self, target_id: str, change: Change) -> None:
-        """Finish the merge in steps that `target_id` receives, committing its receipt."""
+    def finish_merge(self, target_id: str, change: Change) -> bool:
+        """Finish the merge in steps that `target_id` receives, committing its receipt;
+        False when it receives none (any more: the index of merges in progress lags)."""
 
     @abc.abstractmethod
     def check_out(self, cart: Cart, catalog: Mapping[str, Product], change: Change) -> Cart:

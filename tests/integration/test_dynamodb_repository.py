@@ -260,3 +260,15 @@ def test_a_merge_of_49_lines_is_one_transaction_unless_a_receipt_needs_room(
     assert len(merged.lines) == 50
     # 2 + 2 x 49 actions fill a transaction; a receipt makes it lock, move 49, finish.
     assert injector.calls["TransactWriteItems"] == transactions
+
+
+def test_finishing_a_merge_that_is_no_longer_in_progress_does_nothing(
+    dynamodb: Any, settings: Settings
+) -> None:
+    # The index of merges in progress is read eventually: it may still list a target whose
+    # merge has finished since.
+    carts = repository(dynamodb, settings)
+    cart_with_lines(carts, 2, "target")
+    before = carts.get("target", T0)
+    assert carts.finish_merge("target", at(1)) is False
+    assert carts.get("target", T0) == before
