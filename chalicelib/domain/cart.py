@@ -112,9 +112,14 @@ class Cart:
         return self.expires_at <= now
 
     def check(self, change: Change) -> None:
-        """Refuse any change to an expired cart or another customer's (both: not found), to
-        a checked-out or merging cart, or one decided against another version (If-Match)."""
-        if self.is_expired(change.now) or not self.belongs_to(change.owner):
+        """Refuse any change to an expired, deleted or another customer's cart (all: not
+        found), to a checked-out or merging cart, or one decided against another version
+        (If-Match). A deleted cart's row lingers for the moment its lines are removed."""
+        if (
+            self.is_expired(change.now)
+            or self.status == DELETED
+            or not self.belongs_to(change.owner)
+        ):
             raise CartNotFound(self.cart_id)
         if self.status == MERGING or self.merging_from is not None:
             raise CartBeingMerged(self.cart_id)

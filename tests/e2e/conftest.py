@@ -22,7 +22,7 @@ from tools.local_issuer import LocalIssuer, local_issuer
 from tools.local_stack import (
     LOCAL_STAGE,
     chalice_local,
-    dynamodb_server,
+    dynamodb_server_process,
     free_port,
     local_aws_environment,
     prepare_tables,
@@ -59,10 +59,11 @@ class Storage(NamedTuple):
 def new_storage(table_names: dict[str, str]) -> Iterator[Storage]:
     """A moto DynamoDB server with the service's tables under these names, behind a proxy.
 
-    moto keeps one set of tables per process, whichever server serves them, and copies the
-    tables a transaction touches: each stack gets tables of its own names, so neither's
-    transactions slow down with the other's data."""
-    with dynamodb_server() as endpoint:
+    The server runs in a process of its own, as DynamoDB is never in the caller's: in the
+    test's process it competed for the interpreter's lock with the test's clients and the
+    proxy, and late in a run, with the tables grown, twenty concurrent adds could wait
+    longer than the service's 1 s read timeout behind it."""
+    with dynamodb_server_process() as endpoint:
         client = boto3.client(
             "dynamodb",
             endpoint_url=endpoint,

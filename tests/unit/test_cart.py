@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.domain.cart import MAX_LINES, Cart, Change, Product
+from chalicelib.domain.cart import DELETED, MAX_LINES, Cart, Change, Product
 from chalicelib.domain.errors import (
     CartNotFound,
     CurrencyMismatch,
@@ -102,6 +102,18 @@ def test_an_expired_cart_refuses_every_change_as_not_found() -> None:
         cart.add(product(), 1, expired)
     with pytest.raises(CartNotFound):
         cart.check(expired)
+
+
+def test_a_deleted_cart_refuses_every_change_as_not_found() -> None:
+    """An add that raced a delete is refused by the row the delete marked DELETED: the
+    shopper hears the cart is gone, as after the row itself is removed."""
+    cart = new_cart()
+    cart.add(product(), 1, at(0))
+    cart.status = DELETED
+    with pytest.raises(CartNotFound):
+        cart.add(product(), 1, at(1))
+    with pytest.raises(CartNotFound):
+        cart.set_quantity("SKU-1", 0, at(1))
 
 
 def test_a_change_decided_against_another_version_is_refused() -> None:
