@@ -9,19 +9,22 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from chalice.app import AuthRequest, AuthResponse, Chalice, Rate, Response
+from chalice.app import AuthRequest, AuthResponse, Chalice, DynamoDBEvent, Rate, Response
 
-from chalicelib.edge import invoke, logs, rest
+from chalicelib import wiring
+from chalicelib.edge import invoke, logs, rest, stream
 from chalicelib.edge import operations as op
-from chalicelib.settings import APP_NAME, EdgeSettings
+from chalicelib.settings import APP_NAME, EdgeSettings, carts_stream_arn
 from chalicelib.wiring import Container
 
 app = Chalice(app_name=APP_NAME, configure_logs=False)
 logs.configure(os.environ.get("LOG_LEVEL", "INFO"), app.log.name)
 app.register_middleware(rest.request_context, "http")
 
-services = Container()
+services = Container(wiring.from_environment)
 """This container's services, built on the first request (tests hand in their own)."""
+cart_events = Container(wiring.events_from_environment)
+"""What the stream consumer and the abandoned-cart sweep run on, built on first use."""
 
 EDGE = EdgeSettings.from_environ()
 
@@ -155,3 +158,20 @@ def list_customer_carts_function(event: Any, context: Any) -> Any:
 def finish_stalled_merges(event: Any) -> None:
     for target in services.get().carts.finish_stalled_merges():
         app.log.info("finished the interrupted merge into cart %s", target)
+
+
+@app.on_dynamodb_record(
+    stream_arn=carts_stream_arn(),
+    batch_size=100,
+    starting_position="TRIM_HORIZON",
+    name="publish_cart_events",
+)
+def publish_cart_events(event: DynamoDBEvent) -> dict[str, Any]:
+    """Every committed cart change, from the Carts stream, as one event on the stage's bus."""
+    return stream.publish_records((record.to_dict() for record in event), cart_events.get())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES), name="mark_abandoned_carts")
+def mark_abandoned_carts(event: Any) -> None:
+    for cart_id in cart_events.get().mark_abandoned_carts():
+        app.log.info("cart %s abandoned", cart_id)

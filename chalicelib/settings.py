@@ -33,6 +33,10 @@ class Settings(NamedTuple):
     shopper_issuer: str | None = None
     shopper_audience: str | None = None
     shopper_jwks_url: str | None = None
+    event_bus_name: str = f"{APP_NAME}-local"
+    """The stage's EventBridge bus of cart events (`cart-service-{stage}`)."""
+    abandoned_after_hours: float = 24.0
+    """How long an active cart with lines stays unchanged before it is abandoned."""
 
     @property
     def carts_table(self) -> str:
@@ -68,6 +72,8 @@ class Settings(NamedTuple):
                 shopper_issuer=environ.get("SHOPPER_ISSUER") or None,
                 shopper_audience=environ.get("SHOPPER_AUDIENCE") or None,
                 shopper_jwks_url=environ.get("SHOPPER_JWKS_URL") or None,
+                event_bus_name=environ.get("EVENT_BUS_NAME") or f"{APP_NAME}-local",
+                abandoned_after_hours=float(environ.get("ABANDONED_AFTER_HOURS", "24")),
             )
         except KeyError as missing:
             raise RuntimeError(f"environment variable {missing} is not set") from None
@@ -99,3 +105,15 @@ class EdgeSettings(NamedTuple):
         if origin == "*":
             raise RuntimeError("CORS_ALLOW_ORIGIN must name an origin, not *")
         return cls(api_auth, origin)
+
+
+STREAM_ARN_PLACEHOLDER = "arn:aws:dynamodb:us-east-1:000000000000:table/Carts/stream/unset"
+"""What the stream consumer is registered with when CARTS_STREAM_ARN is unset: Chalice needs
+a literal ARN when it imports app.py. `make package` replaces it with the template's own
+stream (tools/package.py); `make deploy` sets the real one in the stage first."""
+
+
+def carts_stream_arn(environ: Mapping[str, str] | None = None) -> str:
+    """The Carts table's stream: read when app.py is imported, like EdgeSettings."""
+    environ = os.environ if environ is None else environ
+    return environ.get("CARTS_STREAM_ARN") or STREAM_ARN_PLACEHOLDER

@@ -10,17 +10,21 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from datetime import timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 import boto3
 from botocore.config import Config
 
+from chalicelib.domain.clock import utc_now
+from chalicelib.dynamodb.abandonment import DynamoIdleCarts
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.dynamodb.receipts import DynamoReceiptStore
 from chalicelib.edge.auth import TokenVerifier
+from chalicelib.eventbridge.bus import EventBridgeBus
 from chalicelib.service.catalog import Catalog
+from chalicelib.service.events import CartEvents
 from chalicelib.service.keys import KeyRing
 from chalicelib.service.operations import CartService
 from chalicelib.service.ports import ReceiptStore
@@ -28,6 +32,9 @@ from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+
+T = TypeVar("T")
 
 
 class Services(NamedTuple):
@@ -92,21 +99,49 @@ def from_environment() -> Services:
     return build(settings, dynamodb_client(settings))
 
 
-class Container:
-    """The services of this Lambda container: built on first use, then kept."""
+def build_events(
+    settings: Settings,
+    dynamodb: DynamoDBClient,
+    eventbridge: Any,
+    clock: Callable[[], datetime] = utc_now,
+) -> CartEvents:
+    """What the stream consumer and the abandoned-cart sweep run on."""
+    return CartEvents(
+        EventBridgeBus(eventbridge, settings.event_bus_name),
+        DynamoIdleCarts(dynamodb, settings.carts_table),
+        timedelta(hours=settings.abandoned_after_hours),
+        clock,
+    )
 
-    def __init__(self, builder: Callable[[], Services] = from_environment) -> None:
+
+def events_from_environment() -> CartEvents:
+    settings = Settings.from_environ()
+    eventbridge = boto3.session.Session().client(
+        "events",
+        config=Config(
+            retries={"mode": "standard", "total_max_attempts": settings.dynamodb_max_attempts},
+            connect_timeout=settings.dynamodb_connect_timeout,
+            read_timeout=settings.dynamodb_read_timeout,
+        ),
+    )
+    return build_events(settings, dynamodb_client(settings), eventbridge)
+
+
+class Container(Generic[T]):
+    """What this Lambda container serves with: built on first use, then kept."""
+
+    def __init__(self, builder: Callable[[], T]) -> None:
         self._builder = builder
-        self._services: Services | None = None
+        self._services: T | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> Services:
+    def get(self) -> T:
         if self._services is None:
             with self._lock:
                 if self._services is None:
                     self._services = self._builder()
         return self._services
 
-    def use(self, services: Services | None) -> None:
+    def use(self, services: T | None) -> None:
         """Serve these services from now on (None: build anew on the next request)."""
         self._services = services

@@ -14,7 +14,12 @@ from tools.stage import stage_environment
 
 TEST_KEY_RING = '{"current": "test", "test": "a-key-for-the-tests-only"}'
 
-for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
+for variable in (
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_ENDPOINT_URL_EVENTS",
+    "AWS_PROFILE",
+):
     os.environ.pop(variable, None)
 os.environ.update(
     {
@@ -23,6 +28,7 @@ os.environ.update(
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",  # moto's DynamoDB Streams needs it
         **stage_environment("local"),
         "API_AUTH": "iam",
         "TOKEN_KEYS": TEST_KEY_RING,

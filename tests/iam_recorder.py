@@ -1,7 +1,8 @@
 """Records the IAM actions behind every DynamoDB call a client makes, per calling function.
 
 IAM authorises a TransactWriteItems per item (UpdateItem on this table, DeleteItem on that
-one) and a batch per table, so calls are recorded as IAM sees them: (table, action).
+one) and a batch per table, so calls are recorded as IAM sees them: (table, action), and
+(bus, PutEvents) for EventBridge.
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ class IamRecorder:
         self._function: str | None = None
 
     def attach(self, client: Any) -> None:
+        """Record the calls of a DynamoDB or EventBridge client."""
+        service = client.meta.service_model.endpoint_prefix
         client.meta.events.register(
-            "before-parameter-build.dynamodb", self._record, unique_id="iam-recorder"
+            f"before-parameter-build.{service}", self._record, unique_id="iam-recorder"
         )
 
     @contextmanager
@@ -55,5 +58,9 @@ class IamRecorder:
             self._function = None
 
     def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
-        if self._function is not None:
+        if self._function is None:
+            return
+        if model.service_model.endpoint_prefix == "events":
+            self.calls[self._function] |= {(params["Entries"][0]["EventBusName"], model.name)}
+        else:
             self.calls[self._function] |= iam_actions(model.name, params)

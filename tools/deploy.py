@@ -2,11 +2,15 @@
 
 1. Creates or updates the CloudFormation stack `cart-service-STAGE-tables` from
    infra/tables.json (the one definition of the tables) and waits for it.
-2. Writes the stack's table names into the stage's environment in .chalice/config.json and
-   regenerates the stage's policies, so the functions get exactly those tables.
+2. Writes the stack's table names, Carts stream and event bus into the stage's environment
+   in .chalice/config.json and regenerates the stage's policies, so the functions get
+   exactly those. (Chalice reads the stream's ARN when it imports app.py: it must be the
+   stage's before `chalice deploy` runs.)
 3. Runs `chalice deploy --stage STAGE`.
 4. Puts back what `chalice deploy` replaces with the API's definition: the gateway
-   responses (problem+json for 401, 403, unknown routes, 429) and the stage's throttling.
+   responses (problem+json for 401, 403, unknown routes, 429) and the stage's throttling;
+   and tells the stream consumer's event source to honour the batch failures it reports
+   (Chalice has no setting for it).
 
 A stage that carries a literal key or runs with API_AUTH=none is refused before anything.
 
@@ -62,13 +66,16 @@ def deploy_tables(cloudformation: Any, stage: str) -> dict[str, str]:
 
 
 def write_table_names(stage: str, outputs: dict[str, str], config_file: Path = CONFIG_FILE) -> None:
-    """Put the stack's table names and its key ring's secret into the stage's environment
-    variables (the secret's ARN, not its value: only the functions allowed to read it can)."""
+    """Put the stack's table names, its key ring's secret, the Carts stream and the event bus
+    into the stage's environment variables (the secret's ARN, not its value: only the
+    functions allowed to read it can)."""
     config = json.loads(config_file.read_text())
     environment = config["stages"][stage].setdefault("environment_variables", {})
     for table in TABLES.values():
         environment[table.variable] = outputs[f"{table.resource_id}Name"]
     environment["TOKEN_SECRET_ARN"] = outputs["TokenKeysSecretArn"]
+    environment["CARTS_STREAM_ARN"] = outputs["CartsTableStreamArn"]
+    environment["EVENT_BUS_NAME"] = outputs["CartEventBusName"]
     config_file.write_text(json.dumps(config, indent=2) + "\n")
 
 
@@ -113,6 +120,16 @@ def apply_gateway_settings(apigateway: Any, stage: str, rest_api_id: str) -> Non
     )
 
 
+def report_batch_failures(lambda_client: Any, stage: str) -> None:
+    """ReportBatchItemFailures on the stream consumer's event source mapping(s)."""
+    function = policies.lambda_name(stage, policies.STREAM_CONSUMER)
+    mappings = lambda_client.list_event_source_mappings(FunctionName=function)
+    for mapping in mappings["EventSourceMappings"]:
+        lambda_client.update_event_source_mapping(
+            UUID=mapping["UUID"], FunctionResponseTypes=["ReportBatchItemFailures"]
+        )
+
+
 def deployed_rest_api(stage: str) -> str:
     """The REST API's id, from what `chalice deploy` recorded."""
     record = json.loads((PROJECT_DIR / ".chalice" / "deployed" / f"{stage}.json").read_text())
@@ -135,6 +152,7 @@ def main() -> None:
     apply_gateway_settings(
         boto3.client("apigateway"), arguments.stage, deployed_rest_api(arguments.stage)
     )
+    report_batch_failures(boto3.client("lambda"), arguments.stage)
 
 
 if __name__ == "__main__":

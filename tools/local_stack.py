@@ -20,6 +20,7 @@ from pathlib import Path
 from socketserver import BaseServer
 from typing import IO, Any
 
+import boto3
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -30,7 +31,7 @@ from werkzeug.serving import make_server
 from chalicelib.settings import Settings
 from tools.load_catalog import load_catalog
 from tools.stage import PROJECT_DIR
-from tools.tables import create_tables
+from tools.tables import create_event_bus, create_tables
 
 LOCAL_STAGE = "local"
 SAMPLE_CATALOG = PROJECT_DIR / "data" / "catalog.sample.json"
@@ -38,9 +39,13 @@ LOOPBACK = "127.0.0.1"
 
 
 def local_aws_environment(endpoint: str) -> dict[str, str]:
-    """Dummy credentials and the local endpoint: what boto3 needs to talk to moto only."""
+    """Dummy credentials and the local endpoint: what boto3 needs to talk to moto only.
+    (moto serves EventBridge too; DescribeStream needs the account id left out of the
+    endpoint, which moto does not know.)"""
     return {
         "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+        "AWS_ENDPOINT_URL_EVENTS": endpoint,
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
         "AWS_ACCESS_KEY_ID": "local",
         "AWS_SECRET_ACCESS_KEY": "local",
         "AWS_DEFAULT_REGION": "us-east-1",
@@ -112,9 +117,21 @@ def send_json(handler: BaseHTTPRequestHandler, document: Any) -> None:
 
 
 def prepare_tables(client: Any, settings: Settings, catalog: Path = SAMPLE_CATALOG) -> None:
-    """Create the tables and load a catalog."""
+    """Create the tables and the event bus, and load a catalog."""
     create_tables(client, settings)
+    create_event_bus(local_client("events", client.meta.endpoint_url), settings.event_bus_name)
     load_catalog(client, settings, catalog)
+
+
+def local_client(service: str, endpoint: str) -> Any:
+    """A boto3 client of the local server (moto serves every AWS service on one port)."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
 
 
 def free_port() -> int:

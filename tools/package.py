@@ -25,11 +25,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from chalicelib.dynamodb.tables import TABLES
+from chalicelib.dynamodb.tables import CARTS, TABLES
 from tools.gateway import gateway_responses, throttling
 from tools.policies import (
     API_HANDLER,
     KEY_READERS,
+    STREAM_CONSUMER,
     deployed_functions,
     function_access,
     lambda_name,
@@ -40,6 +41,7 @@ from tools.stage import PROJECT_DIR, refuse_undeployable
 from tools.tables import TABLES_TEMPLATE
 
 TOKEN_KEYS_RESOURCE = "TokenKeysSecret"
+EVENT_BUS_RESOURCE = "CartEventBus"
 
 
 def function_resource(function: str) -> str:
@@ -71,11 +73,13 @@ def merge_template(stage: str) -> dict[str, Any]:
         }
         if function in KEY_READERS:
             variables["TOKEN_SECRET_ARN"] = {"Ref": TOKEN_KEYS_RESOURCE}
+        variables["EVENT_BUS_NAME"] = {"Fn::GetAtt": [EVENT_BUS_RESOURCE, "Name"]}
         resources[function_resource(function)] = {
             "Properties": {
                 # Chalice's own names, so the policies' log groups are the functions' ones.
                 "FunctionName": lambda_name(stage, function),
                 "Environment": {"Variables": variables},
+                **(_stream_source(function) if function == STREAM_CONSUMER else {}),
             }
         }
         # Named outright: Chalice's own name for the API handler's log group refers to a
@@ -115,6 +119,22 @@ def merge_template(stage: str) -> dict[str, Any]:
     }
 
 
+def _stream_source(function: str) -> dict[str, Any]:
+    """The consumer's event source: this template's own Carts stream (app.py registers it
+    with a placeholder ARN), with the batch failures it reports honoured (Chalice's
+    decorator has no FunctionResponseTypes)."""
+    return {
+        "Events": {
+            f"{function_resource(function)}DynamodbEventSource": {
+                "Properties": {
+                    "Stream": {"Fn::GetAtt": [CARTS.resource_id, "StreamArn"]},
+                    "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                }
+            }
+        }
+    }
+
+
 def _exact(stage: str, function: str) -> dict[str, Any]:
     """The stage's policy with `*` region and account replaced by this stack's own."""
     document = policy(stage, function)
@@ -128,6 +148,10 @@ def _exact(stage: str, function: str) -> dict[str, Any]:
             )
         elif statement["Sid"] == "TokenKeys":
             statement["Resource"] = {"Ref": TOKEN_KEYS_RESOURCE}
+        elif statement["Sid"] == "CartsStream":
+            statement["Resource"] = {"Fn::GetAtt": [CARTS.resource_id, "StreamArn"]}
+        elif statement["Sid"] == "EventBus":
+            statement["Resource"] = {"Fn::GetAtt": [EVENT_BUS_RESOURCE, "Arn"]}
         elif statement["Sid"] == "OwnLogs":
             statement["Resource"] = {
                 "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}"

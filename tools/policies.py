@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.dynamodb.tables import CUSTOMER_INDEX, MERGE_INDEX, TABLES
+from chalicelib.dynamodb.tables import ABANDON_INDEX, CARTS, CUSTOMER_INDEX, MERGE_INDEX, TABLES
 from chalicelib.settings import APP_NAME
 from tools.stage import CONFIG_FILE, stage_environment
 
@@ -26,6 +26,7 @@ DEPLOYED_STAGES = ("dev", "prod")
 # A table, or a table's index as "Table/index/Name".
 CUSTOMER_INDEX_RESOURCE = f"Carts/index/{CUSTOMER_INDEX}"
 MERGE_INDEX_RESOURCE = f"Carts/index/{MERGE_INDEX}"
+ABANDON_INDEX_RESOURCE = f"Carts/index/{ABANDON_INDEX}"
 
 # Idempotency-Key: the receipt is put in the change's transaction, its reply kept afterwards
 # (UpdateItem), and looked up (GetItem) when a keyed request fails.
@@ -79,9 +80,23 @@ ACCESS: dict[str, dict[str, set[str]]] = {
 
 SWEEPER = "finish_stalled_merges"
 """The scheduled function that finishes interrupted merges (not an API operation)."""
+ABANDONED_CART_SWEEP = "mark_abandoned_carts"
+STREAM_CONSUMER = "publish_cart_events"
 SCHEDULED: dict[str, dict[str, set[str]]] = {
     SWEEPER: {MERGE_INDEX_RESOURCE: {"Query"}, **_MERGE, "Idempotency": {"PutItem"}},
+    # Reads the index of idle carts, marks the abandoned ones (the stream carries the mark).
+    ABANDONED_CART_SWEEP: {ABANDON_INDEX_RESOURCE: {"Query"}, "Carts": {"UpdateItem"}},
 }
+EVENT_FUNCTIONS: dict[str, dict[str, set[str]]] = {
+    # Watches carts that may be abandoned (UpdateItem on their rows).
+    STREAM_CONSUMER: {"Carts": {"UpdateItem"}},
+}
+"""Functions that are not API operations: what each calls itself."""
+STREAM_READS = ("DescribeStream", "GetRecords", "GetShardIterator", "ListStreams")
+"""What Lambda's event source mapping calls, as the consumer's role, to read the Carts stream
+(the consumer itself never does, so no test records it)."""
+PUBLISHERS = {STREAM_CONSUMER}
+"""Who puts events on the stage's bus (events:PutEvents)."""
 
 # Who reads the stage's signing keys (Secrets Manager): the REST handler (cart tokens, page
 # tokens), the authorizer (cart tokens) and list_customer_carts (page tokens). No other.
@@ -89,10 +104,11 @@ KEY_READERS = {API_HANDLER, AUTHORIZER, "list_customer_carts"}
 
 
 def deployed_functions(stage: str) -> tuple[str, ...]:
-    """The stage's Lambda functions: the REST handler, one per operation, the merge
-    sweeper, and in shopper mode the authorizer."""
+    """The stage's Lambda functions: the REST handler, one per operation, the merge and
+    abandoned-cart sweeps, the stream consumer, and in shopper mode the authorizer."""
     shopper = stage_environment(stage).get("API_AUTH") == "shopper"
-    return (API_HANDLER, *ACCESS, *SCHEDULED, *((AUTHORIZER,) if shopper else ()))
+    shopper_only = (AUTHORIZER,) if shopper else ()
+    return (API_HANDLER, *ACCESS, *SCHEDULED, *EVENT_FUNCTIONS, *shopper_only)
 
 
 def token_keys_secret(stage: str) -> str:
@@ -106,6 +122,8 @@ def function_access(function: str) -> dict[str, set[str]]:
         return {}
     if function in SCHEDULED:
         return SCHEDULED[function]
+    if function in EVENT_FUNCTIONS:
+        return EVENT_FUNCTIONS[function]
     if function != API_HANDLER:
         return ACCESS[function]
     union: dict[str, set[str]] = {}
@@ -138,6 +156,24 @@ def policy(stage: str, function: str) -> dict[str, Any]:
                 "Effect": "Allow",
                 "Action": sorted(f"dynamodb:{action}" for action in actions),
                 "Resource": f"arn:aws:dynamodb:*:*:table/{name}",
+            }
+        )
+    if function == STREAM_CONSUMER:
+        statements.append(
+            {
+                "Sid": "CartsStream",
+                "Effect": "Allow",
+                "Action": [f"dynamodb:{action}" for action in STREAM_READS],
+                "Resource": f"arn:aws:dynamodb:*:*:table/{environment[CARTS.variable]}/stream/*",
+            }
+        )
+    if function in PUBLISHERS:
+        statements.append(
+            {
+                "Sid": "EventBus",
+                "Effect": "Allow",
+                "Action": ["events:PutEvents"],
+                "Resource": f"arn:aws:events:*:*:event-bus/{environment['EVENT_BUS_NAME']}",
             }
         )
     if function in KEY_READERS:

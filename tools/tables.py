@@ -45,9 +45,20 @@ def create_tables(client: Any, settings: Settings) -> None:
         if name in existing:
             continue
         arguments = {key: properties[key] for key in _CREATE_TABLE_PROPERTIES if key in properties}
+        if "StreamSpecification" in properties:  # CloudFormation's form lacks StreamEnabled
+            arguments["StreamSpecification"] = {
+                "StreamEnabled": True,
+                **properties["StreamSpecification"],
+            }
         client.create_table(TableName=name, **arguments)
         client.get_waiter("table_exists").wait(TableName=name)
         if "TimeToLiveSpecification" in properties:
             client.update_time_to_live(
                 TableName=name, TimeToLiveSpecification=properties["TimeToLiveSpecification"]
             )
+
+
+def create_event_bus(client: Any, name: str) -> None:
+    """The stage's bus of cart events (CartEventBus in infra/tables.json), if missing."""
+    if not any(bus["Name"] == name for bus in client.list_event_buses()["EventBuses"]):
+        client.create_event_bus(Name=name)

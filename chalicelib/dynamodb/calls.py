@@ -201,3 +201,14 @@ def batch_get(client: DynamoDBClient, table: str, keys: list[Row]) -> list[Row]:
         if not request:
             return rows
     raise StorageUnavailable(THROTTLED_RETRY_AFTER_SECONDS)
+
+
+def query_pages(client: DynamoDBClient, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every page of the Query."""
+    with storage_errors():
+        while True:
+            page: dict[str, Any] = dict(client.query(**query))
+            yield page
+            if "LastEvaluatedKey" not in page:
+                return
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from chalicelib.domain import events
 from chalicelib.domain.cart import (
     CHECKED_OUT,
     DELETED,
@@ -157,6 +158,8 @@ class DynamoCartRepository(CartRepository):
             cart_id,
             change,
             condition,
+            events.ITEM_ADDED,
+            product.product_id,
             set_="lineQuantities.#pid = if_not_exists(lineQuantities.#pid, :zero) + :quantity",
             values={":zero": {"N": "0"}, ":quantity": {"N": str(quantity)}},
         )
@@ -176,7 +179,13 @@ class DynamoCartRepository(CartRepository):
         line_change: Row
         if quantity == 0:
             row_update = cart_update(
-                self._carts, cart_id, change, condition, remove="lineQuantities.#pid"
+                self._carts,
+                cart_id,
+                change,
+                condition,
+                events.ITEM_REMOVED,
+                product_id,
+                remove="lineQuantities.#pid",
             )
             line_change = deleted_line(self._items, cart_id, product_id)
         else:
@@ -185,6 +194,8 @@ class DynamoCartRepository(CartRepository):
                 cart_id,
                 change,
                 condition,
+                events.ITEM_QUANTITY_CHANGED,
+                product_id,
                 set_="lineQuantities.#pid = :quantity",
                 values={":quantity": {"N": str(quantity)}},
             )
@@ -223,6 +234,7 @@ class DynamoCartRepository(CartRepository):
             cart_id,
             gone,
             changeable(change),
+            events.CART_DELETED,
             set_="#status = :deleted, lastChange = :changeId",
             values={":deleted": {"S": DELETED}, ":changeId": {"S": change.change_id}},
         )
@@ -295,6 +307,7 @@ class DynamoCartRepository(CartRepository):
             cart.cart_id,
             change,
             pinned(cart, change),
+            events.CART_CHECKED_OUT,
             set_="#status = :checkedOut, checkoutPrices = :prices, lastChange = :changeId",
             values={
                 ":checkedOut": {"S": CHECKED_OUT},

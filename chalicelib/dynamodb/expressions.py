@@ -1,8 +1,9 @@
 """The conditions and updates every cart change is made of.
 
 Every change to a cart updates its row with `cart_update`: the row's rules as the condition,
-`updatedAt`, `expiresAt` and version + 1 as the update. The row keeps `lineQuantities`, so
-the condition can hold the 999-per-product and 100-line limits without a read first.
+`updatedAt`, `expiresAt`, version + 1 and the change's event kind as the update. The row
+keeps `lineQuantities`, so the condition can hold the 999-per-product and 100-line limits
+without a read first.
 """
 
 from __future__ import annotations
@@ -82,15 +83,19 @@ def cart_update(
     cart_id: str,
     change: Change,
     condition: Condition,
+    event: str,
+    product_id: str | None = None,
     set_: str = "",
     remove: str = "",
     names: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
 ) -> Row:
     """The arguments of an update of the cart row: `set_` and `remove` (with their `names`
-    and `values`) plus what every change does to it (updatedAt, expiresAt, version + 1),
-    under `condition`."""
-    expression = "SET updatedAt = :updatedAt, expiresAt = :expiresAt"
+    and `values`) plus what every change does to it (updatedAt, expiresAt, version + 1, and
+    the kind of `event` it is, with the line's `product_id` for an item's: what the stream
+    consumer publishes), under `condition`."""
+    expression = "SET updatedAt = :updatedAt, expiresAt = :expiresAt, lastEvent = :event"
+    expression += ", lastProductId = :eventProduct" if product_id is not None else ""
     expression += f", {set_}" if set_ else ""
     expression += f" REMOVE {remove}" if remove else ""
     expression += " ADD version :one"
@@ -106,6 +111,8 @@ def cart_update(
             ":updatedAt": {"S": format_timestamp(change.now)},
             ":expiresAt": epoch(change.expires_at),
             ":one": _number(1),
+            ":event": {"S": event},
+            **({":eventProduct": {"S": product_id}} if product_id is not None else {}),
         },
     }
     if all_names:

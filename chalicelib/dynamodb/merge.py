@@ -16,6 +16,7 @@ from typing import Any
 from chalicelib.domain.cart import MERGING, Cart, Change
 from chalicelib.domain.clock import format_timestamp
 from chalicelib.domain.errors import RequestAlreadyApplied
+from chalicelib.domain.events import CART_MERGED
 from chalicelib.domain.receipts import Receipt
 from chalicelib.dynamodb.calls import chunks
 from chalicelib.dynamodb.expressions import (
@@ -90,8 +91,9 @@ class CartMerge:
             target.cart_id,
             change,
             pinned(target, change),
-            set_="lineQuantities = :lines",
-            values={":lines": quantities_map(merged.lines)},
+            CART_MERGED,
+            set_="lineQuantities = :lines, mergedFrom = :source",
+            values={":lines": quantities_map(merged.lines), ":source": {"S": source.cart_id}},
         )
         actions: list[Row] = [
             {"Update": target_update},
@@ -183,7 +185,8 @@ class CartMerge:
             target.cart_id,
             change,
             Condition("mergeFrom = :source", {}, {":source": {"S": source_id}}),
-            set_="lineQuantities = :lines",
+            CART_MERGED,
+            set_="lineQuantities = :lines, mergedFrom = :source",
             remove="mergeFrom, mergeLock, mergeStartedAt, mergeReceipt",
             values={":lines": quantities_map(received)},
         )

@@ -8,7 +8,6 @@ The two reads are not one snapshot, so they are checked against each other: the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from concurrent.futures import wait
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.cart import ACTIVE, DELETED, Cart
 from chalicelib.domain.clock import format_timestamp
 from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate
-from chalicelib.dynamodb.calls import in_background, storage_errors
+from chalicelib.dynamodb.calls import in_background, query_pages, storage_errors
 from chalicelib.dynamodb.rows import (
     Row,
     cart_from,
@@ -100,7 +99,7 @@ class CartReads:
         }
         if self._page_size:
             query["Limit"] = self._page_size
-        return [item for page in self._pages(query) for item in page["Items"]]
+        return [item for page in query_pages(self._client, query) for item in page["Items"]]
 
     def for_customer(
         self, customer_id: str, limit: int, after: dict[str, str] | None, now: datetime
@@ -149,7 +148,7 @@ class CartReads:
             },
             "Select": "COUNT",
         }
-        return sum(page["Count"] for page in self._pages(query))
+        return sum(page["Count"] for page in query_pages(self._client, query))
 
     def merges_started_before(self, moment: datetime) -> list[str]:
         """The targets of merges in steps that started before `moment`: the sparse index
@@ -163,14 +162,6 @@ class CartReads:
                 ":moment": {"S": format_timestamp(moment)},
             },
         }
-        return [row["cartId"]["S"] for page in self._pages(query) for row in page["Items"]]
-
-    def _pages(self, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """Every page of the Query."""
-        with storage_errors():
-            while True:
-                page: dict[str, Any] = dict(self._client.query(**query))
-                yield page
-                if "LastEvaluatedKey" not in page:
-                    return
-                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [
+            row["cartId"]["S"] for page in query_pages(self._client, query) for row in page["Items"]
+        ]

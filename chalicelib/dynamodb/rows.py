@@ -4,7 +4,10 @@ Carts      cartId (pk) | customerId, currency, status, createdAt, updatedAt, ver
                          lineQuantities {productId: quantity}, expiresAt (TTL),
                          checkoutPrices {productId: price}, mergeFrom / mergeInto,
                          a merge target's mergeReceipt, mergeLock + mergeStartedAt (the
-                         index of merges in progress), lastChange (checkout, delete)
+                         index of merges in progress), lastChange (checkout, delete),
+                         lastEvent + lastProductId + mergedFrom (the change that made
+                         this version, for the stream), abandonAt + abandonBucket (the
+                         index of carts to check for abandonment), abandonedAt
 CartItems  cartId (pk), productId (sk) | name, quantity, addedAt, expiresAt (TTL)
 Products   productId (pk) | name, unitPrice (N), currency
 Idempotency id (pk) | request, cartId, reply (JSON), expiration (TTL): receipts

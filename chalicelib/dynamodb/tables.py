@@ -32,3 +32,8 @@ MERGE_INDEX = "byMergeStart"
 """A sparse Carts index of the carts receiving a merge in steps, oldest first: what the
 sweeper finishes. Only those carts carry its key, `mergeLock` (always MERGE_LOCK)."""
 MERGE_LOCK = "MERGING"
+
+ABANDON_INDEX = "byAbandonTime"
+"""A sparse Carts index of the carts that can be abandoned (active, with lines), by the hour
+they will be (`abandonBucket`) and the moment (`abandonAt`): what the abandoned-cart sweep
+reads, an hour's partition at a time, instead of scanning the table."""

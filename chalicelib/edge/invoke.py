@@ -19,7 +19,7 @@ from chalicelib.domain.errors import CartServiceError, FieldError, InvalidInput,
 from chalicelib.edge import logs, parsing
 from chalicelib.edge.operations import Incoming, Operation, run
 from chalicelib.edge.problems import problem_for
-from chalicelib.wiring import Container
+from chalicelib.wiring import Container, Services
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ EXPECTED_VERSION = "expectedVersion"
 IDEMPOTENCY_KEY = "idempotencyKey"
 
 
-def answer(operation: Operation, event: Any, context: Any, services: Container) -> Any:
+def answer(operation: Operation, event: Any, context: Any, services: Container[Services]) -> Any:
     """Run one operation for a Lambda event: the result, or the problem object of its error."""
     with logs.access_log(
         log,

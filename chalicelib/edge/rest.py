@@ -44,7 +44,7 @@ from chalicelib.edge.auth import (
 from chalicelib.edge.operations import Incoming, Operation, run
 from chalicelib.edge.problems import PROBLEM_CONTENT_TYPE, problem_for, problem_for_status
 from chalicelib.settings import EdgeSettings
-from chalicelib.wiring import Container
+from chalicelib.wiring import Container, Services
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def create_cart_options(edge: EdgeSettings) -> dict[str, Any]:
     return {"authorizer": None} if edge.api_auth == "shopper" else {}
 
 
-def authorize(request: AuthRequest, services: Container) -> AuthResponse:
+def authorize(request: AuthRequest, services: Container[Services]) -> AuthResponse:
     """The authorizer: the caller its token names, to every route, in the context the routes
     read; a refused token is a 401 before any route runs."""
     try:
@@ -85,7 +85,9 @@ def authorize(request: AuthRequest, services: Container) -> AuthResponse:
     return AuthResponse(routes=["*"], principal_id=caller.scope, context=context_for(caller, until))
 
 
-def answer(app: Chalice, operation: Operation, services: Container, edge: EdgeSettings) -> Response:
+def answer(
+    app: Chalice, operation: Operation, services: Container[Services], edge: EdgeSettings
+) -> Response:
     """Run `operation` for the current request; its response, or its error's problem+json.
 
     The checks come in the contract's order: who is calling (401), the request's form (400,

@@ -1,4 +1,4 @@
-"""What the service needs from storage: the ports that the DynamoDB adapter implements.
+"""What the service needs from storage and the bus: the ports the adapters implement.
 
 The service talks only to these interfaces; `chalicelib/dynamodb/` implements them for
 production and the in-memory one in `tests/fakes.py` serves the fast unit tests.
@@ -7,11 +7,12 @@ production and the in-memory one in `tests/fakes.py` serves the fast unit tests.
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection, Iterable, Mapping
-from datetime import datetime
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.cart import Cart, Change, Product
+from chalicelib.domain.events import CartEvent
 from chalicelib.domain.receipts import Receipt, StoredReceipt
 
 
@@ -108,3 +109,32 @@ class ReceiptStore(abc.ABC):
     def keep_reply(self, receipt: Receipt, reply: dict[str, Any]) -> None:
         """Keep the first answer with this request's receipt (best effort: once, never
         failing)."""
+
+
+class EventBus(abc.ABC):
+    """Where cart events are published (the stage's EventBridge bus)."""
+
+    @abc.abstractmethod
+    def publish(self, events: Sequence[CartEvent]) -> int | None:
+        """Publish in order; the index of the first event not published (None: all were)."""
+
+
+class IdleCarts(abc.ABC):
+    """The carts that may be abandoned, and when (written by the stream consumer only)."""
+
+    @abc.abstractmethod
+    def watch(self, cart_id: str, version: int, abandon_at: datetime) -> None:
+        """The cart, at this version, is abandoned at `abandon_at` unless it changes."""
+
+    @abc.abstractmethod
+    def unwatch(self, cart_id: str, version: int) -> None:
+        """The cart, at this version, can no longer be abandoned."""
+
+    @abc.abstractmethod
+    def due(self, now: datetime, lookback: timedelta) -> list[tuple[str, str]]:
+        """(cart id, watched abandonAt) of the carts due by `now`, due since `lookback`."""
+
+    @abc.abstractmethod
+    def mark_abandoned(self, cart_id: str, abandon_at: str, idle_since: datetime) -> bool:
+        """Mark the cart abandoned (once) if it is as watched and unchanged since
+        `idle_since`; whether it was."""

@@ -32,6 +32,8 @@ def test_the_tables_stack_creates_the_stages_tables_and_updates_idempotently(
         "cart-service-dev-Products",
     ]
     assert deploy_tables(cloudformation, "dev") == outputs
+    buses = boto3.client("events").list_event_buses()["EventBuses"]
+    assert "cart-service-dev" in {bus["Name"] for bus in buses}
 
 
 def test_the_table_names_land_in_the_stages_config(cloudformation: Any, tmp_path: Path) -> None:
@@ -47,6 +49,10 @@ def test_the_table_names_land_in_the_stages_config(cloudformation: Any, tmp_path
     assert environment["PRODUCTS_TABLE"] == outputs["ProductsTableName"]
     assert environment["IDEMPOTENCY_TABLE"] == outputs["IdempotencyTableName"]
     assert environment["TOKEN_SECRET_ARN"] == secret  # where the keys are, not the keys
+    # What `chalice deploy` registers the stream consumer with, and where it publishes.
+    assert environment["CARTS_STREAM_ARN"] == outputs["CartsTableStreamArn"]
+    assert ":table/cart-service-prod-Carts/stream/" in environment["CARTS_STREAM_ARN"]
+    assert environment["EVENT_BUS_NAME"] == outputs["CartEventBusName"] == "cart-service-prod"
     assert environment["API_AUTH"] == "iam"  # the rest of the stage is left as it was
 
 

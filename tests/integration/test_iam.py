@@ -1,17 +1,25 @@
 """Least privilege, checked against what the code really does.
 
-Every DynamoDB call made by the API and function tests of this session was recorded, as
-IAM sees it, per function. Each function's policy must grant exactly those actions on
-exactly those tables: nothing the code needs is missing, nothing it never calls is granted.
+Every DynamoDB and EventBridge call made by the API, function and event tests of this
+session was recorded, as IAM sees it, per function. Each function's policy must grant
+exactly those actions on exactly those tables and bus: nothing the code needs is missing,
+nothing it never calls is granted.
 """
 
 import pytest
 
 from chalicelib.dynamodb.tables import TABLES
 from tests.iam_recorder import IamRecorder
-from tools.policies import ACCESS, API_HANDLER, SCHEDULED, function_access
+from tools.policies import (
+    ACCESS,
+    API_HANDLER,
+    EVENT_FUNCTIONS,
+    PUBLISHERS,
+    SCHEDULED,
+    function_access,
+)
 
-SUITES = {"test_api.py", "test_functions.py", "test_exactly_once.py"}
+SUITES = {"test_api.py", "test_functions.py", "test_exactly_once.py", "test_events.py"}
 
 
 @pytest.mark.after_the_suite
@@ -26,8 +34,12 @@ def test_every_policy_grants_exactly_what_its_function_calls(
         name, _, index = resource.partition("/index/")
         return table_of[name] + (f"/index/{index}" if index else "")
 
-    for function in (API_HANDLER, *ACCESS, *SCHEDULED):
-        called = {(logical(name), action) for name, action in iam_recorder.calls[function]}
+    bus = stage_env["EVENT_BUS_NAME"]
+    for function in (API_HANDLER, *ACCESS, *SCHEDULED, *EVENT_FUNCTIONS):
+        recorded = iam_recorder.calls[function]
+        published = {action for name, action in recorded if name == bus}
+        assert published == ({"PutEvents"} if function in PUBLISHERS else set()), function
+        called = {(logical(name), action) for name, action in recorded if name != bus}
         granted = {
             (table, action)
             for table, actions in function_access(function).items()

@@ -48,10 +48,10 @@ def test_one_stack_holds_the_tables_the_api_and_every_function(packaged: Any) ->
     }
     assert template["Parameters"]["Stage"]["Default"] == stage
     assert len(of_type(template, "AWS::Serverless::Api")) == 1
-    # The REST handler, one per operation, the merge sweeper, and in a shopper-mode stage
-    # the authorizer.
+    # The REST handler, one per operation, the merge and abandoned-cart sweeps, the stream
+    # consumer, and in a shopper-mode stage the authorizer.
     functions = len(deployed_functions(stage))
-    assert functions == (12 if stage == "dev" else 11)
+    assert functions == (14 if stage == "dev" else 13)
     assert len(of_type(template, "AWS::Serverless::Function")) == functions
     assert len(of_type(template, "AWS::IAM::Role")) == functions
 
@@ -63,6 +63,44 @@ def test_the_sweeper_runs_every_minute(packaged: Any) -> None:
     assert schedules == [{"Schedule": "rate(1 minute)"}]
 
 
+def test_the_consumer_reads_this_stacks_carts_stream_and_reports_batch_failures(
+    packaged: Any,
+) -> None:
+    _, _, template = packaged
+    consumer = of_type(template, "AWS::Serverless::Function")["PublishCartEvents"]
+    (source,) = consumer["Properties"]["Events"].values()
+    assert source["Type"] == "DynamoDB"
+    assert source["Properties"]["Stream"] == {"Fn::GetAtt": ["CartsTable", "StreamArn"]}
+    assert source["Properties"]["StartingPosition"] == "TRIM_HORIZON"
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    carts = template["Resources"]["CartsTable"]["Properties"]
+    assert carts["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+
+
+def test_the_stage_has_its_bus_and_only_the_consumer_may_put_events_on_it(
+    packaged: Any,
+) -> None:
+    _, _, template = packaged
+    (bus,) = of_type(template, "AWS::Events::EventBus").values()
+    assert bus["Properties"]["Name"] == {"Fn::Sub": "cart-service-${Stage}"}
+    publishers = set()
+    for name, role in of_type(template, "AWS::IAM::Role").items():
+        for policy in role["Properties"]["Policies"]:
+            for statement in policy["PolicyDocument"]["Statement"]:
+                if any(action.startswith("events:") for action in statement["Action"]):
+                    assert statement["Action"] == ["events:PutEvents"]
+                    assert statement["Resource"] == {"Fn::GetAtt": ["CartEventBus", "Arn"]}
+                    publishers.add(name)
+    assert publishers == {"PublishCartEventsRole"}
+
+
+def test_the_abandoned_cart_sweep_runs_every_five_minutes(packaged: Any) -> None:
+    _, _, template = packaged
+    sweep = of_type(template, "AWS::Serverless::Function")["MarkAbandonedCarts"]
+    schedules = [event["Properties"] for event in sweep["Properties"]["Events"].values()]
+    assert schedules == [{"Schedule": "rate(5 minutes)"}]
+
+
 def test_functions_get_the_stacks_table_names(packaged: Any) -> None:
     _, _, template = packaged
     for function in of_type(template, "AWS::Serverless::Function").values():
@@ -71,6 +109,7 @@ def test_functions_get_the_stacks_table_names(packaged: Any) -> None:
         assert variables["CART_ITEMS_TABLE"] == {"Ref": "CartItemsTable"}
         assert variables["PRODUCTS_TABLE"] == {"Ref": "ProductsTable"}
         assert variables["IDEMPOTENCY_TABLE"] == {"Ref": "IdempotencyTable"}
+        assert variables["EVENT_BUS_NAME"] == {"Fn::GetAtt": ["CartEventBus", "Name"]}
 
 
 def test_no_role_has_a_dynamodb_permission_on_everything(packaged: Any) -> None:

@@ -1,0 +1,1 @@
+"""The EventBridge adapter: puts cart events on the stage's bus."""

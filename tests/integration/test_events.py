@@ -1,0 +1,261 @@
+"""Cart events: the API's changes, read from the Carts stream by the consumer as Lambda calls
+it, published on the stage's bus and received by a subscriber's queue; all in moto."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import boto3
+import jsonschema
+import pytest
+from chalice.test import Client
+
+import app as app_module
+from chalicelib import wiring
+from chalicelib.domain.clock import utc_now
+from chalicelib.domain.events import EVENT_KINDS
+from chalicelib.settings import Settings
+from tests.iam_recorder import IamRecorder
+from tests.integration.clients import Api
+from tests.integration.test_exactly_once import large_cart
+from tools.event_schemas import render, schema
+from tools.event_stream import EventTap, StreamPump, lambda_record
+from tools.policies import ABANDONED_CART_SWEEP, STREAM_CONSUMER
+from tools.tables import create_event_bus
+
+
+class Shop:
+    """The consumer and the sweep of one test, and a subscriber's queue."""
+
+    def __init__(
+        self, client: Client, recorder: IamRecorder, pump_from: Any, tap: EventTap
+    ) -> None:
+        self.client, self.recorder, self.tap = client, recorder, tap
+        self.pump = StreamPump(pump_from["streams"], pump_from["arn"], self.consume)
+        self.now = utc_now
+        self.delivered: list[dict[str, Any]] = []
+
+    def consume(self, event: dict[str, Any]) -> dict[str, Any]:
+        with self.recorder.calling_as(STREAM_CONSUMER):
+            answer: dict[str, Any] = self.client.lambda_.invoke(STREAM_CONSUMER, event).payload
+        return answer
+
+    def sweep(self, hours_later: float) -> None:
+        """The abandoned-cart sweep, run `hours_later` from now."""
+        later = utc_now() + timedelta(hours=hours_later)
+        self.now = lambda: later
+        event = self.client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        )
+        with self.recorder.calling_as(ABANDONED_CART_SWEEP):
+            self.client.lambda_.invoke(ABANDONED_CART_SWEEP, event)
+
+    def events(self) -> list[dict[str, Any]]:
+        """What the subscriber received since the last look (after the stream is read)."""
+        self.pump.pump()
+        received = self.tap.drain()
+        for event in received:  # every published event is as its schema says
+            jsonschema.validate(event, schema(event["detail-type"]))
+        self.delivered += received
+        return received
+
+
+def line(quantity: int, previous: int, product: str = "ESP-1KG") -> dict[str, Any]:
+    return {"productId": product, "quantity": quantity, "previousQuantity": previous}
+
+
+def changes(events: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [(e["detail-type"], e["detail"]["version"], e["detail"]["change"]) for e in events]
+
+
+@pytest.fixture
+def shop(
+    dynamodb: Any, settings: Settings, chalice_client: Client, iam_recorder: IamRecorder
+) -> Iterator[Shop]:
+    eventbridge = boto3.client("events")
+    iam_recorder.attach(eventbridge)
+    create_event_bus(eventbridge, settings.event_bus_name)
+    tap = EventTap(eventbridge, boto3.client("sqs"), settings.event_bus_name)
+    table = dynamodb.describe_table(TableName=settings.carts_table)["Table"]
+    stream = {"streams": boto3.client("dynamodbstreams"), "arn": table["LatestStreamArn"]}
+    shop = Shop(chalice_client, iam_recorder, stream, tap)
+    app_module.cart_events.use(
+        wiring.build_events(settings, dynamodb, eventbridge, lambda: shop.now())
+    )
+    yield shop
+    app_module.cart_events.use(None)
+
+
+def test_a_shopping_session_publishes_one_event_per_change_in_order(api: Api, shop: Shop) -> None:
+    cart = api.new_cart()
+    api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2})
+    api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1})
+    api.call("PUT", f"/carts/{cart}/items/ESP-1KG", {"quantity": 5})
+    api.call("POST", f"/carts/{cart}/items", {"productId": "MUG-CER", "quantity": 1})
+    api.call("DELETE", f"/carts/{cart}/items/MUG-CER")
+    assert api.call("POST", f"/carts/{cart}/checkout").status_code == 200
+
+    events = shop.events()
+    assert changes(events) == [
+        ("CartCreated", 1, {}),
+        ("ItemAdded", 2, line(2, 0)),
+        ("ItemAdded", 3, line(3, 2)),
+        ("ItemQuantityChanged", 4, line(5, 3)),
+        ("ItemAdded", 5, line(1, 0, "MUG-CER")),
+        ("ItemRemoved", 6, line(0, 1, "MUG-CER")),
+        ("CartCheckedOut", 7, {}),
+    ]
+    checked_out = events[-1]
+    assert checked_out["source"] == "cart-service"
+    assert checked_out["detail"]["eventId"] == f"{cart}:7:CartCheckedOut"
+    assert checked_out["detail"]["customerId"] == "customer-42"
+    assert checked_out["detail"]["cart"] == {"itemCount": 5, "lineCount": 1, "currency": "USD"}
+    assert shop.events() == []  # nothing twice
+
+
+def test_a_redelivered_batch_publishes_the_same_events_again_under_the_same_ids(
+    api: Api, shop: Shop
+) -> None:
+    cart = api.new_cart()
+    api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2})
+    first = shop.events()
+    shop.pump.redeliver()  # as Lambda does after a timeout
+    again = shop.events()
+    assert [e["detail"] for e in again] == [e["detail"] for e in first]
+    assert len({e["detail"]["eventId"] for e in first + again}) == 2
+
+
+def test_a_batch_the_bus_partly_refused_is_reported_from_the_first_refused_record(
+    api: Api, shop: Shop, settings: Settings
+) -> None:
+    cart = api.new_cart()
+    for quantity in (1, 2, 3):
+        api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": quantity})
+    eventbridge = app_module.cart_events.get()._bus._client  # type: ignore[attr-defined]
+
+    def refuse_the_third(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["FailedEntryCount"] = 1
+        parsed["Entries"][2] = {"ErrorCode": "InternalFailure", "ErrorMessage": "injected"}
+
+    eventbridge.meta.events.register_first("after-call.events.PutEvents", refuse_the_third)
+    shop.pump.pump()  # delivers the batch, which reports its third record failed
+    eventbridge.meta.events.unregister("after-call.events.PutEvents", refuse_the_third)
+    # The third record and all after it came again: the subscriber dedupes on eventId.
+    received = shop.events()
+    ids = [e["detail"]["eventId"] for e in received]
+    assert ids == [
+        f"{cart}:1:CartCreated",
+        f"{cart}:2:ItemAdded",
+        f"{cart}:3:ItemAdded",  # refused, yet put: EventBridge answered it lost
+        f"{cart}:4:ItemAdded",
+        f"{cart}:3:ItemAdded",
+        f"{cart}:4:ItemAdded",
+    ]
+
+
+def test_a_merge_is_one_event_on_the_target_and_none_for_the_source(api: Api, shop: Shop) -> None:
+    target, source = api.new_cart(), api.new_cart()
+    api.call("POST", f"/carts/{target}/items", {"productId": "ESP-1KG", "quantity": 1})
+    api.call("POST", f"/carts/{source}/items", {"productId": "ESP-1KG", "quantity": 2})
+    api.call("POST", f"/carts/{source}/items", {"productId": "MUG-CER", "quantity": 1})
+    shop.events()
+    assert api.call("POST", f"/carts/{target}/merge", {"sourceCartId": source}).status_code == 200
+    (merged,) = shop.events()
+    assert merged["detail-type"] == "CartMerged"
+    assert merged["detail"]["cartId"] == target
+    assert merged["detail"]["change"] == {"sourceCartId": source}
+    assert merged["detail"]["cart"] == {"itemCount": 4, "lineCount": 2, "currency": "USD"}
+
+
+def test_a_merge_in_steps_is_one_event_too(
+    api: Api, shop: Shop, dynamodb: Any, settings: Settings
+) -> None:
+    """Its lock, its steps (line rows only) and its source's removal publish nothing."""
+    target = api.new_cart()
+    source = large_cart(api, dynamodb, settings, lines=60, offset=0)
+    shop.events()
+    assert api.call("POST", f"/carts/{target}/merge", {"sourceCartId": source}).status_code == 200
+    (merged,) = shop.events()
+    assert (merged["detail-type"], merged["detail"]["cart"]["lineCount"]) == ("CartMerged", 60)
+
+
+def test_a_deleted_cart_is_one_event_and_its_removal_none(api: Api, shop: Shop) -> None:
+    cart = api.new_cart()
+    api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2})
+    shop.events()
+    assert api.call("DELETE", f"/carts/{cart}").status_code == 204
+    (deleted,) = shop.events()
+    assert (deleted["detail-type"], deleted["detail"]["version"]) == ("CartDeleted", 3)
+    assert deleted["detail"]["eventId"] == f"{cart}:3:CartDeleted"
+    assert deleted["detail"]["cart"]["itemCount"] == 2  # what the cart held
+
+
+def test_an_active_cart_removed_by_ttl_is_expired_and_one_removed_otherwise_is_not(
+    api: Api, shop: Shop, dynamodb: Any, settings: Settings
+) -> None:
+    """moto never runs TTL: the record DynamoDB writes when TTL removes a row is made here."""
+    cart = api.new_cart()
+    api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2})
+    shop.events()
+    row = dynamodb.get_item(TableName=settings.carts_table, Key={"cartId": {"S": cart}})["Item"]
+    removal = {
+        "eventID": "ttl-1",
+        "eventName": "REMOVE",
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "dynamodb": {
+            "ApproximateCreationDateTime": datetime.now(),
+            "Keys": {"cartId": {"S": cart}},
+            "OldImage": row,
+            "SequenceNumber": "900000000000000000001",
+            "SizeBytes": 300,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+    }
+    by_ttl = {
+        **removal,
+        "userIdentity": {"type": "Service", "principalId": "dynamodb.amazonaws.com"},
+    }
+    arn = "arn:aws:dynamodb:us-east-1:123456789012:table/Carts/stream/now"
+    assert shop.consume({"Records": [lambda_record(removal, arn)]}) == {"batchItemFailures": []}
+    assert shop.tap.drain() == []
+    shop.consume({"Records": [lambda_record(by_ttl, arn)]})
+    (expired,) = shop.tap.drain()
+    jsonschema.validate(expired, schema("CartExpired"))
+    assert expired["detail"]["eventId"] == f"{cart}:2:CartExpired"
+    assert expired["detail"]["occurredAt"] == api.call("GET", f"/carts/{cart}").json["expiresAt"]
+
+
+def test_an_idle_cart_is_abandoned_once_and_again_only_after_a_change(api: Api, shop: Shop) -> None:
+    idle, bought = api.new_cart(), api.new_cart()
+    api.new_cart()  # empty: never abandoned
+    for cart in (idle, bought):
+        api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1})
+    api.call("POST", f"/carts/{bought}/checkout")
+    shop.events()  # the consumer watches the carts that may be abandoned
+    shop.sweep(hours_later=23)
+    assert shop.events() == []
+    shop.sweep(hours_later=25)
+    shop.sweep(hours_later=26)  # a second sweep finds nothing new
+    (abandoned,) = shop.events()
+    assert (abandoned["detail-type"], abandoned["detail"]["cartId"]) == ("CartAbandoned", idle)
+    assert abandoned["detail"]["eventId"] == f"{idle}:2:CartAbandoned"
+    published = {e["detail"]["eventId"] for e in shop.delivered}
+    shop.pump.redeliver()  # every record again: the same ids, no second abandonment
+    assert {e["detail"]["eventId"] for e in shop.events()} == published
+    shop.sweep(hours_later=50)
+    assert shop.events() == []
+    api.call("POST", f"/carts/{idle}/items", {"productId": "ESP-1KG", "quantity": 1})
+    assert [e["detail-type"] for e in shop.events()] == ["ItemAdded"]
+    shop.sweep(hours_later=25)
+    assert [e["detail"]["eventId"] for e in shop.events()] == [f"{idle}:3:CartAbandoned"]
+
+
+def test_the_schemas_in_events_are_the_generated_ones() -> None:
+    from tools.event_schemas import schema_path
+
+    for kind in EVENT_KINDS:
+        assert schema_path(kind).read_text() == render(kind), "run python -m tools.event_schemas"
