@@ -15,9 +15,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.events import SOURCE
+from chalicelib.settings import Settings
+from chalicelib.wiring import build_events
+from tools.local_stack import local_client
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 """The consumer as Lambda calls it: an event of Records in, its batch answer out."""
@@ -113,3 +118,41 @@ class EventTap:
                     for n, message in enumerate(messages)
                 ],
             )
+
+
+class EventRelay:
+    """The service's stream consumer and abandoned-cart sweep, run in this process against
+    a local server, and a subscriber's queue: what `make run` runs, and the end-to-end tests
+    assert on. The consumer is app.py's own function, called as Lambda calls it."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        settings: Settings,
+        tap_name: str = "cart-events-tap",
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        import app as service  # imported here: importing it configures logging
+
+        dynamodb, events = local_client("dynamodb", endpoint), local_client("events", endpoint)
+        self._service = service
+        service.cart_events.use(build_events(settings, dynamodb, events, clock))
+        table = dynamodb.describe_table(TableName=settings.carts_table)["Table"]
+        self.pump = StreamPump(
+            local_client("dynamodbstreams", endpoint),
+            table["LatestStreamArn"],
+            lambda event: service.publish_cart_events(event, None),
+        )
+        self.tap = EventTap(
+            events, local_client("sqs", endpoint), settings.event_bus_name, tap_name
+        )
+
+    def relay(self) -> list[dict[str, Any]]:
+        """Deliver the stream's new records to the consumer; the events that reached the
+        subscriber's queue since the last call."""
+        self.pump.pump()
+        return self.tap.drain()
+
+    def sweep(self) -> list[str]:
+        """Run the abandoned-cart sweep; the carts it marked."""
+        return self._service.cart_events.get().mark_abandoned_carts()

@@ -4,12 +4,15 @@ Starts moto's DynamoDB on 127.0.0.1 (MOTO_PORT, default: a free port), creates t
 loads data/catalog.sample.json, starts a local token issuer, serves the API with `chalice
 local` on http://127.0.0.1:$PORT (default 8000) and the demo storefront on
 http://127.0.0.1:8001 (the local stage's CORS origin), and every minute finishes merges that
-were interrupted (what the deployed sweeper does). Ctrl-C or SIGTERM stops everything it
-started.
+were interrupted and marks abandoned carts (what the deployed sweeps do). The stream
+consumer runs on moto's stream of the Carts table, and every event that reaches the bus is
+printed as one JSON line (ABANDONED_AFTER_HOURS=0.02 shows CartAbandoned within about two
+minutes). Ctrl-C or SIGTERM stops everything it started.
 
 With AWS_ENDPOINT_URL_DYNAMODB set, no moto is started: the service uses that endpoint (any
 DynamoDB-compatible server, or a proxy in front of one), creating the tables that are
-missing and loading the sample catalog into an empty Products table.
+missing and loading the sample catalog into an empty Products table; events are off (they
+need moto's streams and bus).
 
 The API runs in the local stage's `shopper` mode with fresh keys each run: `make -s token
 SUB=alice` prints a shopper token it accepts. `API_AUTH=none make run` serves it without
@@ -18,6 +21,7 @@ any checks, as a trusted backend would see it.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -29,10 +33,14 @@ from contextlib import contextmanager, nullcontext
 from types import FrameType
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from chalicelib.domain.errors import StorageUnavailable
+from chalicelib.service.operations import CartService
 from chalicelib.settings import EdgeSettings, Settings
 from chalicelib.wiring import build, dynamodb_client
 from tools.chalice_local import OVERRIDES_VARIABLE
+from tools.event_stream import EventRelay
 from tools.load_catalog import load_catalog
 from tools.local_issuer import local_issuer
 from tools.local_stack import (
@@ -56,7 +64,7 @@ def fresh_key_ring() -> str:
 
 
 SWEEP_SECONDS = 60
-"""How often interrupted merges are looked for: the deployed sweeper's schedule."""
+"""How often interrupted merges and abandoned carts are looked for."""
 
 
 @contextmanager
@@ -73,6 +81,26 @@ def prepare_missing(client: Any, settings: Settings) -> str:
         return "tables ready, its catalog kept"
     load_catalog(client, settings, SAMPLE_CATALOG)
     return f"tables ready, sample catalog {SAMPLE_CATALOG.name} loaded"
+
+
+def print_events(relay: EventRelay) -> None:
+    """Every event that reached the bus since the last call, as one JSON line each."""
+    try:
+        for event in relay.relay():
+            print(json.dumps(event), flush=True)
+    except (StorageUnavailable, BotoCoreError, ClientError) as error:
+        print(f"events: the local server did not answer ({error}); trying again", flush=True)
+
+
+def sweep(merges: CartService, relay: EventRelay | None) -> None:
+    """What the deployed sweeps do every minute (abandoned carts: every five)."""
+    try:
+        for target in merges.finish_stalled_merges():
+            print(f"finished the interrupted merge into cart {target}", flush=True)
+        for cart_id in relay.sweep() if relay is not None else []:
+            print(f"cart {cart_id} abandoned", flush=True)
+    except StorageUnavailable:
+        print("DynamoDB unavailable: sweeping again next minute", flush=True)
 
 
 def main() -> None:
@@ -97,6 +125,9 @@ def main() -> None:
             environment = {name: os.environ.get(name, v) for name, v in environment.items()}
         os.environ.update(environment)
         settings = stage_settings(LOCAL_STAGE)
+        if os.environ.get("ABANDONED_AFTER_HOURS"):
+            hours = float(os.environ["ABANDONED_AFTER_HOURS"])
+            settings = settings._replace(abandoned_after_hours=hours)
         client = dynamodb_client(settings)
         if existing:
             loaded = prepare_missing(client, settings)
@@ -106,6 +137,7 @@ def main() -> None:
             print(f"DynamoDB (moto) on {endpoint}; sample catalog {SAMPLE_CATALOG.name} loaded")
         issuer.save()
         sweeper = build(settings, client).carts
+        relay = None if existing else EventRelay(endpoint, settings, tap_name="make-run")
         api_url = f"http://{LOOPBACK}:{port}"
         service_environment = {
             **environment,
@@ -127,15 +159,11 @@ def main() -> None:
             while not stop.wait(0.5):
                 if process.poll() is not None:
                     sys.exit(f"chalice local stopped with status {process.returncode}")
+                if relay is not None:
+                    print_events(relay)
                 if time.monotonic() >= next_sweep:
                     next_sweep += SWEEP_SECONDS
-                    try:
-                        finished = sweeper.finish_stalled_merges()
-                    except StorageUnavailable:
-                        print("DynamoDB unavailable: merges looked for next minute", flush=True)
-                        continue
-                    for target in finished:
-                        print(f"finished the interrupted merge into cart {target}", flush=True)
+                    sweep(sweeper, relay)
     print("stopped")
 
 

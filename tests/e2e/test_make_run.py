@@ -2,7 +2,9 @@
 prints a token it accepts without disturbing it, and Ctrl-C stops all it started; with
 AWS_ENDPOINT_URL_DYNAMODB set, it uses that DynamoDB and starts none of its own."""
 
+import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -11,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO
 
 import boto3
 import requests
@@ -56,6 +59,14 @@ def test_run_local_serves_shoppers_and_guests_and_ctrl_c_stops_everything() -> N
             timeout=10,
         )
         assert added.json()["totalAmount"] == "19.99"  # the sample catalog is loaded
+        # The stream consumer runs too: each event that reaches the bus, one JSON line.
+        run.wait_for(f'"eventId": "{guest["cartId"]}:2:ItemAdded"'.encode())
+        events = [json.loads(line) for line in run.output.splitlines() if b'"detail-type"' in line]
+        assert [(e["detail-type"], e["detail"]["cartId"]) for e in events] == [
+            ("CartCreated", mine.json()["cartId"]),
+            ("CartCreated", guest["cartId"]),
+            ("ItemAdded", guest["cartId"]),
+        ]
         refused = requests.get(f"{api}/carts/{guest['cartId']}", timeout=10)
         assert refused.status_code == 401
     assert b"Restarting local dev server" not in run.output  # make token disturbed nothing
@@ -69,8 +80,18 @@ def test_run_local_serves_shoppers_and_guests_and_ctrl_c_stops_everything() -> N
 class LocalRun:
     banner: bytes
     """What it printed until it was ready."""
+    stdout: IO[bytes]
     output: bytes = b""
     """What it printed afterwards, until it stopped."""
+
+    def wait_for(self, text: bytes, timeout: float = 30) -> None:
+        """Read what it prints until `text` appears."""
+        deadline = time.monotonic() + timeout
+        while text not in self.output:
+            remaining = deadline - time.monotonic()
+            ready, _, _ = select.select([self.stdout], [], [], max(remaining, 0))
+            assert ready, f"no {text!r} within {timeout} s in: {self.output.decode()}"
+            self.output += self.stdout.readline()
 
 
 @contextmanager
@@ -84,17 +105,19 @@ def run_local(environment: dict[str, str]) -> Iterator[LocalRun]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        bufsize=0,  # unbuffered: what select() sees waiting is all there is to read
     )
     try:
         assert process.stdout is not None
-        run = LocalRun(b"")
+        run = LocalRun(b"", process.stdout)
         while b"Ctrl-C" not in run.banner:
             line = process.stdout.readline()
             assert line, f"run_local exited early: {run.banner.decode()}"
             run.banner += line
         yield run
         os.killpg(process.pid, signal.SIGINT)
-        run.output, _ = process.communicate(timeout=15)
+        rest, _ = process.communicate(timeout=15)
+        run.output += rest
         assert process.returncode == 0
     finally:
         if process.poll() is None:
