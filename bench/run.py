@@ -30,6 +30,7 @@ import threading
 import time
 import uuid
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -42,7 +43,9 @@ from bench.calls import CallRecorder, replay
 from chalicelib.domain.cart import Product
 from chalicelib.domain.money import Money
 from chalicelib.dynamodb.products import DynamoProductRepository
+from chalicelib.settings import Settings
 from tools.chalice_local import OVERRIDES_VARIABLE
+from tools.event_stream import EventRelay
 from tools.gateway_event import LambdaContext, gateway_event
 from tools.local_stack import (
     LOCAL_STAGE,
@@ -119,6 +122,7 @@ def main() -> None:
         )
         requests.post(f"{endpoint}/moto-api/reset", timeout=10)  # small tables again
         prepare_tables(client, settings)
+        measure_events(api, endpoint, settings, figures)
         measure_throughput(environment, figures)
     measure_package(figures)
     elapsed = time.monotonic() - started
@@ -337,6 +341,55 @@ def timed(call: Callable[[], Any]) -> float:
 # -- 3. cold start ------------------------------------------------------------------------
 
 
+# -- events --------------------------------------------------------------------------------
+
+EVENT_CARTS = 25
+"""Carts of the events figure: each is created, gets 3 lines and is checked out."""
+
+
+def measure_events(api: Api, endpoint: str, settings: Settings, figures: Figures) -> None:
+    """The stream consumer, off the request path (the round trips and overheads above are
+    the requests'): how many events a committed change yields, and what the consumer calls
+    and spends per change, on a fresh stream."""
+    relay = EventRelay(endpoint, settings, tap_name="bench")
+    calls: Counter[str] = Counter()
+    for events_client in relay.clients:
+        events_client.meta.events.register(
+            "before-call", lambda model, **_: calls.update([model.name])
+        )
+    for cart in [api.cart_with_lines(3) for _ in range(EVENT_CARTS)]:
+        api.call("POST", f"/carts/{cart}/checkout")
+    changes = EVENT_CARTS * 5
+    started = time.perf_counter()
+    relay.pump.pump()
+    elapsed = time.perf_counter() - started
+    published = relay.tap.drain()
+    distinct = len({event["detail"]["eventId"] for event in published})
+    figures.add(
+        f"events: distinct eventIds per committed change ({changes} changes)",
+        round(distinct / changes, 3),
+        "",
+        "exactly 1",
+        distinct == changes,
+    )
+    figures.add(
+        "events: delivered twice (a batch the consumer reported failed, sent again)",
+        len(published) - distinct,
+    )
+    figures.add(
+        "events: PutEvents calls per 100 changes", round(calls["PutEvents"] * 100 / changes)
+    )
+    figures.add(
+        "events: the consumer's DynamoDB writes per change (the abandonment index)",
+        round(calls["UpdateItem"] / changes, 2),
+    )
+    figures.add(
+        "events: the consumer's time per change, batches of 100 (moto)",
+        round(elapsed * 1000 / changes, 2),
+        "ms",
+    )
+
+
 def measure_token_checks(key_ring: str, figures: Figures) -> None:
     """What checking a token costs per request once the issuer's keys are cached, as in a
     warm authorizer: a shopper's ID token (RS256) and a guest's cart token."""
@@ -538,8 +591,36 @@ def machine() -> dict[str, Any]:
     }
 
 
+def figure_key(figure: str) -> str:
+    """A figure's name without its measured details: `overhead: get_cart`."""
+    return figure.split(" (")[0]
+
+
+def compared(figures: Figures, previous: dict[str, Any]) -> list[str]:
+    """The round trips and overheads beside those of the run before (bench/results.json as
+    it was): what a change that should not touch the request path must leave alone."""
+    before = {figure_key(row["figure"]): row for row in previous.get("figures", [])}
+    lines = [
+        "",
+        "## Against the previous run",
+        "",
+        "The request path's figures beside those of the run before this one "
+        "(bench/results.json as it was).",
+        "",
+        "| figure | before | now |",
+        "| --- | --- | --- |",
+    ]
+    for row in figures.rows:
+        key = figure_key(row["figure"])
+        if key in before and key.startswith(("round trips", "overhead", "Idempotency-Key")):
+            was = before[key]
+            lines.append(f"| {key} | {was['value']} {was['unit']} | {row['value']} {row['unit']} |")
+    return lines
+
+
 def write_reports(figures: Figures, elapsed: float) -> None:
     about = machine()
+    previous = json.loads(RESULTS_FILE.read_text()) if RESULTS_FILE.exists() else {}
     RESULTS_FILE.write_text(
         json.dumps(
             {"machine": about, "seconds": round(elapsed, 1), "figures": figures.rows}, indent=2
@@ -565,6 +646,7 @@ def write_reports(figures: Figures, elapsed: float) -> None:
         lines.append(
             f"| {row['figure']} | {row['value']} {row['unit']} | {row['target']} | {met} |"
         )
+    lines += compared(figures, previous)
     REPORT_FILE.write_text("\n".join(lines) + "\n")
     print(f"wrote {REPORT_FILE.name} and {RESULTS_FILE.relative_to(PROJECT_DIR)}", file=sys.stderr)
 

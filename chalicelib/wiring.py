@@ -17,14 +17,11 @@ import boto3
 from botocore.config import Config
 
 from chalicelib.domain.clock import utc_now
-from chalicelib.dynamodb.abandonment import DynamoIdleCarts
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.dynamodb.receipts import DynamoReceiptStore
 from chalicelib.edge.auth import TokenVerifier
-from chalicelib.eventbridge.bus import EventBridgeBus
 from chalicelib.service.catalog import Catalog
-from chalicelib.service.events import CartEvents
 from chalicelib.service.keys import KeyRing
 from chalicelib.service.operations import CartService
 from chalicelib.service.ports import ReceiptStore
@@ -32,6 +29,8 @@ from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from chalicelib.service.events import CartEvents
 
 
 T = TypeVar("T")
@@ -105,7 +104,12 @@ def build_events(
     eventbridge: Any,
     clock: Callable[[], datetime] = utc_now,
 ) -> CartEvents:
-    """What the stream consumer and the abandoned-cart sweep run on."""
+    """What the stream consumer and the abandoned-cart sweep run on (imported here: the
+    API's functions never load them)."""
+    from chalicelib.dynamodb.abandonment import DynamoIdleCarts
+    from chalicelib.eventbridge.bus import EventBridgeBus
+    from chalicelib.service.events import CartEvents
+
     return CartEvents(
         EventBridgeBus(eventbridge, settings.event_bus_name),
         DynamoIdleCarts(dynamodb, settings.carts_table),

@@ -135,6 +135,8 @@ class EventRelay:
         import app as service  # imported here: importing it configures logging
 
         dynamodb, events = local_client("dynamodb", endpoint), local_client("events", endpoint)
+        self.clients = (dynamodb, events)
+        """What the consumer and the sweep call DynamoDB and EventBridge with."""
         self._service = service
         service.cart_events.use(build_events(settings, dynamodb, events, clock))
         table = dynamodb.describe_table(TableName=settings.carts_table)["Table"]

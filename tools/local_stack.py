@@ -4,6 +4,7 @@ catalog and `chalice local`, all on loopback. `make run` and the end-to-end test
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -21,6 +22,7 @@ from socketserver import BaseServer
 from typing import IO, Any
 
 import boto3
+from moto.dynamodb.models.table import StreamShard
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -63,6 +65,7 @@ def dynamodb_server(port: int = 0) -> Iterator[str]:
     makes moto's so too.
     """
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per DynamoDB call
+    copy_streams_cheaply()
     server = make_server(
         LOOPBACK,
         port,
@@ -72,6 +75,24 @@ def dynamodb_server(port: int = 0) -> Iterator[str]:
     )
     with serving(server):
         yield f"http://{LOOPBACK}:{server.server_port}"
+
+
+def copy_streams_cheaply() -> None:
+    """moto backs up every table a transaction touches with a deep copy, and a table with a
+    stream holds every stream record it ever wrote: each transaction would copy them all,
+    slower with each write, until the service's 1 s read timeout answers 503. The records
+    are never changed once written, so the backup shares them (its own list of them: a
+    failed transaction's records still vanish with it)."""
+
+    def shallow_records(shard: StreamShard, memo: dict[int, Any]) -> StreamShard:
+        copied = object.__new__(StreamShard)
+        memo[id(shard)] = copied
+        copied.__dict__.update(shard.__dict__)
+        copied.table = copy.deepcopy(shard.table, memo)
+        copied.items = list(shard.items)
+        return copied
+
+    StreamShard.__deepcopy__ = shallow_records  # type: ignore[attr-defined]
 
 
 @contextmanager

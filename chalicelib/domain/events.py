@@ -12,7 +12,6 @@ shares one with that change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -54,8 +53,7 @@ class RowChange(NamedTuple):
     """Removed by DynamoDB's TTL, not by the service."""
 
 
-@dataclass(frozen=True)
-class CartSnapshot:
+class CartSnapshot(NamedTuple):
     """A cart row as the stream shows it, before or after a change."""
 
     cart_id: str
@@ -80,8 +78,7 @@ class CartSnapshot:
         return self.status == ACTIVE and bool(self.line_quantities)
 
 
-@dataclass(frozen=True)
-class CartEvent:
+class CartEvent(NamedTuple):
     kind: str
     cart: CartSnapshot
     """The cart as the change left it (as it was, for an expiry)."""

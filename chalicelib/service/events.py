@@ -44,7 +44,7 @@ class CartEvents:
         published = [(index, event) for index, event in events if event is not None]
         first_failed = self._bus.publish([event for _, event in published])
         done = len(changes) if first_failed is None else published[first_failed][0]
-        for change in changes[:done]:
+        for change in _latest_per_cart(changes[:done]):
             try:
                 self._follow(change)
             except StorageUnavailable:
@@ -55,8 +55,7 @@ class CartEvents:
     def _follow(self, change: RowChange) -> None:
         """Watch a cart that a change left abandonable; stop watching one it left not."""
         before, after = change.before, change.after
-        if after is None or (before is not None and before.version == after.version):
-            return
+        assert after is not None, "only a change that left the cart has one to follow"
         if after.is_idle_candidate():
             deadline = idle_deadline(after, self._abandoned_after)
             self._idle.watch(after.cart_id, after.version, deadline)
@@ -72,3 +71,15 @@ class CartEvents:
             if self._idle.mark_abandoned(cart_id, abandon_at, now - self._abandoned_after):
                 marked.append(cart_id)
         return marked
+
+
+def _latest_per_cart(changes: Sequence[RowChange]) -> list[RowChange]:
+    """The last change of each cart's version among `changes`, in stream order. An earlier
+    one's watch would only fail its version condition: one write per cart and batch."""
+    latest: dict[str, RowChange] = {}
+    for change in changes:
+        before, after = change.before, change.after
+        if after is not None and (before is None or before.version != after.version):
+            latest.pop(after.cart_id, None)  # keeps the dict in order of last changes
+            latest[after.cart_id] = change
+    return list(latest.values())

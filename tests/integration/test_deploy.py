@@ -1,7 +1,9 @@
 """`make deploy`'s first steps, on moto: the tables stack and the stage's table names."""
 
+import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +11,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tools.deploy import apply_gateway_settings, deploy_tables, write_table_names
+from tools.deploy import (
+    apply_gateway_settings,
+    deploy_tables,
+    report_batch_failures,
+    write_table_names,
+)
+from tools.policies import STREAM_CONSUMER, lambda_name
 from tools.stage import CONFIG_FILE
 
 
@@ -72,3 +80,30 @@ def test_the_gateway_responses_and_throttling_are_put_back_after_chalice_deploy(
         assert "problem+json" in json.dumps(unauthorized["responseParameters"])
         settings = apigateway.get_stage(restApiId=api, stageName="api")["methodSettings"]
         assert settings["*/*"]["throttlingRateLimit"] == 50
+
+
+def test_the_stream_consumer_is_told_to_report_batch_failures(cloudformation: Any) -> None:
+    """Chalice's decorator cannot say so; `make deploy` sets it after `chalice deploy`."""
+    outputs = deploy_tables(cloudformation, "dev")
+    iam = boto3.client("iam")
+    role = iam.create_role(RoleName="consumer", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("app.py", "def publish_cart_events(event, context): pass\n")
+    aws_lambda = boto3.client("lambda")
+    name = lambda_name("dev", STREAM_CONSUMER)
+    aws_lambda.create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=role,
+        Handler="app.publish_cart_events",
+        Code={"ZipFile": code.getvalue()},
+    )
+    aws_lambda.create_event_source_mapping(
+        FunctionName=name,
+        EventSourceArn=outputs["CartsTableStreamArn"],
+        StartingPosition="TRIM_HORIZON",
+    )
+    report_batch_failures(aws_lambda, "dev")
+    (mapping,) = aws_lambda.list_event_source_mappings(FunctionName=name)["EventSourceMappings"]
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
