@@ -592,8 +592,9 @@ def machine() -> dict[str, Any]:
 
 
 def figure_key(figure: str) -> str:
-    """A figure's name without its measured details: `overhead: get_cart`."""
-    return figure.split(" (")[0]
+    """A figure's name without its measured details (a parenthesis with a number):
+    `overhead: get_cart`, `round trips: get_cart (prices cached)`."""
+    return re.sub(r" \([^)]*\d[^)]*\)", "", figure)
 
 
 def compared(figures: Figures, previous: dict[str, Any]) -> list[str]:
