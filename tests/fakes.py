@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.cart import ACTIVE, Cart, Change, Product
+from chalicelib.domain.cart import ACTIVE, Attributes, Cart, Change, Product
 from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate, RequestAlreadyApplied
 from chalicelib.domain.receipts import Receipt, StoredReceipt
 from chalicelib.service.keys import KeyRing
@@ -49,14 +49,28 @@ class InMemoryCartRepository(CartRepository):
     def get_for_change(self, cart_id: str, now: datetime) -> Cart:
         return self.get(cart_id, now)
 
-    def add_line(self, cart_id: str, product: Product, quantity: int, change: Change) -> Cart:
+    def add_line(
+        self,
+        cart_id: str,
+        product: Product,
+        quantity: int,
+        change: Change,
+        attributes: Attributes | None = None,
+    ) -> Cart:
         cart = copy.deepcopy(self._stored(cart_id))
-        cart.add(product, quantity, change)  # raises before anything is stored
+        cart.add(product, quantity, change, attributes)  # raises before anything is stored
         return self._commit(cart, change)
 
-    def set_quantity(self, cart_id: str, product_id: str, quantity: int, change: Change) -> Cart:
+    def set_quantity(
+        self,
+        cart_id: str,
+        product_id: str,
+        quantity: int,
+        change: Change,
+        attributes: Attributes | None = None,
+    ) -> Cart:
         cart = copy.deepcopy(self._stored(cart_id))
-        cart.set_quantity(product_id, quantity, change)
+        cart.set_quantity(product_id, quantity, change, attributes)
         return self._commit(cart, change)
 
     def delete(self, cart_id: str, change: Change) -> None:

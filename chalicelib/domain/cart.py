@@ -30,6 +30,11 @@ from chalicelib.domain.receipts import Receipt
 
 MAX_QUANTITY = 999
 MAX_LINES = 100
+MAX_LINE_ATTRIBUTES = 10
+MAX_ATTRIBUTE_VALUE = 256
+ATTRIBUTE_KEY = r"^[A-Za-z0-9_.-]{1,40}$"
+Attributes = dict[str, str]
+"""A line's options (gift wrap, engraving): string pairs, the shopper's to set."""
 ACTIVE = "ACTIVE"
 CHECKED_OUT = "CHECKED_OUT"
 MERGING = "MERGING"
@@ -72,6 +77,7 @@ class CartLine:
     name: str
     quantity: int
     added_at: datetime
+    attributes: Attributes = field(default_factory=dict)
 
 
 @dataclass
@@ -128,8 +134,11 @@ class Cart:
         if change.expected_version is not None and change.expected_version != self.version:
             raise PreconditionFailed(self.cart_id, change.expected_version, self.version)
 
-    def add(self, product: Product, quantity: int, change: Change) -> None:
-        """Add `quantity` units of `product`: to its line, or as a new last line."""
+    def add(
+        self, product: Product, quantity: int, change: Change, attributes: Attributes | None = None
+    ) -> None:
+        """Add `quantity` units of `product`: to its line, or as a new last line; with
+        `attributes`, they replace the line's."""
         if quantity < 1:
             raise ValueError("quantity to add must be at least 1")
         self.check(change)
@@ -141,16 +150,25 @@ class Cart:
                 raise LineLimitExceeded(MAX_LINES)
             if quantity > MAX_QUANTITY:
                 raise QuantityLimitExceeded(product.product_id, MAX_QUANTITY)
-            self.lines.append(CartLine(product.product_id, product.name, quantity, change.now))
+            line = CartLine(product.product_id, product.name, quantity, change.now)
+            self.lines.append(line)
         else:
             if line.quantity + quantity > MAX_QUANTITY:
                 raise QuantityLimitExceeded(product.product_id, MAX_QUANTITY)
             line.quantity += quantity
             line.name = product.name
+        if attributes is not None:
+            line.attributes = dict(attributes)
         self._changed(change)
 
-    def set_quantity(self, product_id: str, quantity: int, change: Change) -> None:
-        """Set a line's quantity; 0 removes the line."""
+    def set_quantity(
+        self,
+        product_id: str,
+        quantity: int,
+        change: Change,
+        attributes: Attributes | None = None,
+    ) -> None:
+        """Set a line's quantity (0 removes the line), and its attributes if given."""
         if quantity < 0:
             raise ValueError("quantity cannot be negative")
         self.check(change)
@@ -163,12 +181,15 @@ class Cart:
             self.lines.remove(line)
         else:
             line.quantity = quantity
+            if attributes is not None:
+                line.attributes = dict(attributes)
         self._changed(change)
 
     def merge(self, source: Cart, change: Change) -> None:
         """Move every line of `source` into this cart: quantities add, limits hold.
 
-        Lines new to this cart keep the time they were first added to `source`.
+        Lines new to this cart keep the time they were first added to `source` and their
+        attributes; a line both hold keeps this cart's.
         """
         if source.cart_id == self.cart_id:
             raise MergeIntoItself(self.cart_id)
@@ -186,7 +207,8 @@ class Cart:
         for moved in source.lines:
             line = self.line(moved.product_id)
             if line is None:
-                self.lines.append(CartLine(moved.product_id, moved.name, 0, moved.added_at))
+                new = CartLine(moved.product_id, moved.name, 0, moved.added_at, moved.attributes)
+                self.lines.append(new)
                 line = self.lines[-1]
             line.quantity = totals[moved.product_id]
         self._changed(change)

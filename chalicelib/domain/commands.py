@@ -14,10 +14,13 @@ class CreateCart(NamedTuple):
 class AddItem(NamedTuple):
     product_id: str
     quantity: int
+    attributes: dict[str, str] | None = None
+    """None: the line keeps its own (a new line has none)."""
 
 
 class UpdateItem(NamedTuple):
     quantity: int
+    attributes: dict[str, str] | None = None
 
 
 class MergeCarts(NamedTuple):

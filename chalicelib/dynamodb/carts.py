@@ -24,6 +24,7 @@ from chalicelib.domain.cart import (
     DELETED,
     MAX_LINES,
     MAX_QUANTITY,
+    Attributes,
     Cart,
     CartLine,
     Change,
@@ -54,8 +55,8 @@ from chalicelib.dynamodb.expressions import (
     cart_update,
     changeable,
     deleted_line,
-    line_expiry,
     pinned,
+    set_line,
 )
 from chalicelib.dynamodb.merge import CartMerge
 from chalicelib.dynamodb.reads import CartReads
@@ -140,7 +141,14 @@ class DynamoCartRepository(CartRepository):
                 if error.response.get("Item", {}).get("createdAt") != row["createdAt"]:
                     raise ConcurrentUpdate(cart.cart_id) from None
 
-    def add_line(self, cart_id: str, product: Product, quantity: int, change: Change) -> Cart:
+    def add_line(
+        self,
+        cart_id: str,
+        product: Product,
+        quantity: int,
+        change: Change,
+        attributes: Attributes | None = None,
+    ) -> Cart:
         condition = changeable(change).and_(
             "currency = :currency AND ("
             "(attribute_exists(lineQuantities.#pid) AND lineQuantities.#pid <= :room)"
@@ -163,16 +171,25 @@ class DynamoCartRepository(CartRepository):
             set_="lineQuantities.#pid = if_not_exists(lineQuantities.#pid, :zero) + :quantity",
             values={":zero": {"N": "0"}, ":quantity": {"N": str(quantity)}},
         )
-        line = CartLine(product.product_id, product.name, quantity, change.now)
-        line_update = added_line(self._items, cart_id, line, change, total=None)
+        line = CartLine(product.product_id, product.name, quantity, change.now, attributes or {})
+        line_update = added_line(
+            self._items, cart_id, line, change, total=None, replace=attributes is not None
+        )
 
         def refusal(cart: Cart) -> None:
-            cart.add(product, quantity, change)
+            cart.add(product, quantity, change, attributes)
 
         self._transact(cart_id, [_refusing(row_update), line_update], refusal, change)
         return self._after_change(cart_id)
 
-    def set_quantity(self, cart_id: str, product_id: str, quantity: int, change: Change) -> Cart:
+    def set_quantity(
+        self,
+        cart_id: str,
+        product_id: str,
+        quantity: int,
+        change: Change,
+        attributes: Attributes | None = None,
+    ) -> Cart:
         condition = changeable(change).and_(
             "attribute_exists(lineQuantities.#pid)", {"#pid": product_id}, {}
         )
@@ -199,20 +216,10 @@ class DynamoCartRepository(CartRepository):
                 set_="lineQuantities.#pid = :quantity",
                 values={":quantity": {"N": str(quantity)}},
             )
-            line_change = {
-                "Update": {
-                    "TableName": self._items,
-                    "Key": line_key(cart_id, product_id),
-                    "UpdateExpression": "SET quantity = :quantity, expiresAt = :expiresAt",
-                    "ExpressionAttributeValues": {
-                        ":quantity": {"N": str(quantity)},
-                        ":expiresAt": line_expiry(change),
-                    },
-                }
-            }
+            line_change = set_line(self._items, cart_id, product_id, quantity, change, attributes)
 
         def refusal(cart: Cart) -> None:
-            cart.set_quantity(product_id, quantity, change)
+            cart.set_quantity(product_id, quantity, change, attributes)
 
         self._transact(cart_id, [_refusing(row_update), line_change], refusal, change)
         return self._after_change(cart_id)

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.domain.cart import ACTIVE, Cart, CartLine, Change
 from chalicelib.domain.clock import format_precise, format_timestamp
-from chalicelib.dynamodb.rows import Row, cart_key, epoch, line_key
+from chalicelib.dynamodb.rows import Row, attributes_map, cart_key, epoch, line_key
 
 LINE_EXPIRY_GRACE = timedelta(days=7)
 """Lines expire this long after their cart, so a line never expires while its cart lives."""
@@ -124,20 +124,30 @@ def line_expiry(change: Change) -> Row:
     return epoch(change.expires_at + LINE_EXPIRY_GRACE)
 
 
-def added_line(table: str, cart_id: str, line: CartLine, change: Change, total: int | None) -> Row:
+def added_line(
+    table: str,
+    cart_id: str,
+    line: CartLine,
+    change: Change,
+    total: int | None,
+    replace: bool = False,
+) -> Row:
     """A line's update when units of it arrive (an add, a merged line): its quantity set to
     `total` when known, else added to whatever the line holds; its name refreshed; the time
-    it was first added kept."""
+    it was first added kept; its attributes replaced by the line's when `replace` (an add
+    that names them), else kept, or the line's when it is new (a merged line)."""
     quantity = (
         "quantity = :quantity"
         if total is not None
         else "quantity = if_not_exists(quantity, :zero) + :quantity"
     )
+    attributes = ":attributes" if replace else "if_not_exists(attributes, :attributes)"
     values: dict[str, Any] = {
         ":quantity": _number(total if total is not None else line.quantity),
         ":name": {"S": line.name},
         ":addedAt": {"S": format_precise(line.added_at)},
         ":expiresAt": line_expiry(change),
+        ":attributes": attributes_map(line.attributes),
     }
     if total is None:
         values[":zero"] = _number(0)
@@ -146,8 +156,33 @@ def added_line(table: str, cart_id: str, line: CartLine, change: Change, total: 
             "TableName": table,
             "Key": line_key(cart_id, line.product_id),
             "UpdateExpression": f"SET {quantity}, #name = :name,"
-            " addedAt = if_not_exists(addedAt, :addedAt), expiresAt = :expiresAt",
+            " addedAt = if_not_exists(addedAt, :addedAt), expiresAt = :expiresAt,"
+            f" attributes = {attributes}",
             "ExpressionAttributeNames": {"#name": "name"},
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
+def set_line(
+    table: str,
+    cart_id: str,
+    product_id: str,
+    quantity: int,
+    change: Change,
+    attributes: dict[str, str] | None,
+) -> Row:
+    """A line's update when its quantity is set (and its attributes, when given)."""
+    values = {":quantity": _number(quantity), ":expiresAt": line_expiry(change)}
+    update = "SET quantity = :quantity, expiresAt = :expiresAt"
+    if attributes is not None:
+        update += ", attributes = :attributes"
+        values[":attributes"] = attributes_map(attributes)
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": line_key(cart_id, product_id),
+            "UpdateExpression": update,
             "ExpressionAttributeValues": values,
         }
     }

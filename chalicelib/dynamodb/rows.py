@@ -8,7 +8,8 @@ Carts      cartId (pk) | customerId, currency, status, createdAt, updatedAt, ver
                          lastEvent + lastProductId + mergedFrom (the change that made
                          this version, for the stream), abandonAt + abandonBucket (the
                          index of carts to check for abandonment), abandonedAt
-CartItems  cartId (pk), productId (sk) | name, quantity, addedAt, expiresAt (TTL)
+CartItems  cartId (pk), productId (sk) | name, quantity, addedAt, attributes {key: value},
+                         expiresAt (TTL)
 Products   productId (pk) | name, unitPrice (N), currency
 Idempotency id (pk) | request, cartId, reply (JSON), expiration (TTL): receipts
 """
@@ -70,6 +71,10 @@ def line_quantities(row: Row) -> dict[str, int]:
     return {pid: int(value["N"]) for pid, value in row["lineQuantities"]["M"].items()}
 
 
+def attributes_map(attributes: dict[str, str]) -> Row:
+    return {"M": {key: {"S": value} for key, value in attributes.items()}}
+
+
 def item_quantities(items: list[Row]) -> dict[str, int]:
     return {item["productId"]["S"]: int(item["quantity"]["N"]) for item in items}
 
@@ -82,6 +87,7 @@ def lines_from_items(items: list[Row]) -> list[CartLine]:
             name=item["name"]["S"],
             quantity=int(item["quantity"]["N"]),
             added_at=parse_timestamp(item["addedAt"]["S"]),
+            attributes={k: v["S"] for k, v in item.get("attributes", {}).get("M", {}).items()},
         )
         for item in items
     ]

@@ -15,7 +15,12 @@ import re
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-from chalicelib.domain.cart import MAX_QUANTITY
+from chalicelib.domain.cart import (
+    ATTRIBUTE_KEY,
+    MAX_ATTRIBUTE_VALUE,
+    MAX_LINE_ATTRIBUTES,
+    MAX_QUANTITY,
+)
 from chalicelib.domain.commands import AddItem, CreateCart, ListCarts, MergeCarts, UpdateItem
 from chalicelib.domain.errors import FieldError, InvalidInput, InvalidJson
 from chalicelib.domain.identifiers import (
@@ -67,18 +72,20 @@ def create_cart(body: dict[str, Any], customer_required: bool = True) -> CreateC
 
 
 def add_item(body: dict[str, Any]) -> AddItem:
-    errors = _unknown_fields(body, {"productId", "quantity"})
+    errors = _unknown_fields(body, {"productId", "quantity", "attributes"})
     product_id = _pattern_field(body, "productId", PRODUCT_ID, PRODUCT_ID_RULE, errors)
     quantity = _quantity_field(body, 1, errors)
+    attributes = _attributes_field(body, "attributes", MAX_LINE_ATTRIBUTES, errors)
     _raise_if_any(errors)
-    return AddItem(product_id, quantity)
+    return AddItem(product_id, quantity, attributes)
 
 
 def update_item(body: dict[str, Any]) -> UpdateItem:
-    errors = _unknown_fields(body, {"quantity"})
+    errors = _unknown_fields(body, {"quantity", "attributes"})
     quantity = _quantity_field(body, 0, errors)
+    attributes = _attributes_field(body, "attributes", MAX_LINE_ATTRIBUTES, errors)
     _raise_if_any(errors)
-    return UpdateItem(quantity)
+    return UpdateItem(quantity, attributes)
 
 
 DEFAULT_PAGE_SIZE = 20
@@ -235,6 +242,31 @@ def _quantity_field(body: dict[str, Any], minimum: int, errors: list[FieldError]
         )
         return 0
     return value
+
+
+_ATTRIBUTE_KEY = re.compile(ATTRIBUTE_KEY)
+
+
+def _attributes_field(
+    body: dict[str, Any], name: str, most: int, errors: list[FieldError]
+) -> dict[str, str] | None:
+    """Up to `most` string pairs: keys 1-40 of A-Z a-z 0-9 _ . -, values up to 256
+    characters. Absent: None."""
+    if name not in body:
+        return None
+    value = body[name]
+    rule = f"must be an object of at most {most} pairs, each key 1 to 40 of A-Z a-z 0-9 _ . -"
+    if not isinstance(value, dict) or len(value) > most:
+        errors.append(FieldError(name, rule))
+        return None
+    if not all(isinstance(key, str) and _ATTRIBUTE_KEY.fullmatch(key) for key in value):
+        errors.append(FieldError(name, rule))
+        return None
+    for key, text in value.items():
+        if not isinstance(text, str) or len(text) > MAX_ATTRIBUTE_VALUE:
+            message = f"must be a string of at most {MAX_ATTRIBUTE_VALUE} characters"
+            errors.append(FieldError(f"{name}.{key}", message))
+    return dict(value)
 
 
 def _raise_if_any(errors: list[FieldError]) -> None:

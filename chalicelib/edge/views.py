@@ -35,6 +35,7 @@ def _line_view(priced: PricedLine) -> dict[str, Any]:
         "lineTotal": None if priced.line_total is None else priced.line_total.format(),
         "available": priced.available,
         "addedAt": format_timestamp(line.added_at),
+        "attributes": line.attributes,
     }
 
 

@@ -130,7 +130,8 @@ class CartService:
         product = self._catalog.get(command.product_id)
         if product is None:
             raise ProductNotFound(command.product_id)
-        return self._answer(self._carts.add_line(cart_id, product, command.quantity, change))
+        line = (cart_id, product, command.quantity, change, command.attributes)
+        return self._answer(self._carts.add_line(*line))
 
     def update_item(
         self,
@@ -142,7 +143,8 @@ class CartService:
         receipt: Receipt | None = None,
     ) -> PricedCart:
         change = self._change(expected_version, cart_id, caller, receipt)
-        return self._answer(self._carts.set_quantity(cart_id, product_id, command.quantity, change))
+        line = (cart_id, product_id, command.quantity, change, command.attributes)
+        return self._answer(self._carts.set_quantity(*line))
 
     def remove_item(
         self,

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.cart import Cart, Change, Product
+from chalicelib.domain.cart import Attributes, Cart, Change, Product
 from chalicelib.domain.events import CartEvent
 from chalicelib.domain.receipts import Receipt, StoredReceipt
 
@@ -35,7 +35,14 @@ class CartRepository(abc.ABC):
         it): what a change decided on a read needs. ConcurrentUpdate if none was seen."""
 
     @abc.abstractmethod
-    def add_line(self, cart_id: str, product: Product, quantity: int, change: Change) -> Cart:
+    def add_line(
+        self,
+        cart_id: str,
+        product: Product,
+        quantity: int,
+        change: Change,
+        attributes: Attributes | None = None,
+    ) -> Cart:
         """Atomically add to a line (or create it) under the cart's rules; the cart after.
 
         Raises CartNotFound, PreconditionFailed, CurrencyMismatch, QuantityLimitExceeded or
@@ -43,7 +50,14 @@ class CartRepository(abc.ABC):
         """
 
     @abc.abstractmethod
-    def set_quantity(self, cart_id: str, product_id: str, quantity: int, change: Change) -> Cart:
+    def set_quantity(
+        self,
+        cart_id: str,
+        product_id: str,
+        quantity: int,
+        change: Change,
+        attributes: Attributes | None = None,
+    ) -> Cart:
         """Atomically set a line's quantity, 0 removing it; the cart after.
 
         Raises CartNotFound, PreconditionFailed or ItemNotFound, and then nothing changed.

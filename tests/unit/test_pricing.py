@@ -46,6 +46,7 @@ def test_a_product_gone_from_the_catalog_is_unavailable_and_not_totalled() -> No
         "lineTotal": None,
         "available": False,
         "addedAt": "2026-11-25T16:20:31.123Z",
+        "attributes": {},
     }
     assert view["itemCount"] == 5
     assert view["totalAmount"] == "5.00"
