@@ -66,6 +66,11 @@ def delete_cart(cartId: str) -> Response:
     return answer(op.DELETE_CART)
 
 
+@route("/carts/{cartId}", "PATCH")
+def update_cart(cartId: str) -> Response:
+    return answer(op.UPDATE_CART)
+
+
 @route("/carts/{cartId}/items", "POST")
 def add_item(cartId: str) -> Response:
     return answer(op.ADD_ITEM)
@@ -112,6 +117,11 @@ def create_cart_function(event: Any, context: Any) -> Any:
 @app.lambda_function(name="get_cart")
 def get_cart_function(event: Any, context: Any) -> Any:
     return invoke.answer(op.GET_CART, event, context, services)
+
+
+@app.lambda_function(name="update_cart")
+def update_cart_function(event: Any, context: Any) -> Any:
+    return invoke.answer(op.UPDATE_CART, event, context, services)
 
 
 @app.lambda_function(name="add_item")

@@ -73,6 +73,17 @@ class InMemoryCartRepository(CartRepository):
         cart.set_quantity(product_id, quantity, change, attributes)
         return self._commit(cart, change)
 
+    def annotate(
+        self,
+        cart_id: str,
+        note: str | None,
+        attributes: Attributes | None,
+        change: Change,
+    ) -> Cart:
+        cart = copy.deepcopy(self._stored(cart_id))
+        cart.annotate(note, attributes, change)
+        return self._commit(cart, change)
+
     def delete(self, cart_id: str, change: Change) -> None:
         self._stored(cart_id).check(change)
         self._receipt_is_new(change)

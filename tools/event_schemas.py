@@ -20,6 +20,7 @@ from chalicelib.domain.events import (
     CART_DELETED,
     CART_EXPIRED,
     CART_MERGED,
+    CART_UPDATED,
     EVENT_KINDS,
     ITEM_ADDED,
     ITEM_QUANTITY_CHANGED,
@@ -63,6 +64,7 @@ KINDS: dict[str, tuple[str, dict[str, Any]]] = {
         "A line was removed (by DELETE or by setting its quantity to 0).",
         _line("quantity is 0."),
     ),
+    CART_UPDATED: ("The cart's note or attributes changed (PATCH): read the cart.", _NOTHING),
     CART_DELETED: ("The cart was deleted; `cart` is what it held.", _NOTHING),
     CART_MERGED: (
         "Another cart's lines were merged into this one, and that cart deleted (it has no "

@@ -42,6 +42,11 @@ ACCESS: dict[str, dict[str, set[str]]] = {
     # GetItem and friends: a retried create whose first answer was lost reads the cart.
     "create_cart": {**_READ_CART, **_KEYED, "Carts": {"PutItem", "GetItem"}},
     "get_cart": _READ_CART,
+    "update_cart": {
+        **_READ_CART,
+        **_KEYED,
+        "Carts": {"GetItem", "UpdateItem"},
+    },
     "add_item": {
         **_READ_CART,
         **_KEYED,

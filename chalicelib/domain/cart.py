@@ -31,6 +31,8 @@ from chalicelib.domain.receipts import Receipt
 MAX_QUANTITY = 999
 MAX_LINES = 100
 MAX_LINE_ATTRIBUTES = 10
+MAX_CART_ATTRIBUTES = 20
+MAX_NOTE = 500
 MAX_ATTRIBUTE_VALUE = 256
 ATTRIBUTE_KEY = r"^[A-Za-z0-9_.-]{1,40}$"
 Attributes = dict[str, str]
@@ -101,6 +103,10 @@ class Cart:
     merge_receipt: Receipt | None = None
     """A merge target's: the receipt of the keyed merge it receives, committed by whoever
     finishes that merge (the client's retry or the sweeper)."""
+    note: str | None = None
+    """The shopper's note for the order."""
+    attributes: Attributes = field(default_factory=dict)
+    """The cart's own string pairs (a delivery date, a gift message): the shop's choice."""
 
     @property
     def shown_status(self) -> str:
@@ -183,6 +189,15 @@ class Cart:
             line.quantity = quantity
             if attributes is not None:
                 line.attributes = dict(attributes)
+        self._changed(change)
+
+    def annotate(self, note: str | None, attributes: Attributes | None, change: Change) -> None:
+        """Set the note (an empty one removes it) and replace the attributes, each if given."""
+        self.check(change)
+        if note is not None:
+            self.note = note or None
+        if attributes is not None:
+            self.attributes = dict(attributes)
         self._changed(change)
 
     def merge(self, source: Cart, change: Change) -> None:

@@ -23,6 +23,13 @@ class UpdateItem(NamedTuple):
     attributes: dict[str, str] | None = None
 
 
+class UpdateCart(NamedTuple):
+    note: str | None
+    """None: the note is left as it is; "": it is removed."""
+    attributes: dict[str, str] | None
+    """None: the attributes are left as they are; given: they replace the cart's."""
+
+
 class MergeCarts(NamedTuple):
     source_cart_id: str
     source_cart_token: str | None = None

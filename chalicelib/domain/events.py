@@ -24,6 +24,7 @@ CART_CREATED = "CartCreated"
 ITEM_ADDED = "ItemAdded"
 ITEM_QUANTITY_CHANGED = "ItemQuantityChanged"
 ITEM_REMOVED = "ItemRemoved"
+CART_UPDATED = "CartUpdated"
 CART_DELETED = "CartDeleted"
 CART_MERGED = "CartMerged"
 CART_CHECKED_OUT = "CartCheckedOut"
@@ -34,6 +35,7 @@ EVENT_KINDS = (
     ITEM_ADDED,
     ITEM_QUANTITY_CHANGED,
     ITEM_REMOVED,
+    CART_UPDATED,
     CART_DELETED,
     CART_MERGED,
     CART_CHECKED_OUT,

@@ -52,6 +52,7 @@ from chalicelib.dynamodb.calls import (
 from chalicelib.dynamodb.expressions import (
     LINE_EXPIRY_GRACE,
     added_line,
+    annotation,
     cart_update,
     changeable,
     deleted_line,
@@ -222,6 +223,18 @@ class DynamoCartRepository(CartRepository):
             cart.set_quantity(product_id, quantity, change, attributes)
 
         self._transact(cart_id, [_refusing(row_update), line_change], refusal, change)
+        return self._after_change(cart_id)
+
+    def annotate(
+        self, cart_id: str, note: str | None, attributes: Attributes | None, change: Change
+    ) -> Cart:
+        """One transaction even alone: botocore's retry of a lost answer is then applied once."""
+        update = annotation(self._carts, cart_id, note, attributes, change)
+
+        def refusal(cart: Cart) -> None:
+            cart.annotate(note, attributes, change)
+
+        self._transact(cart_id, [_refusing(update)], refusal, change)
         return self._after_change(cart_id)
 
     def delete(self, cart_id: str, change: Change) -> None:

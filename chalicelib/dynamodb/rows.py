@@ -5,6 +5,7 @@ Carts      cartId (pk) | customerId, currency, status, createdAt, updatedAt, ver
                          checkoutPrices {productId: price}, mergeFrom / mergeInto,
                          a merge target's mergeReceipt, mergeLock + mergeStartedAt (the
                          index of merges in progress), lastChange (checkout, delete),
+                         note, attributes {key: value} (the cart's own),
                          lastEvent + lastProductId + mergedFrom (the change that made
                          this version, for the stream), abandonAt + abandonBucket (the
                          index of carts to check for abandonment), abandonedAt
@@ -75,6 +76,11 @@ def attributes_map(attributes: dict[str, str]) -> Row:
     return {"M": {key: {"S": value} for key, value in attributes.items()}}
 
 
+def attributes_from(row: Row) -> dict[str, str]:
+    """A line's or a cart's `attributes` (none: empty)."""
+    return {key: value["S"] for key, value in row.get("attributes", {}).get("M", {}).items()}
+
+
 def item_quantities(items: list[Row]) -> dict[str, int]:
     return {item["productId"]["S"]: int(item["quantity"]["N"]) for item in items}
 
@@ -87,7 +93,7 @@ def lines_from_items(items: list[Row]) -> list[CartLine]:
             name=item["name"]["S"],
             quantity=int(item["quantity"]["N"]),
             added_at=parse_timestamp(item["addedAt"]["S"]),
-            attributes={k: v["S"] for k, v in item.get("attributes", {}).get("M", {}).items()},
+            attributes=attributes_from(item),
         )
         for item in items
     ]
@@ -118,6 +124,8 @@ def cart_from(row: Row, lines: list[CartLine]) -> Cart:
         merging_from=row.get("mergeFrom", {}).get("S"),
         merging_into=row.get("mergeInto", {}).get("S"),
         merge_receipt=receipt_from(row["mergeReceipt"]["M"]) if "mergeReceipt" in row else None,
+        note=row.get("note", {}).get("S"),
+        attributes=attributes_from(row),
     )
 
 

@@ -130,6 +130,13 @@ def _update_cart_item(request: Incoming) -> Call:
     )
 
 
+def _update_cart(request: Incoming) -> Call:
+    cart_id, command = parsing.cart_id(request.path["cartId"]), parsing.update_cart(request.body)
+    return lambda service, receipt: cart_reply(
+        service.update_cart(cart_id, command, request.expected_version, request.caller, receipt)
+    )
+
+
 def _remove_item(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
     product_id = parsing.product_id(request.path["productId"])
@@ -182,6 +189,9 @@ DELETE_CART = Operation(
     keyed=True,
     recall=lambda *_: _DELETED,
 )
+UPDATE_CART = Operation(
+    "update_cart", ("cartId",), "body", _update_cart, conditional=True, keyed=True
+)
 ADD_ITEM = Operation("add_item", ("cartId",), "body", _add_item, conditional=True, keyed=True)
 UPDATE_CART_ITEM = Operation(
     "update_cart_item",
@@ -207,6 +217,7 @@ ALL = (
     CREATE_CART,
     GET_CART,
     DELETE_CART,
+    UPDATE_CART,
     ADD_ITEM,
     UPDATE_CART_ITEM,
     REMOVE_ITEM,

@@ -18,10 +18,19 @@ from typing import Any, NoReturn
 from chalicelib.domain.cart import (
     ATTRIBUTE_KEY,
     MAX_ATTRIBUTE_VALUE,
+    MAX_CART_ATTRIBUTES,
     MAX_LINE_ATTRIBUTES,
+    MAX_NOTE,
     MAX_QUANTITY,
 )
-from chalicelib.domain.commands import AddItem, CreateCart, ListCarts, MergeCarts, UpdateItem
+from chalicelib.domain.commands import (
+    AddItem,
+    CreateCart,
+    ListCarts,
+    MergeCarts,
+    UpdateCart,
+    UpdateItem,
+)
 from chalicelib.domain.errors import FieldError, InvalidInput, InvalidJson
 from chalicelib.domain.identifiers import (
     CART_ID,
@@ -113,6 +122,18 @@ def list_carts(query: Mapping[str, str] | None) -> ListCarts:
 
 
 MAX_CART_TOKEN_LENGTH = 200
+
+
+def update_cart(body: dict[str, Any]) -> UpdateCart:
+    errors = _unknown_fields(body, {"note", "attributes"})
+    if not body:
+        errors.append(FieldError("note", "give note, attributes or both"))
+    note = body.get("note")
+    if "note" in body and not (isinstance(note, str) and len(note) <= MAX_NOTE):
+        errors.append(FieldError("note", f"must be a string of at most {MAX_NOTE} characters"))
+    attributes = _attributes_field(body, "attributes", MAX_CART_ATTRIBUTES, errors)
+    _raise_if_any(errors)
+    return UpdateCart(note, attributes)
 
 
 def merge_carts(body: dict[str, Any]) -> MergeCarts:

@@ -19,6 +19,8 @@ def cart_view(priced: PricedCart) -> dict[str, Any]:
         "createdAt": format_timestamp(cart.created_at),
         "updatedAt": format_timestamp(cart.updated_at),
         "expiresAt": format_timestamp(cart.expires_at),
+        "note": cart.note,
+        "attributes": cart.attributes,
         "items": [_line_view(line) for line in priced.lines],
         "itemCount": priced.item_count,
         "totalAmount": priced.total.format(),

@@ -21,7 +21,14 @@ from typing import NamedTuple
 from chalicelib.domain.access import GUEST, SHOPPER, TRUSTED, TRUSTED_CALLER, Caller
 from chalicelib.domain.cart import Cart, Change
 from chalicelib.domain.clock import utc_now
-from chalicelib.domain.commands import AddItem, CreateCart, ListCarts, MergeCarts, UpdateItem
+from chalicelib.domain.commands import (
+    AddItem,
+    CreateCart,
+    ListCarts,
+    MergeCarts,
+    UpdateCart,
+    UpdateItem,
+)
 from chalicelib.domain.errors import (
     CartLimitExceeded,
     CartNotFound,
@@ -145,6 +152,18 @@ class CartService:
         change = self._change(expected_version, cart_id, caller, receipt)
         line = (cart_id, product_id, command.quantity, change, command.attributes)
         return self._answer(self._carts.set_quantity(*line))
+
+    def update_cart(
+        self,
+        cart_id: str,
+        command: UpdateCart,
+        expected_version: int | None = None,
+        caller: Caller = TRUSTED_CALLER,
+        receipt: Receipt | None = None,
+    ) -> PricedCart:
+        change = self._change(expected_version, cart_id, caller, receipt)
+        annotated = self._carts.annotate(cart_id, command.note, command.attributes, change)
+        return self._answer(annotated)
 
     def remove_item(
         self,

@@ -68,6 +68,18 @@ class CartRepository(abc.ABC):
         """Delete the cart and every line of it. Raises CartNotFound, PreconditionFailed."""
 
     @abc.abstractmethod
+    def annotate(
+        self,
+        cart_id: str,
+        note: str | None,
+        attributes: Attributes | None,
+        change: Change,
+    ) -> Cart:
+        """Atomically set the cart's note and attributes (each if given, Cart.annotate); the
+        cart after. Raises CartNotFound, PreconditionFailed, CartNotActive or
+        CartBeingMerged, and then nothing has changed."""
+
+    @abc.abstractmethod
     def merge(self, target: Cart, source: Cart, change: Change) -> Cart:
         """Move every line of `source` into `target` and delete `source`, all or nothing.
 

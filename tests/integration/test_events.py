@@ -115,6 +115,12 @@ def test_a_shopping_session_publishes_one_event_per_change_in_order(api: Api, sh
     assert shop.events() == []  # nothing twice
 
 
+def test_a_note_is_one_cart_updated_event(api: Api, shop: Shop) -> None:
+    cart = api.new_cart()
+    api.call("PATCH", f"/carts/{cart}", {"note": "Leave it by the door"})
+    assert changes(shop.events()) == [("CartCreated", 1, {}), ("CartUpdated", 2, {})]
+
+
 def test_a_redelivered_batch_publishes_the_same_events_again_under_the_same_ids(
     api: Api, shop: Shop
 ) -> None:

@@ -225,6 +225,7 @@ MUTATIONS: dict[str, Callable[[str, str], dict[str, Any]]] = {
         "expectedVersion": 2,
     },
     "remove_item": lambda cart, other: {"cartId": cart, "productId": "ESP-1KG"},
+    "update_cart": lambda cart, other: {"cartId": cart, "note": "Leave it by the door"},
     "delete_cart": lambda cart, other: {"cartId": cart},
     "merge_carts": lambda cart, other: {"cartId": cart, "sourceCartId": other},
     "checkout": lambda cart, other: {"cartId": cart},
