@@ -76,6 +76,11 @@ def add_item(cartId: str) -> Response:
     return answer(op.ADD_ITEM)
 
 
+@route("/carts/{cartId}/items", "PATCH")
+def change_items(cartId: str) -> Response:
+    return answer(op.CHANGE_ITEMS)
+
+
 @route("/carts/{cartId}/items/{productId}", "PUT")
 def update_cart_item(cartId: str, productId: str) -> Response:
     return answer(op.UPDATE_CART_ITEM)
@@ -127,6 +132,11 @@ def update_cart_function(event: Any, context: Any) -> Any:
 @app.lambda_function(name="add_item")
 def add_item_function(event: Any, context: Any) -> Any:
     return invoke.answer(op.ADD_ITEM, event, context, services)
+
+
+@app.lambda_function(name="change_items")
+def change_items_function(event: Any, context: Any) -> Any:
+    return invoke.answer(op.CHANGE_ITEMS, event, context, services)
 
 
 @app.lambda_function(name="update_cart_item")

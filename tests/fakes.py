@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.cart import ACTIVE, Attributes, Cart, Change, Product
+from chalicelib.domain.commands import ItemOperation
 from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate, RequestAlreadyApplied
 from chalicelib.domain.receipts import Receipt, StoredReceipt
 from chalicelib.service.keys import KeyRing
@@ -71,6 +72,17 @@ class InMemoryCartRepository(CartRepository):
     ) -> Cart:
         cart = copy.deepcopy(self._stored(cart_id))
         cart.set_quantity(product_id, quantity, change, attributes)
+        return self._commit(cart, change)
+
+    def change_lines(
+        self,
+        cart_id: str,
+        operations: Sequence[ItemOperation],
+        products: Mapping[str, Product],
+        change: Change,
+    ) -> Cart:
+        cart = copy.deepcopy(self._stored(cart_id))
+        cart.apply(operations, products, change)
         return self._commit(cart, change)
 
     def annotate(

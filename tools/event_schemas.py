@@ -25,6 +25,7 @@ from chalicelib.domain.events import (
     ITEM_ADDED,
     ITEM_QUANTITY_CHANGED,
     ITEM_REMOVED,
+    ITEMS_CHANGED,
     SOURCE,
 )
 from tools.stage import PROJECT_DIR
@@ -63,6 +64,18 @@ KINDS: dict[str, tuple[str, dict[str, Any]]] = {
     ITEM_REMOVED: (
         "A line was removed (by DELETE or by setting its quantity to 0).",
         _line("quantity is 0."),
+    ),
+    ITEMS_CHANGED: (
+        "A batch of line operations (PATCH /carts/{cartId}/items), one change: every line "
+        "whose quantity it changed (a line whose attributes alone changed is not listed).",
+        {
+            "type": "object",
+            "required": ["lines"],
+            "additionalProperties": False,
+            "properties": {
+                "lines": {"type": "array", "maxItems": 50, "items": _line("One line's change.")}
+            },
+        },
     ),
     CART_UPDATED: ("The cart's note or attributes changed (PATCH): read the cart.", _NOTHING),
     CART_DELETED: ("The cart was deleted; `cart` is what it held.", _NOTHING),

@@ -53,6 +53,14 @@ ACCESS: dict[str, dict[str, set[str]]] = {
         "Carts": {"GetItem", "UpdateItem"},
         "CartItems": {"Query", "UpdateItem"},
     },
+    # The cart read whole, then one transaction: the row, changed lines (Update or Delete)
+    # and the expiry of lines left alone (Update).
+    "change_items": {
+        **_READ_CART,
+        **_KEYED,
+        "Carts": {"GetItem", "UpdateItem"},
+        "CartItems": {"Query", "UpdateItem", "DeleteItem"},
+    },
     "update_cart_item": {
         **_READ_CART,
         **_KEYED,

@@ -8,20 +8,24 @@ tests enforces them by calling these methods, so both answer alike.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from chalicelib.domain.commands import ADD, SET, ItemOperation
 from chalicelib.domain.errors import (
     CartBeingMerged,
     CartEmpty,
     CartNotActive,
     CartNotFound,
+    CartServiceError,
     CurrencyMismatch,
     ItemNotFound,
     LineLimitExceeded,
     MergeIntoItself,
     PreconditionFailed,
+    ProductNotFound,
     ProductsUnavailable,
     QuantityLimitExceeded,
 )
@@ -145,26 +149,8 @@ class Cart:
     ) -> None:
         """Add `quantity` units of `product`: to its line, or as a new last line; with
         `attributes`, they replace the line's."""
-        if quantity < 1:
-            raise ValueError("quantity to add must be at least 1")
         self.check(change)
-        if product.currency != self.currency:
-            raise CurrencyMismatch(f"product {product.product_id}", product.currency, self.currency)
-        line = self.line(product.product_id)
-        if line is None:
-            if len(self.lines) >= MAX_LINES:
-                raise LineLimitExceeded(MAX_LINES)
-            if quantity > MAX_QUANTITY:
-                raise QuantityLimitExceeded(product.product_id, MAX_QUANTITY)
-            line = CartLine(product.product_id, product.name, quantity, change.now)
-            self.lines.append(line)
-        else:
-            if line.quantity + quantity > MAX_QUANTITY:
-                raise QuantityLimitExceeded(product.product_id, MAX_QUANTITY)
-            line.quantity += quantity
-            line.name = product.name
-        if attributes is not None:
-            line.attributes = dict(attributes)
+        self._add(product, quantity, attributes, change.now)
         self._changed(change)
 
     def set_quantity(
@@ -175,9 +161,59 @@ class Cart:
         attributes: Attributes | None = None,
     ) -> None:
         """Set a line's quantity (0 removes the line), and its attributes if given."""
+        self.check(change)
+        self._set(product_id, quantity, attributes)
+        self._changed(change)
+
+    def apply(
+        self, operations: Sequence[ItemOperation], products: Mapping[str, Product], change: Change
+    ) -> None:
+        """Apply a batch in order as one change (one version step), or none of it: the
+        first operation refused raises its error, naming it (`operations[3].quantity`)."""
+        self.check(change)
+        for index, operation in enumerate(operations):
+            try:
+                if operation.op == ADD:
+                    product = products.get(operation.product_id)
+                    if product is None:
+                        raise ProductNotFound(operation.product_id)
+                    self._add(product, operation.quantity, operation.attributes, change.now)
+                elif operation.op == SET:
+                    self._set(operation.product_id, operation.quantity, operation.attributes)
+                else:
+                    self._set(operation.product_id, 0, None)
+            except CartServiceError as error:
+                part = "quantity" if isinstance(error, QuantityLimitExceeded) else "productId"
+                error.field = f"operations[{index}].{part}"
+                raise
+        self._changed(change)
+
+    def _add(
+        self, product: Product, quantity: int, attributes: Attributes | None, now: datetime
+    ) -> None:
+        if quantity < 1:
+            raise ValueError("quantity to add must be at least 1")
+        if product.currency != self.currency:
+            raise CurrencyMismatch(f"product {product.product_id}", product.currency, self.currency)
+        line = self.line(product.product_id)
+        if line is None:
+            if len(self.lines) >= MAX_LINES:
+                raise LineLimitExceeded(MAX_LINES)
+            if quantity > MAX_QUANTITY:
+                raise QuantityLimitExceeded(product.product_id, MAX_QUANTITY)
+            line = CartLine(product.product_id, product.name, quantity, now)
+            self.lines.append(line)
+        else:
+            if line.quantity + quantity > MAX_QUANTITY:
+                raise QuantityLimitExceeded(product.product_id, MAX_QUANTITY)
+            line.quantity += quantity
+            line.name = product.name
+        if attributes is not None:
+            line.attributes = dict(attributes)
+
+    def _set(self, product_id: str, quantity: int, attributes: Attributes | None) -> None:
         if quantity < 0:
             raise ValueError("quantity cannot be negative")
-        self.check(change)
         if quantity > MAX_QUANTITY:
             raise QuantityLimitExceeded(product_id, MAX_QUANTITY)
         line = self.line(product_id)
@@ -189,7 +225,6 @@ class Cart:
             line.quantity = quantity
             if attributes is not None:
                 line.attributes = dict(attributes)
-        self._changed(change)
 
     def annotate(self, note: str | None, attributes: Attributes | None, change: Change) -> None:
         """Set the note (an empty one removes it) and replace the attributes, each if given."""

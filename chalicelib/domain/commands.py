@@ -30,6 +30,24 @@ class UpdateCart(NamedTuple):
     """None: the attributes are left as they are; given: they replace the cart's."""
 
 
+ADD, SET, REMOVE = "add", "set", "remove"
+MAX_OPERATIONS = 50
+
+
+class ItemOperation(NamedTuple):
+    """One operation of a batch: add units, set the quantity (0 removes), or remove."""
+
+    op: str
+    product_id: str
+    quantity: int = 0
+    attributes: dict[str, str] | None = None
+
+
+class ChangeItems(NamedTuple):
+    operations: list[ItemOperation]
+    """1 to MAX_OPERATIONS, applied in order, all or none."""
+
+
 class MergeCarts(NamedTuple):
     source_cart_id: str
     source_cart_token: str | None = None

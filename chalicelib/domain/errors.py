@@ -12,6 +12,9 @@ from typing import NamedTuple
 class CartServiceError(Exception):
     """Base of every error that is reported to the caller rather than treated as a bug."""
 
+    field: str | None = None
+    """The request field the error is about, when it names one (a batch's operation)."""
+
     @property
     def detail(self) -> str:
         return str(self)

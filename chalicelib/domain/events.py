@@ -24,6 +24,7 @@ CART_CREATED = "CartCreated"
 ITEM_ADDED = "ItemAdded"
 ITEM_QUANTITY_CHANGED = "ItemQuantityChanged"
 ITEM_REMOVED = "ItemRemoved"
+ITEMS_CHANGED = "ItemsChanged"
 CART_UPDATED = "CartUpdated"
 CART_DELETED = "CartDeleted"
 CART_MERGED = "CartMerged"
@@ -35,6 +36,7 @@ EVENT_KINDS = (
     ITEM_ADDED,
     ITEM_QUANTITY_CHANGED,
     ITEM_REMOVED,
+    ITEMS_CHANGED,
     CART_UPDATED,
     CART_DELETED,
     CART_MERGED,
@@ -125,6 +127,9 @@ def event_for(row: RowChange) -> CartEvent | None:
         if kind in _ITEM_EVENTS:
             product_id = after.last_product_id or _changed_lines(before, after)[0]
             return CartEvent(kind, after, after.updated_at, _line_change(before, after, product_id))
+        if kind == ITEMS_CHANGED:
+            lines = [_line_change(before, after, pid) for pid in _changed_lines(before, after)]
+            return CartEvent(kind, after, after.updated_at, {"lines": lines})
         if kind == CART_MERGED:
             return CartEvent(kind, after, after.updated_at, {"sourceCartId": after.merged_from})
         return CartEvent(kind, after, after.updated_at, {})

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,7 @@ from chalicelib.domain.cart import (
     Product,
 )
 from chalicelib.domain.clock import utc_now
+from chalicelib.domain.commands import ItemOperation
 from chalicelib.domain.errors import (
     CartNotFound,
     ChangeApplied,
@@ -38,17 +39,15 @@ from chalicelib.domain.errors import (
     StorageUnavailable,
 )
 from chalicelib.domain.receipts import Receipt
+from chalicelib.dynamodb.batch import CartBatch
 from chalicelib.dynamodb.calls import (
-    BATCH_WRITE_LIMIT,
     Refusal,
     backoff,
-    batch_write,
-    chunks,
     in_parallel,
-    refusal_error,
     storage_errors,
     transact,
 )
+from chalicelib.dynamodb.deletion import CartDeletion
 from chalicelib.dynamodb.expressions import (
     LINE_EXPIRY_GRACE,
     added_line,
@@ -57,7 +56,9 @@ from chalicelib.dynamodb.expressions import (
     changeable,
     deleted_line,
     pinned,
+    refusing,
     set_line,
+    written_by,
 )
 from chalicelib.dynamodb.merge import CartMerge
 from chalicelib.dynamodb.reads import CartReads
@@ -65,11 +66,9 @@ from chalicelib.dynamodb.receipts import DynamoReceiptStore, receipt_put
 from chalicelib.dynamodb.rows import (
     Row,
     cart_from,
-    cart_key,
     epoch,
     from_epoch,
     line_key,
-    line_quantities,
     lines_from_items,
     new_cart_row,
 )
@@ -103,6 +102,12 @@ class DynamoCartRepository(CartRepository):
         self._receipts_store = DynamoReceiptStore(client, receipts_table)
         self._merge = CartMerge(
             carts_table, items_table, self._reads.line_rows, self._transact, self._receipt_taken
+        )
+        self._batch = CartBatch(
+            carts_table, items_table, self._reads, self._transact, self._refresh_expiry
+        )
+        self._deletion = CartDeletion(
+            client, carts_table, items_table, self._reads.line_rows, self._transact
         )
 
     # -- reads -------------------------------------------------------------------------------
@@ -180,7 +185,7 @@ class DynamoCartRepository(CartRepository):
         def refusal(cart: Cart) -> None:
             cart.add(product, quantity, change, attributes)
 
-        self._transact(cart_id, [_refusing(row_update), line_update], refusal, change)
+        self._transact(cart_id, [refusing(row_update), line_update], refusal, change)
         return self._after_change(cart_id)
 
     def set_quantity(
@@ -222,8 +227,17 @@ class DynamoCartRepository(CartRepository):
         def refusal(cart: Cart) -> None:
             cart.set_quantity(product_id, quantity, change, attributes)
 
-        self._transact(cart_id, [_refusing(row_update), line_change], refusal, change)
+        self._transact(cart_id, [refusing(row_update), line_change], refusal, change)
         return self._after_change(cart_id)
+
+    def change_lines(
+        self,
+        cart_id: str,
+        operations: Sequence[ItemOperation],
+        products: Mapping[str, Product],
+        change: Change,
+    ) -> Cart:
+        return self._batch.run(cart_id, operations, products, change)
 
     def annotate(
         self, cart_id: str, note: str | None, attributes: Attributes | None, change: Change
@@ -234,71 +248,11 @@ class DynamoCartRepository(CartRepository):
         def refusal(cart: Cart) -> None:
             cart.annotate(note, attributes, change)
 
-        self._transact(cart_id, [_refusing(update)], refusal, change)
+        self._transact(cart_id, [refusing(update)], refusal, change)
         return self._after_change(cart_id)
 
     def delete(self, cart_id: str, change: Change) -> None:
-        """Mark the cart row DELETED (the moment the cart is gone), then delete its lines
-        and the row.
-
-        The marked row names the change that deleted it, so that the mark retried by
-        botocore after a lost answer recognises its own success; it is deleted in the same
-        round trip as the lines (or expires: it is already past its expiry). Its
-        lineQuantities name every line: a concurrent add either committed before (its line
-        is in the map) or fails on the deleted row, so no line is left behind. The deletes
-        run in batches of up to 25, in parallel.
-        """
-        gone = change._replace(expires_at=change.now.replace(microsecond=0))
-        tombstone = cart_update(
-            self._carts,
-            cart_id,
-            gone,
-            changeable(change),
-            events.CART_DELETED,
-            set_="#status = :deleted, lastChange = :changeId",
-            values={":deleted": {"S": DELETED}, ":changeId": {"S": change.change_id}},
-        )
-        if change.receipt is not None:
-            self._transact(cart_id, [_refusing(tombstone)], lambda c: c.check(change), change)
-            product_ids = [item["productId"]["S"] for item in self._reads.line_rows(cart_id)]
-        else:
-            product_ids = sorted(line_quantities(self._tombstone(cart_id, tombstone, change)))
-        requests = [{"DeleteRequest": {"Key": line_key(cart_id, pid)}} for pid in product_ids]
-        batches = chunks(requests, BATCH_WRITE_LIMIT)
-        deletes = [functools.partial(batch_write, self._client, self._items, b) for b in batches]
-        try:
-            in_parallel([functools.partial(self._forget, cart_id, change), *deletes])
-        except StorageUnavailable:
-            # The cart is already gone (its row was the commit point), so the request has
-            # succeeded; rows that could not be deleted are unreachable, and TTL removes them.
-            log.error("cart %s deleted; some of its %d lines were left", cart_id, len(requests))
-
-    def _forget(self, cart_id: str, change: Change) -> None:
-        """Delete the deleted cart's row, if it is still this change's."""
-        with storage_errors():
-            try:
-                self._client.delete_item(
-                    TableName=self._carts,
-                    Key=cart_key(cart_id),
-                    ConditionExpression="lastChange = :changeId",
-                    ExpressionAttributeValues={":changeId": {"S": change.change_id}},
-                )
-            except self._client.exceptions.ConditionalCheckFailedException:
-                log.info("cart %s: its deleted row was removed already", cart_id)
-
-    def _tombstone(self, cart_id: str, update: Row, change: Change) -> Row:
-        """Write the deleted cart's row; the row as it was before."""
-        with storage_errors():
-            try:
-                response = self._client.update_item(
-                    **update, ReturnValues="ALL_OLD", ReturnValuesOnConditionCheckFailure="ALL_OLD"
-                )
-            except self._client.exceptions.ConditionalCheckFailedException as error:
-                old = error.response.get("Item")
-                if old is not None and _written_by(old, change):
-                    return dict(old)  # this delete, retried by botocore: its answer was lost
-                raise refusal_error(cart_id, old, lambda cart: cart.check(change)) from None
-        return dict(response["Attributes"])
+        self._deletion.run(cart_id, change)
 
     def merge(self, target: Cart, source: Cart, change: Change) -> Cart:
         self._merge.run(target, source, change)
@@ -342,7 +296,7 @@ class DynamoCartRepository(CartRepository):
             try:
                 self._client.update_item(**update, ReturnValuesOnConditionCheckFailure="ALL_OLD")
             except self._client.exceptions.ConditionalCheckFailedException as error:
-                if not _written_by(error.response.get("Item", {}), change):
+                if not written_by(error.response.get("Item", {}), change):
                     raise ConcurrentUpdate(cart.cart_id) from None
                 # else: this checkout, retried by botocore after its answer was lost
         return self._after_change(cart.cart_id)
@@ -411,14 +365,3 @@ class DynamoCartRepository(CartRepository):
                 )
             except self._client.exceptions.ConditionalCheckFailedException:
                 log.info("line %s was removed meanwhile; nothing to refresh", item["productId"])
-
-
-def _written_by(row: Row, change: Change) -> bool:
-    """Whether `row` is as `change` wrote it (its own write, retried after a lost answer)."""
-    return bool(change.change_id) and row.get("lastChange", {}).get("S") == change.change_id
-
-
-def _refusing(update: Row) -> Row:
-    """A transaction's update of the cart row that returns the row as it was when its
-    condition fails, for the domain to name the rule."""
-    return {"Update": {**update, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}

@@ -225,3 +225,14 @@ def deleted_line(table: str, cart_id: str, product_id: str) -> Row:
 
 def _number(value: int) -> Row:
     return {"N": str(value)}
+
+
+def refusing(update: Row) -> Row:
+    """A transaction's update of the cart row that returns the row as it was when its
+    condition fails, for the domain to name the rule."""
+    return {"Update": {**update, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}
+
+
+def written_by(row: Row, change: Change) -> bool:
+    """Whether `row` is as `change` wrote it (its own write, retried after a lost answer)."""
+    return bool(change.change_id) and row.get("lastChange", {}).get("S") == change.change_id

@@ -130,6 +130,13 @@ def _update_cart_item(request: Incoming) -> Call:
     )
 
 
+def _change_items(request: Incoming) -> Call:
+    cart_id, command = parsing.cart_id(request.path["cartId"]), parsing.change_items(request.body)
+    return lambda service, receipt: cart_reply(
+        service.change_items(cart_id, command, request.expected_version, request.caller, receipt)
+    )
+
+
 def _update_cart(request: Incoming) -> Call:
     cart_id, command = parsing.cart_id(request.path["cartId"]), parsing.update_cart(request.body)
     return lambda service, receipt: cart_reply(
@@ -189,6 +196,9 @@ DELETE_CART = Operation(
     keyed=True,
     recall=lambda *_: _DELETED,
 )
+CHANGE_ITEMS = Operation(
+    "change_items", ("cartId",), "body", _change_items, conditional=True, keyed=True
+)
 UPDATE_CART = Operation(
     "update_cart", ("cartId",), "body", _update_cart, conditional=True, keyed=True
 )
@@ -219,6 +229,7 @@ ALL = (
     DELETE_CART,
     UPDATE_CART,
     ADD_ITEM,
+    CHANGE_ITEMS,
     UPDATE_CART_ITEM,
     REMOVE_ITEM,
     MERGE_CARTS,

@@ -24,8 +24,14 @@ from chalicelib.domain.cart import (
     MAX_QUANTITY,
 )
 from chalicelib.domain.commands import (
+    ADD,
+    MAX_OPERATIONS,
+    REMOVE,
+    SET,
     AddItem,
+    ChangeItems,
     CreateCart,
+    ItemOperation,
     ListCarts,
     MergeCarts,
     UpdateCart,
@@ -134,6 +140,53 @@ def update_cart(body: dict[str, Any]) -> UpdateCart:
     attributes = _attributes_field(body, "attributes", MAX_CART_ATTRIBUTES, errors)
     _raise_if_any(errors)
     return UpdateCart(note, attributes)
+
+
+def change_items(body: dict[str, Any]) -> ChangeItems:
+    """1 to 50 operations; each one's errors are named `operations[i].field`."""
+    errors = _unknown_fields(body, {"operations"})
+    operations = body.get("operations")
+    if not (isinstance(operations, list) and 1 <= len(operations) <= MAX_OPERATIONS):
+        errors.append(
+            FieldError("operations", f"must be a list of 1 to {MAX_OPERATIONS} operations")
+        )
+        _raise_if_any(errors)
+        return ChangeItems([])
+    parsed = []
+    for index, operation in enumerate(operations):
+        try:
+            parsed.append(_item_operation(operation))
+        except InvalidInput as invalid:
+            prefix = f"operations[{index}]"
+            errors += [
+                FieldError(f"{prefix}.{e.field}" if e.field else prefix, e.message)
+                for e in invalid.errors
+            ]
+    _raise_if_any(errors)
+    return ChangeItems(parsed)
+
+
+def _item_operation(operation: object) -> ItemOperation:
+    if not isinstance(operation, dict):
+        _fail("", 'must be an object such as {"op": "add", "productId": "...", "quantity": 1}')
+    kind = operation.get("op")
+    fields = {name: value for name, value in operation.items() if name != "op"}
+    if kind == ADD:
+        added = add_item(fields)
+        return ItemOperation(ADD, added.product_id, added.quantity, added.attributes)
+    if kind == SET:
+        errors = _unknown_fields(fields, {"productId", "quantity", "attributes"})
+        product = _pattern_field(fields, "productId", PRODUCT_ID, PRODUCT_ID_RULE, errors)
+        quantity = _quantity_field(fields, 0, errors)
+        attributes = _attributes_field(fields, "attributes", MAX_LINE_ATTRIBUTES, errors)
+        _raise_if_any(errors)
+        return ItemOperation(SET, product, quantity, attributes)
+    if kind == REMOVE:
+        errors = _unknown_fields(fields, {"productId"})
+        product = _pattern_field(fields, "productId", PRODUCT_ID, PRODUCT_ID_RULE, errors)
+        _raise_if_any(errors)
+        return ItemOperation(REMOVE, product)
+    _fail("op", 'must be "add", "set" or "remove"')
 
 
 def merge_carts(body: dict[str, Any]) -> MergeCarts:

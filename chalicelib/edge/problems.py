@@ -88,6 +88,8 @@ def problem_for(error: CartServiceError) -> dict[str, Any]:
             {"field": _cut(e.field, MAX_FIELD_LENGTH), "message": _cut(e.message, MAX_FIELD_LENGTH)}
             for e in error.errors[:MAX_ERRORS]
         ]
+    elif error.field is not None:  # a batch's operation
+        body["errors"] = [{"field": error.field, "message": _cut(error.detail, MAX_FIELD_LENGTH)}]
     if isinstance(error, MergeIntoItself):
         body["errors"] = [{"field": "sourceCartId", "message": "must be another cart"}]
     if isinstance(error, ProductsUnavailable):

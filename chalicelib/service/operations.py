@@ -22,7 +22,9 @@ from chalicelib.domain.access import GUEST, SHOPPER, TRUSTED, TRUSTED_CALLER, Ca
 from chalicelib.domain.cart import Cart, Change
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.commands import (
+    ADD,
     AddItem,
+    ChangeItems,
     CreateCart,
     ListCarts,
     MergeCarts,
@@ -152,6 +154,23 @@ class CartService:
         change = self._change(expected_version, cart_id, caller, receipt)
         line = (cart_id, product_id, command.quantity, change, command.attributes)
         return self._answer(self._carts.set_quantity(*line))
+
+    def change_items(
+        self,
+        cart_id: str,
+        command: ChangeItems,
+        expected_version: int | None = None,
+        caller: Caller = TRUSTED_CALLER,
+        receipt: Receipt | None = None,
+    ) -> PricedCart:
+        """Apply a batch of line operations, all or none, as one change."""
+        added = sorted({op.product_id for op in command.operations if op.op == ADD})
+        products = self._catalog.get_many(added)
+
+        def apply(change: Change) -> Cart:
+            return self._carts.change_lines(cart_id, command.operations, products, change)
+
+        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, apply)
 
     def update_cart(
         self,

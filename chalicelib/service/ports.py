@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.cart import Attributes, Cart, Change, Product
+from chalicelib.domain.commands import ItemOperation
 from chalicelib.domain.events import CartEvent
 from chalicelib.domain.receipts import Receipt, StoredReceipt
 
@@ -66,6 +67,18 @@ class CartRepository(abc.ABC):
     @abc.abstractmethod
     def delete(self, cart_id: str, change: Change) -> None:
         """Delete the cart and every line of it. Raises CartNotFound, PreconditionFailed."""
+
+    @abc.abstractmethod
+    def change_lines(
+        self,
+        cart_id: str,
+        operations: Sequence[ItemOperation],
+        products: Mapping[str, Product],
+        change: Change,
+    ) -> Cart:
+        """Apply a batch to the cart as read now (Cart.apply), all or none, as one change;
+        the cart after. The domain's errors name the operation refused; ConcurrentUpdate
+        when the cart changed between the read and the write (read again)."""
 
     @abc.abstractmethod
     def annotate(

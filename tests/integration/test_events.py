@@ -115,6 +115,23 @@ def test_a_shopping_session_publishes_one_event_per_change_in_order(api: Api, sh
     assert shop.events() == []  # nothing twice
 
 
+def test_a_batch_is_one_items_changed_event_listing_its_lines(api: Api, shop: Shop) -> None:
+    cart = api.new_cart()
+    api.call("POST", f"/carts/{cart}/items", {"productId": "MUG-CER", "quantity": 2})
+    operations = [
+        {"op": "add", "productId": "ESP-1KG", "quantity": 2},
+        {"op": "remove", "productId": "MUG-CER"},
+        {"op": "add", "productId": "ESP-1KG", "quantity": 1},
+    ]
+    api.call("PATCH", f"/carts/{cart}/items", {"operations": operations})
+    *_, batched = changes(shop.events())
+    assert batched == (
+        "ItemsChanged",
+        3,
+        {"lines": [line(3, 0), line(0, 2, "MUG-CER")]},
+    )
+
+
 def test_a_note_is_one_cart_updated_event(api: Api, shop: Shop) -> None:
     cart = api.new_cart()
     api.call("PATCH", f"/carts/{cart}", {"note": "Leave it by the door"})

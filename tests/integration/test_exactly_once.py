@@ -225,6 +225,13 @@ MUTATIONS: dict[str, Callable[[str, str], dict[str, Any]]] = {
         "expectedVersion": 2,
     },
     "remove_item": lambda cart, other: {"cartId": cart, "productId": "ESP-1KG"},
+    "change_items": lambda cart, other: {
+        "cartId": cart,
+        "operations": [
+            {"op": "add", "productId": "MUG-CER", "quantity": 1},
+            {"op": "set", "productId": "ESP-1KG", "quantity": 3},
+        ],
+    },
     "update_cart": lambda cart, other: {"cartId": cart, "note": "Leave it by the door"},
     "delete_cart": lambda cart, other: {"cartId": cart},
     "merge_carts": lambda cart, other: {"cartId": cart, "sourceCartId": other},

@@ -51,7 +51,7 @@ def test_one_stack_holds_the_tables_the_api_and_every_function(packaged: Any) ->
     # The REST handler, one per operation, the merge and abandoned-cart sweeps, the stream
     # consumer, and in a shopper-mode stage the authorizer.
     functions = len(deployed_functions(stage))
-    assert functions == (15 if stage == "dev" else 14)
+    assert functions == (16 if stage == "dev" else 15)
     assert len(of_type(template, "AWS::Serverless::Function")) == functions
     assert len(of_type(template, "AWS::IAM::Role")) == functions
 

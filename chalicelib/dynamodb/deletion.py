@@ -1,0 +1,107 @@
+"""Deleting a cart: its row marked DELETED (the commit point), then its lines and the row
+removed in one round trip."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import TYPE_CHECKING
+
+from chalicelib.domain import events
+from chalicelib.domain.cart import DELETED, Change
+from chalicelib.domain.errors import StorageUnavailable
+from chalicelib.dynamodb.calls import (
+    BATCH_WRITE_LIMIT,
+    batch_write,
+    chunks,
+    in_parallel,
+    refusal_error,
+    storage_errors,
+)
+from chalicelib.dynamodb.expressions import cart_update, changeable, refusing, written_by
+from chalicelib.dynamodb.merge import ReadLines, Transact
+from chalicelib.dynamodb.rows import Row, cart_key, line_key, line_quantities
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+log = logging.getLogger(__name__)
+
+
+class CartDeletion:
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        carts_table: str,
+        items_table: str,
+        line_rows: ReadLines,
+        transact: Transact,
+    ) -> None:
+        self._client = client
+        self._carts = carts_table
+        self._items = items_table
+        self._line_rows = line_rows
+        self._transact = transact
+
+    def run(self, cart_id: str, change: Change) -> None:
+        """Mark the cart row DELETED (the moment the cart is gone), then delete its lines
+        and the row.
+
+        The marked row names the change that deleted it, so that the mark retried by
+        botocore after a lost answer recognises its own success; it is deleted in the same
+        round trip as the lines (or expires: it is already past its expiry). Its
+        lineQuantities name every line: a concurrent add either committed before (its line
+        is in the map) or fails on the deleted row, so no line is left behind. The deletes
+        run in batches of up to 25, in parallel.
+        """
+        gone = change._replace(expires_at=change.now.replace(microsecond=0))
+        tombstone = cart_update(
+            self._carts,
+            cart_id,
+            gone,
+            changeable(change),
+            events.CART_DELETED,
+            set_="#status = :deleted, lastChange = :changeId",
+            values={":deleted": {"S": DELETED}, ":changeId": {"S": change.change_id}},
+        )
+        if change.receipt is not None:
+            self._transact(cart_id, [refusing(tombstone)], lambda c: c.check(change), change)
+            product_ids = [item["productId"]["S"] for item in self._line_rows(cart_id)]
+        else:
+            product_ids = sorted(line_quantities(self._tombstone(cart_id, tombstone, change)))
+        requests = [{"DeleteRequest": {"Key": line_key(cart_id, pid)}} for pid in product_ids]
+        batches = chunks(requests, BATCH_WRITE_LIMIT)
+        deletes = [functools.partial(batch_write, self._client, self._items, b) for b in batches]
+        try:
+            in_parallel([functools.partial(self._forget, cart_id, change), *deletes])
+        except StorageUnavailable:
+            # The cart is already gone (its row was the commit point), so the request has
+            # succeeded; rows that could not be deleted are unreachable, and TTL removes them.
+            log.error("cart %s deleted; some of its %d lines were left", cart_id, len(requests))
+
+    def _forget(self, cart_id: str, change: Change) -> None:
+        """Delete the deleted cart's row, if it is still this change's."""
+        with storage_errors():
+            try:
+                self._client.delete_item(
+                    TableName=self._carts,
+                    Key=cart_key(cart_id),
+                    ConditionExpression="lastChange = :changeId",
+                    ExpressionAttributeValues={":changeId": {"S": change.change_id}},
+                )
+            except self._client.exceptions.ConditionalCheckFailedException:
+                log.info("cart %s: its deleted row was removed already", cart_id)
+
+    def _tombstone(self, cart_id: str, update: Row, change: Change) -> Row:
+        """Write the deleted cart's row; the row as it was before."""
+        with storage_errors():
+            try:
+                response = self._client.update_item(
+                    **update, ReturnValues="ALL_OLD", ReturnValuesOnConditionCheckFailure="ALL_OLD"
+                )
+            except self._client.exceptions.ConditionalCheckFailedException as error:
+                old = error.response.get("Item")
+                if old is not None and written_by(old, change):
+                    return dict(old)  # this delete, retried by botocore: its answer was lost
+                raise refusal_error(cart_id, old, lambda cart: cart.check(change)) from None
+        return dict(response["Attributes"])
