@@ -8,6 +8,7 @@ tests enforces them by calling these methods, so both answer alike.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -171,6 +172,7 @@ class Cart:
         """Apply a batch in order as one change (one version step), or none of it: the
         first operation refused raises its error, naming it (`operations[3].quantity`)."""
         self.check(change)
+        lines_before = copy.deepcopy(self.lines)
         for index, operation in enumerate(operations):
             try:
                 if operation.op == ADD:
@@ -183,6 +185,7 @@ class Cart:
                 else:
                     self._set(operation.product_id, 0, None)
             except CartServiceError as error:
+                self.lines = lines_before
                 part = "quantity" if isinstance(error, QuantityLimitExceeded) else "productId"
                 error.field = f"operations[{index}].{part}"
                 raise
