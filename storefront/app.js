@@ -181,6 +181,7 @@ function signOut() {
 
 async function act(work) {
   say(null);
+  document.body.dataset.busy = "true"; // until the change is answered (tests wait on it)
   document.querySelectorAll("button").forEach((button) => (button.disabled = true));
   try {
     await work();
@@ -189,6 +190,7 @@ async function act(work) {
     if (error.code === "UNAUTHORIZED") signOut();
     if (["PRECONDITION_FAILED", "CART_NOT_FOUND", "ITEM_NOT_FOUND"].includes(error.code)) await loadCart();
   } finally {
+    delete document.body.dataset.busy;
     render();
   }
 }
@@ -208,6 +210,35 @@ const setQuantity = (productId, quantity) =>
     show(data, version);
   });
 
+// The brew kit: three products in one batch, one change (all of them or none).
+const BREW_KIT = ["ESP-1KG", "FILTER-100", "MUG-CER"];
+const buyBundle = () =>
+  act(async () => {
+    const id = await cartId();
+    const operations = BREW_KIT.map((productId) => ({ op: "add", productId, quantity: 1 }));
+    const { data, etag: version } = await once("PATCH", `/carts/${id}/items`, { operations }, {
+      "If-Match": etag,
+    });
+    show(data, version);
+  });
+
+// A line option: gift wrap, kept as the line's attributes.
+const giftWrap = (line, wrapped) =>
+  act(async () => {
+    const attributes = wrapped ? { ...line.attributes, giftWrap: "yes" } : {};
+    const body = { quantity: line.quantity, attributes };
+    const { data, etag: version } = await once("PUT", `/carts/${cart.cartId}/items/${line.productId}`, body, {
+      "If-Match": etag,
+    });
+    show(data, version);
+  });
+
+const saveNote = (note) =>
+  act(async () => {
+    const { data, etag: version } = await once("PATCH", `/carts/${cart.cartId}`, { note }, { "If-Match": etag });
+    show(data, version);
+  });
+
 const remove = (productId) =>
   act(async () => {
     const { data, etag: version } = await once("DELETE", `/carts/${cart.cartId}/items/${productId}`, undefined, {
@@ -224,6 +255,13 @@ function element(tag, attributes = {}, ...children) {
   }
   node.append(...children);
   return node;
+}
+
+function checkbox(checked, onchange, label) {
+  const box = element("input", { type: "checkbox", "aria-label": label });
+  box.checked = checked;
+  box.addEventListener("change", () => onchange(box.checked));
+  return box;
 }
 
 function renderProducts() {
@@ -265,12 +303,23 @@ function render() {
         line.available
           ? element("span", { class: "unit-price" }, `${line.unitPrice} each`)
           : element("span", { class: "unavailable" }, "No longer available"),
+        element(
+          "label",
+          { class: "gift" },
+          checkbox(line.attributes.giftWrap === "yes", (checked) => giftWrap(line, checked), `Gift wrap ${line.name}`),
+          " Gift wrap",
+        ),
       ),
     ),
   );
   document.querySelector("#item-count").textContent = cart ? String(cart.itemCount) : "0";
   document.querySelector("#total").textContent = cart ? `${cart.totalAmount} ${cart.currency}` : "–";
   document.querySelector("#cart-id").textContent = cart ? cart.cartId : "none yet";
+  const noteForm = document.querySelector("#note-form");
+  noteForm.hidden = !cart || cart.status !== "ACTIVE";
+  if (cart && document.activeElement !== document.querySelector("#note")) {
+    document.querySelector("#note").value = cart.note || "";
+  }
   const signedIn = Boolean(sessionStorage.getItem(SHOPPER_KEY));
   document.querySelector("#who").textContent = signedIn ? "Signed in as the demo shopper" : "Shopping as a guest";
   document.querySelector("#sign-in").hidden = signedIn || !config.signIn;
@@ -280,6 +329,11 @@ function render() {
 }
 
 document.querySelector("#sign-in").addEventListener("click", signIn);
+document.querySelector("#bundle").addEventListener("click", buyBundle);
+document.querySelector("#note-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  saveNote(document.querySelector("#note").value);
+});
 document.querySelector("#sign-out").addEventListener("click", () => { signOut(); loadCart(); });
 renderProducts();
 await loadCart();

@@ -110,6 +110,40 @@ def test_a_shopper_fills_a_cart_across_origins(
     page.screenshot(path=ARTIFACTS / "storefront.png", full_page=True)
 
 
+def test_a_bundle_in_one_request_a_gift_wrapped_line_and_a_note(
+    shopper_stack: Stack, browser: Browser, shop: str
+) -> None:
+    problems: list[str] = []
+    page = watched_page(browser, problems)
+    page.goto(shop)
+    page.wait_for_selector("body[data-ready=true]")
+
+    page.get_by_role("button", name="Buy the brew kit").click()
+    page.wait_for_selector('#lines [data-product="MUG-CER"]')
+    stored = guest_cart(page, shopper_stack)
+    assert [item["productId"] for item in stored["items"]] == ["ESP-1KG", "FILTER-100", "MUG-CER"]
+    kept = json.loads(page.evaluate(f"localStorage.getItem('{CART_KEY}')"))
+    version = requests.get(
+        f"{shopper_stack.base_url}/carts/{kept['cartId']}",
+        headers={"Authorization": f"Bearer {kept['cartToken']}"},
+        timeout=10,
+    ).headers["ETag"]
+    assert version == '"2"'  # created, then the three products in one change
+
+    page.locator('#lines [data-product="MUG-CER"] input[type=checkbox]').check()
+    page.wait_for_selector("body:not([data-busy])")
+    assert guest_cart(page, shopper_stack)["items"][2]["attributes"] == {"giftWrap": "yes"}
+    page.fill("#note", "Ring twice, please")
+    page.get_by_role("button", name="Save note").click()
+    page.wait_for_selector("body:not([data-busy])")
+    assert guest_cart(page, shopper_stack)["note"] == "Ring twice, please"
+    page.reload()
+    page.wait_for_selector("body[data-ready=true] #lines .line")
+    assert page.input_value("#note") == "Ring twice, please"
+    assert page.locator('#lines [data-product="MUG-CER"] input[type=checkbox]').is_checked()
+    assert problems == []
+
+
 def test_the_page_explains_an_error_code(browser: Browser, shop: str) -> None:
     problems: list[str] = []
     page = watched_page(browser, problems)
