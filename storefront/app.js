@@ -35,6 +35,8 @@ const MESSAGES = {
   CART_LIMIT: "You have too many open carts; check one out or delete one first.",
   PAYLOAD_TOO_LARGE: "The shop sent a request that is too large.",
   TOO_MANY_REQUESTS: "The cart service is busy; please try again in a moment.",
+  INSUFFICIENT_STOCK: "We do not have enough of some products; lower the quantities.",
+  PRICE_CHANGED: "Some prices went up since you added them; check them and check out again.",
 };
 
 const config = await (await fetch("config.json")).json();
@@ -278,8 +280,24 @@ function renderProducts() {
   );
 }
 
+// What the cart says the shopper should know: a price that changed since the line was added
+// (old and new), a product gone, too little stock.
+function warningText(warning) {
+  const name = cart.items.find((line) => line.productId === warning.productId)?.name || warning.productId;
+  if (warning.code === "PRICE_CHANGED") {
+    return `${name}: the price changed from ${warning.previousUnitPrice} to ${warning.unitPrice} ${cart.currency}`;
+  }
+  if (warning.code === "INSUFFICIENT_STOCK") return `${name}: only ${warning.available} left`;
+  return `${name} is no longer available`;
+}
+
 function render() {
   const lines = cart ? cart.items : [];
+  document.querySelector("#warnings").replaceChildren(
+    ...(cart ? cart.warnings : []).map((warning) =>
+      element("li", { class: "warning", "data-code": warning.code, "data-product": warning.productId }, warningText(warning)),
+    ),
+  );
   document.querySelector("#empty").hidden = lines.length > 0;
   document.querySelector("#lines").replaceChildren(
     ...lines.map((line) =>

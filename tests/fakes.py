@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.cart import ACTIVE, Attributes, Cart, Change, Product
@@ -69,9 +70,10 @@ class InMemoryCartRepository(CartRepository):
         quantity: int,
         change: Change,
         attributes: Attributes | None = None,
+        price: Decimal | None = None,
     ) -> Cart:
         cart = copy.deepcopy(self._stored(cart_id))
-        cart.set_quantity(product_id, quantity, change, attributes)
+        cart.set_quantity(product_id, quantity, change, attributes, price)
         return self._commit(cart, change)
 
     def change_lines(
@@ -117,10 +119,16 @@ class InMemoryCartRepository(CartRepository):
         self._stored(target_id)
         return False  # none is ever in steps: nothing to finish
 
-    def check_out(self, cart: Cart, catalog: Mapping[str, Product], change: Change) -> Cart:
+    def check_out(
+        self,
+        cart: Cart,
+        catalog: Mapping[str, Product],
+        change: Change,
+        accept_price_changes: bool = False,
+    ) -> Cart:
         self._unchanged(cart)
         checked_out = copy.deepcopy(cart)
-        checked_out.check_out(dict(catalog), change)
+        checked_out.check_out(dict(catalog), change, accept_price_changes)
         return self._commit(checked_out, change)
 
     def list_for_customer(

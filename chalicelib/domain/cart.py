@@ -12,6 +12,7 @@ import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import NamedTuple
 
 from chalicelib.domain.commands import ADD, SET, ItemOperation
@@ -22,10 +23,12 @@ from chalicelib.domain.errors import (
     CartNotFound,
     CartServiceError,
     CurrencyMismatch,
+    InsufficientStock,
     ItemNotFound,
     LineLimitExceeded,
     MergeIntoItself,
     PreconditionFailed,
+    PriceChanged,
     ProductNotFound,
     ProductsUnavailable,
     QuantityLimitExceeded,
@@ -56,10 +59,23 @@ class Product(NamedTuple):
     product_id: str
     name: str
     unit_price: Money
+    stock: int | None = None
+    """Units the shop has (None: unlimited). The cart warns of it; the shop decrements it."""
+    max_per_cart: int | None = None
+    """At most this many in one cart (None: MAX_QUANTITY)."""
 
     @property
     def currency(self) -> str:
         return self.unit_price.currency
+
+    @property
+    def limit(self) -> int:
+        """The most of this product one cart may hold."""
+        return MAX_QUANTITY if self.max_per_cart is None else min(self.max_per_cart, MAX_QUANTITY)
+
+    def check_quantity(self, quantity: int) -> None:
+        if quantity > self.limit:
+            raise QuantityLimitExceeded(self.product_id, self.limit)
 
 
 class Change(NamedTuple):
@@ -78,6 +94,27 @@ class Change(NamedTuple):
     """A keyed request's receipt, committed with the change."""
 
 
+PRICE_CHANGED = "PRICE_CHANGED"
+UNAVAILABLE = "UNAVAILABLE"
+INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+
+
+class LineWarning(NamedTuple):
+    code: str
+    product_id: str
+    previous_unit_price: Money | None = None
+    """PRICE_CHANGED: the unit price when the line was last added or changed."""
+    unit_price: Money | None = None
+    """PRICE_CHANGED: the unit price now."""
+    available: int | None = None
+    """INSUFFICIENT_STOCK: what the shop has."""
+
+    @property
+    def is_increase(self) -> bool:
+        before, now = self.previous_unit_price, self.unit_price
+        return before is not None and now is not None and now.amount > before.amount
+
+
 @dataclass
 class CartLine:
     product_id: str
@@ -85,6 +122,9 @@ class CartLine:
     quantity: int
     added_at: datetime
     attributes: Attributes = field(default_factory=dict)
+    price_when_added: Decimal | None = None
+    """The unit price (in the cart's currency) when the shopper last added or changed this
+    line: what a later price is compared with (None: not known, a line older than this)."""
 
 
 @dataclass
@@ -160,10 +200,12 @@ class Cart:
         quantity: int,
         change: Change,
         attributes: Attributes | None = None,
+        price: Decimal | None = None,
     ) -> None:
-        """Set a line's quantity (0 removes the line), and its attributes if given."""
+        """Set a line's quantity (0 removes the line), its attributes if given, and the
+        price it is set at (the product's now), if known."""
         self.check(change)
-        self._set(product_id, quantity, attributes)
+        self._set(product_id, quantity, attributes, price)
         self._changed(change)
 
     def apply(
@@ -181,7 +223,12 @@ class Cart:
                         raise ProductNotFound(operation.product_id)
                     self._add(product, operation.quantity, operation.attributes, change.now)
                 elif operation.op == SET:
-                    self._set(operation.product_id, operation.quantity, operation.attributes)
+                    known = products.get(operation.product_id)
+                    price = None
+                    if known is not None and known.currency == self.currency:
+                        known.check_quantity(operation.quantity)
+                        price = known.unit_price.amount
+                    self._set(operation.product_id, operation.quantity, operation.attributes, price)
                 else:
                     self._set(operation.product_id, 0, None)
             except CartServiceError as error:
@@ -202,19 +249,24 @@ class Cart:
         if line is None:
             if len(self.lines) >= MAX_LINES:
                 raise LineLimitExceeded(MAX_LINES)
-            if quantity > MAX_QUANTITY:
-                raise QuantityLimitExceeded(product.product_id, MAX_QUANTITY)
+            product.check_quantity(quantity)
             line = CartLine(product.product_id, product.name, quantity, now)
             self.lines.append(line)
         else:
-            if line.quantity + quantity > MAX_QUANTITY:
-                raise QuantityLimitExceeded(product.product_id, MAX_QUANTITY)
+            product.check_quantity(line.quantity + quantity)
             line.quantity += quantity
             line.name = product.name
+        line.price_when_added = product.unit_price.amount
         if attributes is not None:
             line.attributes = dict(attributes)
 
-    def _set(self, product_id: str, quantity: int, attributes: Attributes | None) -> None:
+    def _set(
+        self,
+        product_id: str,
+        quantity: int,
+        attributes: Attributes | None,
+        price: Decimal | None = None,
+    ) -> None:
         if quantity < 0:
             raise ValueError("quantity cannot be negative")
         if quantity > MAX_QUANTITY:
@@ -228,6 +280,8 @@ class Cart:
             line.quantity = quantity
             if attributes is not None:
                 line.attributes = dict(attributes)
+            if price is not None:
+                line.price_when_added = price
 
     def annotate(self, note: str | None, attributes: Attributes | None, change: Change) -> None:
         """Set the note (an empty one removes it) and replace the attributes, each if given."""
@@ -260,29 +314,54 @@ class Cart:
         for moved in source.lines:
             line = self.line(moved.product_id)
             if line is None:
-                new = CartLine(moved.product_id, moved.name, 0, moved.added_at, moved.attributes)
+                new = copy.deepcopy(moved)
                 self.lines.append(new)
                 line = self.lines[-1]
             line.quantity = totals[moved.product_id]
         self._changed(change)
 
-    def check_out(self, catalog: dict[str, Product], change: Change) -> None:
-        """Freeze the cart at the catalog's prices of this moment; no change after this."""
+    def check_out(
+        self, catalog: dict[str, Product], change: Change, accept_price_changes: bool = False
+    ) -> None:
+        """Freeze the cart at the catalog's prices of this moment; no change after this.
+        Refused while a product is unavailable or short of stock, or while a price rose
+        since its line was added and the shopper has not accepted it."""
         self.check(change)
         if not self.lines:
             raise CartEmpty(self.cart_id)
-        unavailable = [
-            line.product_id
-            for line in self.lines
-            if line.product_id not in catalog or catalog[line.product_id].currency != self.currency
-        ]
+        warnings = self.warnings(catalog)
+        unavailable = [w.product_id for w in warnings if w.code == UNAVAILABLE]
         if unavailable:
             raise ProductsUnavailable(unavailable)
+        short = [w for w in warnings if w.code == INSUFFICIENT_STOCK]
+        if short:
+            raise InsufficientStock(short)
+        risen = [w for w in warnings if w.code == PRICE_CHANGED and w.is_increase]
+        if risen and not accept_price_changes:
+            raise PriceChanged(risen)
         self.checkout_prices = {
             line.product_id: catalog[line.product_id].unit_price for line in self.lines
         }
         self.status = CHECKED_OUT
         self._changed(change)
+
+    def warnings(self, catalog: Mapping[str, Product]) -> list[LineWarning]:
+        """What the shopper should know about the lines, against the catalog now."""
+        found = []
+        for line in self.lines:
+            product = catalog.get(line.product_id)
+            if product is None or product.currency != self.currency:
+                found.append(LineWarning(UNAVAILABLE, line.product_id))
+                continue
+            price = product.unit_price
+            if line.price_when_added is not None and line.price_when_added != price.amount:
+                before = Money(line.price_when_added, self.currency)
+                found.append(LineWarning(PRICE_CHANGED, line.product_id, before, price))
+            if product.stock is not None and product.stock < line.quantity:
+                found.append(
+                    LineWarning(INSUFFICIENT_STOCK, line.product_id, available=product.stock)
+                )
+        return found
 
     def _changed(self, change: Change) -> None:
         self.updated_at = change.now

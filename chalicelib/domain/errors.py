@@ -6,7 +6,7 @@ stable code each one becomes.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class CartServiceError(Exception):
@@ -60,6 +60,28 @@ class CurrencyMismatch(CartServiceError):
 class CartNotActive(CartServiceError):
     def __init__(self, cart_id: str, status: str) -> None:
         super().__init__(f"cart {cart_id} is {status}: it can be read but no longer changed")
+
+
+class InsufficientStock(CartServiceError):
+    """Checkout refused: the shop has fewer of these products than the cart holds."""
+
+    def __init__(self, warnings: list[Any]) -> None:
+        self.warnings = warnings
+        products = ", ".join(warning.product_id for warning in warnings)
+        super().__init__(f"not enough in stock of: {products}; lower the quantities")
+
+
+class PriceChanged(CartServiceError):
+    """Checkout refused: prices rose since the shopper added these lines, and the checkout
+    did not say it accepts them (acceptPriceChanges)."""
+
+    def __init__(self, warnings: list[Any]) -> None:
+        self.warnings = warnings
+        products = ", ".join(warning.product_id for warning in warnings)
+        super().__init__(
+            f"prices rose since these were added: {products}; show the shopper the new"
+            " prices, then check out with acceptPriceChanges"
+        )
 
 
 class ProductsUnavailable(CartServiceError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from chalicelib.domain.cart import CHECKED_OUT, Cart, CartLine, Product
+from chalicelib.domain.cart import CHECKED_OUT, Cart, CartLine, LineWarning, Product
 from chalicelib.domain.money import Money
 
 
@@ -28,6 +28,8 @@ class PricedCart(NamedTuple):
     lines: list[PricedLine]
     item_count: int
     total: Money
+    warnings: list[LineWarning]
+    """What the shopper should know before checking out (none once checked out)."""
 
 
 def price_cart(cart: Cart, catalog: Mapping[str, Product]) -> PricedCart:
@@ -47,4 +49,5 @@ def price_cart(cart: Cart, catalog: Mapping[str, Product]) -> PricedCart:
             total = total + priced.line_total
         lines.append(priced)
     item_count = sum(line.quantity for line in cart.lines)
-    return PricedCart(cart, lines, item_count, total)
+    warnings = [] if cart.status == CHECKED_OUT else cart.warnings(catalog)
+    return PricedCart(cart, lines, item_count, total, warnings)

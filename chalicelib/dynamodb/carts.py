@@ -16,6 +16,7 @@ import functools
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from chalicelib.domain import events
@@ -23,7 +24,6 @@ from chalicelib.domain.cart import (
     CHECKED_OUT,
     DELETED,
     MAX_LINES,
-    MAX_QUANTITY,
     Attributes,
     Cart,
     CartLine,
@@ -163,7 +163,7 @@ class DynamoCartRepository(CartRepository):
             {"#pid": product.product_id},
             {
                 ":currency": {"S": product.currency},
-                ":room": {"N": str(MAX_QUANTITY - quantity)},
+                ":room": {"N": str(product.limit - quantity)},
                 ":maxLines": {"N": str(MAX_LINES)},
             },
         )
@@ -177,7 +177,14 @@ class DynamoCartRepository(CartRepository):
             set_="lineQuantities.#pid = if_not_exists(lineQuantities.#pid, :zero) + :quantity",
             values={":zero": {"N": "0"}, ":quantity": {"N": str(quantity)}},
         )
-        line = CartLine(product.product_id, product.name, quantity, change.now, attributes or {})
+        line = CartLine(
+            product.product_id,
+            product.name,
+            quantity,
+            change.now,
+            attributes or {},
+            product.unit_price.amount,
+        )
         line_update = added_line(
             self._items, cart_id, line, change, total=None, replace=attributes is not None
         )
@@ -195,6 +202,7 @@ class DynamoCartRepository(CartRepository):
         quantity: int,
         change: Change,
         attributes: Attributes | None = None,
+        price: Decimal | None = None,
     ) -> Cart:
         condition = changeable(change).and_(
             "attribute_exists(lineQuantities.#pid)", {"#pid": product_id}, {}
@@ -222,10 +230,12 @@ class DynamoCartRepository(CartRepository):
                 set_="lineQuantities.#pid = :quantity",
                 values={":quantity": {"N": str(quantity)}},
             )
-            line_change = set_line(self._items, cart_id, product_id, quantity, change, attributes)
+            line_change = set_line(
+                self._items, cart_id, product_id, quantity, change, attributes, price
+            )
 
         def refusal(cart: Cart) -> None:
-            cart.set_quantity(product_id, quantity, change, attributes)
+            cart.set_quantity(product_id, quantity, change, attributes, price)
 
         self._transact(cart_id, [refusing(row_update), line_change], refusal, change)
         return self._after_change(cart_id)
@@ -268,11 +278,19 @@ class DynamoCartRepository(CartRepository):
     def merges_started_before(self, moment: datetime) -> list[str]:
         return self._reads.merges_started_before(moment)
 
-    def check_out(self, cart: Cart, catalog: Mapping[str, Product], change: Change) -> Cart:
+    def check_out(
+        self,
+        cart: Cart,
+        catalog: Mapping[str, Product],
+        change: Change,
+        accept_price_changes: bool = False,
+    ) -> Cart:
         """Freeze the prices onto the cart row, as read (so they are the prices of exactly
         its lines): one write however many lines, the lines themselves untouched."""
         checked_out = copy.deepcopy(cart)
-        checked_out.check_out(dict(catalog), change)  # the rules: raises before any write
+        checked_out.check_out(
+            dict(catalog), change, accept_price_changes
+        )  # the rules: raises before any write
         prices = {
             pid: {"N": str(price.amount)} for pid, price in checked_out.checkout_prices.items()
         }

@@ -9,6 +9,7 @@ without a read first.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.cart import ACTIVE, Cart, CartLine, Change
@@ -162,11 +163,13 @@ def added_line(
     change: Change,
     total: int | None,
     replace: bool = False,
+    merged: bool = False,
 ) -> Row:
     """A line's update when units of it arrive (an add, a merged line): its quantity set to
     `total` when known, else added to whatever the line holds; its name refreshed; the time
     it was first added kept; its attributes replaced by the line's when `replace` (an add
-    that names them), else kept, or the line's when it is new (a merged line)."""
+    that names them), else kept, or the line's when it is new (a merged line); the price it
+    was added at set, or for a `merged` line kept when the target has one."""
     quantity = (
         "quantity = :quantity"
         if total is not None
@@ -182,13 +185,18 @@ def added_line(
     }
     if total is None:
         values[":zero"] = _number(0)
+    price = ""
+    if line.price_when_added is not None:
+        values[":price"] = {"N": str(line.price_when_added)}
+        kept = "if_not_exists(priceWhenAdded, :price)" if merged else ":price"
+        price = f", priceWhenAdded = {kept}"
     return {
         "Update": {
             "TableName": table,
             "Key": line_key(cart_id, line.product_id),
             "UpdateExpression": f"SET {quantity}, #name = :name,"
             " addedAt = if_not_exists(addedAt, :addedAt), expiresAt = :expiresAt,"
-            f" attributes = {attributes}",
+            f" attributes = {attributes}{price}",
             "ExpressionAttributeNames": {"#name": "name"},
             "ExpressionAttributeValues": values,
         }
@@ -202,13 +210,18 @@ def set_line(
     quantity: int,
     change: Change,
     attributes: dict[str, str] | None,
+    price: Decimal | None = None,
 ) -> Row:
-    """A line's update when its quantity is set (and its attributes, when given)."""
+    """A line's update when its quantity is set (and its attributes and the price it is set
+    at, when given)."""
     values = {":quantity": _number(quantity), ":expiresAt": line_expiry(change)}
     update = "SET quantity = :quantity, expiresAt = :expiresAt"
     if attributes is not None:
         update += ", attributes = :attributes"
         values[":attributes"] = attributes_map(attributes)
+    if price is not None:
+        update += ", priceWhenAdded = :price"
+        values[":price"] = {"N": str(price)}
     return {
         "Update": {
             "TableName": table,

@@ -101,7 +101,9 @@ class CartMerge:
         ]
         for line in source.lines:
             actions.append(
-                added_line(self._items, target.cart_id, line, change, totals[line.product_id])
+                added_line(
+                    self._items, target.cart_id, line, change, totals[line.product_id], merged=True
+                )
             )
             actions.append(deleted_line(self._items, source.cart_id, line.product_id))
         self._transact(target.cart_id, actions, change=change)
@@ -176,7 +178,9 @@ class CartMerge:
         for chunk in chunks(remaining, MOVED_LINES_PER_STEP):
             actions: list[Row] = [{"ConditionCheck": locked}]
             for line in chunk:
-                actions.append(added_line(self._items, target.cart_id, line, change, total=None))
+                actions.append(
+                    added_line(self._items, target.cart_id, line, change, total=None, merged=True)
+                )
                 actions.append(deleted_line(self._items, source_id, line.product_id))
             self._transact(target.cart_id, actions)
         received = lines_from_items(self._read_lines(target.cart_id))

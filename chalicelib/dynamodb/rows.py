@@ -10,8 +10,8 @@ Carts      cartId (pk) | customerId, currency, status, createdAt, updatedAt, ver
                          this version, for the stream), abandonAt + abandonBucket (the
                          index of carts to check for abandonment), abandonedAt
 CartItems  cartId (pk), productId (sk) | name, quantity, addedAt, attributes {key: value},
-                         expiresAt (TTL)
-Products   productId (pk) | name, unitPrice (N), currency
+                         priceWhenAdded (N, the cart's currency), expiresAt (TTL)
+Products   productId (pk) | name, unitPrice (N), currency, stock (N), maxPerCart (N)
 Idempotency id (pk) | request, cartId, reply (JSON), expiration (TTL): receipts
 """
 
@@ -94,6 +94,9 @@ def lines_from_items(items: list[Row]) -> list[CartLine]:
             quantity=int(item["quantity"]["N"]),
             added_at=parse_timestamp(item["addedAt"]["S"]),
             attributes=attributes_from(item),
+            price_when_added=(
+                Decimal(item["priceWhenAdded"]["N"]) if "priceWhenAdded" in item else None
+            ),
         )
         for item in items
     ]
@@ -148,6 +151,12 @@ def product_row(product: Product) -> Row:
         "name": {"S": product.name},
         "unitPrice": {"N": str(product.unit_price.amount)},
         "currency": {"S": product.currency},
+        **({"stock": {"N": str(product.stock)}} if product.stock is not None else {}),
+        **(
+            {"maxPerCart": {"N": str(product.max_per_cart)}}
+            if product.max_per_cart is not None
+            else {}
+        ),
     }
 
 
@@ -158,4 +167,6 @@ def product_from(row: Row) -> Product:
         product_id=row["productId"]["S"],
         name=row["name"]["S"],
         unit_price=Money(Decimal(row["unitPrice"]["N"]), row["currency"]["S"]),
+        stock=int(row["stock"]["N"]) if "stock" in row else None,
+        max_per_cart=int(row["maxPerCart"]["N"]) if "maxPerCart" in row else None,
     )

@@ -63,7 +63,7 @@ def incoming(event: Any, operation: Operation) -> Incoming:
         raise InvalidInput([FieldError(key, "is not a known field") for key in sorted(rest)])
     return Incoming(
         path={name: event[name] for name in operation.path},
-        body=rest if operation.takes == "body" else {},
+        body=rest if operation.takes in ("body", "optional body") else {},
         query=_query(rest) if operation.takes == "query" else {},
         expected_version=(
             parsing.expected_version(event.get(EXPECTED_VERSION)) if operation.conditional else None

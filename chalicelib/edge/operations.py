@@ -56,7 +56,7 @@ def _cart_as_now(service: CartService, cart_id: str, request: Incoming) -> Reply
 class Operation(NamedTuple):
     name: str
     path: tuple[str, ...]
-    takes: Literal["body", "query", "nothing"]
+    takes: Literal["body", "optional body", "query", "nothing"]
     parse: Callable[[Incoming], Call]
     """Validates everything the request carries, before anything is read or written."""
     conditional: bool = False
@@ -160,9 +160,9 @@ def _merge_carts(request: Incoming) -> Call:
 
 
 def _checkout(request: Incoming) -> Call:
-    cart_id = parsing.cart_id(request.path["cartId"])
+    cart_id, accept = parsing.cart_id(request.path["cartId"]), parsing.checkout(request.body)
     return lambda service, receipt: cart_reply(
-        service.check_out(cart_id, request.expected_version, request.caller, receipt)
+        service.check_out(cart_id, request.expected_version, request.caller, receipt, accept)
     )
 
 
@@ -217,7 +217,9 @@ REMOVE_ITEM = Operation(
 MERGE_CARTS = Operation(
     "merge_carts", ("cartId",), "body", _merge_carts, conditional=True, keyed=True
 )
-CHECKOUT = Operation("checkout", ("cartId",), "nothing", _checkout, conditional=True, keyed=True)
+CHECKOUT = Operation(
+    "checkout", ("cartId",), "optional body", _checkout, conditional=True, keyed=True
+)
 LIST_CUSTOMER_CARTS = Operation(
     "list_customer_carts", ("customerId",), "query", _list_customer_carts
 )

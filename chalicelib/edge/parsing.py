@@ -189,6 +189,17 @@ def _item_operation(operation: object) -> ItemOperation:
     _fail("op", 'must be "add", "set" or "remove"')
 
 
+def checkout(body: dict[str, Any]) -> bool:
+    """Whether the shopper accepts prices that rose since the lines were added (no body:
+    not)."""
+    errors = _unknown_fields(body, {"acceptPriceChanges"})
+    accept = body.get("acceptPriceChanges", False)
+    if type(accept) is not bool:
+        errors.append(FieldError("acceptPriceChanges", "must be true or false"))
+    _raise_if_any(errors)
+    return bool(accept)
+
+
 def merge_carts(body: dict[str, Any]) -> MergeCarts:
     errors = _unknown_fields(body, {"sourceCartId", "sourceCartToken"})
     if "sourceCartId" not in body:

@@ -16,6 +16,7 @@ from chalicelib.domain.errors import (
     CurrencyMismatch,
     Forbidden,
     IdempotencyKeyReused,
+    InsufficientStock,
     InvalidInput,
     InvalidJson,
     ItemNotFound,
@@ -23,6 +24,7 @@ from chalicelib.domain.errors import (
     MergeIntoItself,
     PayloadTooLarge,
     PreconditionFailed,
+    PriceChanged,
     ProductNotFound,
     ProductsUnavailable,
     QuantityLimitExceeded,
@@ -31,6 +33,7 @@ from chalicelib.domain.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
+from chalicelib.edge.views import warning_view
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -51,6 +54,8 @@ STATUS_AND_CODE: dict[type[CartServiceError], tuple[int, str]] = {
     PreconditionFailed: (412, "PRECONDITION_FAILED"),
     CartNotActive: (409, "CART_NOT_ACTIVE"),
     ProductsUnavailable: (400, "PRODUCTS_UNAVAILABLE"),
+    InsufficientStock: (400, "INSUFFICIENT_STOCK"),
+    PriceChanged: (409, "PRICE_CHANGED"),
     CartEmpty: (400, "CART_EMPTY"),
     StorageUnavailable: (503, "SERVICE_UNAVAILABLE"),
     Unauthenticated: (401, "UNAUTHORIZED"),
@@ -92,6 +97,8 @@ def problem_for(error: CartServiceError) -> dict[str, Any]:
         body["errors"] = [{"field": error.field, "message": _cut(error.detail, MAX_FIELD_LENGTH)}]
     if isinstance(error, MergeIntoItself):
         body["errors"] = [{"field": "sourceCartId", "message": "must be another cart"}]
+    if isinstance(error, InsufficientStock | PriceChanged):
+        body["warnings"] = [warning_view(warning) for warning in error.warnings]
     if isinstance(error, ProductsUnavailable):
         body["unavailableProducts"] = error.product_ids
     return body

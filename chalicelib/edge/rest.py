@@ -136,7 +136,7 @@ def incoming(request: Request, operation: Operation, caller: Caller) -> Incoming
     headers = request.headers
     return Incoming(
         path=request.uri_params or {},
-        body=json_body(request) if operation.takes == "body" else {},
+        body=json_body(request) if _takes_body(operation, request) else {},
         query=(request.query_params or {}) if operation.takes == "query" else {},
         expected_version=parsing.if_match(headers.get("if-match"))
         if operation.conditional
@@ -155,6 +155,12 @@ def _base_path(request: Request) -> str:
     stage = request.context.get("stage")
     path = request.context.get("path") or ""
     return f"/{stage}" if stage and path.startswith(f"/{stage}/") else ""
+
+
+def _takes_body(operation: Operation, request: Request) -> bool:
+    return operation.takes == "body" or (
+        operation.takes == "optional body" and bool(request.raw_body)
+    )
 
 
 def json_body(request: Request) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.cart import Cart
+from chalicelib.domain.cart import Cart, LineWarning
 from chalicelib.domain.clock import format_timestamp
 from chalicelib.domain.pricing import PricedCart, PricedLine
 
@@ -24,7 +24,20 @@ def cart_view(priced: PricedCart) -> dict[str, Any]:
         "items": [_line_view(line) for line in priced.lines],
         "itemCount": priced.item_count,
         "totalAmount": priced.total.format(),
+        "warnings": [warning_view(warning) for warning in priced.warnings],
     }
+
+
+def warning_view(warning: LineWarning) -> dict[str, Any]:
+    """`{"code", "productId", ...}`: the prices of a PRICE_CHANGED, the stock of an
+    INSUFFICIENT_STOCK."""
+    view: dict[str, Any] = {"code": warning.code, "productId": warning.product_id}
+    if warning.previous_unit_price is not None and warning.unit_price is not None:
+        view["previousUnitPrice"] = warning.previous_unit_price.format()
+        view["unitPrice"] = warning.unit_price.format()
+    if warning.available is not None:
+        view["available"] = warning.available
+    return view
 
 
 def _line_view(priced: PricedLine) -> dict[str, Any]:

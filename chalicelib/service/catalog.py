@@ -71,8 +71,12 @@ class Catalog:
             del self._entries[next(iter(self._entries))]
 
 
+_OPTIONAL = {"stock", "maxPerCart"}
+
+
 def parse_catalog(document: Any) -> list[Product]:
-    """Validate a catalog file's JSON: an array of {productId, name, unitPrice, currency}.
+    """Validate a catalog file's JSON: an array of {productId, name, unitPrice, currency}
+    with, optionally, `stock` (an integer >= 0; absent: unlimited) and `maxPerCart` (1-999).
 
     Raises ValueError naming the first bad entry, so a broken file loads nothing.
     """
@@ -88,8 +92,17 @@ def parse_catalog(document: Any) -> list[Product]:
 
 
 def _parse_entry(entry: Any, where: str) -> Product:
-    if not isinstance(entry, dict) or set(entry) != {"productId", "name", "unitPrice", "currency"}:
-        raise ValueError(f"{where}: needs exactly productId, name, unitPrice and currency")
+    required = {"productId", "name", "unitPrice", "currency"}
+    if not isinstance(entry, dict) or not required <= set(entry) <= required | _OPTIONAL:
+        raise ValueError(
+            f"{where}: needs productId, name, unitPrice and currency, and may have stock"
+            " and maxPerCart"
+        )
+    stock, max_per_cart = entry.get("stock"), entry.get("maxPerCart")
+    if stock is not None and not (type(stock) is int and stock >= 0):
+        raise ValueError(f"{where}: stock must be an integer of at least 0")
+    if max_per_cart is not None and not (type(max_per_cart) is int and 1 <= max_per_cart <= 999):
+        raise ValueError(f"{where}: maxPerCart must be an integer from 1 to 999")
     product_id, name, price, currency = (
         entry["productId"],
         entry["name"],
@@ -115,4 +128,4 @@ def _parse_entry(entry: Any, where: str) -> Product:
         raise ValueError(
             f'{where}: unitPrice must be a string like "19.99" with {currency}\'s minor digits'
         )
-    return Product(product_id, name, Money(amount, currency))
+    return Product(product_id, name, Money(amount, currency), stock, max_per_cart)

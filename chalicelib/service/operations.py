@@ -22,7 +22,7 @@ from chalicelib.domain.access import GUEST, SHOPPER, TRUSTED, TRUSTED_CALLER, Ca
 from chalicelib.domain.cart import Cart, Change
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.commands import (
-    ADD,
+    REMOVE,
     AddItem,
     ChangeItems,
     CreateCart,
@@ -152,7 +152,12 @@ class CartService:
         receipt: Receipt | None = None,
     ) -> PricedCart:
         change = self._change(expected_version, cart_id, caller, receipt)
-        line = (cart_id, product_id, command.quantity, change, command.attributes)
+        product = self._catalog.get(product_id)
+        price = None
+        if product is not None:  # one that left the catalog keeps the cart's own limit
+            product.check_quantity(command.quantity)
+            price = product.unit_price.amount
+        line = (cart_id, product_id, command.quantity, change, command.attributes, price)
         return self._answer(self._carts.set_quantity(*line))
 
     def change_items(
@@ -164,8 +169,8 @@ class CartService:
         receipt: Receipt | None = None,
     ) -> PricedCart:
         """Apply a batch of line operations, all or none, as one change."""
-        added = sorted({op.product_id for op in command.operations if op.op == ADD})
-        products = self._catalog.get_many(added)
+        named = sorted({op.product_id for op in command.operations if op.op != REMOVE})
+        products = self._catalog.get_many(named)
 
         def apply(change: Change) -> Cart:
             return self._carts.change_lines(cart_id, command.operations, products, change)
@@ -257,13 +262,14 @@ class CartService:
         expected_version: int | None = None,
         caller: Caller = TRUSTED_CALLER,
         receipt: Receipt | None = None,
+        accept_price_changes: bool = False,
     ) -> PricedCart:
         """Freeze the cart at the catalog's prices of now; it can only be read afterwards."""
 
         def check_out(change: Change) -> Cart:
             cart = self._read(cart_id, caller, change.now, decisive=True)
             catalog = self._catalog.get_many([line.product_id for line in cart.lines], current=True)
-            return self._carts.check_out(cart, catalog, change)
+            return self._carts.check_out(cart, catalog, change, accept_price_changes)
 
         return self._on_fresh_reads(cart_id, expected_version, caller, receipt, check_out)
 

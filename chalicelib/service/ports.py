@@ -9,6 +9,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.cart import Attributes, Cart, Change, Product
@@ -58,6 +59,7 @@ class CartRepository(abc.ABC):
         quantity: int,
         change: Change,
         attributes: Attributes | None = None,
+        price: Decimal | None = None,
     ) -> Cart:
         """Atomically set a line's quantity, 0 removing it; the cart after.
 
@@ -111,7 +113,13 @@ class CartRepository(abc.ABC):
         False when it receives none (any more: the index of merges in progress lags)."""
 
     @abc.abstractmethod
-    def check_out(self, cart: Cart, catalog: Mapping[str, Product], change: Change) -> Cart:
+    def check_out(
+        self,
+        cart: Cart,
+        catalog: Mapping[str, Product],
+        change: Change,
+        accept_price_changes: bool = False,
+    ) -> Cart:
         """Freeze `cart` (as read) at these prices; ConcurrentUpdate if it changed since."""
 
     @abc.abstractmethod

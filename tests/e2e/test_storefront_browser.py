@@ -4,12 +4,15 @@ the API from another origin: CORS, preflight, headers and error bodies working t
 import json
 import os
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from chalicelib.domain.money import Money
+from chalicelib.dynamodb.products import DynamoProductRepository
 from tests.e2e.conftest import Stack
 from tools.local_stack import free_port
 from tools.stage import PROJECT_DIR
@@ -141,6 +144,33 @@ def test_a_bundle_in_one_request_a_gift_wrapped_line_and_a_note(
     page.wait_for_selector("body[data-ready=true] #lines .line")
     assert page.input_value("#note") == "Ring twice, please"
     assert page.locator('#lines [data-product="MUG-CER"] input[type=checkbox]').is_checked()
+    assert problems == []
+
+
+def test_a_price_changed_in_the_catalog_while_the_page_is_open_is_shown_old_and_new(
+    shopper_stack: Stack, browser: Browser, shop: str
+) -> None:
+    problems: list[str] = []
+    page = watched_page(browser, problems)
+    page.goto(shop)
+    page.wait_for_selector("body[data-ready=true]")
+    page.get_by_role("button", name="Add Espresso beans 1kg to cart").click()
+    page.wait_for_selector('#lines [data-product="ESP-1KG"]')
+    assert page.locator("#warnings .warning").count() == 0
+    products = DynamoProductRepository(
+        shopper_stack.dynamodb, shopper_stack.settings.products_table
+    )
+    (beans,) = products.get_many(["ESP-1KG"]).values()
+    try:
+        products.put_many([beans._replace(unit_price=Money(Decimal("21.49"), "USD"))])
+        page.reload()
+        warning = page.wait_for_selector('#warnings [data-code="PRICE_CHANGED"]')
+        assert warning is not None
+        text = warning.text_content() or ""
+        assert "19.99" in text and "21.49" in text
+        assert page.text_content("#total") == "21.49 USD"
+    finally:
+        products.put_many([beans])
     assert problems == []
 
 

@@ -144,7 +144,7 @@ def test_a_merge_that_cannot_read_a_consistent_source_changes_nothing(
 
 
 def large_cart(api: Api, dynamodb: Any, settings: Settings, lines: int, offset: int) -> str:
-    """A cart of `lines` products of a test catalog of its own (the sample has 24)."""
+    """A cart of `lines` products of a test catalog of its own (the sample has 26)."""
     products = DynamoProductRepository(dynamodb, settings.products_table)
     ids = [f"T-{index:03}" for index in range(offset, offset + lines)]
     products.put_many(Product(pid, pid, Money(Decimal("1.00"), "USD")) for pid in ids)
@@ -229,7 +229,8 @@ MUTATIONS: dict[str, Callable[[str, str], dict[str, Any]]] = {
         "cartId": cart,
         "operations": [
             {"op": "add", "productId": "MUG-CER", "quantity": 1},
-            {"op": "set", "productId": "ESP-1KG", "quantity": 3},
+            {"op": "set", "productId": "MUG-CER", "quantity": 3},
+            {"op": "remove", "productId": "ESP-1KG"},
         ],
     },
     "update_cart": lambda cart, other: {"cartId": cart, "note": "Leave it by the door"},

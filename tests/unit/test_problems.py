@@ -38,6 +38,8 @@ def test_codes_match_the_contract() -> None:
         "CART_LIMIT": 409,
         "PAYLOAD_TOO_LARGE": 413,
         "UNSUPPORTED_MEDIA_TYPE": 415,
+        "INSUFFICIENT_STOCK": 400,
+        "PRICE_CHANGED": 409,
     }
 
 
