@@ -170,9 +170,9 @@ class CartService:
     ) -> PricedCart:
         """Apply a batch of line operations, all or none, as one change."""
         named = sorted({op.product_id for op in command.operations if op.op != REMOVE})
-        products = self._catalog.get_many(named)
 
-        def apply(change: Change) -> Cart:
+        def apply(change: Change) -> Cart:  # after _change: a cart the caller may name
+            products = self._catalog.get_many(named)
             return self._carts.change_lines(cart_id, command.operations, products, change)
 
         return self._on_fresh_reads(cart_id, expected_version, caller, receipt, apply)
