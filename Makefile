@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 STAGE ?= dev
 
-.PHONY: run token test lint unit integration e2e fuzz bench package deploy policies clean
+.PHONY: run token price test lint unit integration e2e fuzz bench package deploy policies clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -28,6 +28,10 @@ run: $(INSTALLED)
 # (order-only prerequisite: it never reinstalls, which would make `make run` reload)
 token: | $(INSTALLED)
 	@$(PY) -B -m tools.local_token "$(SUB)"
+
+## price: change a product's price in the running `make run` (make -s price PRODUCT=ESP-1KG PRICE=21.49)
+price: | $(INSTALLED)
+	@$(PY) -B -m tools.local_price "$(PRODUCT)" "$(PRICE)"
 
 ## test: lint, type checks and every test (unit, integration, end-to-end over HTTP, browser)
 test: lint $(CHROMIUM)

@@ -43,6 +43,7 @@ from tools.chalice_local import OVERRIDES_VARIABLE
 from tools.event_stream import EventRelay
 from tools.load_catalog import load_catalog
 from tools.local_issuer import local_issuer
+from tools.local_price import save_local_dynamodb
 from tools.local_stack import (
     LOCAL_STAGE,
     LOOPBACK,
@@ -136,6 +137,7 @@ def main() -> None:
             prepare_tables(client, settings)
             print(f"DynamoDB (moto) on {endpoint}; sample catalog {SAMPLE_CATALOG.name} loaded")
         issuer.save()
+        save_local_dynamodb(endpoint, settings.products_table)
         sweeper = build(settings, client).carts
         relay = None if existing else EventRelay(endpoint, settings, tap_name="make-run")
         api_url = f"http://{LOOPBACK}:{port}"
@@ -143,6 +145,7 @@ def main() -> None:
             **environment,
             **issuer.verifier_environment(),
             "TOKEN_KEYS": fresh_key_ring(),
+            "CATALOG_CACHE_SECONDS": "0",  # a catalog change (`make -s price`) shows at once
             "API_AUTH": api_auth,
             OVERRIDES_VARIABLE: "API_AUTH",
         }

@@ -5,25 +5,40 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from chalicelib.dynamodb.products import DynamoProductRepository
+from chalicelib.service.catalog import parse_catalog
 from tests.e2e.conftest import Stack
 from tests.walkthrough_session import WALKTHROUGH, normalized, run_steps, walkthrough_steps
+from tools.local_price import save_local_dynamodb
+from tools.local_stack import SAMPLE_CATALOG
 from tools.stage import PROJECT_DIR
 
 
 @pytest.fixture
-def reader(shopper_stack: Stack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Stack:
+def reader(
+    shopper_stack: Stack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Stack]:
     """A reader's shell next to `make run`: `python3` is whatever the reader has (here, this
-    interpreter), and `make -s token` signs with the running issuer's key."""
+    interpreter), `make -s token` signs with the running issuer's key and `make -s price`
+    changes its catalog (put back afterwards, whatever the walk-through did)."""
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     assert shopper_stack.issuer is not None
     shopper_stack.issuer.save(tmp_path / "issuer.json")
     monkeypatch.setenv("LOCAL_ISSUER_FILE", str(tmp_path / "issuer.json"))
-    return shopper_stack
+    products_table = shopper_stack.settings.products_table
+    endpoint = shopper_stack.dynamodb.meta.endpoint_url
+    save_local_dynamodb(endpoint, products_table, tmp_path / "dynamodb.json")
+    monkeypatch.setenv("LOCAL_DYNAMODB_FILE", str(tmp_path / "dynamodb.json"))
+    products = DynamoProductRepository(shopper_stack.dynamodb, products_table)
+    sample = parse_catalog(json.loads(SAMPLE_CATALOG.read_text()))
+    yield shopper_stack
+    products.put_many(sample)
 
 
 def test_the_walk_through_answers_as_documented(reader: Stack) -> None:
