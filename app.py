@@ -101,6 +101,16 @@ def checkout(cartId: str) -> Response:
     return answer(op.CHECKOUT)
 
 
+@route("/carts/{cartId}/discount-codes", "POST")
+def apply_discount_code(cartId: str) -> Response:
+    return answer(op.APPLY_DISCOUNT_CODE)
+
+
+@route("/carts/{cartId}/discount-codes/{code}", "DELETE")
+def remove_discount_code(cartId: str, code: str) -> Response:
+    return answer(op.REMOVE_DISCOUNT_CODE)
+
+
 @route("/customers/{customerId}/carts", "GET")
 def list_customer_carts(customerId: str) -> Response:
     return answer(op.LIST_CUSTOMER_CARTS)
@@ -162,6 +172,16 @@ def merge_carts_function(event: Any, context: Any) -> Any:
 @app.lambda_function(name="checkout")
 def checkout_function(event: Any, context: Any) -> Any:
     return invoke.answer(op.CHECKOUT, event, context, services)
+
+
+@app.lambda_function(name="apply_discount_code")
+def apply_discount_code_function(event: Any, context: Any) -> Any:
+    return invoke.answer(op.APPLY_DISCOUNT_CODE, event, context, services)
+
+
+@app.lambda_function(name="remove_discount_code")
+def remove_discount_code_function(event: Any, context: Any) -> Any:
+    return invoke.answer(op.REMOVE_DISCOUNT_CODE, event, context, services)
 
 
 @app.lambda_function(name="list_customer_carts")

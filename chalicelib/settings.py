@@ -10,7 +10,15 @@ import os
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from chalicelib.dynamodb.tables import CART_ITEMS, CARTS, IDEMPOTENCY, PRODUCTS, TABLES
+from chalicelib.dynamodb.tables import (
+    CART_ITEMS,
+    CARTS,
+    IDEMPOTENCY,
+    PRODUCTS,
+    PROMOTION_USES,
+    PROMOTIONS,
+    TABLES,
+)
 
 APP_NAME = "cart-service"
 """The Chalice app's name (also `app_name` in .chalice/config.json, as Chalice needs it
@@ -21,6 +29,7 @@ class Settings(NamedTuple):
     table_names: dict[str, str]
     """The stage's name of each table, by the design's name (`Carts`)."""
     catalog_cache_seconds: float = 60.0
+    """How long a container keeps catalog prices and the promotions."""
     cart_ttl_days: float = 30.0
     dynamodb_max_attempts: int = 3
     dynamodb_connect_timeout: float = 1.0
@@ -53,6 +62,14 @@ class Settings(NamedTuple):
     @property
     def idempotency_table(self) -> str:
         return self.table_names[IDEMPOTENCY.name]
+
+    @property
+    def promotions_table(self) -> str:
+        return self.table_names[PROMOTIONS.name]
+
+    @property
+    def promotion_uses_table(self) -> str:
+        return self.table_names[PROMOTION_USES.name]
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -19,12 +19,14 @@ from botocore.config import Config
 from chalicelib.domain.clock import utc_now
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.products import DynamoProductRepository
+from chalicelib.dynamodb.promotions import DynamoPromotionRepository
 from chalicelib.dynamodb.receipts import DynamoReceiptStore
 from chalicelib.edge.auth import TokenVerifier
 from chalicelib.service.catalog import Catalog
 from chalicelib.service.keys import KeyRing
 from chalicelib.service.operations import CartService
 from chalicelib.service.ports import ReceiptStore
+from chalicelib.service.promotions import Promotions
 from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
@@ -65,11 +67,20 @@ def build(settings: Settings, client: DynamoDBClient) -> Services:
     catalog = Catalog(
         DynamoProductRepository(client, settings.products_table), settings.catalog_cache_seconds
     )
+    promotions = Promotions(
+        DynamoPromotionRepository(client, settings.promotions_table, settings.promotion_uses_table),
+        settings.catalog_cache_seconds,
+    )
     carts = DynamoCartRepository(
-        client, settings.carts_table, settings.cart_items_table, settings.idempotency_table
+        client,
+        settings.carts_table,
+        settings.cart_items_table,
+        settings.idempotency_table,
+        settings.promotion_uses_table,
     )
     keys = key_ring(settings)
-    service = CartService(carts, catalog, keys, lifetime=timedelta(days=settings.cart_ttl_days))
+    lifetime = timedelta(days=settings.cart_ttl_days)
+    service = CartService(carts, catalog, promotions, keys, lifetime=lifetime)
     verifier = TokenVerifier(
         settings.shopper_issuer, settings.shopper_audience, keys, settings.shopper_jwks_url
     )

@@ -37,6 +37,8 @@ const MESSAGES = {
   TOO_MANY_REQUESTS: "The cart service is busy; please try again in a moment.",
   INSUFFICIENT_STOCK: "We do not have enough of some products; lower the quantities.",
   PRICE_CHANGED: "Some prices went up since you added them; check them and check out again.",
+  DISCOUNT_CODE_INVALID: "That discount code cannot be used on this cart.",
+  DISCOUNT_CODE_NOT_FOUND: "That discount code is not on your cart.",
 };
 
 const config = await (await fetch("config.json")).json();

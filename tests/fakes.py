@@ -10,10 +10,17 @@ from typing import Any
 
 from chalicelib.domain.cart import ACTIVE, Attributes, Cart, Change, Product
 from chalicelib.domain.commands import ItemOperation
+from chalicelib.domain.discounts import Discounts
 from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate, RequestAlreadyApplied
+from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.receipts import Receipt, StoredReceipt
 from chalicelib.service.keys import KeyRing
-from chalicelib.service.ports import CartRepository, ProductRepository, ReceiptStore
+from chalicelib.service.ports import (
+    CartRepository,
+    ProductRepository,
+    PromotionRepository,
+    ReceiptStore,
+)
 
 
 class InMemoryReceiptStore(ReceiptStore):
@@ -33,9 +40,14 @@ class InMemoryCartRepository(CartRepository):
     """Every change is checked first and stored whole afterwards, with its receipt: all or
     nothing, as the DynamoDB transactions are. Merges always happen at once."""
 
-    def __init__(self, receipts: InMemoryReceiptStore | None = None) -> None:
+    def __init__(
+        self,
+        receipts: InMemoryReceiptStore | None = None,
+        promotions: InMemoryPromotionRepository | None = None,
+    ) -> None:
         self.carts: dict[str, Cart] = {}
         self.receipts = receipts or InMemoryReceiptStore()
+        self.promotions = promotions or InMemoryPromotionRepository()
 
     def create(self, cart: Cart, change: Change) -> None:
         self._receipt_is_new(change)
@@ -125,11 +137,28 @@ class InMemoryCartRepository(CartRepository):
         catalog: Mapping[str, Product],
         change: Change,
         accept_price_changes: bool = False,
+        discounts: Discounts | None = None,
+        counted: Sequence[Promotion] = (),
     ) -> Cart:
         self._unchanged(cart)
         checked_out = copy.deepcopy(cart)
-        checked_out.check_out(dict(catalog), change, accept_price_changes)
+        checked_out.check_out(dict(catalog), change, accept_price_changes, discounts)
+        for promotion in counted:
+            uses = self.promotions.uses(promotion.promotion_id, cart.customer_id)
+            promotion.check_uses(*uses, at_checkout=True)
+        self._receipt_is_new(change)
+        for promotion in counted:
+            self.promotions.count_use(promotion.promotion_id, cart.customer_id)
         return self._commit(checked_out, change)
+
+    def save_codes(self, cart: Cart, codes: list[str], change: Change) -> Cart:
+        self._unchanged(cart)
+        changed = copy.deepcopy(cart)
+        changed.discount_codes = list(codes)
+        changed.check(change)
+        changed.version += 1
+        changed.updated_at, changed.expires_at = change.now, change.expires_at
+        return self._commit(changed, change)
 
     def list_for_customer(
         self, customer_id: str, limit: int, after: dict[str, str] | None, now: datetime
@@ -205,3 +234,25 @@ class InMemoryProductRepository(ProductRepository):
 
     def put_many(self, products: Iterable[Product]) -> None:
         self.products.update((product.product_id, product) for product in products)
+
+
+class InMemoryPromotionRepository(PromotionRepository):
+    def __init__(self, promotions: Iterable[Promotion] = ()) -> None:
+        self.promotions = {promotion.promotion_id: promotion for promotion in promotions}
+        self.counts: dict[tuple[str, str | None], int] = {}
+        self.reads = 0
+
+    def all(self) -> list[Promotion]:
+        self.reads += 1
+        return sorted(self.promotions.values(), key=lambda p: p.promotion_id)
+
+    def put_many(self, promotions: Iterable[Promotion]) -> None:
+        self.promotions.update((p.promotion_id, p) for p in promotions)
+
+    def uses(self, promotion_id: str, customer_id: str | None) -> tuple[int, int]:
+        mine = self.counts.get((promotion_id, customer_id), 0) if customer_id else 0
+        return self.counts.get((promotion_id, None), 0), mine
+
+    def count_use(self, promotion_id: str, customer_id: str | None) -> None:
+        for key in [(promotion_id, None), *([(promotion_id, customer_id)] if customer_id else [])]:
+            self.counts[key] = self.counts.get(key, 0) + 1

@@ -32,11 +32,13 @@ from werkzeug.serving import make_server
 
 from chalicelib.settings import Settings
 from tools.load_catalog import load_catalog
+from tools.load_promotions import load_promotions
 from tools.stage import PROJECT_DIR
 from tools.tables import create_event_bus, create_tables
 
 LOCAL_STAGE = "local"
 SAMPLE_CATALOG = PROJECT_DIR / "data" / "catalog.sample.json"
+SAMPLE_PROMOTIONS = PROJECT_DIR / "data" / "promotions.sample.json"
 LOOPBACK = "127.0.0.1"
 
 
@@ -138,10 +140,11 @@ def send_json(handler: BaseHTTPRequestHandler, document: Any) -> None:
 
 
 def prepare_tables(client: Any, settings: Settings, catalog: Path = SAMPLE_CATALOG) -> None:
-    """Create the tables and the event bus, and load a catalog."""
+    """Create the tables and the event bus, and load a catalog and the sample promotions."""
     create_tables(client, settings)
     create_event_bus(local_client("events", client.meta.endpoint_url), settings.event_bus_name)
     load_catalog(client, settings, catalog)
+    load_promotions(client, settings, SAMPLE_PROMOTIONS)
 
 
 def local_client(service: str, endpoint: str) -> Any:

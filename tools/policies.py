@@ -31,7 +31,13 @@ ABANDON_INDEX_RESOURCE = f"Carts/index/{ABANDON_INDEX}"
 # Idempotency-Key: the receipt is put in the change's transaction, its reply kept afterwards
 # (UpdateItem), and looked up (GetItem) when a keyed request fails.
 _KEYED = {"Idempotency": {"PutItem", "UpdateItem", "GetItem"}}
-_READ_CART = {"Carts": {"GetItem"}, "CartItems": {"Query"}, "Products": {"BatchGetItem"}}
+# Every answer with a cart prices it: its lines' products and every promotion (Scan).
+_READ_CART = {
+    "Carts": {"GetItem"},
+    "CartItems": {"Query"},
+    "Products": {"BatchGetItem"},
+    "Promotions": {"Scan"},
+}
 # Moving a merge's lines: ConditionCheckItem checks a merge in steps' recorded plan.
 _MERGE = {
     "Carts": {"GetItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"},
@@ -82,12 +88,22 @@ ACCESS: dict[str, dict[str, set[str]]] = {
         "CartItems": {"Query", "BatchWriteItem"},
     },
     "merge_carts": {**_READ_CART, **_KEYED, **_MERGE},
+    # PromotionUses: one more use of each limited promotion, in the checkout's transaction.
     "checkout": {
         **_READ_CART,
         **_KEYED,
         "Carts": {"GetItem", "UpdateItem"},
         "CartItems": {"Query", "UpdateItem"},
+        "PromotionUses": {"UpdateItem"},
     },
+    # PromotionUses: whether a limited code has uses left.
+    "apply_discount_code": {
+        **_READ_CART,
+        **_KEYED,
+        "Carts": {"GetItem", "UpdateItem"},
+        "PromotionUses": {"BatchGetItem"},
+    },
+    "remove_discount_code": {**_READ_CART, **_KEYED, "Carts": {"GetItem", "UpdateItem"}},
     "list_customer_carts": {CUSTOMER_INDEX_RESOURCE: {"Query"}},
 }
 

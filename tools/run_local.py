@@ -1,8 +1,9 @@
 """`make run`: the whole service on this machine, until Ctrl-C.
 
 Starts moto's DynamoDB on 127.0.0.1 (MOTO_PORT, default: a free port), creates the tables,
-loads data/catalog.sample.json, starts a local token issuer, serves the API with `chalice
-local` on http://127.0.0.1:$PORT (default 8000) and the demo storefront on
+loads data/catalog.sample.json and data/promotions.sample.json, starts a local token
+issuer, serves the API with `chalice local` on http://127.0.0.1:$PORT (default 8000) and
+the demo storefront on
 http://127.0.0.1:8001 (the local stage's CORS origin), and every minute finishes merges that
 were interrupted and marks abandoned carts (what the deployed sweeps do). The stream
 consumer runs on moto's stream of the Carts table, and every event that reaches the bus is
@@ -42,12 +43,14 @@ from chalicelib.wiring import build, dynamodb_client
 from tools.chalice_local import OVERRIDES_VARIABLE
 from tools.event_stream import EventRelay
 from tools.load_catalog import load_catalog
+from tools.load_promotions import load_promotions
 from tools.local_issuer import local_issuer
 from tools.local_price import save_local_dynamodb
 from tools.local_stack import (
     LOCAL_STAGE,
     LOOPBACK,
     SAMPLE_CATALOG,
+    SAMPLE_PROMOTIONS,
     chalice_local,
     dynamodb_server,
     local_aws_environment,
@@ -75,13 +78,17 @@ def moto_server() -> Iterator[str]:
 
 
 def prepare_missing(client: Any, settings: Settings) -> str:
-    """The tables that are missing, created; the sample catalog, loaded into an empty
-    Products table (a catalog already there is the user's); what was done."""
+    """The tables that are missing, created; the sample catalog and promotions, loaded into
+    empty tables (what is already there is the user's); what was done."""
     create_tables(client, settings)
-    if client.scan(TableName=settings.products_table, Limit=1)["Items"]:
-        return "tables ready, its catalog kept"
-    load_catalog(client, settings, SAMPLE_CATALOG)
-    return f"tables ready, sample catalog {SAMPLE_CATALOG.name} loaded"
+    loaded = []
+    if not client.scan(TableName=settings.products_table, Limit=1)["Items"]:
+        load_catalog(client, settings, SAMPLE_CATALOG)
+        loaded.append(SAMPLE_CATALOG.name)
+    if not client.scan(TableName=settings.promotions_table, Limit=1)["Items"]:
+        load_promotions(client, settings, SAMPLE_PROMOTIONS)
+        loaded.append(SAMPLE_PROMOTIONS.name)
+    return f"tables ready, {' and '.join(loaded)} loaded" if loaded else "tables ready, data kept"
 
 
 def print_events(relay: EventRelay) -> None:
@@ -135,7 +142,8 @@ def main() -> None:
             print(f"DynamoDB at {endpoint} (AWS_ENDPOINT_URL_DYNAMODB); {loaded}")
         else:
             prepare_tables(client, settings)
-            print(f"DynamoDB (moto) on {endpoint}; sample catalog {SAMPLE_CATALOG.name} loaded")
+            samples = f"{SAMPLE_CATALOG.name} and {SAMPLE_PROMOTIONS.name}"
+            print(f"DynamoDB (moto) on {endpoint}; {samples} loaded")
         issuer.save()
         save_local_dynamodb(endpoint, settings.products_table)
         sweeper = build(settings, client).carts

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from chalicelib.domain.commands import ADD, SET, ItemOperation
+from chalicelib.domain.discounts import Discounts
 from chalicelib.domain.errors import (
     CartBeingMerged,
     CartEmpty,
@@ -23,6 +24,8 @@ from chalicelib.domain.errors import (
     CartNotFound,
     CartServiceError,
     CurrencyMismatch,
+    DiscountCodeInvalid,
+    DiscountCodeNotFound,
     InsufficientStock,
     ItemNotFound,
     LineLimitExceeded,
@@ -34,6 +37,7 @@ from chalicelib.domain.errors import (
     QuantityLimitExceeded,
 )
 from chalicelib.domain.money import Money
+from chalicelib.domain.promotions import MAX_CODES_PER_CART, TOO_MANY
 from chalicelib.domain.receipts import Receipt
 
 MAX_QUANTITY = 999
@@ -152,6 +156,10 @@ class Cart:
     """The shopper's note for the order."""
     attributes: Attributes = field(default_factory=dict)
     """The cart's own string pairs (a delivery date, a gift message): the shop's choice."""
+    discount_codes: list[str] = field(default_factory=list)
+    """The codes entered, in order (upper case); whether each applies is pricing's to say."""
+    checkout_discounts: Discounts | None = None
+    """The discounts frozen at checkout (None: a cart checked out before discounts)."""
 
     @property
     def shown_status(self) -> str:
@@ -292,6 +300,22 @@ class Cart:
             self.attributes = dict(attributes)
         self._changed(change)
 
+    def enter_code(self, code: str, change: Change) -> None:
+        """Add a discount code (one already entered is the pricing's concern, not this)."""
+        self.check(change)
+        if code not in self.discount_codes:
+            if len(self.discount_codes) >= MAX_CODES_PER_CART:
+                raise DiscountCodeInvalid(code, TOO_MANY)
+            self.discount_codes.append(code)
+        self._changed(change)
+
+    def remove_code(self, code: str, change: Change) -> None:
+        self.check(change)
+        if code not in self.discount_codes:
+            raise DiscountCodeNotFound(self.cart_id, code)
+        self.discount_codes.remove(code)
+        self._changed(change)
+
     def merge(self, source: Cart, change: Change) -> None:
         """Move every line of `source` into this cart: quantities add, limits hold.
 
@@ -321,11 +345,16 @@ class Cart:
         self._changed(change)
 
     def check_out(
-        self, catalog: dict[str, Product], change: Change, accept_price_changes: bool = False
+        self,
+        catalog: dict[str, Product],
+        change: Change,
+        accept_price_changes: bool = False,
+        discounts: Discounts | None = None,
     ) -> None:
-        """Freeze the cart at the catalog's prices of this moment; no change after this.
-        Refused while a product is unavailable or short of stock, or while a price rose
-        since its line was added and the shopper has not accepted it."""
+        """Freeze the cart at the catalog's prices of this moment, and the discounts they
+        get; no change after this. Refused while a product is unavailable or short of
+        stock, or while a price rose since its line was added and the shopper has not
+        accepted it."""
         self.check(change)
         if not self.lines:
             raise CartEmpty(self.cart_id)
@@ -342,6 +371,7 @@ class Cart:
         self.checkout_prices = {
             line.product_id: catalog[line.product_id].unit_price for line in self.lines
         }
+        self.checkout_discounts = discounts
         self.status = CHECKED_OUT
         self._changed(change)
 

@@ -84,6 +84,42 @@ class PriceChanged(CartServiceError):
         )
 
 
+class DiscountCodeInvalid(CartServiceError):
+    """A code that cannot be applied: `reason` says why (UNKNOWN, EXPIRED, USED_UP, ...)."""
+
+    field = "code"
+
+    def __init__(self, code: str, reason: str) -> None:
+        self.code = code
+        self.reason = reason
+        super().__init__(f"discount code {code} cannot be applied: {REASONS.get(reason, reason)}")
+
+
+REASONS = {
+    "UNKNOWN": "no promotion has this code",
+    "NOT_STARTED": "its promotion has not started yet",
+    "EXPIRED": "its promotion has ended",
+    "USED_UP": "it has been used as often as it may be",
+    "MIN_SUBTOTAL": "the cart's subtotal is below the promotion's minimum",
+    "NOT_APPLICABLE": "the cart holds none of the products it is for",
+    "CURRENCY": "it is for carts in another currency",
+    "TOO_MANY": "a cart takes at most 5 codes",
+    "SIGN_IN_REQUIRED": "it is limited per customer: sign in to use it",
+}
+
+
+class DiscountUsedUpAtCheckout(DiscountCodeInvalid):
+    """Checkout refused: a promotion of the cart was used up by other checkouts meanwhile."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code, "USED_UP")
+
+
+class DiscountCodeNotFound(CartServiceError):
+    def __init__(self, cart_id: str, code: str) -> None:
+        super().__init__(f"cart {cart_id} has no discount code {code}")
+
+
 class ProductsUnavailable(CartServiceError):
     """Checkout refused: these lines' products left the catalog (or changed currency)."""
 

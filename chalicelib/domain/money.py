@@ -90,6 +90,14 @@ class Money(NamedTuple):
     def times(self, quantity: int) -> Money:
         return Money(self.amount * quantity, self.currency)
 
+    def minor_units(self) -> int:
+        """The amount in the currency's minor unit (cents): 19.99 USD is 1999."""
+        return int(self.amount.scaleb(MINOR_DIGITS[self.currency]))
+
+    @classmethod
+    def of_minor_units(cls, units: int, currency: str) -> Money:
+        return cls(Decimal(units).scaleb(-MINOR_DIGITS[currency]), currency)
+
     def format(self) -> str:
         """The contract's money string: exactly the currency's minor digits, no exponent."""
         quantum = Decimal(1).scaleb(-MINOR_DIGITS[self.currency])

@@ -23,7 +23,6 @@ from chalicelib.domain.cart import Cart, Change, Product
 from chalicelib.domain.commands import ItemOperation
 from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.domain.events import ITEMS_CHANGED
-from chalicelib.dynamodb.calls import in_parallel
 from chalicelib.dynamodb.expressions import (
     added_line,
     cart_update,
@@ -41,6 +40,7 @@ from chalicelib.dynamodb.rows import (
     lines_from_items,
     quantities_map,
 )
+from chalicelib.service.parallel import in_parallel
 
 log = logging.getLogger(__name__)
 

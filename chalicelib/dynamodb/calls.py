@@ -10,13 +10,10 @@ replayed on the row as it was, so no rule is copied here.
 
 from __future__ import annotations
 
-import contextvars
-import functools
 import logging
 import random
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -56,29 +53,6 @@ _BATCH_ATTEMPTS = 5
 
 Refusal = Callable[[Cart], None]
 """A change replayed on the cart as it was, to name the rule that refused it."""
-
-
-@functools.cache
-def _executor() -> ThreadPoolExecutor:
-    """Threads for reads that do not depend on each other (boto3 clients are thread-safe)."""
-    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="dynamodb")
-
-
-def in_background(call: Callable[..., T], *args: Any) -> Future[T]:
-    """Start `call` on another thread, in a copy of this context (log lines keep the request id)."""
-    return _executor().submit(contextvars.copy_context().run, call, *args)
-
-
-def in_parallel(calls: list[Callable[[], T]]) -> list[T]:
-    """Run the calls at once; their results in order."""
-    if not calls:
-        return []
-    futures = [in_background(call) for call in calls[1:]]
-    try:
-        first = calls[0]()
-    finally:
-        wait(futures)
-    return [first, *(future.result() for future in futures)]
 
 
 def chunks(values: list[T], size: int) -> list[list[T]]:
@@ -125,6 +99,11 @@ def refusal_error(cart_id: str, old_row: Row | None, refusal: Refusal) -> CartSe
     return ConcurrentUpdate(cart_id)
 
 
+ItemRefusal = Callable[[Row | None], None]
+"""Names the domain error of a failed condition on another item than the cart row (a
+promotion's use counter), given that item as it was."""
+
+
 def transact(
     client: DynamoDBClient,
     cart_id: str,
@@ -132,6 +111,7 @@ def transact(
     refusal: Refusal | None,
     attempts: int,
     receipt: Row | None = None,
+    item_refusals: dict[int, ItemRefusal] | None = None,
 ) -> None:
     """Run one cart change as a transaction; on a failed condition, say which rule refused it.
 
@@ -140,7 +120,8 @@ def transact(
     Without one, the change was decided on carts as read, and a failed condition means
     they changed since: ConcurrentUpdate, for the caller to read them again. A keyed
     request's `receipt` (receipts.receipt_put) goes last; when its key was used already,
-    RequestAlreadyApplied.
+    RequestAlreadyApplied. `item_refusals` name the errors of the other actions' conditions,
+    by their index among `actions`, when the cart row's own held.
 
     botocore keeps the transaction's ClientRequestToken across its own retries, and DynamoDB
     applies a token's transaction once: a retry after a lost answer reports the first
@@ -162,6 +143,13 @@ def transact(
             if receipt is not None and reasons and reasons[-1].get("Code") == _CHECK_FAILED:
                 raise RequestAlreadyApplied() from None
             if _CHECK_FAILED in codes:
+                if reasons[0].get("Code") != _CHECK_FAILED:
+                    for index, item_refusal in (item_refusals or {}).items():
+                        if reasons[index].get("Code") == _CHECK_FAILED:
+                            try:
+                                item_refusal(reasons[index].get("Item"))
+                            except CartServiceError as refused:
+                                raise refused from None
                 if refusal is None:
                     raise ConcurrentUpdate(cart_id) from None
                 raise refusal_error(cart_id, reasons[0].get("Item"), refusal) from None

@@ -11,7 +11,6 @@ cannot be read back is ChangeApplied. Reads are in reads.py, merges in merge.py.
 
 from __future__ import annotations
 
-import copy
 import functools
 import logging
 from collections.abc import Mapping, Sequence
@@ -21,7 +20,6 @@ from typing import TYPE_CHECKING
 
 from chalicelib.domain import events
 from chalicelib.domain.cart import (
-    CHECKED_OUT,
     DELETED,
     MAX_LINES,
     Attributes,
@@ -32,21 +30,24 @@ from chalicelib.domain.cart import (
 )
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.commands import ItemOperation
+from chalicelib.domain.discounts import Discounts
 from chalicelib.domain.errors import (
     CartNotFound,
     ChangeApplied,
     ConcurrentUpdate,
     StorageUnavailable,
 )
+from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.receipts import Receipt
 from chalicelib.dynamodb.batch import CartBatch
 from chalicelib.dynamodb.calls import (
+    ItemRefusal,
     Refusal,
     backoff,
-    in_parallel,
     storage_errors,
     transact,
 )
+from chalicelib.dynamodb.checkout import CartCheckout
 from chalicelib.dynamodb.deletion import CartDeletion
 from chalicelib.dynamodb.expressions import (
     LINE_EXPIRY_GRACE,
@@ -58,7 +59,6 @@ from chalicelib.dynamodb.expressions import (
     pinned,
     refusing,
     set_line,
-    written_by,
 )
 from chalicelib.dynamodb.merge import CartMerge
 from chalicelib.dynamodb.reads import CartReads
@@ -66,12 +66,14 @@ from chalicelib.dynamodb.receipts import DynamoReceiptStore, receipt_put
 from chalicelib.dynamodb.rows import (
     Row,
     cart_from,
+    codes_list,
     epoch,
     from_epoch,
     line_key,
     lines_from_items,
     new_cart_row,
 )
+from chalicelib.service.parallel import in_parallel
 from chalicelib.service.ports import CartRepository
 
 if TYPE_CHECKING:
@@ -90,6 +92,7 @@ class DynamoCartRepository(CartRepository):
         carts_table: str,
         items_table: str,
         receipts_table: str,
+        uses_table: str,
         conflict_attempts: int = 4,
         page_size: int | None = None,
     ) -> None:
@@ -108,6 +111,9 @@ class DynamoCartRepository(CartRepository):
         )
         self._deletion = CartDeletion(
             client, carts_table, items_table, self._reads.line_rows, self._transact
+        )
+        self._checkout = CartCheckout(
+            client, carts_table, uses_table, self._transact, self._after_change
         )
 
     # -- reads -------------------------------------------------------------------------------
@@ -284,39 +290,23 @@ class DynamoCartRepository(CartRepository):
         catalog: Mapping[str, Product],
         change: Change,
         accept_price_changes: bool = False,
+        discounts: Discounts | None = None,
+        counted: Sequence[Promotion] = (),
     ) -> Cart:
-        """Freeze the prices onto the cart row, as read (so they are the prices of exactly
-        its lines): one write however many lines, the lines themselves untouched."""
-        checked_out = copy.deepcopy(cart)
-        checked_out.check_out(
-            dict(catalog), change, accept_price_changes
-        )  # the rules: raises before any write
-        prices = {
-            pid: {"N": str(price.amount)} for pid, price in checked_out.checkout_prices.items()
-        }
+        return self._checkout.run(cart, catalog, change, accept_price_changes, discounts, counted)
+
+    def save_codes(self, cart: Cart, codes: list[str], change: Change) -> Cart:
+        """One transaction even alone: botocore's retry of a lost answer is then applied once."""
         update = cart_update(
             self._carts,
             cart.cart_id,
             change,
             pinned(cart, change),
-            events.CART_CHECKED_OUT,
-            set_="#status = :checkedOut, checkoutPrices = :prices, lastChange = :changeId",
-            values={
-                ":checkedOut": {"S": CHECKED_OUT},
-                ":prices": {"M": prices},
-                ":changeId": {"S": change.change_id},
-            },
+            events.CART_UPDATED,
+            set_="discountCodes = :codes",
+            values={":codes": codes_list(codes)},
         )
-        if change.receipt is not None:
-            self._transact(cart.cart_id, [{"Update": update}], change=change)
-            return self._after_change(cart.cart_id)
-        with storage_errors():
-            try:
-                self._client.update_item(**update, ReturnValuesOnConditionCheckFailure="ALL_OLD")
-            except self._client.exceptions.ConditionalCheckFailedException as error:
-                if not written_by(error.response.get("Item", {}), change):
-                    raise ConcurrentUpdate(cart.cart_id) from None
-                # else: this checkout, retried by botocore after its answer was lost
+        self._transact(cart.cart_id, [{"Update": update}], change=change)
         return self._after_change(cart.cart_id)
 
     # -- helpers -----------------------------------------------------------------------------
@@ -327,12 +317,21 @@ class DynamoCartRepository(CartRepository):
         actions: list[Row],
         refusal: Refusal | None = None,
         change: Change | None = None,
+        item_refusals: dict[int, ItemRefusal] | None = None,
     ) -> None:
         """One change as a transaction, with the change's receipt (if any) committed in it."""
         receipt = None
         if change is not None and change.receipt is not None:
             receipt = receipt_put(self._receipts, change.receipt, cart_id, change.now)
-        transact(self._client, cart_id, actions, refusal, self._conflict_attempts, receipt)
+        transact(
+            self._client,
+            cart_id,
+            actions,
+            refusal,
+            self._conflict_attempts,
+            receipt,
+            item_refusals,
+        )
 
     def _receipt_taken(self, receipt: Receipt) -> bool:
         return self._receipts_store.get(receipt.key, utc_now()) is not None

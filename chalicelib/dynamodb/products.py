@@ -13,9 +13,9 @@ from chalicelib.dynamodb.calls import (
     batch_get,
     batch_write,
     chunks,
-    in_parallel,
 )
 from chalicelib.dynamodb.rows import Row, product_from, product_row
+from chalicelib.service.parallel import in_parallel
 from chalicelib.service.ports import ProductRepository
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.cart import ACTIVE, DELETED, Cart
 from chalicelib.domain.clock import format_timestamp
 from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate
-from chalicelib.dynamodb.calls import in_background, query_pages, storage_errors
+from chalicelib.dynamodb.calls import query_pages, storage_errors
 from chalicelib.dynamodb.rows import (
     Row,
     cart_from,
@@ -27,6 +27,7 @@ from chalicelib.dynamodb.rows import (
     lines_from_map,
 )
 from chalicelib.dynamodb.tables import CUSTOMER_INDEX, MERGE_INDEX, MERGE_LOCK
+from chalicelib.service.parallel import in_background
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

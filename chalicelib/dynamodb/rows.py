@@ -8,10 +8,13 @@ Carts      cartId (pk) | customerId, currency, status, createdAt, updatedAt, ver
                          note, attributes {key: value} (the cart's own),
                          lastEvent + lastProductId + mergedFrom (the change that made
                          this version, for the stream), abandonAt + abandonBucket (the
-                         index of carts to check for abandonment), abandonedAt
+                         index of carts to check for abandonment), abandonedAt,
+                         discountCodes [code], checkoutDiscounts (frozen at checkout)
 CartItems  cartId (pk), productId (sk) | name, quantity, addedAt, attributes {key: value},
                          priceWhenAdded (N, the cart's currency), expiresAt (TTL)
 Products   productId (pk) | name, unitPrice (N), currency, stock (N), maxPerCart (N)
+Promotions promotionId (pk) | title, kind, value, code, ... (see dynamodb/promotions.py)
+PromotionUses promotionId (pk), scope (sk: "*" all, "customer#{id}") | uses (N)
 Idempotency id (pk) | request, cartId, reply (JSON), expiration (TTL): receipts
 """
 
@@ -24,7 +27,9 @@ from typing import Any
 
 from chalicelib.domain.cart import Cart, CartLine, Product
 from chalicelib.domain.clock import format_timestamp, parse_timestamp
+from chalicelib.domain.discounts import Discounts
 from chalicelib.domain.money import Money
+from chalicelib.domain.promotions import AppliedDiscount
 from chalicelib.domain.receipts import Receipt
 
 Row = dict[str, Any]
@@ -129,6 +134,60 @@ def cart_from(row: Row, lines: list[CartLine]) -> Cart:
         merge_receipt=receipt_from(row["mergeReceipt"]["M"]) if "mergeReceipt" in row else None,
         note=row.get("note", {}).get("S"),
         attributes=attributes_from(row),
+        discount_codes=[code["S"] for code in row.get("discountCodes", {}).get("L", [])],
+        checkout_discounts=(
+            discounts_from(row["checkoutDiscounts"]["M"], row["currency"]["S"])
+            if "checkoutDiscounts" in row
+            else None
+        ),
+    )
+
+
+def codes_list(codes: list[str]) -> Row:
+    return {"L": [{"S": code} for code in codes]}
+
+
+def discounts_map(discounts: Discounts) -> Row:
+    """Discounts frozen at checkout, amounts as numbers in the cart's currency."""
+    applied = [
+        {
+            "M": {
+                "promotionId": {"S": d.promotion_id},
+                "title": {"S": d.title},
+                "amount": {"N": str(d.amount.amount)},
+                **({"code": {"S": d.code}} if d.code is not None else {}),
+            }
+        }
+        for d in discounts.applied
+    ]
+    lines = {pid: {"N": str(amount.amount)} for pid, amount in discounts.lines.items()}
+    return {
+        "M": {
+            "subtotal": {"N": str(discounts.subtotal.amount)},
+            "lines": {"M": lines},
+            "applied": {"L": applied},
+            "total": {"N": str(discounts.total.amount)},
+        }
+    }
+
+
+def discounts_from(fields: Row, currency: str) -> Discounts:
+    def money(value: Row) -> Money:
+        return Money(Decimal(value["N"]), currency)
+
+    return Discounts(
+        money(fields["subtotal"]),
+        {pid: money(amount) for pid, amount in fields["lines"]["M"].items()},
+        [
+            AppliedDiscount(
+                d["M"]["promotionId"]["S"],
+                d["M"].get("code", {}).get("S"),
+                d["M"]["title"]["S"],
+                money(d["M"]["amount"]),
+            )
+            for d in fields["applied"]["L"]
+        ],
+        money(fields["total"]),
     )
 
 

@@ -22,8 +22,13 @@ CARTS = Table("Carts", "CartsTable", "CARTS_TABLE")
 CART_ITEMS = Table("CartItems", "CartItemsTable", "CART_ITEMS_TABLE")
 PRODUCTS = Table("Products", "ProductsTable", "PRODUCTS_TABLE")
 IDEMPOTENCY = Table("Idempotency", "IdempotencyTable", "IDEMPOTENCY_TABLE")
+PROMOTIONS = Table("Promotions", "PromotionsTable", "PROMOTIONS_TABLE")
+PROMOTION_USES = Table("PromotionUses", "PromotionUsesTable", "PROMOTION_USES_TABLE")
 
-TABLES = {table.name: table for table in (CARTS, CART_ITEMS, PRODUCTS, IDEMPOTENCY)}
+TABLES = {
+    table.name: table
+    for table in (CARTS, CART_ITEMS, PRODUCTS, IDEMPOTENCY, PROMOTIONS, PROMOTION_USES)
+}
 
 CUSTOMER_INDEX = "byCustomer"
 """The Carts index by customerId, newest createdAt first: a customer's carts."""

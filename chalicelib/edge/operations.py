@@ -166,6 +166,26 @@ def _checkout(request: Incoming) -> Call:
     )
 
 
+def _apply_discount_code(request: Incoming) -> Call:
+    cart_id = parsing.cart_id(request.path["cartId"])
+    code = parsing.enter_discount_code(request.body)
+    return lambda service, receipt: cart_reply(
+        service.enter_discount_code(
+            cart_id, code, request.expected_version, request.caller, receipt
+        )
+    )
+
+
+def _remove_discount_code(request: Incoming) -> Call:
+    cart_id = parsing.cart_id(request.path["cartId"])
+    code = parsing.discount_code(request.path["code"])
+    return lambda service, receipt: cart_reply(
+        service.remove_discount_code(
+            cart_id, code, request.expected_version, request.caller, receipt
+        )
+    )
+
+
 def _list_customer_carts(request: Incoming) -> Call:
     customer_id = parsing.customer_id(request.path["customerId"])
     return _carts_page(customer_id, request)
@@ -220,6 +240,17 @@ MERGE_CARTS = Operation(
 CHECKOUT = Operation(
     "checkout", ("cartId",), "optional body", _checkout, conditional=True, keyed=True
 )
+APPLY_DISCOUNT_CODE = Operation(
+    "apply_discount_code", ("cartId",), "body", _apply_discount_code, conditional=True, keyed=True
+)
+REMOVE_DISCOUNT_CODE = Operation(
+    "remove_discount_code",
+    ("cartId", "code"),
+    "nothing",
+    _remove_discount_code,
+    conditional=True,
+    keyed=True,
+)
 LIST_CUSTOMER_CARTS = Operation(
     "list_customer_carts", ("customerId",), "query", _list_customer_carts
 )
@@ -236,6 +267,8 @@ ALL = (
     REMOVE_ITEM,
     MERGE_CARTS,
     CHECKOUT,
+    APPLY_DISCOUNT_CODE,
+    REMOVE_DISCOUNT_CODE,
     LIST_CUSTOMER_CARTS,
     LIST_MY_CARTS,
 )

@@ -14,6 +14,9 @@ from chalicelib.domain.errors import (
     CartServiceError,
     ConcurrentUpdate,
     CurrencyMismatch,
+    DiscountCodeInvalid,
+    DiscountCodeNotFound,
+    DiscountUsedUpAtCheckout,
     Forbidden,
     IdempotencyKeyReused,
     InsufficientStock,
@@ -57,6 +60,9 @@ STATUS_AND_CODE: dict[type[CartServiceError], tuple[int, str]] = {
     InsufficientStock: (400, "INSUFFICIENT_STOCK"),
     PriceChanged: (409, "PRICE_CHANGED"),
     CartEmpty: (400, "CART_EMPTY"),
+    DiscountCodeInvalid: (400, "DISCOUNT_CODE_INVALID"),
+    DiscountUsedUpAtCheckout: (409, "DISCOUNT_CODE_INVALID"),
+    DiscountCodeNotFound: (404, "DISCOUNT_CODE_NOT_FOUND"),
     StorageUnavailable: (503, "SERVICE_UNAVAILABLE"),
     Unauthenticated: (401, "UNAUTHORIZED"),
     Forbidden: (403, "FORBIDDEN"),
@@ -99,6 +105,8 @@ def problem_for(error: CartServiceError) -> dict[str, Any]:
         body["errors"] = [{"field": "sourceCartId", "message": "must be another cart"}]
     if isinstance(error, InsufficientStock | PriceChanged):
         body["warnings"] = [warning_view(warning) for warning in error.warnings]
+    if isinstance(error, DiscountCodeInvalid):
+        body["reason"] = error.reason
     if isinstance(error, ProductsUnavailable):
         body["unavailableProducts"] = error.product_ids
     return body

@@ -6,6 +6,7 @@ from typing import Any
 
 from chalicelib.domain.cart import Cart, LineWarning
 from chalicelib.domain.clock import format_timestamp
+from chalicelib.domain.discounts import Discounts
 from chalicelib.domain.pricing import PricedCart, PricedLine
 
 
@@ -21,9 +22,29 @@ def cart_view(priced: PricedCart) -> dict[str, Any]:
         "expiresAt": format_timestamp(cart.expires_at),
         "note": cart.note,
         "attributes": cart.attributes,
-        "items": [_line_view(line) for line in priced.lines],
+        "items": [_line_view(line, priced.discounts) for line in priced.lines],
         "itemCount": priced.item_count,
+        "subtotalAmount": priced.subtotal.format(),
+        "discountCodes": cart.discount_codes,
+        "discounts": [
+            {
+                "promotionId": applied.promotion_id,
+                "code": applied.code,
+                "title": applied.title,
+                "amount": applied.amount.format(),
+            }
+            for applied in priced.discounts.applied
+        ],
+        "discountAmount": priced.discounts.total.format(),
         "totalAmount": priced.total.format(),
+        "approachingDiscounts": [
+            {
+                "promotionId": near.promotion_id,
+                "title": near.title,
+                "amountRemaining": near.amount_remaining.format(),
+            }
+            for near in priced.approaching
+        ],
         "warnings": [warning_view(warning) for warning in priced.warnings],
     }
 
@@ -40,14 +61,16 @@ def warning_view(warning: LineWarning) -> dict[str, Any]:
     return view
 
 
-def _line_view(priced: PricedLine) -> dict[str, Any]:
+def _line_view(priced: PricedLine, discounts: Discounts) -> dict[str, Any]:
     line = priced.line
+    discount = discounts.lines.get(line.product_id)
     return {
         "productId": line.product_id,
         "name": line.name,
         "quantity": line.quantity,
         "unitPrice": None if priced.unit_price is None else priced.unit_price.format(),
         "lineTotal": None if priced.line_total is None else priced.line_total.format(),
+        "discountAmount": None if discount is None else discount.format(),
         "available": priced.available,
         "addedAt": format_timestamp(line.added_at),
         "attributes": line.attributes,

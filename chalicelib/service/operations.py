@@ -12,6 +12,7 @@ reads compare the owner of what they read. Another's cart answers as a missing o
 
 from __future__ import annotations
 
+import copy
 import logging
 import uuid
 from collections.abc import Callable
@@ -37,16 +38,20 @@ from chalicelib.domain.errors import (
     CartServiceError,
     ChangeApplied,
     ConcurrentUpdate,
+    DiscountCodeInvalid,
     Forbidden,
     ProductNotFound,
     StorageUnavailable,
 )
 from chalicelib.domain.pricing import PricedCart, price_cart
+from chalicelib.domain.promotions import UNKNOWN
 from chalicelib.domain.receipts import Receipt
 from chalicelib.service import cart_tokens, pagination
 from chalicelib.service.catalog import Catalog
 from chalicelib.service.keys import KeyRing
+from chalicelib.service.parallel import in_background
 from chalicelib.service.ports import CartRepository
+from chalicelib.service.promotions import Promotions
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +79,7 @@ class CartService:
         self,
         carts: CartRepository,
         catalog: Catalog,
+        promotions: Promotions,
         keys: Callable[[], KeyRing],
         lifetime: timedelta = DEFAULT_LIFETIME,
         clock: Callable[[], datetime] = utc_now,
@@ -81,6 +87,7 @@ class CartService:
     ) -> None:
         self._carts = carts
         self._catalog = catalog
+        self._promotions = promotions
         self._keys = keys
         self._lifetime = lifetime
         self._clock = clock
@@ -114,9 +121,16 @@ class CartService:
             updated_at=change.now,
             expires_at=change.expires_at,
         )
+        # The promotions (for approachingDiscounts), if not cached, read while the cart is
+        # written: creating stays one round trip.
+        reading = None if self._promotions.cached() else in_background(self._promotions.all)
         self._carts.create(cart, change)
         token = cart_tokens.issue(cart.cart_id, self._keys()) if caller.kind == GUEST else None
-        return CreatedCart(price_cart(cart, {}), token)
+        try:
+            promotions = reading.result() if reading else self._promotions.all()
+        except StorageUnavailable:
+            raise ChangeApplied(cart.cart_id) from None
+        return CreatedCart(price_cart(cart, {}, promotions, change.now), token)
 
     def recall_created(self, cart_id: str, caller: Caller) -> CreatedCart:
         """A created cart as it is now, for a retried create whose first answer was lost:
@@ -188,6 +202,56 @@ class CartService:
         change = self._change(expected_version, cart_id, caller, receipt)
         annotated = self._carts.annotate(cart_id, command.note, command.attributes, change)
         return self._answer(annotated)
+
+    def enter_discount_code(
+        self,
+        cart_id: str,
+        code: str,
+        expected_version: int | None = None,
+        caller: Caller = TRUSTED_CALLER,
+        receipt: Receipt | None = None,
+    ) -> PricedCart:
+        """Add a code to the cart, if its promotion may apply to the cart as it is now and
+        has uses left (one already entered changes nothing)."""
+        code = code.upper()
+
+        def enter(change: Change) -> Cart:
+            cart = self._read(cart_id, caller, change.now, decisive=True)
+            cart.check(change)
+            promotion = self._promotions.by_code(code)
+            if promotion is None:
+                raise DiscountCodeInvalid(code, UNKNOWN)
+            if code in cart.discount_codes:
+                return cart
+            entered = copy.deepcopy(cart)
+            entered.enter_code(code, change)
+            totals = self._priced(cart, change.now).discounts
+            reason = promotion.reason_against(
+                cart.currency, cart.customer_id, totals.subtotal, totals.lines, change.now
+            )
+            if reason is not None:
+                raise DiscountCodeInvalid(code, reason)
+            if promotion.is_limited:
+                promotion.check_uses(*self._promotions.uses(promotion, cart.customer_id))
+            return self._carts.save_codes(cart, entered.discount_codes, change)
+
+        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, enter)
+
+    def remove_discount_code(
+        self,
+        cart_id: str,
+        code: str,
+        expected_version: int | None = None,
+        caller: Caller = TRUSTED_CALLER,
+        receipt: Receipt | None = None,
+    ) -> PricedCart:
+        def remove(change: Change) -> Cart:
+            cart = self._read(cart_id, caller, change.now, decisive=True)
+            kept = copy.deepcopy(cart)
+            kept.remove_code(code.upper(), change)
+            return self._carts.save_codes(cart, kept.discount_codes, change)
+
+        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, remove)
 
     def remove_item(
         self,
@@ -264,12 +328,19 @@ class CartService:
         receipt: Receipt | None = None,
         accept_price_changes: bool = False,
     ) -> PricedCart:
-        """Freeze the cart at the catalog's prices of now; it can only be read afterwards."""
+        """Freeze the cart at the catalog's prices and the discounts of now, counting the
+        uses of limited promotions; it can only be read afterwards."""
 
         def check_out(change: Change) -> Cart:
             cart = self._read(cart_id, caller, change.now, decisive=True)
             catalog = self._catalog.get_many([line.product_id for line in cart.lines], current=True)
-            return self._carts.check_out(cart, catalog, change, accept_price_changes)
+            promotions = self._promotions.all()
+            discounts = price_cart(cart, catalog, promotions, change.now).discounts
+            used = {applied.promotion_id for applied in discounts.applied}
+            counted = [p for p in promotions if p.promotion_id in used and p.is_limited]
+            return self._carts.check_out(
+                cart, catalog, change, accept_price_changes, discounts, counted
+            )
 
         return self._on_fresh_reads(cart_id, expected_version, caller, receipt, check_out)
 
@@ -338,5 +409,15 @@ class CartService:
         except StorageUnavailable:
             raise ChangeApplied(changed.cart_id) from None
 
-    def _priced(self, cart: Cart) -> PricedCart:
-        return price_cart(cart, self._catalog.get_many([line.product_id for line in cart.lines]))
+    def _priced(self, cart: Cart, now: datetime | None = None) -> PricedCart:
+        """The cart priced now; its prices and the promotions read at once when either is
+        not cached."""
+        product_ids = [line.product_id for line in cart.lines]
+        promotions = self._promotions.cached()
+        if promotions is None:
+            reading = in_background(self._promotions.all)
+            catalog = self._catalog.get_many(product_ids)
+            promotions = reading.result()
+        else:
+            catalog = self._catalog.get_many(product_ids)
+        return price_cart(cart, catalog, promotions, now or self._clock())

@@ -14,7 +14,9 @@ from typing import Any
 
 from chalicelib.domain.cart import Attributes, Cart, Change, Product
 from chalicelib.domain.commands import ItemOperation
+from chalicelib.domain.discounts import Discounts
 from chalicelib.domain.events import CartEvent
+from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.receipts import Receipt, StoredReceipt
 
 
@@ -119,8 +121,17 @@ class CartRepository(abc.ABC):
         catalog: Mapping[str, Product],
         change: Change,
         accept_price_changes: bool = False,
+        discounts: Discounts | None = None,
+        counted: Sequence[Promotion] = (),
     ) -> Cart:
-        """Freeze `cart` (as read) at these prices; ConcurrentUpdate if it changed since."""
+        """Freeze `cart` (as read) at these prices and discounts, counting one use of each
+        `counted` promotion (by the cart's customer) in the same commit, within its limits
+        (DiscountUsedUpAtCheckout if one is reached); ConcurrentUpdate if the cart changed
+        since it was read."""
+
+    @abc.abstractmethod
+    def save_codes(self, cart: Cart, codes: list[str], change: Change) -> Cart:
+        """Store the cart's discount codes, if `cart` (as read) did not change since."""
 
     @abc.abstractmethod
     def list_for_customer(
@@ -143,6 +154,20 @@ class ProductRepository(abc.ABC):
     @abc.abstractmethod
     def put_many(self, products: Iterable[Product]) -> None:
         """Insert or replace catalog entries."""
+
+
+class PromotionRepository(abc.ABC):
+    @abc.abstractmethod
+    def all(self) -> list[Promotion]:
+        """Every promotion, by promotionId."""
+
+    @abc.abstractmethod
+    def put_many(self, promotions: Iterable[Promotion]) -> None:
+        """Insert or replace promotions (their uses are kept)."""
+
+    @abc.abstractmethod
+    def uses(self, promotion_id: str, customer_id: str | None) -> tuple[int, int]:
+        """The checkouts that used the promotion so far: in all, and by the customer."""
 
 
 class ReceiptStore(abc.ABC):

@@ -14,7 +14,8 @@ from chalicelib.settings import Settings
 from tests.iam_recorder import IamRecorder
 from tests.integration.clients import Api, Functions
 from tools.load_catalog import load_catalog
-from tools.local_stack import SAMPLE_CATALOG
+from tools.load_promotions import load_promotions
+from tools.local_stack import SAMPLE_CATALOG, SAMPLE_PROMOTIONS
 from tools.stage import stage_environment
 from tools.tables import create_tables
 
@@ -40,6 +41,7 @@ def dynamodb(settings: Settings) -> Iterator[Any]:
         client = wiring.dynamodb_client(settings)
         create_tables(client, settings)
         load_catalog(client, settings, SAMPLE_CATALOG)
+        load_promotions(client, settings, SAMPLE_PROMOTIONS)
         app_module.services.use(wiring.build(settings, client))
         yield client
         app_module.services.use(None)

@@ -38,6 +38,8 @@ def test_the_tables_stack_creates_the_stages_tables_and_updates_idempotently(
         "cart-service-dev-Carts",
         "cart-service-dev-Idempotency",
         "cart-service-dev-Products",
+        "cart-service-dev-PromotionUses",
+        "cart-service-dev-Promotions",
     ]
     assert deploy_tables(cloudformation, "dev") == outputs
     buses = boto3.client("events").list_event_buses()["EventBuses"]
@@ -56,6 +58,8 @@ def test_the_table_names_land_in_the_stages_config(cloudformation: Any, tmp_path
     assert environment["CART_ITEMS_TABLE"] == outputs["CartItemsTableName"]
     assert environment["PRODUCTS_TABLE"] == outputs["ProductsTableName"]
     assert environment["IDEMPOTENCY_TABLE"] == outputs["IdempotencyTableName"]
+    assert environment["PROMOTIONS_TABLE"] == outputs["PromotionsTableName"]
+    assert environment["PROMOTION_USES_TABLE"] == outputs["PromotionUsesTableName"]
     assert environment["TOKEN_SECRET_ARN"] == secret  # where the keys are, not the keys
     # What `chalice deploy` registers the stream consumer with, and where it publishes.
     assert environment["CARTS_STREAM_ARN"] == outputs["CartsTableStreamArn"]

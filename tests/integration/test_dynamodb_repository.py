@@ -43,6 +43,7 @@ def repository(client: Any, settings: Settings, **options: Any) -> DynamoCartRep
         settings.carts_table,
         settings.cart_items_table,
         settings.idempotency_table,
+        settings.promotion_uses_table,
         **options,
     )
 

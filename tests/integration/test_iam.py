@@ -19,7 +19,13 @@ from tools.policies import (
     function_access,
 )
 
-SUITES = {"test_api.py", "test_functions.py", "test_exactly_once.py", "test_events.py"}
+SUITES = {
+    "test_api.py",
+    "test_functions.py",
+    "test_exactly_once.py",
+    "test_events.py",
+    "test_discounts.py",
+}
 
 
 @pytest.mark.after_the_suite

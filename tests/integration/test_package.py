@@ -45,13 +45,15 @@ def test_one_stack_holds_the_tables_the_api_and_every_function(packaged: Any) ->
         "cart-service-${Stage}-CartItems",
         "cart-service-${Stage}-Products",
         "cart-service-${Stage}-Idempotency",
+        "cart-service-${Stage}-Promotions",
+        "cart-service-${Stage}-PromotionUses",
     }
     assert template["Parameters"]["Stage"]["Default"] == stage
     assert len(of_type(template, "AWS::Serverless::Api")) == 1
     # The REST handler, one per operation, the merge and abandoned-cart sweeps, the stream
     # consumer, and in a shopper-mode stage the authorizer.
     functions = len(deployed_functions(stage))
-    assert functions == (16 if stage == "dev" else 15)
+    assert functions == (18 if stage == "dev" else 17)
     assert len(of_type(template, "AWS::Serverless::Function")) == functions
     assert len(of_type(template, "AWS::IAM::Role")) == functions
 
@@ -109,6 +111,8 @@ def test_functions_get_the_stacks_table_names(packaged: Any) -> None:
         assert variables["CART_ITEMS_TABLE"] == {"Ref": "CartItemsTable"}
         assert variables["PRODUCTS_TABLE"] == {"Ref": "ProductsTable"}
         assert variables["IDEMPOTENCY_TABLE"] == {"Ref": "IdempotencyTable"}
+        assert variables["PROMOTIONS_TABLE"] == {"Ref": "PromotionsTable"}
+        assert variables["PROMOTION_USES_TABLE"] == {"Ref": "PromotionUsesTable"}
         assert variables["EVENT_BUS_NAME"] == {"Fn::GetAtt": ["CartEventBus", "Name"]}
 
 

@@ -46,7 +46,11 @@ def carts(request: pytest.FixtureRequest) -> Iterator[CartRepository]:
         client: Any = request.getfixturevalue("dynamodb")
         settings: Settings = request.getfixturevalue("settings")
         yield DynamoCartRepository(
-            client, settings.carts_table, settings.cart_items_table, settings.idempotency_table
+            client,
+            settings.carts_table,
+            settings.cart_items_table,
+            settings.idempotency_table,
+            settings.promotion_uses_table,
         )
 
 

@@ -47,14 +47,18 @@ def test_create_cart_is_one_round_trip(counter: CallRecorder, api: Api) -> None:
     assert round_trips(counter, api, "POST", "/carts", {"customerId": "c"}) == 1
 
 
-def test_get_cart_is_one_round_trip_with_prices_cached_two_without(
+def test_get_cart_is_one_round_trip_with_prices_and_promotions_cached_two_without(
     counter: CallRecorder, api: Api, dynamodb: Any
 ) -> None:
     cart = cart_with_lines(api, 3)
+    entered = api.call("POST", f"/carts/{cart}/discount-codes", {"code": "WELCOME10"})
+    assert entered.status_code == 200, entered.json
     assert round_trips(counter, api, "GET", f"/carts/{cart}") == 1
-    app_module.services.use(wiring.build(LOCAL, dynamodb))  # a new container: no prices cached
-    assert round_trips(counter, api, "GET", f"/carts/{cart}") == 2
-    assert counter.operations.count("BatchGetItem") == 1
+    assert counter.operations.count("Scan") == 0  # the promotions come from the cache
+    app_module.services.use(wiring.build(LOCAL, dynamodb))  # a new container: nothing cached
+    assert round_trips(counter, api, "GET", f"/carts/{cart}") == 2  # prices, promotions at once
+    assert (counter.operations.count("BatchGetItem"), counter.operations.count("Scan")) == (1, 1)
+    assert api.call("GET", f"/carts/{cart}").json["discounts"][0]["code"] == "WELCOME10"
 
 
 @pytest.mark.parametrize(

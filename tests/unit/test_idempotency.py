@@ -13,9 +13,11 @@ from chalicelib.edge import operations as op
 from chalicelib.edge.operations import Incoming, Reply
 from chalicelib.service.catalog import Catalog
 from chalicelib.service.operations import CartService
+from chalicelib.service.promotions import Promotions
 from tests.fakes import (
     InMemoryCartRepository,
     InMemoryProductRepository,
+    InMemoryPromotionRepository,
     InMemoryReceiptStore,
     fixed_keys,
 )
@@ -27,7 +29,10 @@ class Edge:
         self.carts = InMemoryCartRepository(self.receipts)
         beans = Product("BEANS", "Beans", Money(Decimal("19.99"), "USD"))
         self.service = CartService(
-            self.carts, Catalog(InMemoryProductRepository([beans]), 0), fixed_keys
+            self.carts,
+            Catalog(InMemoryProductRepository([beans]), 0),
+            Promotions(InMemoryPromotionRepository(), 0),
+            fixed_keys,
         )
 
     def send(

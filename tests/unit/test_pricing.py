@@ -44,6 +44,7 @@ def test_a_product_gone_from_the_catalog_is_unavailable_and_not_totalled() -> No
         "quantity": 4,
         "unitPrice": None,
         "lineTotal": None,
+        "discountAmount": None,
         "available": False,
         "addedAt": "2026-11-25T16:20:31.123Z",
         "attributes": {},

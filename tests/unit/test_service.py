@@ -25,7 +25,13 @@ from chalicelib.domain.money import Money
 from chalicelib.edge.views import cart_view
 from chalicelib.service.catalog import Catalog
 from chalicelib.service.operations import CartService
-from tests.fakes import InMemoryCartRepository, InMemoryProductRepository, fixed_keys
+from chalicelib.service.promotions import Promotions
+from tests.fakes import (
+    InMemoryCartRepository,
+    InMemoryProductRepository,
+    InMemoryPromotionRepository,
+    fixed_keys,
+)
 
 
 class Ticking:
@@ -56,6 +62,7 @@ def service(products: InMemoryProductRepository) -> CartService:
     return CartService(
         InMemoryCartRepository(),
         Catalog(products, ttl_seconds=0),
+        Promotions(InMemoryPromotionRepository(), 0),
         fixed_keys,
         lifetime=timedelta(days=30),
         clock=Ticking(),
@@ -163,6 +170,7 @@ def test_a_cart_past_its_lifetime_is_not_found(products: InMemoryProductReposito
     service = CartService(
         InMemoryCartRepository(),
         Catalog(products, 0),
+        Promotions(InMemoryPromotionRepository(), 0),
         fixed_keys,
         lifetime=timedelta(seconds=2),
         clock=clock,
