@@ -2,8 +2,9 @@
 
 Starts moto's DynamoDB on loopback (in a process of its own, as DynamoDB is never in the
 Lambda's) with the tables and the sample catalog, then measures
-  1. sequential DynamoDB round trips per operation (bench.round_trips), and what an
-     Idempotency-Key adds to a request (round trips, write capacity),
+  1. sequential DynamoDB round trips per operation (bench.round_trips), what an
+     Idempotency-Key adds to a request (round trips, write capacity), and what three
+     promotions add to get_cart (bench.promotions),
   2. service overhead: each operation through the app's handler against the bare boto3
      calls it needs (bench.baseline), same server, same run, medians,
   3. cold start: import and first get_cart in a fresh interpreter, against a minimal app,
@@ -40,6 +41,7 @@ import requests
 from botocore.exceptions import ClientError, ReadTimeoutError
 
 from bench.calls import CallRecorder, replay
+from bench.promotions import measure_promotions
 from chalicelib.domain.cart import Product
 from chalicelib.domain.money import Money
 from chalicelib.dynamodb.products import DynamoProductRepository
@@ -119,6 +121,7 @@ def main() -> None:
         api = Api(app_module.app)
         measure_round_trips(api, client, new_container, figures)
         measure_keyed_requests(api, client, figures)
+        measure_promotions(api, client, new_container, figures)
         measure_overhead(api, client, wiring.dynamodb_client(settings), figures)
         cart_for_cold_start = api.cart_with_lines(3)
         measure_token_checks(environment["TOKEN_KEYS"], figures)

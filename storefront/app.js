@@ -41,6 +41,19 @@ const MESSAGES = {
   DISCOUNT_CODE_NOT_FOUND: "That discount code is not on your cart.",
 };
 
+// Why a discount code cannot be used (the problem's `reason`), in the shopper's words.
+const REASONS = {
+  UNKNOWN: "We do not know that discount code.",
+  NOT_STARTED: "That discount code is not valid yet.",
+  EXPIRED: "That discount code has expired.",
+  USED_UP: "That discount code has been used up.",
+  MIN_SUBTOTAL: "Your cart does not reach that code's minimum yet.",
+  NOT_APPLICABLE: "That code is for products that are not in your cart.",
+  CURRENCY: "That code is for another currency.",
+  TOO_MANY: "You can use at most 5 discount codes.",
+  SIGN_IN_REQUIRED: "Sign in to use that discount code.",
+};
+
 const config = await (await fetch("config.json")).json();
 const catalog = await (await fetch("catalog.json")).json();
 let cart = null; // the cart view, as the API returned it
@@ -117,8 +130,11 @@ function say(error) {
     box.hidden = true;
     return;
   }
-  box.textContent = MESSAGES[error.code] || "The cart service could not be reached.";
+  const reason = error.problem?.reason;
+  box.textContent = REASONS[reason] || MESSAGES[error.code] || "The cart service could not be reached.";
   box.dataset.code = error.code || "NETWORK";
+  if (reason) box.dataset.reason = reason;
+  else delete box.dataset.reason;
   box.hidden = false;
 }
 
@@ -243,6 +259,23 @@ const saveNote = (note) =>
     show(data, version);
   });
 
+const applyCode = (code) =>
+  act(async () => {
+    const { data, etag: version } = await once("POST", `/carts/${cart.cartId}/discount-codes`, { code }, {
+      "If-Match": etag,
+    });
+    document.querySelector("#code").value = "";
+    show(data, version);
+  });
+
+const removeCode = (code) =>
+  act(async () => {
+    const { data, etag: version } = await once("DELETE", `/carts/${cart.cartId}/discount-codes/${code}`, undefined, {
+      "If-Match": etag,
+    });
+    show(data, version);
+  });
+
 const remove = (productId) =>
   act(async () => {
     const { data, etag: version } = await once("DELETE", `/carts/${cart.cartId}/items/${productId}`, undefined, {
@@ -333,7 +366,35 @@ function render() {
     ),
   );
   document.querySelector("#item-count").textContent = cart ? String(cart.itemCount) : "0";
+  document.querySelector("#subtotal").textContent = cart ? `${cart.subtotalAmount} ${cart.currency}` : "–";
+  document.querySelector("#discounts").replaceChildren(
+    ...(cart ? cart.discounts : []).map((discount) =>
+      element(
+        "li",
+        { class: "discount", "data-promotion": discount.promotionId },
+        element("span", {}, discount.title),
+        element("span", { class: "amount" }, `−${discount.amount} ${cart.currency}`),
+      ),
+    ),
+  );
   document.querySelector("#total").textContent = cart ? `${cart.totalAmount} ${cart.currency}` : "–";
+  // "Spend X more": an automatic promotion the subtotal does not reach yet.
+  const [nearest] = cart ? cart.approachingDiscounts : [];
+  const hint = document.querySelector("#approaching");
+  hint.hidden = !nearest || cart.items.length === 0;
+  hint.textContent = nearest ? `Spend ${nearest.amountRemaining} ${cart.currency} more: ${nearest.title}` : "";
+  document.querySelector("#code-form").hidden = !cart || cart.status !== "ACTIVE";
+  document.querySelector("#codes").replaceChildren(
+    ...(cart ? cart.discountCodes : []).map((code) =>
+      element(
+        "li",
+        { "data-code": code },
+        element("code", {}, code),
+        cart.discounts.some((discount) => discount.code === code) ? "" : element("span", { class: "idle" }, "(not applying now)"),
+        element("button", { class: "secondary", onclick: () => removeCode(code), "aria-label": `Remove code ${code}` }, "Remove"),
+      ),
+    ),
+  );
   document.querySelector("#cart-id").textContent = cart ? cart.cartId : "none yet";
   const noteForm = document.querySelector("#note-form");
   noteForm.hidden = !cart || cart.status !== "ACTIVE";
@@ -353,6 +414,11 @@ document.querySelector("#bundle").addEventListener("click", buyBundle);
 document.querySelector("#note-form").addEventListener("submit", (event) => {
   event.preventDefault();
   saveNote(document.querySelector("#note").value);
+});
+document.querySelector("#code-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const code = document.querySelector("#code").value.trim();
+  if (code) applyCode(code);
 });
 document.querySelector("#sign-out").addEventListener("click", () => { signOut(); loadCart(); });
 renderProducts();

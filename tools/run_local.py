@@ -88,7 +88,11 @@ def prepare_missing(client: Any, settings: Settings) -> str:
     if not client.scan(TableName=settings.promotions_table, Limit=1)["Items"]:
         load_promotions(client, settings, SAMPLE_PROMOTIONS)
         loaded.append(SAMPLE_PROMOTIONS.name)
-    return f"tables ready, {' and '.join(loaded)} loaded" if loaded else "tables ready, data kept"
+    return (
+        f"tables ready, {' and '.join(loaded)} loaded"
+        if loaded
+        else "tables ready, their data kept"
+    )
 
 
 def print_events(relay: EventRelay) -> None:

@@ -192,7 +192,7 @@ def test_twenty_concurrent_adds_of_one_product_sum_exactly(
     assert statuses == [200] * 20
     view = http.get(url(stack, f"/carts/{cart}")).json()
     assert [(i["productId"], i["quantity"]) for i in view["items"]] == [("ESP-250G", 60)]
-    assert view["totalAmount"] == "389.40"
+    assert view["subtotalAmount"] == "389.40"
 
 
 def test_throttling_on_first_attempts_is_retried_transparently(

@@ -140,7 +140,8 @@ def test_run_local_uses_the_dynamodb_of_aws_endpoint_url_dynamodb() -> None:
             with run_local(environment) as run:
                 assert f"DynamoDB at {proxy.url}".encode() in run.banner
                 assert b"moto" not in run.banner
-                assert b"sample catalog catalog.sample.json loaded" in run.banner
+                samples = b"catalog.sample.json and promotions.sample.json loaded"
+                assert samples in run.banner
                 cart = requests.post(f"{api}/carts", json={"customerId": "c"}, timeout=10).json()
                 added = requests.post(
                     f"{api}/carts/{cart['cartId']}/items",
@@ -159,7 +160,7 @@ def test_run_local_uses_the_dynamodb_of_aws_endpoint_url_dynamodb() -> None:
                 ExpressionAttributeValues={":price": {"N": "21.5"}},
             )
             with run_local(environment) as run:  # the tables exist: nothing is redone
-                assert b"its catalog kept" in run.banner
+                assert b"tables ready, their data kept" in run.banner
                 kept = requests.get(f"{api}/carts/{cart['cartId']}", timeout=10).json()
                 assert kept["totalAmount"] == "21.50"
         finally:

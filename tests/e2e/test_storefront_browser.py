@@ -109,8 +109,6 @@ def test_a_shopper_fills_a_cart_across_origins(
     )
     assert page.text_content("#total") == f"{stored['totalAmount']} USD"
     assert problems == []
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "storefront.png", full_page=True)
 
 
 def test_a_bundle_in_one_request_a_gift_wrapped_line_and_a_note(
@@ -172,6 +170,48 @@ def test_a_price_changed_in_the_catalog_while_the_page_is_open_is_shown_old_and_
     finally:
         products.put_many([beans])
     assert problems == []
+
+
+def test_a_discount_code_its_savings_and_the_spend_more_hint(
+    shopper_stack: Stack, browser: Browser, shop: str
+) -> None:
+    problems: list[str] = []
+    page = watched_page(browser, problems)
+    page.goto(shop)
+    page.wait_for_selector("body[data-ready=true]")
+    page.get_by_role("button", name="Add Espresso beans 1kg to cart").click()
+    page.wait_for_selector('#lines [data-product="ESP-1KG"]')
+    hint = page.text_content("#approaching") or ""
+    assert "Spend 80.01 USD more" in hint and "5.00 off" in hint
+
+    page.fill("#code", "welcome10")  # 19.99 is under its minimum of 30.00
+    page.get_by_role("button", name="Apply code").click()
+    page.wait_for_selector("#message[data-reason=MIN_SUBTOTAL]")
+    assert "minimum" in (page.text_content("#message") or "")
+
+    page.get_by_role("button", name="One more Espresso beans 1kg").click()
+    page.wait_for_selector('#lines [data-product="ESP-1KG"][data-quantity="2"]')
+    page.fill("#code", "welcome10")
+    page.get_by_role("button", name="Apply code").click()
+    page.wait_for_selector('#discounts [data-promotion="welcome-10"]')
+    stored = guest_cart(page, shopper_stack)
+    assert (stored["discountAmount"], stored["totalAmount"]) == ("4.00", "35.98")
+    assert page.text_content("#subtotal") == "39.98 USD"
+    assert "\u22124.00 USD" in (page.text_content("#discounts") or "")  # a minus sign
+    assert page.text_content("#total") == "35.98 USD"
+    assert page.locator('#codes [data-code="WELCOME10"]').count() == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "storefront.png", full_page=True)  # the README's
+
+    page.get_by_role("button", name="Remove code WELCOME10").click()
+    page.wait_for_selector("body:not([data-busy])")
+    assert page.locator("#discounts .discount").count() == 0
+    assert page.text_content("#total") == "39.98 USD"
+    assert guest_cart(page, shopper_stack)["discountCodes"] == []
+    # the refused code is an answer, not a failure: the browser logs its 400, nothing else
+    assert problems == [
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    ]
 
 
 def test_the_page_explains_an_error_code(browser: Browser, shop: str) -> None:
