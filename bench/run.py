@@ -121,7 +121,9 @@ def main() -> None:
         api = Api(app_module.app)
         measure_round_trips(api, client, new_container, figures)
         measure_keyed_requests(api, client, figures)
-        measure_promotions(api, client, new_container, figures)
+        measure_promotions(
+            api, client, lambda: wiring.build(settings, client), app_module.services.use, figures
+        )
         measure_overhead(api, client, wiring.dynamodb_client(settings), figures)
         cart_for_cold_start = api.cart_with_lines(3)
         measure_token_checks(environment["TOKEN_KEYS"], figures)

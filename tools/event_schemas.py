@@ -77,7 +77,10 @@ KINDS: dict[str, tuple[str, dict[str, Any]]] = {
             },
         },
     ),
-    CART_UPDATED: ("The cart's note or attributes changed (PATCH): read the cart.", _NOTHING),
+    CART_UPDATED: (
+        "The cart's note, attributes (PATCH) or discount codes changed: read the cart.",
+        _NOTHING,
+    ),
     CART_DELETED: ("The cart was deleted; `cart` is what it held.", _NOTHING),
     CART_MERGED: (
         "Another cart's lines were merged into this one, and that cart deleted (it has no "

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from chalicelib.dynamodb.products import DynamoProductRepository
+from chalicelib.dynamodb.tables import PRODUCTS
 from chalicelib.service.catalog import parse_catalog
 from chalicelib.settings import Settings
 from chalicelib.wiring import dynamodb_client
@@ -23,26 +25,33 @@ from tools.stage import stage_settings
 
 def load_catalog(client: Any, settings: Settings, path: Path) -> int:
     """Load the file's products; returns how many."""
-    try:
-        products = parse_catalog(json.loads(path.read_text(encoding="utf-8")))
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{path} is not JSON: {error}") from None
+    products = parse_catalog(read_json(path))
     DynamoProductRepository(client, settings.products_table).put_many(products)
     return len(products)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path} is not JSON: {error}") from None
+
+
+def run_loader(
+    description: str, load: Callable[[Any, Settings, Path], int], noun: str, table: str
+) -> None:
+    """A loader's command line: FILE and --stage; the file loaded whole, or nothing."""
+    parser = argparse.ArgumentParser(description=description.split("\n")[0])
     parser.add_argument("file", type=Path)
     parser.add_argument("--stage", default="local")
     arguments = parser.parse_args()
     settings = stage_settings(arguments.stage)
     try:
-        count = load_catalog(dynamodb_client(settings), settings, arguments.file)
+        count = load(dynamodb_client(settings), settings, arguments.file)
     except ValueError as error:
-        raise SystemExit(f"catalog not loaded: {error}") from None
-    print(f"loaded {count} products into {settings.products_table}")
+        raise SystemExit(f"{noun} not loaded: {error}") from None
+    print(f"loaded {count} {noun} into {settings.table_names[table]}")
 
 
 if __name__ == "__main__":
-    main()
+    run_loader(__doc__, load_catalog, "products", PRODUCTS.name)

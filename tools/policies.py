@@ -48,10 +48,13 @@ ACCESS: dict[str, dict[str, set[str]]] = {
     # GetItem and friends: a retried create whose first answer was lost reads the cart.
     "create_cart": {**_READ_CART, **_KEYED, "Carts": {"PutItem", "GetItem"}},
     "get_cart": _READ_CART,
+    # CartItems UpdateItem, here and for the codes: a change to the cart itself moves along
+    # the expiry of lines that would otherwise expire before the cart.
     "update_cart": {
         **_READ_CART,
         **_KEYED,
         "Carts": {"GetItem", "UpdateItem"},
+        "CartItems": {"Query", "UpdateItem"},
     },
     "add_item": {
         **_READ_CART,
@@ -101,9 +104,15 @@ ACCESS: dict[str, dict[str, set[str]]] = {
         **_READ_CART,
         **_KEYED,
         "Carts": {"GetItem", "UpdateItem"},
+        "CartItems": {"Query", "UpdateItem"},
         "PromotionUses": {"BatchGetItem"},
     },
-    "remove_discount_code": {**_READ_CART, **_KEYED, "Carts": {"GetItem", "UpdateItem"}},
+    "remove_discount_code": {
+        **_READ_CART,
+        **_KEYED,
+        "Carts": {"GetItem", "UpdateItem"},
+        "CartItems": {"Query", "UpdateItem"},
+    },
     "list_customer_carts": {CUSTOMER_INDEX_RESOURCE: {"Query"}},
 }
 

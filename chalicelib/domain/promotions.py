@@ -87,6 +87,19 @@ class Promotion(NamedTuple):
             return MIN_SUBTOTAL
         return None
 
+    def check_applies(
+        self,
+        currency: str,
+        customer_id: str | None,
+        subtotal: Money,
+        product_ids: Collection[str],
+        now: datetime,
+    ) -> None:
+        """Refuse a code entered for a cart it cannot apply to now, saying why."""
+        reason = self.reason_against(currency, customer_id, subtotal, product_ids, now)
+        if reason is not None:
+            raise DiscountCodeInvalid(self.code or self.promotion_id, reason)
+
     def check_uses(self, uses: int, customer_uses: int, at_checkout: bool = False) -> None:
         """Refuse a use beyond its limits, given the checkouts that used it so far (in all,
         and by this cart's customer): a code being entered, or a checkout using it."""

@@ -49,8 +49,8 @@ from chalicelib.domain.receipts import Receipt
 from chalicelib.service import cart_tokens, pagination
 from chalicelib.service.catalog import Catalog
 from chalicelib.service.keys import KeyRing
-from chalicelib.service.parallel import in_background
 from chalicelib.service.ports import CartRepository
+from chalicelib.service.pricing import Pricing
 from chalicelib.service.promotions import Promotions
 
 log = logging.getLogger(__name__)
@@ -86,8 +86,8 @@ class CartService:
         new_cart_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
         self._carts = carts
+        self._pricing = Pricing(catalog, promotions)
         self._catalog = catalog
-        self._promotions = promotions
         self._keys = keys
         self._lifetime = lifetime
         self._clock = clock
@@ -123,14 +123,14 @@ class CartService:
         )
         # The promotions (for approachingDiscounts), if not cached, read while the cart is
         # written: creating stays one round trip.
-        reading = None if self._promotions.cached() else in_background(self._promotions.all)
+        promotions = self._pricing.promotions_soon()
         self._carts.create(cart, change)
         token = cart_tokens.issue(cart.cart_id, self._keys()) if caller.kind == GUEST else None
         try:
-            promotions = reading.result() if reading else self._promotions.all()
+            priced = price_cart(cart, {}, promotions(), change.now)
         except StorageUnavailable:
             raise ChangeApplied(cart.cart_id) from None
-        return CreatedCart(price_cart(cart, {}, promotions, change.now), token)
+        return CreatedCart(priced, token)
 
     def recall_created(self, cart_id: str, caller: Caller) -> CreatedCart:
         """A created cart as it is now, for a retried create whose first answer was lost:
@@ -218,21 +218,19 @@ class CartService:
         def enter(change: Change) -> Cart:
             cart = self._read(cart_id, caller, change.now, decisive=True)
             cart.check(change)
-            promotion = self._promotions.by_code(code)
+            promotion = self._pricing.promotions.by_code(code)
             if promotion is None:
                 raise DiscountCodeInvalid(code, UNKNOWN)
             if code in cart.discount_codes:
                 return cart
             entered = copy.deepcopy(cart)
             entered.enter_code(code, change)
-            totals = self._priced(cart, change.now).discounts
-            reason = promotion.reason_against(
-                cart.currency, cart.customer_id, totals.subtotal, totals.lines, change.now
+            priced = self._pricing.price(cart, change.now).discounts
+            promotion.check_applies(
+                cart.currency, cart.customer_id, priced.subtotal, priced.lines, change.now
             )
-            if reason is not None:
-                raise DiscountCodeInvalid(code, reason)
             if promotion.is_limited:
-                promotion.check_uses(*self._promotions.uses(promotion, cart.customer_id))
+                promotion.check_uses(*self._pricing.promotions.uses(promotion, cart.customer_id))
             return self._carts.save_codes(cart, entered.discount_codes, change)
 
         return self._on_fresh_reads(cart_id, expected_version, caller, receipt, enter)
@@ -334,7 +332,7 @@ class CartService:
         def check_out(change: Change) -> Cart:
             cart = self._read(cart_id, caller, change.now, decisive=True)
             catalog = self._catalog.get_many([line.product_id for line in cart.lines], current=True)
-            promotions = self._promotions.all()
+            promotions = self._pricing.promotions.all()
             discounts = price_cart(cart, catalog, promotions, change.now).discounts
             used = {applied.promotion_id for applied in discounts.applied}
             counted = [p for p in promotions if p.promotion_id in used and p.is_limited]
@@ -409,15 +407,5 @@ class CartService:
         except StorageUnavailable:
             raise ChangeApplied(changed.cart_id) from None
 
-    def _priced(self, cart: Cart, now: datetime | None = None) -> PricedCart:
-        """The cart priced now; its prices and the promotions read at once when either is
-        not cached."""
-        product_ids = [line.product_id for line in cart.lines]
-        promotions = self._promotions.cached()
-        if promotions is None:
-            reading = in_background(self._promotions.all)
-            catalog = self._catalog.get_many(product_ids)
-            promotions = reading.result()
-        else:
-            catalog = self._catalog.get_many(product_ids)
-        return price_cart(cart, catalog, promotions, now or self._clock())
+    def _priced(self, cart: Cart) -> PricedCart:
+        return self._pricing.price(cart, self._clock())

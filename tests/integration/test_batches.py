@@ -1,5 +1,6 @@
 """PATCH /carts/{cartId}/items: up to 50 line operations, in order, all or none, one change."""
 
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -186,11 +187,12 @@ def test_lines_a_batch_leaves_alone_do_not_expire_before_their_cart(
     cart = api.new_cart()
     api.call("POST", f"/carts/{cart}/items", single("MUG-CER", 1))
     key = {"cartId": {"S": cart}, "productId": {"S": "MUG-CER"}}
-    dynamodb.update_item(  # written long ago: it would expire before the cart batched now
+    soon = int(time.time()) + 86400  # written long ago: it expires tomorrow, before the cart
+    dynamodb.update_item(
         TableName=settings.cart_items_table,
         Key=key,
         UpdateExpression="SET expiresAt = :soon",
-        ExpressionAttributeValues={":soon": {"N": "1900000000"}},
+        ExpressionAttributeValues={":soon": {"N": str(soon)}},
     )
     assert batch(api, cart, add("ESP-1KG", 1)).status_code == 200
     line = dynamodb.get_item(TableName=settings.cart_items_table, Key=key)["Item"]

@@ -1,14 +1,20 @@
 """Discount codes and promotions over the API and as functions, on moto, with the sample
 promotions (data/promotions.sample.json) loaded."""
 
+import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from chalicelib.domain.promotions import PERCENT_OFF_CART, Promotion
 from chalicelib.dynamodb.promotions import DynamoPromotionRepository
 from chalicelib.settings import Settings
 from tests.integration.clients import Api, Functions
 from tests.openapi import assert_matches
+from tools.load_promotions import load_promotions
+from tools.local_stack import SAMPLE_PROMOTIONS
 
 
 def cart_of(api: Api, *lines: tuple[str, int], customer: str = "customer-42") -> str:
@@ -134,3 +140,23 @@ def test_a_code_limited_per_customer_is_theirs_once(api: Api) -> None:
     assert enter(api, second, "STAFF30").json["reason"] == "USED_UP"
     colleague = cart_of(api, ("ESP-1KG", 1), customer="staff-2")
     assert enter(api, colleague, "STAFF30").status_code == 200
+
+
+def test_a_promotions_file_loads_whole_or_not_at_all_and_never_resets_uses(
+    api: Api, dynamodb: Any, settings: Settings, tmp_path: Path
+) -> None:
+    repository = DynamoPromotionRepository(
+        dynamodb, settings.promotions_table, settings.promotion_uses_table
+    )
+    good = {"promotionId": "new-1", "title": "1% off", "kind": "PERCENT_OFF_CART", "value": "1"}
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps([good, {**good, "promotionId": "new-2", "kind": "BOGO"}]))
+    with pytest.raises(ValueError, match="entry 1"):
+        load_promotions(dynamodb, settings, broken)
+    assert "new-1" not in {p.promotion_id for p in repository.all()}
+
+    cart = cart_of(api, ("GRINDER-HAND", 1), customer="early-bird")
+    enter(api, cart, "GRINDER20")
+    api.call("POST", f"/carts/{cart}/checkout")
+    assert load_promotions(dynamodb, settings, SAMPLE_PROMOTIONS) == 4  # reloaded as it was
+    assert repository.uses("grinder-launch", "early-bird") == (1, 0)

@@ -138,6 +138,16 @@ def test_a_note_is_one_cart_updated_event(api: Api, shop: Shop) -> None:
     assert changes(shop.events()) == [("CartCreated", 1, {}), ("CartUpdated", 2, {})]
 
 
+def test_entering_and_removing_a_discount_code_are_cart_updated_events(
+    api: Api, shop: Shop
+) -> None:
+    cart = api.new_cart()
+    api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2})
+    api.call("POST", f"/carts/{cart}/discount-codes", {"code": "WELCOME10"})
+    api.call("DELETE", f"/carts/{cart}/discount-codes/WELCOME10")
+    assert changes(shop.events())[-2:] == [("CartUpdated", 3, {}), ("CartUpdated", 4, {})]
+
+
 def test_a_redelivered_batch_publishes_the_same_events_again_under_the_same_ids(
     api: Api, shop: Shop
 ) -> None:

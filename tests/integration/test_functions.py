@@ -235,3 +235,35 @@ def test_a_create_that_failed_with_its_idempotency_key_runs_again(
     created = functions.invoke("create_cart", create)
     assert created["status"] == "ACTIVE"
     assert functions.invoke("create_cart", create) == created
+
+
+@pytest.mark.parametrize(
+    ("function", "change"),
+    [
+        ("update_cart", {"note": "Leave it by the door"}),
+        ("apply_discount_code", {"code": "WELCOME10"}),
+        ("remove_discount_code", {"code": "WELCOME10"}),
+    ],
+)
+def test_a_change_to_the_cart_itself_keeps_its_lines_from_expiring_before_it(
+    functions: Functions, dynamodb: Any, function: str, change: dict[str, Any]
+) -> None:
+    """A line not written for over a week would expire before its cart's new expiry: the
+    change moves it along (and the function's policy lets it)."""
+    cart = new_cart(functions)
+    functions.invoke("add_item", {"cartId": cart, "productId": "ESP-1KG", "quantity": 2})
+    if function == "remove_discount_code":
+        functions.invoke("apply_discount_code", {"cartId": cart, "code": "WELCOME10"})
+    key = {"cartId": {"S": cart}, "productId": {"S": "ESP-1KG"}}
+    soon = int(time.time()) + 86400  # written long ago: it expires tomorrow
+    dynamodb.update_item(
+        TableName=LOCAL.cart_items_table,
+        Key=key,
+        UpdateExpression="SET expiresAt = :soon",
+        ExpressionAttributeValues={":soon": {"N": str(soon)}},
+    )
+    changed = functions.invoke(function, {"cartId": cart, **change})
+    assert "code" not in changed, changed
+    line = dynamodb.get_item(TableName=LOCAL.cart_items_table, Key=key)["Item"]
+    row = dynamodb.get_item(TableName=LOCAL.carts_table, Key={"cartId": {"S": cart}})["Item"]
+    assert int(line["expiresAt"]["N"]) > int(row["expiresAt"]["N"])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app import app
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import REASONS, InvalidInput
 from chalicelib.domain.money import MINOR_DIGITS
 from chalicelib.edge import parsing as validation
 from chalicelib.edge.problems import CODE_FOR_STATUS, STATUS_AND_CODE
@@ -86,8 +86,23 @@ def test_the_documented_currencies_are_the_supported_ones() -> None:
     assert document()["components"]["schemas"]["Currency"]["enum"] == sorted(MINOR_DIGITS)
 
 
-def test_the_demo_storefront_explains_every_error_code() -> None:
+def storefront_table(name: str) -> set[str]:
+    """The keys of one `const NAME = {...};` table of the demo storefront's script."""
     script = (Path(__file__).parents[2] / "storefront" / "app.js").read_text()
-    explained = set(re.findall(r"^  ([A-Z_]+): \"", script, flags=re.MULTILINE))
+    table = script.split(f"const {name} = {{", 1)[1].split("\n};", 1)[0]
+    return set(re.findall(r"^  ([A-Z_]+): \"", table, flags=re.MULTILINE))
+
+
+def test_the_demo_storefront_explains_every_error_code() -> None:
     documented = set(document()["components"]["schemas"]["Problem"]["properties"]["code"]["enum"])
-    assert explained == documented
+    assert storefront_table("MESSAGES") == documented
+
+
+def test_the_demo_storefront_explains_every_reason_a_code_is_refused() -> None:
+    reasons = document()["components"]["schemas"]["Problem"]["properties"]["reason"]["enum"]
+    assert storefront_table("REASONS") == set(reasons)
+
+
+def test_every_reason_a_code_is_refused_for_is_documented() -> None:
+    reasons = document()["components"]["schemas"]["Problem"]["properties"]["reason"]["enum"]
+    assert set(REASONS) == set(reasons)
