@@ -301,7 +301,8 @@ class Cart:
         self._changed(change)
 
     def enter_code(self, code: str, change: Change) -> None:
-        """Add a discount code (one already entered is the pricing's concern, not this)."""
+        """Add a discount code, at most MAX_CODES_PER_CART of them (whether its promotion
+        applies is the pricing's to say, each time the cart is priced)."""
         self.check(change)
         if code not in self.discount_codes:
             if len(self.discount_codes) >= MAX_CODES_PER_CART:
