@@ -116,10 +116,16 @@ class InMemoryCartRepository(CartRepository):
         del self.carts[cart_id]
         self._commit_receipt(cart_id, change)
 
-    def merge(self, target: Cart, source: Cart, change: Change) -> Cart:
+    def merge(
+        self,
+        target: Cart,
+        source: Cart,
+        change: Change,
+        products: Mapping[str, Product] | None = None,
+    ) -> Cart:
         self._unchanged(target, source)
         merged = copy.deepcopy(target)
-        merged.merge(copy.deepcopy(source), change)
+        merged.merge(copy.deepcopy(source), change, products)
         self._receipt_is_new(change)
         del self.carts[source.cart_id]
         return self._commit(merged, change)

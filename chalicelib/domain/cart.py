@@ -317,8 +317,11 @@ class Cart:
         self.discount_codes.remove(code)
         self._changed(change)
 
-    def merge(self, source: Cart, change: Change) -> None:
-        """Move every line of `source` into this cart: quantities add, limits hold.
+    def merge(
+        self, source: Cart, change: Change, products: Mapping[str, Product] | None = None
+    ) -> None:
+        """Move every line of `source` into this cart: quantities add, limits hold (a
+        product's maxPerCart too, for the `products` given).
 
         Lines new to this cart keep the time they were first added to `source` and their
         attributes; a line both hold keeps this cart's.
@@ -332,8 +335,10 @@ class Cart:
         totals = {line.product_id: line.quantity for line in self.lines}
         for moved in source.lines:
             totals[moved.product_id] = totals.get(moved.product_id, 0) + moved.quantity
-            if totals[moved.product_id] > MAX_QUANTITY:
-                raise QuantityLimitExceeded(moved.product_id, MAX_QUANTITY)
+            product = (products or {}).get(moved.product_id)
+            limit = product.limit if product is not None else MAX_QUANTITY
+            if totals[moved.product_id] > limit:
+                raise QuantityLimitExceeded(moved.product_id, limit)
         if len(totals) > MAX_LINES:
             raise LineLimitExceeded(MAX_LINES)
         for moved in source.lines:

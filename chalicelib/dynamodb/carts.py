@@ -270,8 +270,14 @@ class DynamoCartRepository(CartRepository):
     def delete(self, cart_id: str, change: Change) -> None:
         self._deletion.run(cart_id, change)
 
-    def merge(self, target: Cart, source: Cart, change: Change) -> Cart:
-        self._merge.run(target, source, change)
+    def merge(
+        self,
+        target: Cart,
+        source: Cart,
+        change: Change,
+        products: Mapping[str, Product] | None = None,
+    ) -> Cart:
+        self._merge.run(target, source, change, products)
         return self._after_change(target.cart_id)
 
     def finish_merge(self, target_id: str, change: Change) -> bool:

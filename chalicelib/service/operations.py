@@ -314,7 +314,8 @@ class CartService:
                 or (source.customer_id is None and proven_source == source.cart_id)
             ):
                 raise CartNotFound(source.cart_id)
-            return self._carts.merge(target, source, change)
+            products = self._catalog.get_many({line.product_id for line in source.lines})
+            return self._carts.merge(target, source, change, products)
 
         return self._on_fresh_reads(cart_id, expected_version, caller, receipt, merge)
 

@@ -97,8 +97,15 @@ class CartRepository(abc.ABC):
         CartBeingMerged, and then nothing has changed."""
 
     @abc.abstractmethod
-    def merge(self, target: Cart, source: Cart, change: Change) -> Cart:
-        """Move every line of `source` into `target` and delete `source`, all or nothing.
+    def merge(
+        self,
+        target: Cart,
+        source: Cart,
+        change: Change,
+        products: Mapping[str, Product] | None = None,
+    ) -> Cart:
+        """Move every line of `source` into `target` and delete `source`, all or nothing;
+        `products` (those of `source`'s lines) carry their maxPerCart.
 
         `target` and `source` are the carts as read: if either has changed since, nothing
         happens and ConcurrentUpdate is raised (read them again and retry). The rules are

@@ -117,3 +117,20 @@ def test_the_catalog_file_takes_stock_and_max_per_cart() -> None:
     for bad in ({"stock": -1}, {"maxPerCart": 0}, {"maxPerCart": 1000}, {"stock": "5"}):
         with pytest.raises(ValueError, match=r"stock|maxPerCart"):
             parse_catalog([{**entry, **bad}])
+
+
+def test_a_merge_holds_max_per_cart_and_moves_nothing_over_it(api: Api) -> None:
+    target, source = api.new_cart(), api.new_cart()
+    add(api, target, "GEISHA-250G", 1)  # two per cart at most
+    add(api, source, "GEISHA-250G", 2)
+    add(api, source, "MUG-CER", 1)
+    refused = api.call("POST", f"/carts/{target}/merge", {"sourceCartId": source})
+    assert (refused.status_code, refused.json["code"]) == (400, "QUANTITY_LIMIT")
+    assert "at most 2" in refused.json["detail"]
+    lines = {
+        cart: [
+            (i["productId"], i["quantity"]) for i in api.call("GET", f"/carts/{cart}").json["items"]
+        ]
+        for cart in (target, source)
+    }
+    assert lines == {target: [("GEISHA-250G", 1)], source: [("GEISHA-250G", 2), ("MUG-CER", 1)]}
