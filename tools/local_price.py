@@ -14,11 +14,9 @@ import os
 import sys
 from pathlib import Path
 
-import boto3
-
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.service.catalog import parse_catalog
-from tools.local_stack import local_aws_environment
+from tools.local_stack import local_client
 from tools.stage import PROJECT_DIR
 
 DYNAMODB_FILE = Path(
@@ -35,14 +33,7 @@ def save_local_dynamodb(endpoint: str, products_table: str, path: Path = DYNAMOD
 def set_price(product_id: str, price: str, path: Path = DYNAMODB_FILE) -> str:
     """The product's new price, stored; what was done, in one line."""
     local = json.loads(path.read_text())
-    environment = local_aws_environment(local["endpoint"])
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=local["endpoint"],
-        region_name=environment["AWS_DEFAULT_REGION"],
-        aws_access_key_id=environment["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"],
-    )
+    client = local_client("dynamodb", local["endpoint"])
     products = DynamoProductRepository(client, local["productsTable"])
     product = products.get_many([product_id]).get(product_id)
     if product is None:

@@ -344,9 +344,8 @@ class Cart:
         for moved in source.lines:
             line = self.line(moved.product_id)
             if line is None:
-                new = copy.deepcopy(moved)
-                self.lines.append(new)
-                line = self.lines[-1]
+                line = copy.deepcopy(moved)
+                self.lines.append(line)
             line.quantity = totals[moved.product_id]
         self._changed(change)
 

@@ -10,6 +10,7 @@ and, exactly, in the checkout's transaction.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from datetime import datetime
 from decimal import Decimal
@@ -24,8 +25,9 @@ PERCENT_OFF_PRODUCTS = "PERCENT_OFF_PRODUCTS"
 KINDS = (PERCENT_OFF_CART, AMOUNT_OFF_CART, PERCENT_OFF_PRODUCTS)
 
 MAX_CODES_PER_CART = 5
-DISCOUNT_CODE = r"^[A-Za-z0-9_-]{1,40}$"
+DISCOUNT_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 """A code as the shopper types it; codes compare without regard to case (stored upper)."""
+DISCOUNT_CODE_RULE = "must be 1 to 40 characters from A-Z a-z 0-9 _ -"
 
 UNKNOWN = "UNKNOWN"
 NOT_STARTED = "NOT_STARTED"

@@ -193,10 +193,15 @@ def batch_get(client: DynamoDBClient, table: str, keys: list[Row]) -> list[Row]:
 
 def query_pages(client: DynamoDBClient, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Every page of the Query."""
+    return pages(client.query, query)
+
+
+def pages(call: Callable[..., Any], request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every page of a paginated call (a Query or a Scan), each from where the last ended."""
     with storage_errors():
         while True:
-            page: dict[str, Any] = dict(client.query(**query))
+            page: dict[str, Any] = dict(call(**request))
             yield page
             if "LastEvaluatedKey" not in page:
                 return
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -83,13 +83,14 @@ class CartCheckout:
         prices = {
             pid: {"N": str(price.amount)} for pid, price in checked_out.checkout_prices.items()
         }
-        frozen = ", checkoutDiscounts = :discounts" if checked_out.checkout_discounts else ""
+        sets = "#status = :checkedOut, checkoutPrices = :prices, lastChange = :changeId"
         values = {
             ":checkedOut": {"S": CHECKED_OUT},
             ":prices": {"M": prices},
             ":changeId": {"S": change.change_id},
         }
         if checked_out.checkout_discounts is not None:
+            sets += ", checkoutDiscounts = :discounts"
             values[":discounts"] = discounts_map(checked_out.checkout_discounts)
         return cart_update(
             self._carts,
@@ -97,7 +98,7 @@ class CartCheckout:
             change,
             pinned(cart, change),
             events.CART_CHECKED_OUT,
-            set_="#status = :checkedOut, checkoutPrices = :prices, lastChange = :changeId" + frozen,
+            set_=sets,
             values=values,
         )
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.clock import format_timestamp, parse_timestamp
 from chalicelib.domain.promotions import Promotion
@@ -24,7 +24,7 @@ from chalicelib.dynamodb.calls import (
     batch_get,
     batch_write,
     chunks,
-    storage_errors,
+    pages,
 )
 from chalicelib.dynamodb.rows import Row
 from chalicelib.service.ports import PromotionRepository
@@ -81,16 +81,9 @@ class DynamoPromotionRepository(PromotionRepository):
 
     def all(self) -> list[Promotion]:
         """Every promotion (a shop has tens, not thousands: one Scan, paged)."""
-        rows: list[Row] = []
-        scan: dict[str, Any] = {"TableName": self._table}
-        with storage_errors():
-            while True:
-                page = self._client.scan(**scan)
-                rows.extend(page["Items"])
-                if "LastEvaluatedKey" not in page:
-                    break
-                scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return sorted((promotion_from(row) for row in rows), key=lambda p: p.promotion_id)
+        scan = pages(self._client.scan, {"TableName": self._table})
+        promotions = (promotion_from(row) for page in scan for row in page["Items"])
+        return sorted(promotions, key=lambda p: p.promotion_id)
 
     def put_many(self, promotions: Iterable[Promotion]) -> None:
         requests = [{"PutRequest": {"Item": promotion_row(p)}} for p in promotions]

@@ -47,7 +47,7 @@ from chalicelib.domain.identifiers import (
     PRODUCT_ID_RULE,
 )
 from chalicelib.domain.money import DEFAULT_CURRENCY, is_supported_currency
-from chalicelib.domain.promotions import DISCOUNT_CODE
+from chalicelib.domain.promotions import DISCOUNT_CODE, DISCOUNT_CODE_RULE
 
 CURRENCY_RULE = "must be a supported ISO 4217 currency code such as USD or EUR"
 
@@ -216,20 +216,16 @@ def merge_carts(body: dict[str, Any]) -> MergeCarts:
     return MergeCarts(body["sourceCartId"], token)
 
 
-_DISCOUNT_CODE = re.compile(DISCOUNT_CODE)
-_DISCOUNT_CODE_RULE = "must be 1 to 40 characters from A-Z a-z 0-9 _ -"
-
-
 def enter_discount_code(body: dict[str, Any]) -> str:
     errors = _unknown_fields(body, {"code"})
-    code = _pattern_field(body, "code", _DISCOUNT_CODE, _DISCOUNT_CODE_RULE, errors)
+    code = _pattern_field(body, "code", DISCOUNT_CODE, DISCOUNT_CODE_RULE, errors)
     _raise_if_any(errors)
     return code
 
 
 def discount_code(value: object) -> str:
-    if not (isinstance(value, str) and _DISCOUNT_CODE.fullmatch(value)):
-        _fail("code", _DISCOUNT_CODE_RULE)
+    if not (isinstance(value, str) and DISCOUNT_CODE.fullmatch(value)):
+        _fail("code", DISCOUNT_CODE_RULE)
     return value
 
 

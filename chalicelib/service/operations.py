@@ -216,9 +216,10 @@ class CartService:
         code = code.upper()
 
         def enter(change: Change) -> Cart:
+            promotions = self._pricing.promotions_soon()  # read along with the cart
             cart = self._read(cart_id, caller, change.now, decisive=True)
             cart.check(change)
-            promotion = self._pricing.promotions.by_code(code)
+            promotion = next((p for p in promotions() if p.code == code), None)
             if promotion is None:
                 raise DiscountCodeInvalid(code, UNKNOWN)
             if code in cart.discount_codes:
@@ -331,9 +332,10 @@ class CartService:
         uses of limited promotions; it can only be read afterwards."""
 
         def check_out(change: Change) -> Cart:
+            reading = self._pricing.promotions_soon()  # read along with the cart
             cart = self._read(cart_id, caller, change.now, decisive=True)
             catalog = self._catalog.get_many([line.product_id for line in cart.lines], current=True)
-            promotions = self._pricing.promotions.all()
+            promotions = reading()
             discounts = price_cart(cart, catalog, promotions, change.now).discounts
             used = {applied.promotion_id for applied in discounts.applied}
             counted = [p for p in promotions if p.promotion_id in used and p.is_limited]
