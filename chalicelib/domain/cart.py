@@ -39,6 +39,13 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.money import Money
 from chalicelib.domain.promotions import MAX_CODES_PER_CART, TOO_MANY
 from chalicelib.domain.receipts import Receipt
+from chalicelib.domain.warnings import (
+    INSUFFICIENT_STOCK,
+    PRICE_CHANGED,
+    UNAVAILABLE,
+    LineWarning,
+    line_warnings,
+)
 
 MAX_QUANTITY = 999
 MAX_LINES = 100
@@ -96,27 +103,6 @@ class Change(NamedTuple):
     lost can tell its own earlier success from another request's change."""
     receipt: Receipt | None = None
     """A keyed request's receipt, committed with the change."""
-
-
-PRICE_CHANGED = "PRICE_CHANGED"
-UNAVAILABLE = "UNAVAILABLE"
-INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
-
-
-class LineWarning(NamedTuple):
-    code: str
-    product_id: str
-    previous_unit_price: Money | None = None
-    """PRICE_CHANGED: the unit price when the line was last added or changed."""
-    unit_price: Money | None = None
-    """PRICE_CHANGED: the unit price now."""
-    available: int | None = None
-    """INSUFFICIENT_STOCK: what the shop has."""
-
-    @property
-    def is_increase(self) -> bool:
-        before, now = self.previous_unit_price, self.unit_price
-        return before is not None and now is not None and now.amount > before.amount
 
 
 @dataclass
@@ -382,21 +368,7 @@ class Cart:
 
     def warnings(self, catalog: Mapping[str, Product]) -> list[LineWarning]:
         """What the shopper should know about the lines, against the catalog now."""
-        found = []
-        for line in self.lines:
-            product = catalog.get(line.product_id)
-            if product is None or product.currency != self.currency:
-                found.append(LineWarning(UNAVAILABLE, line.product_id))
-                continue
-            price = product.unit_price
-            if line.price_when_added is not None and line.price_when_added != price.amount:
-                before = Money(line.price_when_added, self.currency)
-                found.append(LineWarning(PRICE_CHANGED, line.product_id, before, price))
-            if product.stock is not None and product.stock < line.quantity:
-                found.append(
-                    LineWarning(INSUFFICIENT_STOCK, line.product_id, available=product.stock)
-                )
-        return found
+        return line_warnings(self.lines, self.currency, catalog)
 
     def _changed(self, change: Change) -> None:
         self.updated_at = change.now

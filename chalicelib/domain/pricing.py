@@ -7,10 +7,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from chalicelib.domain.cart import CHECKED_OUT, Cart, CartLine, LineWarning, Product
+from chalicelib.domain.cart import CHECKED_OUT, Cart, CartLine, Product
 from chalicelib.domain.discounts import Discounts, discounts_for
 from chalicelib.domain.money import Money
 from chalicelib.domain.promotions import MIN_SUBTOTAL, Approaching, Promotion
+from chalicelib.domain.warnings import LineWarning
 
 
 class PricedLine(NamedTuple):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.cart import Cart, LineWarning
+from chalicelib.domain.cart import Cart
 from chalicelib.domain.clock import format_timestamp
 from chalicelib.domain.discounts import Discounts
 from chalicelib.domain.pricing import PricedCart, PricedLine
+from chalicelib.domain.warnings import LineWarning
 
 
 def cart_view(priced: PricedCart) -> dict[str, Any]:
