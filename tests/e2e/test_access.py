@@ -145,7 +145,36 @@ ROUTES: dict[str, tuple[Route, tuple[int, str | None]]] = {
         (200, None),
     ),
     "checkout": (lambda s, c: s.call(c, "POST", f"/carts/{s.target(c)}/checkout"), (200, None)),
+    "update_cart": (
+        lambda s, c: s.call(c, "PATCH", f"/carts/{s.target(c)}", {"note": "By the door"}),
+        (200, None),
+    ),
+    "change_items": (
+        lambda s, c: s.call(
+            c,
+            "PATCH",
+            f"/carts/{s.target(c)}/items",
+            {"operations": [{"op": "add", "productId": "MUG-CER", "quantity": 1}]},
+        ),
+        (200, None),
+    ),
+    "apply_discount_code": (lambda s, c: enter_welcome(s, c), (200, None)),
+    "remove_discount_code": (
+        lambda s, c: (
+            enter_welcome(s, c),
+            s.call(c, "DELETE", f"/carts/{s.target(c)}/discount-codes/WELCOME10"),
+        )[1],
+        (200, None),
+    ),
 }
+
+
+def enter_welcome(scene: Scene, caller: str) -> requests.Response:
+    """WELCOME10 entered, as the caller, once the cart reaches its 30.00 minimum (both
+    refused alike to a caller who may not change the cart)."""
+    cart = scene.target(caller)
+    scene.call(caller, "POST", f"/carts/{cart}/items", {"productId": "GEISHA-250G", "quantity": 1})
+    return scene.call(caller, "POST", f"/carts/{cart}/discount-codes", {"code": "WELCOME10"})
 
 
 @pytest.mark.parametrize("caller", CALLERS)
