@@ -17,6 +17,7 @@ const MESSAGES = {
   CURRENCY_MISMATCH: "That product is priced in another currency than your cart.",
   QUANTITY_LIMIT: "You can have at most 999 of one product.",
   LINE_LIMIT: "Your cart can hold at most 100 different products.",
+  CART_TOO_LARGE: "Your cart has no room for more notes or options; shorten some first.",
   CART_NOT_FOUND: "Your cart has expired; a new one will be started.",
   ITEM_NOT_FOUND: "That line is no longer in your cart.",
   CONFLICT: "Your cart was busy; please try again.",

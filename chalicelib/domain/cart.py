@@ -23,6 +23,7 @@ from chalicelib.domain.errors import (
     CartNotActive,
     CartNotFound,
     CartServiceError,
+    CartTooLarge,
     CurrencyMismatch,
     DiscountCodeInvalid,
     DiscountCodeNotFound,
@@ -39,6 +40,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.money import Money
 from chalicelib.domain.promotions import MAX_CODES_PER_CART, TOO_MANY
 from chalicelib.domain.receipts import Receipt
+from chalicelib.domain.size import TextBudget, cart_text_bytes, pairs_bytes, text_bytes
 from chalicelib.domain.warnings import (
     INSUFFICIENT_STOCK,
     PRICE_CHANGED,
@@ -159,6 +161,10 @@ class Cart:
         """Whether a caller acting for `owner` (None: anyone) may see this cart."""
         return owner is None or self.customer_id == owner
 
+    def text_bytes(self) -> int:
+        """The cart's free text (note, attributes, line attributes) in bytes: domain/size.py."""
+        return cart_text_bytes(self.note, self.attributes, (line.attributes for line in self.lines))
+
     def is_expired(self, now: datetime) -> bool:
         return self.expires_at <= now
 
@@ -185,7 +191,7 @@ class Cart:
         """Add `quantity` units of `product`: to its line, or as a new last line; with
         `attributes`, they replace the line's."""
         self.check(change)
-        self._add(product, quantity, attributes, change.now)
+        self._add(product, quantity, attributes, change.now, TextBudget(self.text_bytes))
         self._changed(change)
 
     def set_quantity(
@@ -199,7 +205,7 @@ class Cart:
         """Set a line's quantity (0 removes the line), its attributes if given, and the
         price it is set at (the product's now), if known."""
         self.check(change)
-        self._set(product_id, quantity, attributes, price)
+        self._set(product_id, quantity, attributes, TextBudget(self.text_bytes), price)
         self._changed(change)
 
     def apply(
@@ -209,37 +215,50 @@ class Cart:
         first operation refused raises its error, naming it (`operations[3].quantity`)."""
         self.check(change)
         lines_before = copy.deepcopy(self.lines)
+        budget = TextBudget(self.text_bytes)
         for index, operation in enumerate(operations):
             try:
                 if operation.op == ADD:
                     product = products.get(operation.product_id)
                     if product is None:
                         raise ProductNotFound(operation.product_id)
-                    self._add(product, operation.quantity, operation.attributes, change.now)
+                    add = (operation.quantity, operation.attributes, change.now, budget)
+                    self._add(product, *add)
                 elif operation.op == SET:
                     known = products.get(operation.product_id)
                     price = None
                     if known is not None and known.currency == self.currency:
                         known.check_quantity(operation.quantity)
                         price = known.unit_price.amount
-                    self._set(operation.product_id, operation.quantity, operation.attributes, price)
+                    set_ = (operation.quantity, operation.attributes, budget, price)
+                    self._set(operation.product_id, *set_)
                 else:
-                    self._set(operation.product_id, 0, None)
+                    self._set(operation.product_id, 0, None, budget)
             except CartServiceError as error:
                 self.lines = lines_before
-                part = "quantity" if isinstance(error, QuantityLimitExceeded) else "productId"
+                part = {QuantityLimitExceeded: "quantity", CartTooLarge: "attributes"}.get(
+                    type(error), "productId"
+                )
                 error.field = f"operations[{index}].{part}"
                 raise
         self._changed(change)
 
     def _add(
-        self, product: Product, quantity: int, attributes: Attributes | None, now: datetime
+        self,
+        product: Product,
+        quantity: int,
+        attributes: Attributes | None,
+        now: datetime,
+        budget: TextBudget,
     ) -> None:
         if quantity < 1:
             raise ValueError("quantity to add must be at least 1")
         if product.currency != self.currency:
             raise CurrencyMismatch(f"product {product.product_id}", product.currency, self.currency)
         line = self.line(product.product_id)
+        if attributes is not None:
+            old = pairs_bytes(line.attributes) if line is not None else 0
+            budget.replace(old, pairs_bytes(attributes), "attributes")
         if line is None:
             if len(self.lines) >= MAX_LINES:
                 raise LineLimitExceeded(MAX_LINES)
@@ -259,6 +278,7 @@ class Cart:
         product_id: str,
         quantity: int,
         attributes: Attributes | None,
+        budget: TextBudget,
         price: Decimal | None = None,
     ) -> None:
         if quantity < 0:
@@ -271,15 +291,21 @@ class Cart:
         if quantity == 0:
             self.lines.remove(line)
         else:
-            line.quantity = quantity
             if attributes is not None:
+                budget.replace(pairs_bytes(line.attributes), pairs_bytes(attributes), "attributes")
                 line.attributes = dict(attributes)
+            line.quantity = quantity
             if price is not None:
                 line.price_when_added = price
 
     def annotate(self, note: str | None, attributes: Attributes | None, change: Change) -> None:
         """Set the note (an empty one removes it) and replace the attributes, each if given."""
         self.check(change)
+        budget = TextBudget(self.text_bytes)
+        if note is not None:
+            budget.replace(text_bytes(self.note or ""), text_bytes(note), "note")
+        if attributes is not None:
+            budget.replace(pairs_bytes(self.attributes), pairs_bytes(attributes), "attributes")
         if note is not None:
             self.note = note or None
         if attributes is not None:
@@ -327,6 +353,9 @@ class Cart:
                 raise QuantityLimitExceeded(moved.product_id, limit)
         if len(totals) > MAX_LINES:
             raise LineLimitExceeded(MAX_LINES)
+        arriving = [moved for moved in source.lines if self.line(moved.product_id) is None]
+        arriving_text = sum(pairs_bytes(moved.attributes) for moved in arriving)
+        TextBudget(self.text_bytes).replace(0, arriving_text, "sourceCartId")
         for moved in source.lines:
             line = self.line(moved.product_id)
             if line is None:

@@ -146,6 +146,17 @@ class QuantityLimitExceeded(CartServiceError):
         super().__init__(f"a cart holds at most {limit} of product {product_id}")
 
 
+class CartTooLarge(CartServiceError):
+    """A change that would take the cart's free text past its budget (domain/size.py)."""
+
+    def __init__(self, field: str, size: int, budget: int) -> None:
+        self.field = field
+        super().__init__(
+            f"the cart's note and attributes would take {size} bytes; a cart holds at most"
+            f" {budget} bytes of them (UTF-8, as in its JSON)"
+        )
+
+
 class LineLimitExceeded(CartServiceError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"a cart holds at most {limit} distinct products")

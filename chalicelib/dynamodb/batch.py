@@ -1,14 +1,16 @@
-"""A batch of line operations as one change: one read, one transaction.
+"""A change decided on the whole cart: one read, one transaction.
 
-The cart is read whole at one version (row and lines), the operations are applied to it by
-the domain (which names the first one refused), and the result is written in one
-TransactWriteItems pinned to the version read: the row's new lineQuantities and version,
-one action per product whose line changed (DynamoDB refuses two actions on one item, so a
-product's operations are folded into its final line), and the expiry of lines that the
-cart's new expiry would outlive. A batch decided on a cart that has moved since fails its
-condition (ConcurrentUpdate: the service reads again). The answer is the cart as applied,
-which is the cart as stored: no read-back, so a batch waits for as many round trips as a
-single add.
+A batch of line operations, and every change that sets free text (line attributes, the
+note, the cart's attributes: its size budget is the whole cart's, domain/size.py), is
+decided this way. The cart is read whole at one version (row and lines), the domain applies
+the change to it (and names the rule that refuses it), and the result is written in one
+TransactWriteItems pinned to the version read: the row's new lineQuantities, note,
+attributes and version, one action per product whose line changed (DynamoDB refuses two
+actions on one item, so a product's operations are folded into its final line), and the
+expiry of lines that the cart's new expiry would outlive. A change decided on a cart that
+has moved since fails its condition (ConcurrentUpdate: the service reads again). The answer
+is the cart as applied, which is the cart as stored: no read-back, so such a change waits
+for as many round trips as a single add.
 """
 
 from __future__ import annotations
@@ -16,13 +18,11 @@ from __future__ import annotations
 import copy
 import functools
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from chalicelib.domain.cart import Cart, Change, Product
-from chalicelib.domain.commands import ItemOperation
+from chalicelib.domain.cart import Cart, Change
 from chalicelib.domain.errors import StorageUnavailable
-from chalicelib.domain.events import ITEMS_CHANGED
 from chalicelib.dynamodb.expressions import (
     added_line,
     cart_update,
@@ -34,6 +34,7 @@ from chalicelib.dynamodb.merge import Transact
 from chalicelib.dynamodb.reads import CartReads
 from chalicelib.dynamodb.rows import (
     Row,
+    attributes_map,
     cart_from,
     epoch,
     line_key,
@@ -66,22 +67,39 @@ class CartBatch:
     def run(
         self,
         cart_id: str,
-        operations: Sequence[ItemOperation],
-        products: Mapping[str, Product],
+        decide: Callable[[Cart], None],
         change: Change,
+        event: str,
+        product_id: str | None = None,
     ) -> Cart:
+        """Read the cart, let `decide` change a copy of it (the domain's rules raise before
+        any write), and write what changed as the change `event` (of `product_id`, for an
+        item's)."""
         row, items = self._reads.rows(cart_id, decisive=True)
         cart = cart_from(row, lines_from_items(items))
         changed = copy.deepcopy(cart)
-        changed.apply(operations, products, change)  # the rules: raises before any write
+        decide(changed)
+        sets, removes = ["lineQuantities = :lines"], []
+        values = {":lines": quantities_map(changed.lines)}
+        if changed.note != cart.note:
+            if changed.note:
+                sets.append("note = :note")
+                values[":note"] = {"S": changed.note}
+            else:
+                removes.append("note")
+        if changed.attributes != cart.attributes:
+            sets.append("attributes = :attributes")
+            values[":attributes"] = attributes_map(changed.attributes)
         update = cart_update(
             self._carts,
             cart_id,
             change,
             pinned(cart, change),
-            ITEMS_CHANGED,
-            set_="lineQuantities = :lines",
-            values={":lines": quantities_map(changed.lines)},
+            event,
+            product_id,
+            set_=", ".join(sets),
+            remove=", ".join(removes),
+            values=values,
         )
         actions, touched = [{"Update": update}], set()
         before = {line.product_id: line for line in cart.lines}

@@ -18,6 +18,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import ClientError
+
 from chalicelib.domain import events
 from chalicelib.domain.cart import (
     DELETED,
@@ -52,7 +54,6 @@ from chalicelib.dynamodb.deletion import CartDeletion
 from chalicelib.dynamodb.expressions import (
     LINE_EXPIRY_GRACE,
     added_line,
-    annotation,
     cart_update,
     changeable,
     deleted_line,
@@ -161,6 +162,12 @@ class DynamoCartRepository(CartRepository):
         change: Change,
         attributes: Attributes | None = None,
     ) -> Cart:
+        if attributes:  # free text: decided on the whole cart, whose size budget it is
+
+            def add(cart: Cart) -> None:
+                cart.add(product, quantity, change, attributes)
+
+            return self._batch.run(cart_id, add, change, events.ITEM_ADDED, product.product_id)
         condition = changeable(change).and_(
             "currency = :currency AND ("
             "(attribute_exists(lineQuantities.#pid) AND lineQuantities.#pid <= :room)"
@@ -210,6 +217,13 @@ class DynamoCartRepository(CartRepository):
         attributes: Attributes | None = None,
         price: Decimal | None = None,
     ) -> Cart:
+        if attributes and quantity:  # free text: decided on the whole cart, as add_line's
+
+            def set_(cart: Cart) -> None:
+                cart.set_quantity(product_id, quantity, change, attributes, price)
+
+            event = events.ITEM_QUANTITY_CHANGED
+            return self._batch.run(cart_id, set_, change, event, product_id)
         condition = changeable(change).and_(
             "attribute_exists(lineQuantities.#pid)", {"#pid": product_id}, {}
         )
@@ -253,19 +267,20 @@ class DynamoCartRepository(CartRepository):
         products: Mapping[str, Product],
         change: Change,
     ) -> Cart:
-        return self._batch.run(cart_id, operations, products, change)
+        def apply(cart: Cart) -> None:
+            cart.apply(operations, products, change)
+
+        return self._batch.run(cart_id, apply, change, events.ITEMS_CHANGED)
 
     def annotate(
         self, cart_id: str, note: str | None, attributes: Attributes | None, change: Change
     ) -> Cart:
-        """One transaction even alone: botocore's retry of a lost answer is then applied once."""
-        update = annotation(self._carts, cart_id, note, attributes, change)
+        """Free text: decided on the whole cart, whose size budget it is."""
 
-        def refusal(cart: Cart) -> None:
+        def annotate(cart: Cart) -> None:
             cart.annotate(note, attributes, change)
 
-        self._transact(cart_id, [refusing(update)], refusal, change)
-        return self._after_change(cart_id)
+        return self._batch.run(cart_id, annotate, change, events.CART_UPDATED)
 
     def delete(self, cart_id: str, change: Change) -> None:
         self._deletion.run(cart_id, change)
@@ -345,11 +360,12 @@ class DynamoCartRepository(CartRepository):
     def _after_change(self, cart_id: str) -> Cart:
         """The cart as stored after a change, its lines' expiry kept ahead of the cart's.
 
-        The change has committed, so failing to read is not an error: the read is tried a
-        few times, then ChangeApplied (answered 202). A change moves the cart's expiry
-        forward but touches one line; so that no line can expire while its cart lives,
-        lines that now expire before the cart are moved to the cart's expiry plus
-        LINE_EXPIRY_GRACE (a line is rewritten at most once per grace period).
+        The change has committed, so failing to read (for whatever reason DynamoDB gives) is
+        not an error: the read is tried a few times, then ChangeApplied (answered 202). A
+        change moves the cart's expiry forward but touches one line; so that no line can
+        expire while its cart lives, lines that now expire before the cart are moved to the
+        cart's expiry plus LINE_EXPIRY_GRACE (a line is rewritten at most once per grace
+        period).
         """
         for attempt in range(READ_BACK_ATTEMPTS):
             if attempt:
@@ -357,8 +373,10 @@ class DynamoCartRepository(CartRepository):
             try:
                 row, items = self._reads.rows(cart_id)
                 break
-            except StorageUnavailable:
-                log.warning("cart %s changed but not read back (attempt %d)", cart_id, attempt + 1)
+            except (StorageUnavailable, ClientError) as failure:  # whatever it is: try again
+                log.warning(
+                    "cart %s changed, not read back (%d): %s", cart_id, attempt + 1, failure
+                )
             except CartNotFound:
                 raise ChangeApplied(cart_id) from None
         else:

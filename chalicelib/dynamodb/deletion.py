@@ -7,6 +7,8 @@ import functools
 import logging
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import ClientError
+
 from chalicelib.domain import events
 from chalicelib.domain.cart import DELETED, Change
 from chalicelib.domain.errors import StorageUnavailable
@@ -66,18 +68,23 @@ class CartDeletion:
         )
         if change.receipt is not None:
             self._transact(cart_id, [refusing(tombstone)], lambda c: c.check(change), change)
-            product_ids = [item["productId"]["S"] for item in self._line_rows(cart_id)]
+            product_ids = None
         else:
             product_ids = sorted(line_quantities(self._tombstone(cart_id, tombstone, change)))
-        requests = [{"DeleteRequest": {"Key": line_key(cart_id, pid)}} for pid in product_ids]
-        batches = chunks(requests, BATCH_WRITE_LIMIT)
-        deletes = [functools.partial(batch_write, self._client, self._items, b) for b in batches]
         try:
+            if product_ids is None:
+                product_ids = [item["productId"]["S"] for item in self._line_rows(cart_id)]
+            requests = [{"DeleteRequest": {"Key": line_key(cart_id, pid)}} for pid in product_ids]
+            batches = chunks(requests, BATCH_WRITE_LIMIT)
+            deletes = [
+                functools.partial(batch_write, self._client, self._items, b) for b in batches
+            ]
             in_parallel([functools.partial(self._forget, cart_id, change), *deletes])
-        except StorageUnavailable:
+        except (StorageUnavailable, ClientError) as failure:
             # The cart is already gone (its row was the commit point), so the request has
-            # succeeded; rows that could not be deleted are unreachable, and TTL removes them.
-            log.error("cart %s deleted; some of its %d lines were left", cart_id, len(requests))
+            # succeeded, whatever failed now; rows that could not be deleted are
+            # unreachable, and TTL removes them.
+            log.error("cart %s deleted; some of its rows were left: %s", cart_id, failure)
 
     def _forget(self, cart_id: str, change: Change) -> None:
         """Delete the deleted cart's row, if it is still this change's."""

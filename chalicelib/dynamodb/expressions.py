@@ -14,7 +14,6 @@ from typing import Any
 
 from chalicelib.domain.cart import ACTIVE, Cart, CartLine, Change
 from chalicelib.domain.clock import format_precise, format_timestamp
-from chalicelib.domain.events import CART_UPDATED
 from chalicelib.dynamodb.rows import Row, attributes_map, cart_key, epoch, line_key
 
 LINE_EXPIRY_GRACE = timedelta(days=7)
@@ -120,36 +119,6 @@ def cart_update(
     if all_names:
         update["ExpressionAttributeNames"] = all_names
     return update
-
-
-def annotation(
-    table: str,
-    cart_id: str,
-    note: str | None,
-    attributes: dict[str, str] | None,
-    change: Change,
-) -> Row:
-    """The cart row's update that sets its note (an empty one removes it) and replaces its
-    attributes, each if given."""
-    sets, removes, values = [], [], {}
-    if note:
-        sets.append("note = :note")
-        values[":note"] = {"S": note}
-    elif note is not None:
-        removes.append("note")
-    if attributes is not None:
-        sets.append("attributes = :attributes")
-        values[":attributes"] = attributes_map(attributes)
-    return cart_update(
-        table,
-        cart_id,
-        change,
-        changeable(change),
-        CART_UPDATED,
-        set_=", ".join(sets),
-        remove=", ".join(removes),
-        values=values,
-    )
 
 
 def line_expiry(change: Change) -> Row:

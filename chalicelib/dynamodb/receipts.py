@@ -3,14 +3,24 @@
 A receipt is put by the transaction of the change it guards (`receipt_put`, the last action
 of that transaction), under the condition that its key is new or its 24 hours are over; its
 reply is added afterwards (`keep_reply`), when the cart has been read back.
+
+The reply is kept as UTF-8 JSON (never as \\uXXXX escapes, which take up to six times the
+bytes of the text), compressed when that is smaller: a binary `reply` holds it deflated, a
+string one as it is. With the cart's size budget (domain/size.py) the largest reply fits an
+item with room to spare; should keeping it fail all the same, the change stands and a retry
+answers from the cart as it is then.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import zlib
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
 
 from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.domain.receipts import Receipt, StoredReceipt
@@ -57,7 +67,7 @@ class DynamoReceiptStore(ReceiptStore):
         if item is None or int(item["expiration"]["N"]) <= int(now.timestamp()):
             return None  # never used, or over 24 hours ago (TTL deletes it later)
         receipt = Receipt(key, item["request"]["S"])
-        reply = json.loads(item["reply"]["S"]) if "reply" in item else None
+        reply = reply_from(item["reply"]) if "reply" in item else None
         return StoredReceipt(receipt, item["cartId"]["S"], reply)
 
     def keep_reply(self, receipt: Receipt, reply: dict[str, Any]) -> None:
@@ -72,7 +82,7 @@ class DynamoReceiptStore(ReceiptStore):
                     ConditionExpression="#request = :request AND attribute_not_exists(reply)",
                     ExpressionAttributeNames={"#request": "request"},  # a reserved word
                     ExpressionAttributeValues={
-                        ":reply": {"S": json.dumps(reply)},
+                        ":reply": reply_value(reply),
                         ":request": {"S": receipt.request},
                     },
                 )
@@ -80,3 +90,20 @@ class DynamoReceiptStore(ReceiptStore):
             log.info("the reply to this Idempotency-Key was kept already")
         except StorageUnavailable:
             log.warning("the reply to an Idempotency-Key was not kept; a retry rebuilds it")
+        except ClientError as refused:  # the change committed: it is answered all the same
+            log.error(
+                "the reply to an Idempotency-Key was refused; a retry rebuilds it: %s", refused
+            )
+
+
+def reply_value(reply: dict[str, Any]) -> Row:
+    """A reply as stored: UTF-8 JSON, deflated when that is smaller."""
+    text = json.dumps(reply, ensure_ascii=False, separators=(",", ":")).encode()
+    packed = zlib.compress(text)
+    return {"B": packed} if len(packed) < len(text) else {"S": text.decode()}
+
+
+def reply_from(value: Mapping[str, Any]) -> dict[str, Any]:
+    if "B" in value:
+        return dict(json.loads(zlib.decompress(value["B"])))
+    return dict(json.loads(value["S"]))

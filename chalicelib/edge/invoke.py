@@ -16,7 +16,7 @@ import logging
 from typing import Any
 
 from chalicelib.domain.errors import CartServiceError, FieldError, InvalidInput, InvalidJson
-from chalicelib.edge import logs, parsing
+from chalicelib.edge import documents, logs, parsing
 from chalicelib.edge.operations import Incoming, Operation, run
 from chalicelib.edge.problems import problem_for
 from chalicelib.wiring import Container, Services
@@ -52,6 +52,7 @@ def incoming(event: Any, operation: Operation) -> Incoming:
     rest of it: the body, or the query of list_customer_carts."""
     if not isinstance(event, dict):
         raise InvalidJson("the event is not a JSON object")
+    documents.check_text(event)
     missing = [FieldError(name, "is required") for name in operation.path if name not in event]
     if missing:
         raise InvalidInput(missing)

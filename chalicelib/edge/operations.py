@@ -9,6 +9,7 @@ reply, so the two cannot drift apart.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
@@ -20,6 +21,8 @@ from chalicelib.domain.receipts import Receipt
 from chalicelib.edge import idempotency, parsing, views
 from chalicelib.service.operations import CartService, CreatedCart
 from chalicelib.service.ports import ReceiptStore
+
+log = logging.getLogger(__name__)
 
 
 class Reply(NamedTuple):
@@ -300,10 +303,14 @@ def run(
         reply = call(carts, receipt)
     except ChangeApplied as applied:
         return _applied(applied.cart_id, request)
-    except CartServiceError:
+    except Exception as failure:  # whatever failed: was the change made all the same?
         stored = receipts.get(receipt.key, utc_now())
         if stored is None:
             raise  # nothing was applied: the failure stands
+        if not isinstance(failure, CartServiceError):
+            log.exception(
+                "%s failed after its change committed: answered from its receipt", operation.name
+            )
         return Reply(
             **idempotency.replayed(
                 stored,

@@ -12,6 +12,7 @@ from chalicelib.domain.errors import (
     CartNotActive,
     CartNotFound,
     CartServiceError,
+    CartTooLarge,
     ConcurrentUpdate,
     CurrencyMismatch,
     DiscountCodeInvalid,
@@ -47,6 +48,7 @@ STATUS_AND_CODE: dict[type[CartServiceError], tuple[int, str]] = {
     CurrencyMismatch: (400, "CURRENCY_MISMATCH"),
     QuantityLimitExceeded: (400, "QUANTITY_LIMIT"),
     LineLimitExceeded: (400, "LINE_LIMIT"),
+    CartTooLarge: (400, "CART_TOO_LARGE"),
     MergeIntoItself: (400, "VALIDATION_ERROR"),
     CartNotFound: (404, "CART_NOT_FOUND"),
     ItemNotFound: (404, "ITEM_NOT_FOUND"),
@@ -134,4 +136,7 @@ def problem(status: int, code: str, detail: str) -> dict[str, Any]:
 
 
 def _cut(text: str, length: int) -> str:
+    """`text` within `length` characters, as valid Unicode (a lone surrogate a request sent
+    is echoed as U+FFFD)."""
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     return text if len(text) <= length else text[: length - 1] + "…"

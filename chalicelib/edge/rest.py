@@ -33,7 +33,7 @@ from chalicelib.domain.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
-from chalicelib.edge import logs, parsing
+from chalicelib.edge import documents, logs, parsing
 from chalicelib.edge.auth import (
     WWW_AUTHENTICATE,
     TokenVerifier,
@@ -172,7 +172,7 @@ def json_body(request: Request) -> dict[str, Any]:
         raise PayloadTooLarge(MAX_BODY_BYTES)
     if raw and "content-type" not in request.headers:
         raise UnsupportedMediaType()
-    return parsing.parse_json_object(raw)
+    return documents.parse_json_object(raw)
 
 
 def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:

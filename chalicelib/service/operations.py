@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import copy
 import logging
-import uuid
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import NamedTuple
 
 from chalicelib.domain.access import GUEST, SHOPPER, TRUSTED, TRUSTED_CALLER, Caller
 from chalicelib.domain.cart import Cart, Change
-from chalicelib.domain.clock import utc_now
 from chalicelib.domain.commands import (
     REMOVE,
     AddItem,
@@ -36,28 +33,18 @@ from chalicelib.domain.errors import (
     CartLimitExceeded,
     CartNotFound,
     CartServiceError,
-    ChangeApplied,
-    ConcurrentUpdate,
     DiscountCodeInvalid,
     Forbidden,
     ProductNotFound,
-    StorageUnavailable,
 )
 from chalicelib.domain.pricing import PricedCart, price_cart
 from chalicelib.domain.promotions import UNKNOWN
 from chalicelib.domain.receipts import Receipt
 from chalicelib.service import cart_tokens, pagination
-from chalicelib.service.catalog import Catalog
-from chalicelib.service.keys import KeyRing
-from chalicelib.service.ports import CartRepository
-from chalicelib.service.pricing import Pricing
-from chalicelib.service.promotions import Promotions
+from chalicelib.service.changes import CartChanges, committed
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LIFETIME = timedelta(days=30)
-# Merge and checkout decide on carts as read; when one changed meanwhile, read and try again.
-READ_AND_WRITE_ATTEMPTS = 3
 MAX_ACTIVE_CARTS_PER_SHOPPER = 20
 STALLED_MERGE_AGE = timedelta(minutes=1)
 """A merge in steps still unfinished this long after it started was interrupted."""
@@ -74,24 +61,8 @@ class CreatedCart(NamedTuple):
     """A guest's cart token: handed out once, with the created cart."""
 
 
-class CartService:
-    def __init__(
-        self,
-        carts: CartRepository,
-        catalog: Catalog,
-        promotions: Promotions,
-        keys: Callable[[], KeyRing],
-        lifetime: timedelta = DEFAULT_LIFETIME,
-        clock: Callable[[], datetime] = utc_now,
-        new_cart_id: Callable[[], str] = lambda: str(uuid.uuid4()),
-    ) -> None:
-        self._carts = carts
-        self._pricing = Pricing(catalog, promotions)
-        self._catalog = catalog
-        self._keys = keys
-        self._lifetime = lifetime
-        self._clock = clock
-        self._new_cart_id = new_cart_id
+class CartService(CartChanges):
+    """The operations of the contract; how each runs is CartChanges' (changes.py)."""
 
     def create_cart(
         self,
@@ -126,10 +97,8 @@ class CartService:
         promotions = self._pricing.promotions_soon()
         self._carts.create(cart, change)
         token = cart_tokens.issue(cart.cart_id, self._keys()) if caller.kind == GUEST else None
-        try:
+        with committed(cart.cart_id):
             priced = price_cart(cart, {}, promotions(), change.now)
-        except StorageUnavailable:
-            raise ChangeApplied(cart.cart_id) from None
         return CreatedCart(priced, token)
 
     def recall_created(self, cart_id: str, caller: Caller) -> CreatedCart:
@@ -149,12 +118,17 @@ class CartService:
         caller: Caller = TRUSTED_CALLER,
         receipt: Receipt | None = None,
     ) -> PricedCart:
-        change = self._change(expected_version, cart_id, caller, receipt)
+        self._may_name(cart_id, caller)  # before the catalog is read
         product = self._catalog.get(command.product_id)
         if product is None:
             raise ProductNotFound(command.product_id)
-        line = (cart_id, product, command.quantity, change, command.attributes)
-        return self._answer(self._carts.add_line(*line))
+
+        def add(change: Change) -> Cart:
+            return self._carts.add_line(
+                cart_id, product, command.quantity, change, command.attributes
+            )
+
+        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, add)
 
     def update_item(
         self,
@@ -165,14 +139,18 @@ class CartService:
         caller: Caller = TRUSTED_CALLER,
         receipt: Receipt | None = None,
     ) -> PricedCart:
-        change = self._change(expected_version, cart_id, caller, receipt)
+        self._may_name(cart_id, caller)  # before the catalog is read
         product = self._catalog.get(product_id)
         price = None
         if product is not None:  # one that left the catalog keeps the cart's own limit
             product.check_quantity(command.quantity)
             price = product.unit_price.amount
-        line = (cart_id, product_id, command.quantity, change, command.attributes, price)
-        return self._answer(self._carts.set_quantity(*line))
+
+        def set_(change: Change) -> Cart:
+            line = (product_id, command.quantity, change, command.attributes, price)
+            return self._carts.set_quantity(cart_id, *line)
+
+        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, set_)
 
     def change_items(
         self,
@@ -199,9 +177,10 @@ class CartService:
         caller: Caller = TRUSTED_CALLER,
         receipt: Receipt | None = None,
     ) -> PricedCart:
-        change = self._change(expected_version, cart_id, caller, receipt)
-        annotated = self._carts.annotate(cart_id, command.note, command.attributes, change)
-        return self._answer(annotated)
+        def annotate(change: Change) -> Cart:
+            return self._carts.annotate(cart_id, command.note, command.attributes, change)
+
+        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, annotate)
 
     def enter_discount_code(
         self,
@@ -358,57 +337,3 @@ class CartService:
             except CartServiceError as error:  # the next sweep tries again
                 log.warning("merge into cart %s not finished yet: %s", target_id, error.detail)
         return finished
-
-    def _read(self, cart_id: str, caller: Caller, now: datetime, decisive: bool = False) -> Cart:
-        if not caller.may_name(cart_id):
-            raise CartNotFound(cart_id)
-        read = self._carts.get_for_change if decisive else self._carts.get
-        cart = read(cart_id, now)
-        if not cart.belongs_to(caller.owner):
-            raise CartNotFound(cart_id)
-        return cart
-
-    def _on_fresh_reads(
-        self,
-        cart_id: str,
-        expected_version: int | None,
-        caller: Caller,
-        receipt: Receipt | None,
-        read_and_write: Callable[[Change], Cart],
-    ) -> PricedCart:
-        """Run a change decided on carts as read; when one changed before the write (the
-        repository raises ConcurrentUpdate), read again and decide again, a few times."""
-        for _ in range(READ_AND_WRITE_ATTEMPTS):
-            change = self._change(expected_version, cart_id, caller, receipt)
-            try:
-                changed = read_and_write(change)
-            except ConcurrentUpdate:
-                continue
-            return self._answer(changed)
-        raise ConcurrentUpdate(cart_id)
-
-    def _change(
-        self,
-        expected_version: int | None,
-        cart_id: str | None = None,
-        caller: Caller = TRUSTED_CALLER,
-        receipt: Receipt | None = None,
-    ) -> Change:
-        """A change now by `caller`, keeping the cart for its lifetime from now (whole
-        seconds, as TTL); a cart the caller may not even name is not found."""
-        if cart_id is not None and not caller.may_name(cart_id):
-            raise CartNotFound(cart_id)
-        now = self._clock()
-        expires_at = (now + self._lifetime).replace(microsecond=0)
-        return Change(now, expires_at, expected_version, caller.owner, uuid.uuid4().hex, receipt)
-
-    def _answer(self, changed: Cart) -> PricedCart:
-        """The changed cart, priced. The change has committed, so a catalog that cannot be
-        read now is not an error: ChangeApplied (answered 202)."""
-        try:
-            return self._priced(changed)
-        except StorageUnavailable:
-            raise ChangeApplied(changed.cart_id) from None
-
-    def _priced(self, cart: Cart) -> PricedCart:
-        return self._pricing.price(cart, self._clock())

@@ -30,13 +30,20 @@ from urllib.parse import urlsplit
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
-FaultKind = Literal["throttled", "server_error", "answer_lost", "connection_reset"]
+FaultKind = Literal["throttled", "server_error", "refused", "answer_lost", "connection_reset"]
 FAULT_KINDS: tuple[FaultKind, ...] = (
     "throttled",  # answered ThrottlingException, never forwarded
     "server_error",  # answered 500 InternalServerError, never forwarded
+    "refused",  # answered 400 ValidationException (an item past 400 KB), never forwarded
     "answer_lost",  # forwarded and applied, then the connection drops unanswered
     "connection_reset",  # the connection is reset (RST) before anything is forwarded
 )
+
+ANSWERED_FAULTS = {
+    "throttled": ("ThrottlingException", 400, "Rate of requests exceeds the allowed throughput."),
+    "server_error": ("InternalServerError", 500, "Internal server error"),
+    "refused": ("ValidationException", 400, "Item size has exceeded the maximum allowed size"),
+}
 
 
 @dataclass
@@ -233,13 +240,12 @@ class FaultProxy:
                 self._answer(*proxy._forward_once(operation, self.path, headers, body))
 
             def _inject(self, kind: FaultKind, operation: str, body: bytes) -> None:
-                if kind in ("throttled", "server_error"):
-                    error, status = (
-                        ("ThrottlingException", 400)
-                        if kind == "throttled"
-                        else ("InternalServerError", 500)
-                    )
-                    payload = {"__type": f"com.amazonaws.dynamodb.v20120810#{error}"}
+                if kind in ANSWERED_FAULTS:
+                    error, status, message = ANSWERED_FAULTS[kind]
+                    payload = {
+                        "__type": f"com.amazonaws.dynamodb.v20120810#{error}",
+                        "message": message,
+                    }
                     self._answer(
                         status,
                         [("Content-Type", "application/x-amz-json-1.0")],

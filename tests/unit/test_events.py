@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.cart import ACTIVE, CHECKED_OUT, DELETED, MERGING
 from chalicelib.domain.events import CartSnapshot, RowChange, event_for
+from chalicelib.eventbridge.bus import PUT_EVENTS_LIMIT, EventBridgeBus
 
 T0 = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -73,3 +74,19 @@ def test_a_change_written_without_its_kind_is_named_from_the_rows() -> None:
     assert kind(before, row(3, line_quantities={"A": 2, "B": 2})).startswith("CartMerged")
     assert kind(before, row(3, status=CHECKED_OUT)).startswith("CartCheckedOut")
     assert kind(before, row(3, status=DELETED)).startswith("CartDeleted")
+
+
+def test_the_largest_put_events_call_fits_eventbridge_with_room_to_spare() -> None:
+    """An event carries no free text: its largest is a change of every one of 100 lines of
+    999 units with the longest product ids, whatever the cart's note and attributes hold.
+    Ten of them (one PutEvents call) stay within half of EventBridge's 256 KB."""
+    ids = [f"{index:03d}".ljust(64, "x") for index in range(100)]
+    before = row(2, line_quantities=dict.fromkeys(ids, 1), customer_id="c" * 128)
+    after = before._replace(
+        version=3, line_quantities=dict.fromkeys(ids, 999), last_event="ItemsChanged"
+    )
+    event = event_for(RowChange("1", before, after))
+    assert event is not None and len(event.change["lines"]) == 100
+    entry = EventBridgeBus(None, "cart-service-dev")._entry(event)
+    size = 14 + len(entry["Source"]) + len(entry["DetailType"]) + len(entry["Detail"].encode())
+    assert size * PUT_EVENTS_LIMIT * 2 < 256 * 1024

@@ -27,6 +27,7 @@ def test_codes_match_the_contract() -> None:
         "CURRENCY_MISMATCH": {400},
         "QUANTITY_LIMIT": {400},
         "LINE_LIMIT": {400},
+        "CART_TOO_LARGE": {400},
         "CART_NOT_FOUND": {404},
         "ITEM_NOT_FOUND": {404},
         "CONFLICT": {409},

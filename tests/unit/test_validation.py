@@ -4,6 +4,7 @@ import pytest
 
 from chalicelib.domain.commands import CreateCart
 from chalicelib.domain.errors import InvalidInput, InvalidJson
+from chalicelib.edge import documents
 from chalicelib.edge import parsing as validation
 
 
@@ -23,17 +24,56 @@ def fields(error: InvalidInput) -> dict[str, str]:
         b'{"a": NaN}',
         b"\xff\xfe",
         b"[" * 100_000,
-        b'{"quantity": 1' + b"0" * 5000 + b"}",
     ],
 )
 def test_bodies_that_are_not_a_json_object_are_invalid_json(raw: bytes) -> None:
     with pytest.raises(InvalidJson):
-        validation.parse_json_object(raw)
+        documents.parse_json_object(raw)
+
+
+def test_an_integer_of_thousands_of_digits_is_a_quantity_out_of_range_not_a_language_limit() -> (
+    None
+):
+    body = documents.parse_json_object(b'{"productId": "A", "quantity": 1' + b"0" * 5000 + b"}")
+    with pytest.raises(InvalidInput) as caught:
+        validation.add_item(body)
+    assert fields(caught.value) == {"quantity": "must be an integer from 1 to 999"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (b'{"note": "\\ud800x"}', "note"),
+        (b'{"attributes": {"gift": "\\udfff"}}', "attributes.gift"),
+        (
+            b'{"operations": [{"op": "add", "attributes": {"a": "ok", "b": "\\ud83d"}}]}',
+            "operations[0].attributes.b",
+        ),
+        (b'{"sourceCartToken": "abc\\udc00"}', "sourceCartToken"),
+    ],
+)
+def test_a_lone_surrogate_anywhere_is_a_validation_error_naming_its_field(
+    raw: bytes, field: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        documents.parse_json_object(raw)
+    assert list(fields(caught.value)) == [field]
+
+
+def test_a_key_that_is_a_lone_surrogate_is_named_without_it() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        documents.parse_json_object(b'{"attributes": {"\\ud800": "x"}}')
+    assert list(fields(caught.value)) == ["attributes.\ufffd"]
+
+
+def test_astral_characters_written_as_surrogate_pairs_are_valid_text() -> None:
+    body = documents.parse_json_object(b'{"note": "\\ud83d\\ude00 and \xf0\x9f\x98\x80"}')
+    assert body == {"note": "\U0001f600 and \U0001f600"}
 
 
 def test_a_duplicate_key_is_a_validation_error_naming_it() -> None:
     with pytest.raises(InvalidInput) as caught:
-        validation.parse_json_object(b'{"quantity": 1, "quantity": 5}')
+        documents.parse_json_object(b'{"quantity": 1, "quantity": 5}')
     assert fields(caught.value) == {"quantity": "must appear only once"}
 
 

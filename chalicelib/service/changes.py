@@ -1,0 +1,127 @@
+"""How every cart operation runs: a change by a caller, decided on the carts as read and
+retried when they moved; its answer priced, and never an error once it committed.
+
+The base of CartService (operations.py), which holds one method per operation of the
+contract; this holds what they share.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from chalicelib.domain.access import TRUSTED_CALLER, Caller
+from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.clock import utc_now
+from chalicelib.domain.errors import (
+    CartNotFound,
+    ChangeApplied,
+    ConcurrentUpdate,
+    StorageUnavailable,
+)
+from chalicelib.domain.pricing import PricedCart
+from chalicelib.domain.receipts import Receipt
+from chalicelib.service.catalog import Catalog
+from chalicelib.service.keys import KeyRing
+from chalicelib.service.ports import CartRepository
+from chalicelib.service.pricing import Pricing
+from chalicelib.service.promotions import Promotions
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIFETIME = timedelta(days=30)
+READ_AND_WRITE_ATTEMPTS = 3
+"""A change decided on carts as read: when one changed meanwhile, read and decide again."""
+
+
+@contextmanager
+def committed(cart_id: str) -> Iterator[None]:
+    """After a change committed, whatever fails (a catalog that cannot be read, a bug) is
+    not an error of the request: ChangeApplied (answered 202), logged unless expected."""
+    try:
+        yield
+    except StorageUnavailable:
+        raise ChangeApplied(cart_id) from None
+    except Exception:
+        log.exception("cart %s changed, but its answer failed", cart_id)
+        raise ChangeApplied(cart_id) from None
+
+
+class CartChanges:
+    def __init__(
+        self,
+        carts: CartRepository,
+        catalog: Catalog,
+        promotions: Promotions,
+        keys: Callable[[], KeyRing],
+        lifetime: timedelta = DEFAULT_LIFETIME,
+        clock: Callable[[], datetime] = utc_now,
+        new_cart_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+    ) -> None:
+        self._carts = carts
+        self._pricing = Pricing(catalog, promotions)
+        self._catalog = catalog
+        self._keys = keys
+        self._lifetime = lifetime
+        self._clock = clock
+        self._new_cart_id = new_cart_id
+
+    def _read(self, cart_id: str, caller: Caller, now: datetime, decisive: bool = False) -> Cart:
+        if not caller.may_name(cart_id):
+            raise CartNotFound(cart_id)
+        read = self._carts.get_for_change if decisive else self._carts.get
+        cart = read(cart_id, now)
+        if not cart.belongs_to(caller.owner):
+            raise CartNotFound(cart_id)
+        return cart
+
+    def _on_fresh_reads(
+        self,
+        cart_id: str,
+        expected_version: int | None,
+        caller: Caller,
+        receipt: Receipt | None,
+        read_and_write: Callable[[Change], Cart],
+    ) -> PricedCart:
+        """Run a change; when the carts it was decided on changed before the write (the
+        repository raises ConcurrentUpdate), read again and decide again, a few times."""
+        for _ in range(READ_AND_WRITE_ATTEMPTS):
+            change = self._change(expected_version, cart_id, caller, receipt)
+            try:
+                changed = read_and_write(change)
+            except ConcurrentUpdate:
+                continue
+            return self._answer(changed)
+        raise ConcurrentUpdate(cart_id)
+
+    def _change(
+        self,
+        expected_version: int | None,
+        cart_id: str | None = None,
+        caller: Caller = TRUSTED_CALLER,
+        receipt: Receipt | None = None,
+    ) -> Change:
+        """A change now by `caller`, keeping the cart for its lifetime from now (whole
+        seconds, as TTL); a cart the caller may not even name is not found."""
+        if cart_id is not None:
+            self._may_name(cart_id, caller)
+        now = self._clock()
+        expires_at = (now + self._lifetime).replace(microsecond=0)
+        return Change(now, expires_at, expected_version, caller.owner, uuid.uuid4().hex, receipt)
+
+    @staticmethod
+    def _may_name(cart_id: str, caller: Caller) -> None:
+        """A cart the caller may not even name is not found."""
+        if not caller.may_name(cart_id):
+            raise CartNotFound(cart_id)
+
+    def _answer(self, changed: Cart) -> PricedCart:
+        """The changed cart, priced (see `committed`)."""
+        with committed(changed.cart_id):
+            return self._priced(changed)
+
+    def _priced(self, cart: Cart) -> PricedCart:
+        return self._pricing.price(cart, self._clock())
