@@ -37,10 +37,12 @@ price: | $(INSTALLED)
 test: lint $(CHROMIUM)
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest
 
+## lint: ruff, mypy --strict, and the layering contract of pyproject.toml (import-linter)
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 unit integration e2e: $(INSTALLED)
 	$(PY) -m pytest tests/$@

@@ -14,8 +14,8 @@ from chalice.app import AuthRequest, AuthResponse, Chalice, DynamoDBEvent, Rate,
 from chalicelib import wiring
 from chalicelib.edge import invoke, logs, rest, stream
 from chalicelib.edge import operations as op
+from chalicelib.edge.services import Container
 from chalicelib.settings import APP_NAME, EdgeSettings, carts_stream_arn
-from chalicelib.wiring import Container
 
 app = Chalice(app_name=APP_NAME, configure_logs=False)
 logs.configure(os.environ.get("LOG_LEVEL", "INFO"), app.log.name)

@@ -8,10 +8,9 @@ the same function and hand it to the app's container with `use`.
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -22,10 +21,10 @@ from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.dynamodb.promotions import DynamoPromotionRepository
 from chalicelib.dynamodb.receipts import DynamoReceiptStore
 from chalicelib.edge.auth import TokenVerifier
+from chalicelib.edge.services import Services
 from chalicelib.service.catalog import Catalog
 from chalicelib.service.keys import KeyRing
 from chalicelib.service.operations import CartService
-from chalicelib.service.ports import ReceiptStore
 from chalicelib.service.promotions import Promotions
 from chalicelib.settings import Settings
 
@@ -33,15 +32,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from chalicelib.service.events import CartEvents
-
-
-T = TypeVar("T")
-
-
-class Services(NamedTuple):
-    carts: CartService
-    receipts: ReceiptStore
-    verifier: TokenVerifier
 
 
 def dynamodb_client(settings: Settings) -> DynamoDBClient:
@@ -140,23 +130,3 @@ def events_from_environment() -> CartEvents:
         ),
     )
     return build_events(settings, dynamodb_client(settings), eventbridge)
-
-
-class Container(Generic[T]):
-    """What this Lambda container serves with: built on first use, then kept."""
-
-    def __init__(self, builder: Callable[[], T]) -> None:
-        self._builder = builder
-        self._services: T | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> T:
-        if self._services is None:
-            with self._lock:
-                if self._services is None:
-                    self._services = self._builder()
-        return self._services
-
-    def use(self, services: T | None) -> None:
-        """Serve these services from now on (None: build anew on the next request)."""
-        self._services = services

@@ -5,12 +5,10 @@ catalog now: a price that changed since the line was last added or changed, a pr
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from decimal import Decimal
+from typing import NamedTuple, Protocol
 
 from chalicelib.domain.money import Money
-
-if TYPE_CHECKING:
-    from chalicelib.domain.cart import CartLine, Product
 
 PRICE_CHANGED = "PRICE_CHANGED"
 UNAVAILABLE = "UNAVAILABLE"
@@ -33,8 +31,30 @@ class LineWarning(NamedTuple):
         return before is not None and now is not None and now.amount > before.amount
 
 
+class Line(Protocol):
+    """What a warning needs of a cart's line (domain/cart.py's CartLine)."""
+
+    @property
+    def product_id(self) -> str: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def price_when_added(self) -> Decimal | None: ...
+
+
+class CatalogEntry(Protocol):
+    """What a warning needs of a product (domain/cart.py's Product)."""
+
+    @property
+    def currency(self) -> str: ...
+    @property
+    def unit_price(self) -> Money: ...
+    @property
+    def stock(self) -> int | None: ...
+
+
 def line_warnings(
-    lines: Iterable[CartLine], currency: str, catalog: Mapping[str, Product]
+    lines: Iterable[Line], currency: str, catalog: Mapping[str, CatalogEntry]
 ) -> list[LineWarning]:
     found = []
     for line in lines:

@@ -23,7 +23,7 @@ from chalicelib.domain.clock import format_timestamp
 from chalicelib.dynamodb.calls import query_pages, storage_errors
 from chalicelib.dynamodb.rows import cart_key
 from chalicelib.dynamodb.tables import ABANDON_INDEX
-from chalicelib.service.parallel import in_parallel
+from chalicelib.parallel import in_parallel
 from chalicelib.service.ports import IdleCarts
 
 if TYPE_CHECKING:

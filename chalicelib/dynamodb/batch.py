@@ -41,7 +41,7 @@ from chalicelib.dynamodb.rows import (
     lines_from_items,
     quantities_map,
 )
-from chalicelib.service.parallel import in_parallel
+from chalicelib.parallel import in_parallel
 
 log = logging.getLogger(__name__)
 

@@ -74,7 +74,7 @@ from chalicelib.dynamodb.rows import (
     lines_from_items,
     new_cart_row,
 )
-from chalicelib.service.parallel import in_parallel
+from chalicelib.parallel import in_parallel
 from chalicelib.service.ports import CartRepository
 
 if TYPE_CHECKING:

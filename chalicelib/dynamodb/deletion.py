@@ -22,7 +22,7 @@ from chalicelib.dynamodb.calls import (
 from chalicelib.dynamodb.expressions import cart_update, changeable, refusing, written_by
 from chalicelib.dynamodb.merge import ReadLines, Transact
 from chalicelib.dynamodb.rows import Row, cart_key, line_key, line_quantities
-from chalicelib.service.parallel import in_parallel
+from chalicelib.parallel import in_parallel
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -15,7 +15,7 @@ from chalicelib.dynamodb.calls import (
     chunks,
 )
 from chalicelib.dynamodb.rows import Row, product_from, product_row
-from chalicelib.service.parallel import in_parallel
+from chalicelib.parallel import in_parallel
 from chalicelib.service.ports import ProductRepository
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ from chalicelib.dynamodb.rows import (
     lines_from_map,
 )
 from chalicelib.dynamodb.tables import CUSTOMER_INDEX, MERGE_INDEX, MERGE_LOCK
-from chalicelib.service.parallel import in_background
+from chalicelib.parallel import in_background
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

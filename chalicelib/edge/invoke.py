@@ -19,7 +19,7 @@ from chalicelib.domain.errors import CartServiceError, FieldError, InvalidInput,
 from chalicelib.edge import documents, logs, parsing
 from chalicelib.edge.operations import Incoming, Operation, run
 from chalicelib.edge.problems import problem_for
-from chalicelib.wiring import Container, Services
+from chalicelib.edge.services import Container, Services
 
 log = logging.getLogger(__name__)
 

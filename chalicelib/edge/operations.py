@@ -17,8 +17,8 @@ from chalicelib.domain.access import GUEST, TRUSTED, TRUSTED_CALLER, Caller
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import CartServiceError, ChangeApplied
 from chalicelib.domain.pricing import PricedCart
-from chalicelib.domain.receipts import Receipt
 from chalicelib.edge import idempotency, parsing, views
+from chalicelib.service.changes import RequestContext
 from chalicelib.service.operations import CartService, CreatedCart
 from chalicelib.service.ports import ReceiptStore
 
@@ -47,7 +47,7 @@ class Incoming(NamedTuple):
     """Where the API's paths start: `/api` under a deployed stage, empty locally."""
 
 
-Call = Callable[[CartService, Receipt | None], Reply]
+Call = Callable[[CartService, RequestContext], Reply]
 Recall = Callable[[CartService, str, Incoming], Reply]
 """The answer to a committed change, rebuilt from the cart as it is now (by its id)."""
 
@@ -82,7 +82,7 @@ def _create_cart(request: Incoming) -> Call:
     caller = request.caller
     command = parsing.create_cart(request.body, customer_required=caller.kind == TRUSTED)
 
-    return lambda service, receipt: _created(service.create_cart(command, caller, receipt), request)
+    return lambda service, context: _created(service.create_cart(command, context), request)
 
 
 def _created(created: CreatedCart, request: Incoming) -> Reply:
@@ -99,14 +99,14 @@ def _recall_created(service: CartService, cart_id: str, request: Incoming) -> Re
 
 def _get_cart(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
-    return lambda service, _: cart_reply(service.get_cart(cart_id, request.caller))
+    return lambda service, context: cart_reply(service.get_cart(cart_id, context.caller))
 
 
 def _delete_cart(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
 
-    def call(service: CartService, receipt: Receipt | None) -> Reply:
-        service.delete_cart(cart_id, request.expected_version, request.caller, receipt)
+    def call(service: CartService, context: RequestContext) -> Reply:
+        service.delete_cart(cart_id, context)
         return _DELETED
 
     return call
@@ -117,76 +117,54 @@ _DELETED = Reply(204, None, {})
 
 def _add_item(request: Incoming) -> Call:
     cart_id, command = parsing.cart_id(request.path["cartId"]), parsing.add_item(request.body)
-    return lambda service, receipt: cart_reply(
-        service.add_item(cart_id, command, request.expected_version, request.caller, receipt)
-    )
+    return lambda service, context: cart_reply(service.add_item(cart_id, command, context))
 
 
 def _update_cart_item(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
     product_id = parsing.product_id(request.path["productId"])
     command = parsing.update_item(request.body)
-    return lambda service, receipt: cart_reply(
-        service.update_item(
-            cart_id, product_id, command, request.expected_version, request.caller, receipt
-        )
+    return lambda service, context: cart_reply(
+        service.update_item(cart_id, product_id, command, context)
     )
 
 
 def _change_items(request: Incoming) -> Call:
     cart_id, command = parsing.cart_id(request.path["cartId"]), parsing.change_items(request.body)
-    return lambda service, receipt: cart_reply(
-        service.change_items(cart_id, command, request.expected_version, request.caller, receipt)
-    )
+    return lambda service, context: cart_reply(service.change_items(cart_id, command, context))
 
 
 def _update_cart(request: Incoming) -> Call:
     cart_id, command = parsing.cart_id(request.path["cartId"]), parsing.update_cart(request.body)
-    return lambda service, receipt: cart_reply(
-        service.update_cart(cart_id, command, request.expected_version, request.caller, receipt)
-    )
+    return lambda service, context: cart_reply(service.update_cart(cart_id, command, context))
 
 
 def _remove_item(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
     product_id = parsing.product_id(request.path["productId"])
-    return lambda service, receipt: cart_reply(
-        service.remove_item(cart_id, product_id, request.expected_version, request.caller, receipt)
-    )
+    return lambda service, context: cart_reply(service.remove_item(cart_id, product_id, context))
 
 
 def _merge_carts(request: Incoming) -> Call:
     cart_id, command = parsing.cart_id(request.path["cartId"]), parsing.merge_carts(request.body)
-    return lambda service, receipt: cart_reply(
-        service.merge_carts(cart_id, command, request.expected_version, request.caller, receipt)
-    )
+    return lambda service, context: cart_reply(service.merge_carts(cart_id, command, context))
 
 
 def _checkout(request: Incoming) -> Call:
     cart_id, accept = parsing.cart_id(request.path["cartId"]), parsing.checkout(request.body)
-    return lambda service, receipt: cart_reply(
-        service.check_out(cart_id, request.expected_version, request.caller, receipt, accept)
-    )
+    return lambda service, context: cart_reply(service.check_out(cart_id, accept, context))
 
 
 def _apply_discount_code(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
     code = parsing.enter_discount_code(request.body)
-    return lambda service, receipt: cart_reply(
-        service.enter_discount_code(
-            cart_id, code, request.expected_version, request.caller, receipt
-        )
-    )
+    return lambda service, context: cart_reply(service.enter_discount_code(cart_id, code, context))
 
 
 def _remove_discount_code(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
     code = parsing.discount_code(request.path["code"])
-    return lambda service, receipt: cart_reply(
-        service.remove_discount_code(
-            cart_id, code, request.expected_version, request.caller, receipt
-        )
-    )
+    return lambda service, context: cart_reply(service.remove_discount_code(cart_id, code, context))
 
 
 def _list_customer_carts(request: Incoming) -> Call:
@@ -201,8 +179,8 @@ def _list_my_carts(request: Incoming) -> Call:
 def _carts_page(customer_id: str | None, request: Incoming) -> Call:
     query = parsing.list_carts(request.query)
 
-    def call(service: CartService, _: Receipt | None) -> Reply:
-        page = service.list_customer_carts(customer_id, query, request.caller)
+    def call(service: CartService, context: RequestContext) -> Reply:
+        page = service.list_customer_carts(customer_id, query, context.caller)
         return Reply(200, views.carts_page(page.carts, page.next_token), {})
 
     return call
@@ -289,7 +267,7 @@ def run(
     call = operation.parse(request)
     if key is None:
         try:
-            return call(carts, None)
+            return call(carts, RequestContext(request.caller, request.expected_version))
         except ChangeApplied as applied:
             return _applied(applied.cart_id, request)
     fingerprint = {
@@ -300,7 +278,7 @@ def run(
     }
     receipt = idempotency.receipt_for(request.caller.scope, key, fingerprint)
     try:
-        reply = call(carts, receipt)
+        reply = call(carts, RequestContext(request.caller, request.expected_version, receipt))
     except ChangeApplied as applied:
         return _applied(applied.cart_id, request)
     except Exception as failure:  # whatever failed: was the change made all the same?

@@ -43,8 +43,8 @@ from chalicelib.edge.auth import (
 )
 from chalicelib.edge.operations import Incoming, Operation, run
 from chalicelib.edge.problems import PROBLEM_CONTENT_TYPE, problem_for, problem_for_status
+from chalicelib.edge.services import Container, Services
 from chalicelib.settings import EdgeSettings
-from chalicelib.wiring import Container, Services
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from chalicelib.domain.access import TRUSTED_CALLER, Caller
 from chalicelib.domain.cart import Cart, Change
@@ -50,6 +51,19 @@ def committed(cart_id: str) -> Iterator[None]:
         raise ChangeApplied(cart_id) from None
 
 
+class RequestContext(NamedTuple):
+    """Who asks and on what terms, built once at the edge for every operation: the caller,
+    the version the client named (If-Match), and a keyed request's receipt."""
+
+    caller: Caller = TRUSTED_CALLER
+    expected_version: int | None = None
+    receipt: Receipt | None = None
+
+
+TRUSTED_REQUEST = RequestContext()
+"""A trusted caller's request without If-Match or key (tests, sweepers)."""
+
+
 class CartChanges:
     def __init__(
         self,
@@ -81,15 +95,13 @@ class CartChanges:
     def _on_fresh_reads(
         self,
         cart_id: str,
-        expected_version: int | None,
-        caller: Caller,
-        receipt: Receipt | None,
+        context: RequestContext,
         read_and_write: Callable[[Change], Cart],
     ) -> PricedCart:
         """Run a change; when the carts it was decided on changed before the write (the
         repository raises ConcurrentUpdate), read again and decide again, a few times."""
         for _ in range(READ_AND_WRITE_ATTEMPTS):
-            change = self._change(expected_version, cart_id, caller, receipt)
+            change = self._change(context, cart_id)
             try:
                 changed = read_and_write(change)
             except ConcurrentUpdate:
@@ -97,20 +109,15 @@ class CartChanges:
             return self._answer(changed)
         raise ConcurrentUpdate(cart_id)
 
-    def _change(
-        self,
-        expected_version: int | None,
-        cart_id: str | None = None,
-        caller: Caller = TRUSTED_CALLER,
-        receipt: Receipt | None = None,
-    ) -> Change:
-        """A change now by `caller`, keeping the cart for its lifetime from now (whole
-        seconds, as TTL); a cart the caller may not even name is not found."""
+    def _change(self, context: RequestContext, cart_id: str | None = None) -> Change:
+        """A change now by the context's caller, keeping the cart for its lifetime from now
+        (whole seconds, as TTL); a cart the caller may not even name is not found."""
         if cart_id is not None:
-            self._may_name(cart_id, caller)
+            self._may_name(cart_id, context.caller)
         now = self._clock()
         expires_at = (now + self._lifetime).replace(microsecond=0)
-        return Change(now, expires_at, expected_version, caller.owner, uuid.uuid4().hex, receipt)
+        owner, change_id = context.caller.owner, uuid.uuid4().hex
+        return Change(now, expires_at, context.expected_version, owner, change_id, context.receipt)
 
     @staticmethod
     def _may_name(cart_id: str, caller: Caller) -> None:

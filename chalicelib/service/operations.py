@@ -1,9 +1,10 @@
 """The cart operations: one method per operation of the contract.
 
-Each method takes validated input and the caller, makes one atomic change through the
-repository and answers with the priced cart read back afterwards (strongly consistent), so
-the caller sees the cart as stored, including changes made by concurrent requests. A cart
-lives `lifetime` (CART_TTL_DAYS) after its last change; `expected_version` is If-Match.
+Each method takes validated input and the request's context (the caller, If-Match's
+version, a keyed request's receipt: one RequestContext, built at the edge), makes one
+atomic change through the repository and answers with the priced cart read back
+afterwards (strongly consistent), so the caller sees the cart as stored, including
+changes made by concurrent requests. A cart lives `lifetime` (CART_TTL_DAYS) after its last change.
 
 Who may reach which cart (domain/access.py) is checked where the data is: a shopper's
 changes carry the owner into the write's condition, so no read-then-check race exists, and
@@ -39,9 +40,8 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.pricing import PricedCart, price_cart
 from chalicelib.domain.promotions import UNKNOWN
-from chalicelib.domain.receipts import Receipt
 from chalicelib.service import cart_tokens, pagination
-from chalicelib.service.changes import CartChanges, committed
+from chalicelib.service.changes import TRUSTED_REQUEST, CartChanges, RequestContext, committed
 
 log = logging.getLogger(__name__)
 
@@ -67,19 +67,18 @@ class CartService(CartChanges):
     def create_cart(
         self,
         command: CreateCart,
-        caller: Caller = TRUSTED_CALLER,
-        receipt: Receipt | None = None,
+        context: RequestContext = TRUSTED_REQUEST,
     ) -> CreatedCart:
         """A new, empty cart: a shopper's own, a guest's (with its cart token), or, for a
         trusted caller, the named customer's."""
-        customer_id = command.customer_id
+        customer_id, caller = command.customer_id, context.caller
         if caller.kind == SHOPPER:
             if customer_id not in (None, caller.subject):
                 raise Forbidden("a shopper creates carts for themselves only")
             customer_id = caller.subject
         elif caller.kind == GUEST and customer_id is not None:
             raise Forbidden("a cart for a customer needs that customer's token")
-        change = self._change(None, receipt=receipt)
+        change = self._change(context._replace(expected_version=None))
         if caller.kind == SHOPPER and customer_id is not None:
             active = self._carts.count_active(customer_id, change.now)
             if active >= MAX_ACTIVE_CARTS_PER_SHOPPER:
@@ -114,11 +113,9 @@ class CartService(CartChanges):
         self,
         cart_id: str,
         command: AddItem,
-        expected_version: int | None = None,
-        caller: Caller = TRUSTED_CALLER,
-        receipt: Receipt | None = None,
+        context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
-        self._may_name(cart_id, caller)  # before the catalog is read
+        self._may_name(cart_id, context.caller)  # before the catalog is read
         product = self._catalog.get(command.product_id)
         if product is None:
             raise ProductNotFound(command.product_id)
@@ -128,18 +125,16 @@ class CartService(CartChanges):
                 cart_id, product, command.quantity, change, command.attributes
             )
 
-        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, add)
+        return self._on_fresh_reads(cart_id, context, add)
 
     def update_item(
         self,
         cart_id: str,
         product_id: str,
         command: UpdateItem,
-        expected_version: int | None = None,
-        caller: Caller = TRUSTED_CALLER,
-        receipt: Receipt | None = None,
+        context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
-        self._may_name(cart_id, caller)  # before the catalog is read
+        self._may_name(cart_id, context.caller)  # before the catalog is read
         product = self._catalog.get(product_id)
         price = None
         if product is not None:  # one that left the catalog keeps the cart's own limit
@@ -150,15 +145,13 @@ class CartService(CartChanges):
             line = (product_id, command.quantity, change, command.attributes, price)
             return self._carts.set_quantity(cart_id, *line)
 
-        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, set_)
+        return self._on_fresh_reads(cart_id, context, set_)
 
     def change_items(
         self,
         cart_id: str,
         command: ChangeItems,
-        expected_version: int | None = None,
-        caller: Caller = TRUSTED_CALLER,
-        receipt: Receipt | None = None,
+        context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
         """Apply a batch of line operations, all or none, as one change."""
         named = sorted({op.product_id for op in command.operations if op.op != REMOVE})
@@ -167,28 +160,24 @@ class CartService(CartChanges):
             products = self._catalog.get_many(named)
             return self._carts.change_lines(cart_id, command.operations, products, change)
 
-        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, apply)
+        return self._on_fresh_reads(cart_id, context, apply)
 
     def update_cart(
         self,
         cart_id: str,
         command: UpdateCart,
-        expected_version: int | None = None,
-        caller: Caller = TRUSTED_CALLER,
-        receipt: Receipt | None = None,
+        context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
         def annotate(change: Change) -> Cart:
             return self._carts.annotate(cart_id, command.note, command.attributes, change)
 
-        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, annotate)
+        return self._on_fresh_reads(cart_id, context, annotate)
 
     def enter_discount_code(
         self,
         cart_id: str,
         code: str,
-        expected_version: int | None = None,
-        caller: Caller = TRUSTED_CALLER,
-        receipt: Receipt | None = None,
+        context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
         """Add a code to the cart, if its promotion may apply to the cart as it is now and
         has uses left (one already entered changes nothing)."""
@@ -196,7 +185,7 @@ class CartService(CartChanges):
 
         def enter(change: Change) -> Cart:
             promotions = self._pricing.promotions_soon()  # read along with the cart
-            cart = self._read(cart_id, caller, change.now, decisive=True)
+            cart = self._read(cart_id, context.caller, change.now, decisive=True)
             cart.check(change)
             promotion = next((p for p in promotions() if p.code == code), None)
             if promotion is None:
@@ -213,43 +202,37 @@ class CartService(CartChanges):
                 promotion.check_uses(*self._pricing.promotions.uses(promotion, cart.customer_id))
             return self._carts.save_codes(cart, entered.discount_codes, change)
 
-        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, enter)
+        return self._on_fresh_reads(cart_id, context, enter)
 
     def remove_discount_code(
         self,
         cart_id: str,
         code: str,
-        expected_version: int | None = None,
-        caller: Caller = TRUSTED_CALLER,
-        receipt: Receipt | None = None,
+        context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
         def remove(change: Change) -> Cart:
-            cart = self._read(cart_id, caller, change.now, decisive=True)
+            cart = self._read(cart_id, context.caller, change.now, decisive=True)
             kept = copy.deepcopy(cart)
             kept.remove_code(code.upper(), change)
             return self._carts.save_codes(cart, kept.discount_codes, change)
 
-        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, remove)
+        return self._on_fresh_reads(cart_id, context, remove)
 
     def remove_item(
         self,
         cart_id: str,
         product_id: str,
-        expected_version: int | None = None,
-        caller: Caller = TRUSTED_CALLER,
-        receipt: Receipt | None = None,
+        context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
-        change = self._change(expected_version, cart_id, caller, receipt)
+        change = self._change(context, cart_id)
         return self._answer(self._carts.set_quantity(cart_id, product_id, 0, change))
 
     def delete_cart(
         self,
         cart_id: str,
-        expected_version: int | None = None,
-        caller: Caller = TRUSTED_CALLER,
-        receipt: Receipt | None = None,
+        context: RequestContext = TRUSTED_REQUEST,
     ) -> None:
-        self._carts.delete(cart_id, self._change(expected_version, cart_id, caller, receipt))
+        self._carts.delete(cart_id, self._change(context, cart_id))
 
     def list_customer_carts(
         self, customer_id: str | None, query: ListCarts, caller: Caller = TRUSTED_CALLER
@@ -274,9 +257,7 @@ class CartService(CartChanges):
         self,
         cart_id: str,
         command: MergeCarts,
-        expected_version: int | None = None,
-        caller: Caller = TRUSTED_CALLER,
-        receipt: Receipt | None = None,
+        context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
         """Move the source cart's lines into this one; the source is gone afterwards.
 
@@ -287,8 +268,9 @@ class CartService(CartChanges):
             proven_source = cart_tokens.cart_of(command.source_cart_token, self._keys())
 
         def merge(change: Change) -> Cart:
-            target = self._read(cart_id, caller, change.now, decisive=True)
+            target = self._read(cart_id, context.caller, change.now, decisive=True)
             source = self._carts.get_for_change(command.source_cart_id, change.now)
+            caller = context.caller
             if caller.kind != TRUSTED and not (
                 (source.customer_id is not None and source.customer_id == caller.subject)
                 or (source.customer_id is None and proven_source == source.cart_id)
@@ -297,22 +279,20 @@ class CartService(CartChanges):
             products = self._catalog.get_many({line.product_id for line in source.lines})
             return self._carts.merge(target, source, change, products)
 
-        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, merge)
+        return self._on_fresh_reads(cart_id, context, merge)
 
     def check_out(
         self,
         cart_id: str,
-        expected_version: int | None = None,
-        caller: Caller = TRUSTED_CALLER,
-        receipt: Receipt | None = None,
         accept_price_changes: bool = False,
+        context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
         """Freeze the cart at the catalog's prices and the discounts of now, counting the
         uses of limited promotions; it can only be read afterwards."""
 
         def check_out(change: Change) -> Cart:
             reading = self._pricing.promotions_soon()  # read along with the cart
-            cart = self._read(cart_id, caller, change.now, decisive=True)
+            cart = self._read(cart_id, context.caller, change.now, decisive=True)
             catalog = self._catalog.get_many([line.product_id for line in cart.lines], current=True)
             promotions = reading()
             discounts = price_cart(cart, catalog, promotions, change.now).discounts
@@ -322,13 +302,13 @@ class CartService(CartChanges):
                 cart, catalog, change, accept_price_changes, discounts, counted
             )
 
-        return self._on_fresh_reads(cart_id, expected_version, caller, receipt, check_out)
+        return self._on_fresh_reads(cart_id, context, check_out)
 
     def finish_stalled_merges(self) -> list[str]:
         """Finish every merge in steps interrupted over a minute ago (a client that never
         retried, a function that died): the carts it had locked change again. The targets
         finished."""
-        change = self._change(None)
+        change = self._change(TRUSTED_REQUEST)
         finished = []
         for target_id in self._carts.merges_started_before(change.now - STALLED_MERGE_AGE):
             try:

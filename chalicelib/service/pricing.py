@@ -10,8 +10,8 @@ from datetime import datetime
 from chalicelib.domain.cart import Cart
 from chalicelib.domain.pricing import PricedCart, price_cart
 from chalicelib.domain.promotions import Promotion
+from chalicelib.parallel import in_background
 from chalicelib.service.catalog import Catalog
-from chalicelib.service.parallel import in_background
 from chalicelib.service.promotions import Promotions
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from chalice.test import Client
 
 import app as app_module
-from chalicelib.wiring import Services
+from chalicelib.edge.services import Services
 from tests.iam_recorder import IamRecorder
 from tools.policies import API_HANDLER
 

@@ -19,6 +19,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.money import Money
 from chalicelib.edge.views import cart_view
 from chalicelib.service.catalog import Catalog
+from chalicelib.service.changes import RequestContext
 from chalicelib.service.operations import CartService
 from chalicelib.service.promotions import Promotions, parse_promotions
 from tests.fakes import (
@@ -105,7 +106,7 @@ def test_a_code_that_cannot_apply_is_refused_with_its_reason(
 def test_a_guest_cannot_use_a_code_limited_per_customer(shop: Shop) -> None:
     cart = shop.cart(customer=None)
     with pytest.raises(DiscountCodeInvalid) as refused:
-        shop.service.enter_discount_code(cart, "STAFF30", caller=Caller(GUEST, None, cart))
+        shop.service.enter_discount_code(cart, "STAFF30", RequestContext(Caller(GUEST, None, cart)))
     assert refused.value.reason == "SIGN_IN_REQUIRED"
 
 

@@ -24,6 +24,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.money import Money
 from chalicelib.edge.views import cart_view
 from chalicelib.service.catalog import Catalog
+from chalicelib.service.changes import RequestContext
 from chalicelib.service.operations import CartService
 from chalicelib.service.promotions import Promotions
 from tests.fakes import (
@@ -186,13 +187,18 @@ def test_a_cart_past_its_lifetime_is_not_found(products: InMemoryProductReposito
 
 def test_if_match_on_a_stale_version_is_refused_and_changes_nothing(service: CartService) -> None:
     service.create_cart(CreateCart("customer-42", "USD"))
-    assert service.add_item("cart-0", AddItem("BEANS", 1), expected_version=1).cart.version == 2
+    assert (
+        service.add_item(
+            "cart-0", AddItem("BEANS", 1), RequestContext(expected_version=1)
+        ).cart.version
+        == 2
+    )
     with pytest.raises(PreconditionFailed):
-        service.update_item("cart-0", "BEANS", UpdateItem(5), expected_version=1)
+        service.update_item("cart-0", "BEANS", UpdateItem(5), RequestContext(expected_version=1))
     with pytest.raises(PreconditionFailed):
-        service.delete_cart("cart-0", expected_version=1)
+        service.delete_cart("cart-0", RequestContext(expected_version=1))
     assert service.get_cart("cart-0").item_count == 1
-    service.delete_cart("cart-0", expected_version=2)
+    service.delete_cart("cart-0", RequestContext(expected_version=2))
 
 
 def test_a_customers_carts_come_newest_first_a_page_at_a_time(service: CartService) -> None:

@@ -1,6 +1,9 @@
 """Calls that do not depend on each other, run at once on a small pool of threads: the
 reads of a request (a cart's row and lines; its prices and the promotions) wait for the
-slowest of them, not for their sum."""
+slowest of them, not for their sum.
+
+Outside the layers (standard library only): the service and the DynamoDB adapter both use it.
+"""
 
 from __future__ import annotations
 
