@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.cart import ACTIVE, Attributes, Cart, Change, Product
-from chalicelib.domain.commands import ItemOperation
-from chalicelib.domain.discounts import Discounts
 from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate, RequestAlreadyApplied
 from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.receipts import Receipt, StoredReceipt
@@ -88,47 +86,17 @@ class InMemoryCartRepository(CartRepository):
         cart.set_quantity(product_id, quantity, change, attributes, price)
         return self._commit(cart, change)
 
-    def change_lines(
-        self,
-        cart_id: str,
-        operations: Sequence[ItemOperation],
-        products: Mapping[str, Product],
-        change: Change,
-    ) -> Cart:
-        cart = copy.deepcopy(self._stored(cart_id))
-        cart.apply(operations, products, change)
-        return self._commit(cart, change)
-
-    def annotate(
-        self,
-        cart_id: str,
-        note: str | None,
-        attributes: Attributes | None,
-        change: Change,
-    ) -> Cart:
-        cart = copy.deepcopy(self._stored(cart_id))
-        cart.annotate(note, attributes, change)
-        return self._commit(cart, change)
-
     def delete(self, cart_id: str, change: Change) -> None:
         self._stored(cart_id).check(change)
         self._receipt_is_new(change)
         del self.carts[cart_id]
         self._commit_receipt(cart_id, change)
 
-    def merge(
-        self,
-        target: Cart,
-        source: Cart,
-        change: Change,
-        products: Mapping[str, Product] | None = None,
-    ) -> Cart:
+    def merge(self, target: Cart, source: Cart, merged: Cart, change: Change) -> Cart:
         self._unchanged(target, source)
-        merged = copy.deepcopy(target)
-        merged.merge(copy.deepcopy(source), change, products)
         self._receipt_is_new(change)
         del self.carts[source.cart_id]
-        return self._commit(merged, change)
+        return self._commit(copy.deepcopy(merged), change)
 
     def merges_started_before(self, moment: datetime) -> list[str]:
         return []  # merges here always happen at once
@@ -137,34 +105,23 @@ class InMemoryCartRepository(CartRepository):
         self._stored(target_id)
         return False  # none is ever in steps: nothing to finish
 
-    def check_out(
+    def save(
         self,
-        cart: Cart,
-        catalog: Mapping[str, Product],
+        before: Cart,
+        after: Cart,
         change: Change,
-        accept_price_changes: bool = False,
-        discounts: Discounts | None = None,
+        event: str,
+        product_id: str | None = None,
         counted: Sequence[Promotion] = (),
     ) -> Cart:
-        self._unchanged(cart)
-        checked_out = copy.deepcopy(cart)
-        checked_out.check_out(dict(catalog), change, accept_price_changes, discounts)
+        self._unchanged(before)
         for promotion in counted:
-            uses = self.promotions.uses(promotion.promotion_id, cart.customer_id)
+            uses = self.promotions.uses(promotion.promotion_id, before.customer_id)
             promotion.check_uses(*uses, at_checkout=True)
         self._receipt_is_new(change)
         for promotion in counted:
-            self.promotions.count_use(promotion.promotion_id, cart.customer_id)
-        return self._commit(checked_out, change)
-
-    def save_codes(self, cart: Cart, codes: list[str], change: Change) -> Cart:
-        self._unchanged(cart)
-        changed = copy.deepcopy(cart)
-        changed.discount_codes = list(codes)
-        changed.check(change)
-        changed.version += 1
-        changed.updated_at, changed.expires_at = change.now, change.expires_at
-        return self._commit(changed, change)
+            self.promotions.count_use(promotion.promotion_id, before.customer_id)
+        return self._commit(copy.deepcopy(after), change)
 
     def list_for_customer(
         self, customer_id: str, limit: int, after: dict[str, str] | None, now: datetime

@@ -117,6 +117,8 @@ class CartLine:
     price_when_added: Decimal | None = None
     """The unit price (in the cart's currency) when the shopper last added or changed this
     line: what a later price is compared with (None: not known, a line older than this)."""
+    expires_at: datetime | None = None
+    """When storage lets the line go (kept past its cart's expiry; None: not stored yet)."""
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -31,8 +31,6 @@ from chalicelib.domain.cart import (
     Product,
 )
 from chalicelib.domain.clock import utc_now
-from chalicelib.domain.commands import ItemOperation
-from chalicelib.domain.discounts import Discounts
 from chalicelib.domain.errors import (
     CartNotFound,
     ChangeApplied,
@@ -41,7 +39,6 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.receipts import Receipt
-from chalicelib.dynamodb.batch import CartBatch
 from chalicelib.dynamodb.calls import (
     ItemRefusal,
     Refusal,
@@ -49,7 +46,7 @@ from chalicelib.dynamodb.calls import (
     storage_errors,
     transact,
 )
-from chalicelib.dynamodb.checkout import CartCheckout
+from chalicelib.dynamodb.decided import DecidedChanges
 from chalicelib.dynamodb.deletion import CartDeletion
 from chalicelib.dynamodb.expressions import (
     LINE_EXPIRY_GRACE,
@@ -57,7 +54,6 @@ from chalicelib.dynamodb.expressions import (
     cart_update,
     changeable,
     deleted_line,
-    pinned,
     refusing,
     set_line,
 )
@@ -67,7 +63,6 @@ from chalicelib.dynamodb.receipts import DynamoReceiptStore, receipt_put
 from chalicelib.dynamodb.rows import (
     Row,
     cart_from,
-    codes_list,
     epoch,
     from_epoch,
     line_key,
@@ -107,14 +102,11 @@ class DynamoCartRepository(CartRepository):
         self._merge = CartMerge(
             carts_table, items_table, self._reads.line_rows, self._transact, self._receipt_taken
         )
-        self._batch = CartBatch(
-            carts_table, items_table, self._reads, self._transact, self._refresh_expiry
+        self._decided = DecidedChanges(
+            carts_table, items_table, uses_table, self._transact, self._refresh_expiry
         )
         self._deletion = CartDeletion(
             client, carts_table, items_table, self._reads.line_rows, self._transact
-        )
-        self._checkout = CartCheckout(
-            client, carts_table, uses_table, self._transact, self._after_change
         )
 
     # -- reads -------------------------------------------------------------------------------
@@ -162,12 +154,6 @@ class DynamoCartRepository(CartRepository):
         change: Change,
         attributes: Attributes | None = None,
     ) -> Cart:
-        if attributes:  # free text: decided on the whole cart, whose size budget it is
-
-            def add(cart: Cart) -> None:
-                cart.add(product, quantity, change, attributes)
-
-            return self._batch.run(cart_id, add, change, events.ITEM_ADDED, product.product_id)
         condition = changeable(change).and_(
             "currency = :currency AND ("
             "(attribute_exists(lineQuantities.#pid) AND lineQuantities.#pid <= :room)"
@@ -217,13 +203,6 @@ class DynamoCartRepository(CartRepository):
         attributes: Attributes | None = None,
         price: Decimal | None = None,
     ) -> Cart:
-        if attributes and quantity:  # free text: decided on the whole cart, as add_line's
-
-            def set_(cart: Cart) -> None:
-                cart.set_quantity(product_id, quantity, change, attributes, price)
-
-            event = events.ITEM_QUANTITY_CHANGED
-            return self._batch.run(cart_id, set_, change, event, product_id)
         condition = changeable(change).and_(
             "attribute_exists(lineQuantities.#pid)", {"#pid": product_id}, {}
         )
@@ -260,39 +239,22 @@ class DynamoCartRepository(CartRepository):
         self._transact(cart_id, [refusing(row_update), line_change], refusal, change)
         return self._after_change(cart_id)
 
-    def change_lines(
+    def save(
         self,
-        cart_id: str,
-        operations: Sequence[ItemOperation],
-        products: Mapping[str, Product],
+        before: Cart,
+        after: Cart,
         change: Change,
+        event: str,
+        product_id: str | None = None,
+        counted: Sequence[Promotion] = (),
     ) -> Cart:
-        def apply(cart: Cart) -> None:
-            cart.apply(operations, products, change)
-
-        return self._batch.run(cart_id, apply, change, events.ITEMS_CHANGED)
-
-    def annotate(
-        self, cart_id: str, note: str | None, attributes: Attributes | None, change: Change
-    ) -> Cart:
-        """Free text: decided on the whole cart, whose size budget it is."""
-
-        def annotate(cart: Cart) -> None:
-            cart.annotate(note, attributes, change)
-
-        return self._batch.run(cart_id, annotate, change, events.CART_UPDATED)
+        return self._decided.save(before, after, change, event, product_id, counted)
 
     def delete(self, cart_id: str, change: Change) -> None:
         self._deletion.run(cart_id, change)
 
-    def merge(
-        self,
-        target: Cart,
-        source: Cart,
-        change: Change,
-        products: Mapping[str, Product] | None = None,
-    ) -> Cart:
-        self._merge.run(target, source, change, products)
+    def merge(self, target: Cart, source: Cart, merged: Cart, change: Change) -> Cart:
+        self._merge.run(target, source, merged, change)
         return self._after_change(target.cart_id)
 
     def finish_merge(self, target_id: str, change: Change) -> bool:
@@ -304,31 +266,6 @@ class DynamoCartRepository(CartRepository):
 
     def merges_started_before(self, moment: datetime) -> list[str]:
         return self._reads.merges_started_before(moment)
-
-    def check_out(
-        self,
-        cart: Cart,
-        catalog: Mapping[str, Product],
-        change: Change,
-        accept_price_changes: bool = False,
-        discounts: Discounts | None = None,
-        counted: Sequence[Promotion] = (),
-    ) -> Cart:
-        return self._checkout.run(cart, catalog, change, accept_price_changes, discounts, counted)
-
-    def save_codes(self, cart: Cart, codes: list[str], change: Change) -> Cart:
-        """One transaction even alone: botocore's retry of a lost answer is then applied once."""
-        update = cart_update(
-            self._carts,
-            cart.cart_id,
-            change,
-            pinned(cart, change),
-            events.CART_UPDATED,
-            set_="discountCodes = :codes",
-            values={":codes": codes_list(codes)},
-        )
-        self._transact(cart.cart_id, [{"Update": update}], change=change)
-        return self._after_change(cart.cart_id)
 
     # -- helpers -----------------------------------------------------------------------------
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
-from chalicelib.domain.cart import MERGING, Cart, Change, Product
+from chalicelib.domain.cart import MERGING, Cart, Change
 from chalicelib.domain.clock import format_timestamp
 from chalicelib.domain.errors import RequestAlreadyApplied
 from chalicelib.domain.events import CART_MERGED
@@ -71,20 +71,9 @@ class CartMerge:
         self._transact = transact
         self._receipt_taken = receipt_taken
 
-    def run(
-        self,
-        target: Cart,
-        source: Cart,
-        change: Change,
-        products: Mapping[str, Product] | None = None,
-    ) -> None:
-        """Move `source`'s lines into `target` (both as read) and delete `source`; or finish
-        the merge of the two that an earlier attempt started."""
-        if source.merging_into == target.cart_id and target.merging_from == source.cart_id:
-            self.finish(target, change)
-            return
-        merged = copy.deepcopy(target)
-        merged.merge(source, change, products)  # the rules: raise before anything is written
+    def run(self, target: Cart, source: Cart, merged: Cart, change: Change) -> None:
+        """Store `merged`, the domain's merge of `source` into `target` (both as read), and
+        delete `source`."""
         if len(source.lines) <= single_transaction_lines(change):
             self._at_once(target, source, merged, change)
         else:

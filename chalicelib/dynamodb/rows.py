@@ -102,6 +102,7 @@ def lines_from_items(items: list[Row]) -> list[CartLine]:
             price_when_added=(
                 Decimal(item["priceWhenAdded"]["N"]) if "priceWhenAdded" in item else None
             ),
+            expires_at=from_epoch(int(item["expiresAt"]["N"])),
         )
         for item in items
     ]

@@ -7,6 +7,7 @@ contract; this holds what they share.
 
 from __future__ import annotations
 
+import copy
 import logging
 import uuid
 from collections.abc import Callable, Iterator
@@ -91,6 +92,26 @@ class CartChanges:
         if not cart.belongs_to(caller.owner):
             raise CartNotFound(cart_id)
         return cart
+
+    def _decide(
+        self,
+        cart_id: str,
+        context: RequestContext,
+        decide: Callable[[Cart, Change], None],
+        event: str,
+        product_id: str | None = None,
+    ) -> PricedCart:
+        """A change the domain decides (`decide` raises its refusal) on the cart read whole,
+        saved pinned to the version read: the service reads, the domain decides, the
+        adapter writes."""
+
+        def read_decide_write(change: Change) -> Cart:
+            cart = self._read(cart_id, context.caller, change.now, decisive=True)
+            decided = copy.deepcopy(cart)
+            decide(decided, change)
+            return self._carts.save(cart, decided, change, event, product_id)
+
+        return self._on_fresh_reads(cart_id, context, read_decide_write)
 
     def _on_fresh_reads(
         self,

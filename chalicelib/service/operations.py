@@ -38,6 +38,13 @@ from chalicelib.domain.errors import (
     Forbidden,
     ProductNotFound,
 )
+from chalicelib.domain.events import (
+    CART_CHECKED_OUT,
+    CART_UPDATED,
+    ITEM_ADDED,
+    ITEM_QUANTITY_CHANGED,
+    ITEMS_CHANGED,
+)
 from chalicelib.domain.pricing import PricedCart, price_cart
 from chalicelib.domain.promotions import UNKNOWN
 from chalicelib.service import cart_tokens, pagination
@@ -120,6 +127,13 @@ class CartService(CartChanges):
         if product is None:
             raise ProductNotFound(command.product_id)
 
+        if command.attributes:  # text: its budget is the whole cart's (domain/size.py)
+
+            def add_text(cart: Cart, change: Change) -> None:
+                cart.add(product, command.quantity, change, command.attributes)
+
+            return self._decide(cart_id, context, add_text, ITEM_ADDED, product.product_id)
+
         def add(change: Change) -> Cart:
             return self._carts.add_line(
                 cart_id, product, command.quantity, change, command.attributes
@@ -141,6 +155,13 @@ class CartService(CartChanges):
             product.check_quantity(command.quantity)
             price = product.unit_price.amount
 
+        if command.attributes and command.quantity:  # text, as add_item's
+
+            def set_text(cart: Cart, change: Change) -> None:
+                cart.set_quantity(product_id, command.quantity, change, command.attributes, price)
+
+            return self._decide(cart_id, context, set_text, ITEM_QUANTITY_CHANGED, product_id)
+
         def set_(change: Change) -> Cart:
             line = (product_id, command.quantity, change, command.attributes, price)
             return self._carts.set_quantity(cart_id, *line)
@@ -155,12 +176,13 @@ class CartService(CartChanges):
     ) -> PricedCart:
         """Apply a batch of line operations, all or none, as one change."""
         named = sorted({op.product_id for op in command.operations if op.op != REMOVE})
+        self._may_name(cart_id, context.caller)  # before the catalog is read
+        products = self._catalog.get_many(named)
 
-        def apply(change: Change) -> Cart:  # after _change: a cart the caller may name
-            products = self._catalog.get_many(named)
-            return self._carts.change_lines(cart_id, command.operations, products, change)
+        def apply(cart: Cart, change: Change) -> None:
+            cart.apply(command.operations, products, change)
 
-        return self._on_fresh_reads(cart_id, context, apply)
+        return self._decide(cart_id, context, apply, ITEMS_CHANGED)
 
     def update_cart(
         self,
@@ -168,10 +190,10 @@ class CartService(CartChanges):
         command: UpdateCart,
         context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
-        def annotate(change: Change) -> Cart:
-            return self._carts.annotate(cart_id, command.note, command.attributes, change)
+        def annotate(cart: Cart, change: Change) -> None:
+            cart.annotate(command.note, command.attributes, change)
 
-        return self._on_fresh_reads(cart_id, context, annotate)
+        return self._decide(cart_id, context, annotate, CART_UPDATED)
 
     def enter_discount_code(
         self,
@@ -200,7 +222,7 @@ class CartService(CartChanges):
             )
             if promotion.is_limited:
                 promotion.check_uses(*self._pricing.promotions.uses(promotion, cart.customer_id))
-            return self._carts.save_codes(cart, entered.discount_codes, change)
+            return self._carts.save(cart, entered, change, CART_UPDATED)
 
         return self._on_fresh_reads(cart_id, context, enter)
 
@@ -210,13 +232,10 @@ class CartService(CartChanges):
         code: str,
         context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
-        def remove(change: Change) -> Cart:
-            cart = self._read(cart_id, context.caller, change.now, decisive=True)
-            kept = copy.deepcopy(cart)
-            kept.remove_code(code.upper(), change)
-            return self._carts.save_codes(cart, kept.discount_codes, change)
+        def remove(cart: Cart, change: Change) -> None:
+            cart.remove_code(code.upper(), change)
 
-        return self._on_fresh_reads(cart_id, context, remove)
+        return self._decide(cart_id, context, remove, CART_UPDATED)
 
     def remove_item(
         self,
@@ -276,8 +295,14 @@ class CartService(CartChanges):
                 or (source.customer_id is None and proven_source == source.cart_id)
             ):
                 raise CartNotFound(source.cart_id)
+            if source.merging_into == target.cart_id and target.merging_from == source.cart_id:
+                self._carts.finish_merge(target.cart_id, change)  # an earlier attempt's, in steps
+                with committed(target.cart_id):
+                    return self._carts.get(target.cart_id, change.now)
             products = self._catalog.get_many({line.product_id for line in source.lines})
-            return self._carts.merge(target, source, change, products)
+            merged = copy.deepcopy(target)
+            merged.merge(source, change, products)  # the rules: raise before any write
+            return self._carts.merge(target, source, merged, change)
 
         return self._on_fresh_reads(cart_id, context, merge)
 
@@ -298,9 +323,9 @@ class CartService(CartChanges):
             discounts = price_cart(cart, catalog, promotions, change.now).discounts
             used = {applied.promotion_id for applied in discounts.applied}
             counted = [p for p in promotions if p.promotion_id in used and p.is_limited]
-            return self._carts.check_out(
-                cart, catalog, change, accept_price_changes, discounts, counted
-            )
+            checked_out = copy.deepcopy(cart)
+            checked_out.check_out(dict(catalog), change, accept_price_changes, discounts)
+            return self._carts.save(cart, checked_out, change, CART_CHECKED_OUT, counted=counted)
 
         return self._on_fresh_reads(cart_id, context, check_out)
 

@@ -7,14 +7,12 @@ production and the in-memory one in `tests/fakes.py` serves the fast unit tests.
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.cart import Attributes, Cart, Change, Product
-from chalicelib.domain.commands import ItemOperation
-from chalicelib.domain.discounts import Discounts
 from chalicelib.domain.events import CartEvent
 from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.receipts import Receipt, StoredReceipt
@@ -73,43 +71,29 @@ class CartRepository(abc.ABC):
         """Delete the cart and every line of it. Raises CartNotFound, PreconditionFailed."""
 
     @abc.abstractmethod
-    def change_lines(
+    def save(
         self,
-        cart_id: str,
-        operations: Sequence[ItemOperation],
-        products: Mapping[str, Product],
+        before: Cart,
+        after: Cart,
         change: Change,
+        event: str,
+        product_id: str | None = None,
+        counted: Sequence[Promotion] = (),
     ) -> Cart:
-        """Apply a batch to the cart as read now (Cart.apply), all or none, as one change;
-        the cart after. The domain's errors name the operation refused; ConcurrentUpdate
-        when the cart changed between the read and the write (read again)."""
+        """Store `after`, a change the domain decided on `before` (the cart as read whole),
+        if the cart is still at `before`'s version: ConcurrentUpdate if not (read again).
+        The change is the kind `event` (of `product_id`, for an item's); one use of each
+        `counted` promotion is counted with it, within its limits (DiscountUsedUpAtCheckout
+        if one is reached). All or nothing; returns `after` as stored."""
 
     @abc.abstractmethod
-    def annotate(
-        self,
-        cart_id: str,
-        note: str | None,
-        attributes: Attributes | None,
-        change: Change,
-    ) -> Cart:
-        """Atomically set the cart's note and attributes (each if given, Cart.annotate); the
-        cart after. Raises CartNotFound, PreconditionFailed, CartNotActive or
-        CartBeingMerged, and then nothing has changed."""
-
-    @abc.abstractmethod
-    def merge(
-        self,
-        target: Cart,
-        source: Cart,
-        change: Change,
-        products: Mapping[str, Product] | None = None,
-    ) -> Cart:
-        """Move every line of `source` into `target` and delete `source`, all or nothing;
-        `products` (those of `source`'s lines) carry their maxPerCart.
+    def merge(self, target: Cart, source: Cart, merged: Cart, change: Change) -> Cart:
+        """Store `merged`, the domain's merge of `source` into `target` (Cart.merge), and
+        delete `source`, all or nothing.
 
         `target` and `source` are the carts as read: if either has changed since, nothing
-        happens and ConcurrentUpdate is raised (read them again and retry). The rules are
-        Cart.merge's. Returns the target as stored afterwards.
+        happens and ConcurrentUpdate is raised (read them again and retry). Returns the
+        target as stored afterwards.
         """
 
     @abc.abstractmethod
@@ -120,25 +104,6 @@ class CartRepository(abc.ABC):
     def finish_merge(self, target_id: str, change: Change) -> bool:
         """Finish the merge in steps that `target_id` receives, committing its receipt;
         False when it receives none (any more: the index of merges in progress lags)."""
-
-    @abc.abstractmethod
-    def check_out(
-        self,
-        cart: Cart,
-        catalog: Mapping[str, Product],
-        change: Change,
-        accept_price_changes: bool = False,
-        discounts: Discounts | None = None,
-        counted: Sequence[Promotion] = (),
-    ) -> Cart:
-        """Freeze `cart` (as read) at these prices and discounts, counting one use of each
-        `counted` promotion (by the cart's customer) in the same commit, within its limits
-        (DiscountUsedUpAtCheckout if one is reached); ConcurrentUpdate if the cart changed
-        since it was read."""
-
-    @abc.abstractmethod
-    def save_codes(self, cart: Cart, codes: list[str], change: Change) -> Cart:
-        """Store the cart's discount codes, if `cart` (as read) did not change since."""
 
     @abc.abstractmethod
     def list_for_customer(

@@ -1,6 +1,7 @@
 """One behaviour, two repositories: the DynamoDB adapter (on moto) must answer exactly like
 the in-memory repository that the unit tests of the service rely on."""
 
+import copy
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -19,6 +20,7 @@ from chalicelib.domain.errors import (
     PreconditionFailed,
     QuantityLimitExceeded,
 )
+from chalicelib.domain.events import CART_CHECKED_OUT
 from chalicelib.domain.money import Money
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.merge import MOVED_LINES_PER_STEP
@@ -206,6 +208,13 @@ def test_a_stale_expected_version_is_refused_and_changes_nothing(carts: CartRepo
     carts.delete("c-1", at(3, expected_version=2))
 
 
+def merged_of(target: Cart, source: Cart, change: Change) -> Cart:
+    """What the service hands the repository: the domain's merge (its rules raise first)."""
+    merged = copy.deepcopy(target)
+    merged.merge(source, change)
+    return merged
+
+
 def filled_cart(carts: CartRepository, cart_id: str, count: int, offset: int = 0) -> Cart:
     carts.create(Cart(cart_id, "customer-42", "USD", T0, T0, at(0).expires_at), at(0))
     for index in range(offset, offset + count):
@@ -220,7 +229,7 @@ def test_a_merge_moves_every_line_and_deletes_the_source(
 ) -> None:
     target = filled_cart(carts, "target", 5)
     source = filled_cart(carts, "source", source_lines, offset=3)  # P003, P004 in both
-    merged = carts.merge(target, source, at(10))
+    merged = carts.merge(target, source, merged_of(target, source, at(10)), at(10))
     quantities = {line.product_id: line.quantity for line in merged.lines}
     assert len(quantities) == 3 + source_lines
     assert quantities["P003"] == quantities["P004"] == 2
@@ -234,9 +243,10 @@ def test_a_merge_moves_every_line_and_deletes_the_source(
 def test_a_merge_of_carts_changed_since_read_does_nothing(carts: CartRepository) -> None:
     target = filled_cart(carts, "target", 2)
     source = filled_cart(carts, "source", 2, offset=10)
+    decided = merged_of(target, source, at(10))
     carts.add_line("source", BEANS, 1, at(5))  # after the read
     with pytest.raises(ConcurrentUpdate):
-        carts.merge(target, source, at(10))
+        carts.merge(target, source, decided, at(10))
     assert snapshot(carts.get("target", T0)) == snapshot(target)
     assert len(carts.get("source", T0).lines) == 3
 
@@ -245,7 +255,7 @@ def test_a_merge_over_the_limit_moves_nothing(carts: CartRepository) -> None:
     target = filled_cart(carts, "target", 60)
     source = filled_cart(carts, "source", 60, offset=60)
     with pytest.raises(LineLimitExceeded):
-        carts.merge(target, source, at(10))
+        carts.merge(target, source, merged_of(target, source, at(10)), at(10))
     assert snapshot(carts.get("target", T0)) == snapshot(target)
     assert snapshot(carts.get("source", T0)) == snapshot(source)
 
@@ -253,7 +263,9 @@ def test_a_merge_over_the_limit_moves_nothing(carts: CartRepository) -> None:
 def test_checkout_freezes_the_prices_and_refuses_later_changes(carts: CartRepository) -> None:
     stored_cart(carts)
     cart = carts.add_line("c-1", BEANS, 2, at(1))
-    frozen = carts.check_out(cart, {"BEANS": BEANS}, at(2))
+    checked_out = copy.deepcopy(cart)
+    checked_out.check_out({"BEANS": BEANS}, at(2))
+    frozen = carts.save(cart, checked_out, at(2), CART_CHECKED_OUT)
     assert (frozen.status, frozen.version) == ("CHECKED_OUT", 3)
     assert frozen.checkout_prices == {"BEANS": BEANS.unit_price}
     assert carts.get("c-1", T0).checkout_prices == {"BEANS": BEANS.unit_price}

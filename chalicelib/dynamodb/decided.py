@@ -1,0 +1,183 @@
+"""A change the domain decided on the whole cart, written in one transaction pinned to the
+version it was read at.
+
+The service reads the cart whole (row and lines at one version), the domain applies the
+change to a copy (a batch, text of any kind, a discount code, a checkout), and this writes
+the difference: the row's changed fields, lineQuantities and version (with the change's
+event kind, for the stream), one action per product whose line changed (DynamoDB refuses
+two actions on one item, so a product's operations arrive folded into its final line), one
+more use of each limited promotion a checkout counts (within its limit: the counter's
+condition, named by the promotion's own rule), and the expiry of lines that the cart's new
+expiry would outlive. A change decided on a cart that has moved since fails its condition
+(ConcurrentUpdate: the service reads again). The answer is the cart as decided, which is
+the cart as stored: no read-back, so such a change waits for the read and the write.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from chalicelib.domain.cart import Cart, CartLine, Change
+from chalicelib.domain.errors import StorageUnavailable
+from chalicelib.domain.promotions import Promotion
+from chalicelib.dynamodb.calls import ItemRefusal
+from chalicelib.dynamodb.expressions import (
+    added_line,
+    cart_update,
+    deleted_line,
+    line_expiry,
+    pinned,
+)
+from chalicelib.dynamodb.promotions import use_counts, use_update, uses_from
+from chalicelib.dynamodb.rows import (
+    Row,
+    attributes_map,
+    codes_list,
+    discounts_map,
+    line_key,
+    quantities_map,
+)
+from chalicelib.parallel import in_parallel
+
+log = logging.getLogger(__name__)
+
+TRANSACTION_LIMIT = 100
+"""Actions in one TransactWriteItems."""
+
+Transact = Callable[..., None]
+
+
+class DecidedChanges:
+    def __init__(
+        self,
+        carts_table: str,
+        items_table: str,
+        uses_table: str,
+        transact: Transact,
+        refresh_expiry: Callable[[Row, Row], None],
+    ) -> None:
+        self._carts = carts_table
+        self._items = items_table
+        self._uses = uses_table
+        self._transact = transact
+        self._refresh_expiry = refresh_expiry
+
+    def save(
+        self,
+        before: Cart,
+        after: Cart,
+        change: Change,
+        event: str,
+        product_id: str | None = None,
+        counted: Sequence[Promotion] = (),
+    ) -> Cart:
+        cart_id = before.cart_id
+        actions: list[Row] = [
+            {"Update": self._row_update(before, after, change, event, product_id)}
+        ]
+        refusals: dict[int, ItemRefusal] = {}
+        for key, limit, promotion, per_customer in (
+            count for p in counted for count in use_counts(p, before.customer_id)
+        ):
+            refusals[len(actions)] = _used_up(promotion, per_customer)
+            actions.append(use_update(self._uses, key, limit))
+        touched = set()
+        old_lines = {line.product_id: line for line in before.lines}
+        new_lines = {line.product_id: line for line in after.lines}
+        for pid in sorted(old_lines.keys() | new_lines.keys()):
+            old, new = old_lines.get(pid), new_lines.get(pid)
+            if new is None:
+                actions.append(deleted_line(self._items, cart_id, pid))
+            elif old != new:
+                actions.append(added_line(self._items, cart_id, new, change, new.quantity, True))
+            else:
+                continue
+            touched.add(pid)
+        stale = [
+            line
+            for line in before.lines
+            if line.product_id not in touched
+            and line.expires_at is not None
+            and line.expires_at < change.expires_at
+        ]
+        room = TRANSACTION_LIMIT - len(actions) - (change.receipt is not None)
+        actions += [self._expiry_moved(cart_id, line, change) for line in stale[:room]]
+        self._transact(cart_id, actions, change=change, item_refusals=refusals)
+        self._move_expiry_after(cart_id, stale[room:], change)
+        return after
+
+    def _row_update(
+        self, before: Cart, after: Cart, change: Change, event: str, product_id: str | None
+    ) -> Row:
+        """The cart row's update: what the change made differ, if the row is as read."""
+        sets, removes = ["lineQuantities = :lines"], []
+        values: dict[str, Any] = {":lines": quantities_map(after.lines)}
+
+        def put(name: str, value: Row | None) -> None:
+            if value is None:
+                removes.append(name)
+            else:
+                sets.append(f"{name} = :{name}")
+                values[f":{name}"] = value
+
+        if after.note != before.note:
+            put("note", {"S": after.note} if after.note else None)
+        if after.attributes != before.attributes:
+            put("attributes", attributes_map(after.attributes))
+        if after.discount_codes != before.discount_codes:
+            put("discountCodes", codes_list(after.discount_codes))
+        if after.status != before.status:  # a checkout: its prices and discounts frozen
+            sets.append("#status = :status")
+            values[":status"] = {"S": after.status}
+            prices = {pid: {"N": str(m.amount)} for pid, m in after.checkout_prices.items()}
+            put("checkoutPrices", {"M": prices})
+            put("lastChange", {"S": change.change_id})
+            if after.checkout_discounts is not None:
+                put("checkoutDiscounts", discounts_map(after.checkout_discounts))
+        return cart_update(
+            self._carts,
+            before.cart_id,
+            change,
+            pinned(before, change),
+            event,
+            product_id,
+            set_=", ".join(sets),
+            remove=", ".join(removes),
+            values=values,
+        )
+
+    def _expiry_moved(self, cart_id: str, line: CartLine, change: Change) -> Row:
+        """A line the change leaves alone, kept from expiring before its cart."""
+        return {
+            "Update": {
+                "TableName": self._items,
+                "Key": line_key(cart_id, line.product_id),
+                "UpdateExpression": "SET expiresAt = :expiresAt",
+                "ConditionExpression": "attribute_exists(cartId)",
+                "ExpressionAttributeValues": {":expiresAt": line_expiry(change)},
+            }
+        }
+
+    def _move_expiry_after(self, cart_id: str, lines: list[CartLine], change: Change) -> None:
+        """What the transaction had no room for (a cart of many stale lines), afterwards."""
+        refreshes: list[Callable[[], Any]] = [
+            functools.partial(self._refresh_expiry, line_key(cart_id, line.product_id), expiry)
+            for line, expiry in zip(lines, [line_expiry(change)] * len(lines), strict=True)
+        ]
+        try:
+            in_parallel(refreshes)
+        except StorageUnavailable:
+            log.warning("line expiry not moved along; the next change does it")
+
+
+def _used_up(promotion: Promotion, per_customer: bool) -> ItemRefusal:
+    """A use counter's failed condition, named by its promotion's own rule."""
+
+    def refusal(counter: Row | None) -> None:
+        uses = uses_from(counter)
+        promotion.check_uses(0 if per_customer else uses, uses if per_customer else 0, True)
+
+    return refusal
