@@ -22,16 +22,16 @@ $(CHROMIUM):
 
 ## run: the API on http://127.0.0.1:8000 and the demo storefront on :8001, with a local DynamoDB (moto)
 run: $(INSTALLED)
-	$(PY) -m tools.run_local
+	$(PY) -m tools.local.run
 
 ## token: a shopper token for SUB that the running `make run` accepts (make -s token SUB=alice)
 # (order-only prerequisite: it never reinstalls, which would make `make run` reload)
 token: | $(INSTALLED)
-	@$(PY) -B -m tools.local_token "$(SUB)"
+	@$(PY) -B -m tools.local.shopper_token "$(SUB)"
 
 ## price: change a product's price in the running `make run` (make -s price PRODUCT=ESP-1KG PRICE=21.49)
 price: | $(INSTALLED)
-	@$(PY) -B -m tools.local_price "$(PRODUCT)" "$(PRICE)"
+	@$(PY) -B -m tools.local.price "$(PRODUCT)" "$(PRICE)"
 
 ## test: lint, type checks and every test (unit, integration, end-to-end over HTTP, browser)
 # Two pytest runs side by side on the machine's cores: the HTTP end-to-end tests (servers
@@ -65,15 +65,15 @@ bench: $(INSTALLED)
 
 ## package: the SAM template of STAGE (tables, API, functions) in build/STAGE, offline
 package: $(INSTALLED)
-	$(PY) -m tools.package $(STAGE) build/$(STAGE)
+	$(PY) -m tools.deploy.package $(STAGE) build/$(STAGE)
 
 ## deploy: the tables stack of STAGE, its table names into the config, then chalice deploy
 deploy: $(INSTALLED)
-	$(PY) -m tools.deploy $(STAGE)
+	$(PY) -m tools.deploy.deploy $(STAGE)
 
-## policies: regenerate .chalice/policy-*.json from tools/policies.py
+## policies: regenerate .chalice/policy-*.json from tools/deploy/policies.py
 policies: $(INSTALLED)
-	$(PY) -m tools.policies
+	$(PY) -m tools.deploy.policies
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .chalice/deployments

@@ -46,10 +46,11 @@ from chalicelib.domain.cart import Product
 from chalicelib.domain.money import Money
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.settings import Settings
-from tools.chalice_local import OVERRIDES_VARIABLE
-from tools.event_stream import EventRelay
-from tools.gateway_event import LambdaContext, gateway_event
-from tools.local_stack import (
+from tools.local.chalice_local import OVERRIDES_VARIABLE
+from tools.local.event_stream import EventRelay
+from tools.local.gateway_event import LambdaContext, gateway_event
+from tools.local.run import fresh_key_ring
+from tools.local.stack import (
     LOCAL_STAGE,
     chalice_local,
     dynamodb_server_process,
@@ -57,7 +58,6 @@ from tools.local_stack import (
     local_aws_environment,
     prepare_tables,
 )
-from tools.run_local import fresh_key_ring
 from tools.stage import PROJECT_DIR, stage_environment, stage_settings
 
 RESULTS_FILE = PROJECT_DIR / "bench" / "results.json"
@@ -420,7 +420,7 @@ def measure_token_checks(key_ring: str, figures: Figures) -> None:
     from chalicelib.edge.auth import TokenVerifier
     from chalicelib.service import cart_tokens
     from chalicelib.service.keys import KeyRing
-    from tools.local_issuer import local_issuer
+    from tools.local.issuer import local_issuer
 
     keys = KeyRing.parse(key_ring)
     with local_issuer() as issuer:
@@ -506,7 +506,7 @@ def remove_bytecode(sources: list[Path]) -> None:
 
 
 def measure_package(figures: Figures) -> None:
-    from tools.package import package
+    from tools.deploy.package import package
 
     with tempfile.TemporaryDirectory() as outdir:
         package("prod", Path(outdir) / "out")

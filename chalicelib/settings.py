@@ -127,7 +127,7 @@ class EdgeSettings(NamedTuple):
 STREAM_ARN_PLACEHOLDER = "arn:aws:dynamodb:us-east-1:000000000000:table/Carts/stream/unset"
 """What the stream consumer is registered with when CARTS_STREAM_ARN is unset: Chalice needs
 a literal ARN when it imports app.py. `make package` replaces it with the template's own
-stream (tools/package.py); `make deploy` sets the real one in the stage first."""
+stream (tools/deploy/package.py); `make deploy` sets the real one in the stage first."""
 
 
 def carts_stream_arn(environ: Mapping[str, str] | None = None) -> str:

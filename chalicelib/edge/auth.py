@@ -33,7 +33,7 @@ JWKS_CACHE_SECONDS = 3600
 
 class Unauthorized(Exception):
     """Raised by the authorizer for a refused token: API Gateway answers 401 for exactly
-    this message (tools/chalice_local.py makes `chalice local` do the same)."""
+    this message (tools/local/chalice_local.py makes `chalice local` do the same)."""
 
     def __init__(self) -> None:
         super().__init__("Unauthorized")

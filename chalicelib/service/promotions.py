@@ -1,5 +1,5 @@
 """The promotions: all of them, behind an in-process cache like the catalog's, and the
-validation of a promotions file (tools/load_promotions.py loads it, all or nothing).
+validation of a promotions file (tools/data/load_promotions.py loads it, all or nothing).
 
 Every priced cart needs every automatic promotion (and approachingDiscounts lists them),
 and a shop runs tens of promotions, not thousands: the cache holds the whole table for

@@ -17,9 +17,9 @@ from chalicelib.dynamodb.tables import TABLES
 from chalicelib.settings import Settings
 from tests.conftest import TEST_KEY_RING
 from tests.e2e.fault_proxy import FaultProxy
-from tools.chalice_local import OVERRIDES_VARIABLE
-from tools.local_issuer import LocalIssuer, local_issuer
-from tools.local_stack import (
+from tools.local.chalice_local import OVERRIDES_VARIABLE
+from tools.local.issuer import LocalIssuer, local_issuer
+from tools.local.stack import (
     LOCAL_STAGE,
     chalice_local,
     dynamodb_server_process,

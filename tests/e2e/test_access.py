@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import Stack
-from tools.local_issuer import LocalIssuer
+from tools.local.issuer import LocalIssuer
 
 OWNER = "owner"
 ANOTHER_SHOPPER = "another shopper"

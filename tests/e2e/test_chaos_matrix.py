@@ -26,7 +26,7 @@ import requests
 from chalicelib.dynamodb.tables import TABLES
 from tests.e2e.conftest import Stack, new_storage, serve
 from tests.e2e.fault_proxy import FAULT_KINDS, Fault, FaultKind
-from tools.local_stack import prepare_tables
+from tools.local.stack import prepare_tables
 
 MUTATIONS = (
     "create_cart",

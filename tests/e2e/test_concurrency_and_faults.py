@@ -59,7 +59,7 @@ def test_fifty_concurrent_adds_from_ten_clients_sum_exactly(http: Any, stack: St
 def test_bursts_of_fifty_simultaneous_connections_are_all_served(stack: Stack) -> None:
     """chalice local's server listens with a backlog of 5: a burst of new connections beyond
     that, arriving while its threads are busy, was reset by the kernel until
-    tools/chalice_local.py raised it. Each request here keeps a thread busy parsing and
+    tools/local/chalice_local.py raised it. Each request here keeps a thread busy parsing and
     refusing a large body, and none reaches DynamoDB: what is measured is the server taking
     connections, not moto (which serves one call at a time) keeping up."""
     fields = ", ".join(f'"f{n}": {n}' for n in range(4000))

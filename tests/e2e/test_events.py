@@ -14,8 +14,8 @@ import requests
 
 from chalicelib.dynamodb.tables import TABLES
 from tests.e2e.conftest import Stack, new_storage, serve
-from tools.event_schemas import schema
-from tools.event_stream import EventRelay
+from tools.deploy.event_schemas import schema
+from tools.local.event_stream import EventRelay
 
 JSON = {"Content-Type": "application/json"}
 

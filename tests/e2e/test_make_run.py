@@ -19,7 +19,7 @@ import boto3
 import requests
 
 from tests.e2e.fault_proxy import FaultProxy
-from tools.local_stack import dynamodb_server_process, free_port, local_aws_environment
+from tools.local.stack import dynamodb_server_process, free_port, local_aws_environment
 from tools.stage import PROJECT_DIR, stage_settings
 
 
@@ -96,10 +96,10 @@ class LocalRun:
 
 @contextmanager
 def run_local(environment: dict[str, str]) -> Iterator[LocalRun]:
-    """tools.run_local, from its banner until it is stopped as Ctrl-C stops it (SIGINT to
+    """tools.local.run, from its banner until it is stopped as Ctrl-C stops it (SIGINT to
     the foreground process group), which it must survive with status 0."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "tools.run_local"],
+        [sys.executable, "-m", "tools.local.run"],
         cwd=PROJECT_DIR,
         env=environment,
         stdout=subprocess.PIPE,

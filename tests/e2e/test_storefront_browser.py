@@ -14,9 +14,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from chalicelib.domain.money import Money
 from chalicelib.dynamodb.products import DynamoProductRepository
 from tests.e2e.conftest import Stack
-from tools.local_stack import free_port
+from tools.local.stack import free_port
+from tools.local.storefront import DEMO_SHOPPER, storefront_server
 from tools.stage import PROJECT_DIR
-from tools.storefront import DEMO_SHOPPER, storefront_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = PROJECT_DIR / "tests" / "artifacts"

@@ -15,8 +15,8 @@ from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.service.catalog import parse_catalog
 from tests.e2e.conftest import Stack
 from tests.walkthrough_session import WALKTHROUGH, normalized, run_steps, walkthrough_steps
-from tools.local_price import save_local_dynamodb
-from tools.local_stack import SAMPLE_CATALOG
+from tools.local.price import save_local_dynamodb
+from tools.local.stack import SAMPLE_CATALOG
 from tools.stage import PROJECT_DIR
 
 

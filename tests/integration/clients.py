@@ -12,7 +12,7 @@ from chalice.test import Client
 import app as app_module
 from chalicelib.edge.services import Services
 from tests.iam_recorder import IamRecorder
-from tools.policies import API_HANDLER
+from tools.deploy.policies import API_HANDLER
 
 JSON = {"Content-Type": "application/json"}
 MISSING_CART = "0b6f1c9e-3f0a-4c55-9d9b-6a3f5f1d2e7a"

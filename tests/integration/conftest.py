@@ -13,11 +13,11 @@ from chalicelib import wiring
 from chalicelib.settings import Settings
 from tests.iam_recorder import IamRecorder
 from tests.integration.clients import Api, Functions
-from tools.load_catalog import load_catalog
-from tools.load_promotions import load_promotions
-from tools.local_stack import SAMPLE_CATALOG, SAMPLE_PROMOTIONS
+from tools.data.load_catalog import load_catalog
+from tools.data.load_promotions import load_promotions
+from tools.local.stack import SAMPLE_CATALOG, SAMPLE_PROMOTIONS
+from tools.local.tables import create_tables
 from tools.stage import stage_environment
-from tools.tables import create_tables
 
 
 @pytest.fixture

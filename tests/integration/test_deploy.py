@@ -11,13 +11,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tools.deploy import (
+from tools.deploy.deploy import (
     apply_gateway_settings,
     deploy_tables,
     report_batch_failures,
     write_table_names,
 )
-from tools.policies import STREAM_CONSUMER, lambda_name
+from tools.deploy.policies import STREAM_CONSUMER, lambda_name
 from tools.stage import CONFIG_FILE
 
 

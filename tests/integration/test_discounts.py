@@ -13,8 +13,8 @@ from chalicelib.dynamodb.promotions import DynamoPromotionRepository
 from chalicelib.settings import Settings
 from tests.integration.clients import Api, Functions
 from tests.openapi import assert_matches
-from tools.load_promotions import load_promotions
-from tools.local_stack import SAMPLE_PROMOTIONS
+from tools.data.load_promotions import load_promotions
+from tools.local.stack import SAMPLE_PROMOTIONS
 
 
 def cart_of(api: Api, *lines: tuple[str, int], customer: str = "customer-42") -> str:

@@ -20,10 +20,10 @@ from chalicelib.settings import Settings
 from tests.iam_recorder import IamRecorder
 from tests.integration.clients import Api
 from tests.integration.test_exactly_once import large_cart
-from tools.event_schemas import render, schema
-from tools.event_stream import EventTap, StreamPump, lambda_record
-from tools.policies import ABANDONED_CART_SWEEP, STREAM_CONSUMER
-from tools.tables import create_event_bus
+from tools.deploy.event_schemas import render, schema
+from tools.deploy.policies import ABANDONED_CART_SWEEP, STREAM_CONSUMER
+from tools.local.event_stream import EventTap, StreamPump, lambda_record
+from tools.local.tables import create_event_bus
 
 
 class Shop:
@@ -288,7 +288,9 @@ def test_an_idle_cart_is_abandoned_once_and_again_only_after_a_change(api: Api, 
 
 
 def test_the_schemas_in_events_are_the_generated_ones() -> None:
-    from tools.event_schemas import schema_path
+    from tools.deploy.event_schemas import schema_path
 
     for kind in EVENT_KINDS:
-        assert schema_path(kind).read_text() == render(kind), "run python -m tools.event_schemas"
+        assert schema_path(kind).read_text() == render(kind), (
+            "run python -m tools.deploy.event_schemas"
+        )

@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib.dynamodb.tables import TABLES
 from tests.iam_recorder import IamRecorder
-from tools.policies import (
+from tools.deploy.policies import (
     ACCESS,
     API_HANDLER,
     EVENT_FUNCTIONS,

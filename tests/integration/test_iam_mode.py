@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from app import EDGE, app
-from tools.gateway_event import LambdaContext
-from tools.gateway_event import gateway_event as request_event
+from tools.local.gateway_event import LambdaContext
+from tools.local.gateway_event import gateway_event as request_event
 
 MALLORY_HEADER = {"Authorization": "Bearer not-a-token-api-gateway-checked-sigv4-instead"}
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from tools.package import package
-from tools.policies import AUTHORIZER, DEPLOYED_STAGES, KEY_READERS, deployed_functions
+from tools.deploy.package import package
+from tools.deploy.policies import AUTHORIZER, DEPLOYED_STAGES, KEY_READERS, deployed_functions
+from tools.local.tables import TABLES_TEMPLATE
 from tools.stage import CONFIG_FILE
-from tools.tables import TABLES_TEMPLATE
 
 
 @pytest.fixture(scope="module", params=DEPLOYED_STAGES)

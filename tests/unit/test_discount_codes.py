@@ -28,7 +28,7 @@ from tests.fakes import (
     InMemoryPromotionRepository,
     fixed_keys,
 )
-from tools.local_stack import SAMPLE_PROMOTIONS
+from tools.local.stack import SAMPLE_PROMOTIONS
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 

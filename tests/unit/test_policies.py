@@ -5,7 +5,7 @@ import json
 import pytest
 
 from chalicelib.settings import APP_NAME
-from tools.policies import (
+from tools.deploy.policies import (
     API_HANDLER,
     DEPLOYED_STAGES,
     KEY_READERS,
@@ -21,7 +21,7 @@ from tools.stage import CONFIG_FILE
 def test_the_policy_files_are_up_to_date() -> None:
     for name, document in all_policies().items():
         path = CONFIG_FILE.parent / name
-        assert path.read_text() == render(document), f"run python -m tools.policies ({name})"
+        assert path.read_text() == render(document), f"run python -m tools.deploy.policies ({name})"
 
 
 @pytest.mark.parametrize("stage", DEPLOYED_STAGES)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.service.catalog import parse_catalog
-from tools.local_stack import local_client
+from tools.local.stack import local_client
 from tools.stage import PROJECT_DIR
 
 DYNAMODB_FILE = Path(

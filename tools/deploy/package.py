@@ -1,6 +1,6 @@
 """One CloudFormation (SAM) template per stage: the tables, the API and every function.
 
-    python -m tools.package STAGE OUTDIR     # OUTDIR/sam.json and OUTDIR/deployment.zip
+    python -m tools.deploy.package STAGE OUTDIR     # OUTDIR/sam.json and OUTDIR/deployment.zip
 
 Runs `chalice package --merge-template` with a merge template built from infra/tables.json
 (the one definition of the tables) that also wires each function to its tables: the table
@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.dynamodb.tables import CARTS, TABLES
-from tools.gateway import gateway_responses, throttling
-from tools.policies import (
+from tools.deploy.policies import (
     API_HANDLER,
     KEY_READERS,
     STREAM_CONSUMER,
@@ -37,8 +36,9 @@ from tools.policies import (
     policy,
     statement_id,
 )
+from tools.local.gateway import gateway_responses, throttling
+from tools.local.tables import TABLES_TEMPLATE
 from tools.stage import PROJECT_DIR, refuse_undeployable
-from tools.tables import TABLES_TEMPLATE
 
 TOKEN_KEYS_RESOURCE = "TokenKeysSecret"
 EVENT_BUS_RESOURCE = "CartEventBus"

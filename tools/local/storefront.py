@@ -17,8 +17,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from tools.local_issuer import LocalIssuer
-from tools.local_stack import LOCAL_STAGE, LOOPBACK, SAMPLE_CATALOG, send_json, serving
+from tools.local.issuer import LocalIssuer
+from tools.local.stack import LOCAL_STAGE, LOOPBACK, SAMPLE_CATALOG, send_json, serving
 from tools.stage import PROJECT_DIR, stage_environment
 
 STOREFRONT_DIR = PROJECT_DIR / "storefront"

@@ -40,13 +40,13 @@ from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.service.operations import CartService
 from chalicelib.settings import EdgeSettings, Settings
 from chalicelib.wiring import build, dynamodb_client
-from tools.chalice_local import OVERRIDES_VARIABLE
-from tools.event_stream import EventRelay
-from tools.load_catalog import load_catalog
-from tools.load_promotions import load_promotions
-from tools.local_issuer import local_issuer
-from tools.local_price import save_local_dynamodb
-from tools.local_stack import (
+from tools.data.load_catalog import load_catalog
+from tools.data.load_promotions import load_promotions
+from tools.local.chalice_local import OVERRIDES_VARIABLE
+from tools.local.event_stream import EventRelay
+from tools.local.issuer import local_issuer
+from tools.local.price import save_local_dynamodb
+from tools.local.stack import (
     LOCAL_STAGE,
     LOOPBACK,
     SAMPLE_CATALOG,
@@ -56,9 +56,9 @@ from tools.local_stack import (
     local_aws_environment,
     prepare_tables,
 )
+from tools.local.storefront import storefront_server
+from tools.local.tables import create_tables
 from tools.stage import stage_environment, stage_settings
-from tools.storefront import storefront_server
-from tools.tables import create_tables
 
 
 def fresh_key_ring() -> str:

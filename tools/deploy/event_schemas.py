@@ -1,6 +1,6 @@
 """The JSON Schema of every cart event, as EventBridge delivers it to a subscriber.
 
-    python -m tools.event_schemas      # rewrite events/*.schema.json
+    python -m tools.deploy.event_schemas      # rewrite events/*.schema.json
 
 One schema per `detail-type`, each whole (no references between files), so that a
 subscriber's tooling (EventBridge's schema registry, a code generator) can take one alone.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from tools.local_issuer import ISSUER_FILE, LocalIssuer
+from tools.local.issuer import ISSUER_FILE, LocalIssuer
 
 
 def main(arguments: list[str]) -> None:

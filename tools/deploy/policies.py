@@ -1,6 +1,6 @@
 """The IAM policy of every function of every deployed stage, generated from one table.
 
-    python -m tools.policies          # rewrite .chalice/policy-*.json
+    python -m tools.deploy.policies          # rewrite .chalice/policy-*.json
 
 ACCESS below says which DynamoDB actions each operation calls on which table; the REST
 handler serves every route, so it gets their union. A test records every DynamoDB call the

@@ -31,10 +31,10 @@ from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.tables import TABLES
 from chalicelib.settings import APP_NAME
-from tools import policies
-from tools.gateway import gateway_responses, throttling
+from tools.deploy import policies
+from tools.local.gateway import gateway_responses, throttling
+from tools.local.tables import TABLES_TEMPLATE
 from tools.stage import CONFIG_FILE, PROJECT_DIR, refuse_undeployable
-from tools.tables import TABLES_TEMPLATE
 
 
 def tables_stack_name(stage: str) -> str:
@@ -90,7 +90,7 @@ def _stack_exists(cloudformation: Any, name: str) -> bool:
 
 
 def apply_gateway_settings(apigateway: Any, stage: str, rest_api_id: str) -> None:
-    """The gateway responses and throttling of tools/gateway.py, on the deployed API."""
+    """The gateway responses and throttling of tools/local/gateway.py, on the deployed API."""
     api_stage = json.loads(CONFIG_FILE.read_text())["stages"][stage]["api_gateway_stage"]
     for response_type, response in gateway_responses(stage).items():
         apigateway.put_gateway_response(

@@ -1,6 +1,6 @@
 """Load a catalog file into a stage's Products table (insert or replace; safe to repeat).
 
-    python -m tools.load_catalog [--stage STAGE] FILE
+    python -m tools.data.load_catalog [--stage STAGE] FILE
 
 Against AWS, the usual credentials and AWS_DEFAULT_REGION apply; against the local server,
 `make run` sets AWS_ENDPOINT_URL_DYNAMODB. The file is checked completely before anything

@@ -1,6 +1,6 @@
 """Load a promotions file into a stage's Promotions table (insert or replace; safe to repeat).
 
-    python -m tools.load_promotions [--stage STAGE] FILE
+    python -m tools.data.load_promotions [--stage STAGE] FILE
 
 Like the catalog loader: the file is checked completely before anything is written, so a
 bad entry loads nothing. Loading never resets a promotion's count of uses (they are kept in
@@ -16,7 +16,7 @@ from chalicelib.dynamodb.promotions import DynamoPromotionRepository
 from chalicelib.dynamodb.tables import PROMOTIONS
 from chalicelib.service.promotions import parse_promotions
 from chalicelib.settings import Settings
-from tools.load_catalog import read_json, run_loader
+from tools.data.load_catalog import read_json, run_loader
 
 
 def load_promotions(client: Any, settings: Settings, path: Path) -> int:

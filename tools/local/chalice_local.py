@@ -1,6 +1,6 @@
 """`chalice local`, made to answer as the deployed API Gateway does.
 
-    python -m tools.chalice_local local --port 8000 --stage local
+    python -m tools.local.chalice_local local --port 8000 --stage local
 
 Four differences from plain `chalice local`, each a place where it differs from API Gateway
 or from what a development server needs:
@@ -14,7 +14,7 @@ or from what a development server needs:
   peer` (measured: 41 of 150 adds in 5 rounds of 30 simultaneous connections).
 - Its own errors (no token, a refused token, an unknown route) as problem+json with
   `X-Request-Id`, `WWW-Authenticate` and CORS headers, as the stage's gateway responses make
-  API Gateway answer (see tools/gateway.py). Its bodies are `{"message": ...}`, and its
+  API Gateway answer (see tools/local/gateway.py). Its bodies are `{"message": ...}`, and its
   unknown-route answer echoes the bearer token. An authorizer's `Unauthorized` is a 401, as
   in API Gateway (chalice local would answer 500).
 - The variables named in STAGE_OVERRIDES keep the value they have in this process's
@@ -42,7 +42,7 @@ from chalice.local import (
 
 from chalicelib.edge.auth import WWW_AUTHENTICATE, Unauthorized
 from chalicelib.edge.problems import PROBLEM_CONTENT_TYPE, problem_for_status
-from tools.gateway import detail_for
+from tools.local.gateway import detail_for
 
 LISTEN_BACKLOG = 128
 OVERRIDES_VARIABLE = "STAGE_OVERRIDES"
@@ -54,7 +54,7 @@ def run(arguments: list[str]) -> None:
     _keep_overrides()
     _answer_like_api_gateway()
     # With autoreload, chalice restarts its server by running sys.argv again: this module.
-    sys.argv = [sys.executable, "-m", "tools.chalice_local", *arguments]
+    sys.argv = [sys.executable, "-m", "tools.local.chalice_local", *arguments]
     cli(args=arguments, prog_name="chalice", obj={})
 
 

@@ -22,7 +22,7 @@ from chalicelib.domain.clock import utc_now
 from chalicelib.domain.events import SOURCE
 from chalicelib.settings import Settings
 from chalicelib.wiring import build_events
-from tools.local_stack import local_client
+from tools.local.stack import local_client
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 """The consumer as Lambda calls it: an event of Records in, its batch answer out."""

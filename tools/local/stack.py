@@ -31,10 +31,10 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import make_server
 
 from chalicelib.settings import Settings
-from tools.load_catalog import load_catalog
-from tools.load_promotions import load_promotions
+from tools.data.load_catalog import load_catalog
+from tools.data.load_promotions import load_promotions
+from tools.local.tables import create_event_bus, create_tables
 from tools.stage import PROJECT_DIR
-from tools.tables import create_event_bus, create_tables
 
 LOCAL_STAGE = "local"
 SAMPLE_CATALOG = PROJECT_DIR / "data" / "catalog.sample.json"
@@ -105,7 +105,7 @@ def dynamodb_server_process() -> Iterator[str]:
     for tables of its own (moto keeps one set of tables per process)."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "tools.local_stack", str(port)],
+        [sys.executable, "-m", "tools.local.stack", str(port)],
         cwd=PROJECT_DIR,
         start_new_session=True,
     )
@@ -176,7 +176,7 @@ def chalice_local(
     With autoreload, chalice local runs the server in a child process that outlives a
     SIGTERM to its parent, so the group is what gets stopped.
     """
-    command = [sys.executable, "-m", "tools.chalice_local", "local", "--host", LOOPBACK]
+    command = [sys.executable, "-m", "tools.local.chalice_local", "local", "--host", LOOPBACK]
     command += ["--port", str(port), "--stage", LOCAL_STAGE]
     if not autoreload:
         command.append("--no-autoreload")
@@ -222,7 +222,7 @@ def stop_process_group(process: subprocess.Popen[bytes]) -> None:
 
 
 def main() -> None:
-    """`python -m tools.local_stack PORT`: dynamodb_server on PORT until stopped."""
+    """`python -m tools.local.stack PORT`: dynamodb_server on PORT until stopped."""
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
     with dynamodb_server(int(sys.argv[1])):
