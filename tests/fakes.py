@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +15,7 @@ from chalicelib.domain.receipts import Receipt, StoredReceipt
 from chalicelib.service.keys import KeyRing
 from chalicelib.service.ports import (
     CartRepository,
+    Decided,
     ProductRepository,
     PromotionRepository,
     ReceiptStore,
@@ -105,23 +106,16 @@ class InMemoryCartRepository(CartRepository):
         self._stored(target_id)
         return False  # none is ever in steps: nothing to finish
 
-    def save(
-        self,
-        before: Cart,
-        after: Cart,
-        change: Change,
-        event: str,
-        product_id: str | None = None,
-        counted: Sequence[Promotion] = (),
-    ) -> Cart:
-        self._unchanged(before)
-        for promotion in counted:
-            uses = self.promotions.uses(promotion.promotion_id, before.customer_id)
+    def save(self, decided: Decided, change: Change) -> Cart:
+        self._unchanged(decided.before)
+        customer_id = decided.before.customer_id
+        for promotion in decided.counted:
+            uses = self.promotions.uses(promotion.promotion_id, customer_id)
             promotion.check_uses(*uses, at_checkout=True)
         self._receipt_is_new(change)
-        for promotion in counted:
-            self.promotions.count_use(promotion.promotion_id, before.customer_id)
-        return self._commit(copy.deepcopy(after), change)
+        for promotion in decided.counted:
+            self.promotions.count_use(promotion.promotion_id, customer_id)
+        return self._commit(copy.deepcopy(decided.after), change)
 
     def list_for_customer(
         self, customer_id: str, limit: int, after: dict[str, str] | None, now: datetime

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -37,7 +36,6 @@ from chalicelib.domain.errors import (
     ConcurrentUpdate,
     StorageUnavailable,
 )
-from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.receipts import Receipt
 from chalicelib.dynamodb.calls import (
     ItemRefusal,
@@ -70,7 +68,7 @@ from chalicelib.dynamodb.rows import (
     new_cart_row,
 )
 from chalicelib.parallel import in_parallel
-from chalicelib.service.ports import CartRepository
+from chalicelib.service.ports import CartRepository, Decided
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -239,16 +237,8 @@ class DynamoCartRepository(CartRepository):
         self._transact(cart_id, [refusing(row_update), line_change], refusal, change)
         return self._after_change(cart_id)
 
-    def save(
-        self,
-        before: Cart,
-        after: Cart,
-        change: Change,
-        event: str,
-        product_id: str | None = None,
-        counted: Sequence[Promotion] = (),
-    ) -> Cart:
-        return self._decided.save(before, after, change, event, product_id, counted)
+    def save(self, decided: Decided, change: Change) -> Cart:
+        return self._decided.save(decided, change)
 
     def delete(self, cart_id: str, change: Change) -> None:
         self._deletion.run(cart_id, change)

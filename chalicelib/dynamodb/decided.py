@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib.domain.cart import Cart, CartLine, Change
@@ -41,6 +41,7 @@ from chalicelib.dynamodb.rows import (
     quantities_map,
 )
 from chalicelib.parallel import in_parallel
+from chalicelib.service.ports import Decided
 
 log = logging.getLogger(__name__)
 
@@ -65,22 +66,15 @@ class DecidedChanges:
         self._transact = transact
         self._refresh_expiry = refresh_expiry
 
-    def save(
-        self,
-        before: Cart,
-        after: Cart,
-        change: Change,
-        event: str,
-        product_id: str | None = None,
-        counted: Sequence[Promotion] = (),
-    ) -> Cart:
+    def save(self, decided: Decided, change: Change) -> Cart:
+        before, after = decided.before, decided.after
         cart_id = before.cart_id
         actions: list[Row] = [
-            {"Update": self._row_update(before, after, change, event, product_id)}
+            {"Update": self._row_update(before, after, change, decided.event, decided.product_id)}
         ]
         refusals: dict[int, ItemRefusal] = {}
         for key, limit, promotion, per_customer in (
-            count for p in counted for count in use_counts(p, before.customer_id)
+            count for p in decided.counted for count in use_counts(p, before.customer_id)
         ):
             refusals[len(actions)] = _used_up(promotion, per_customer)
             actions.append(use_update(self._uses, key, limit))

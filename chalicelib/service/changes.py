@@ -28,7 +28,7 @@ from chalicelib.domain.pricing import PricedCart
 from chalicelib.domain.receipts import Receipt
 from chalicelib.service.catalog import Catalog
 from chalicelib.service.keys import KeyRing
-from chalicelib.service.ports import CartRepository
+from chalicelib.service.ports import CartRepository, Decided
 from chalicelib.service.pricing import Pricing
 from chalicelib.service.promotions import Promotions
 
@@ -109,7 +109,7 @@ class CartChanges:
             cart = self._read(cart_id, context.caller, change.now, decisive=True)
             decided = copy.deepcopy(cart)
             decide(decided, change)
-            return self._carts.save(cart, decided, change, event, product_id)
+            return self._carts.save(Decided(cart, decided, event, product_id), change)
 
         return self._on_fresh_reads(cart_id, context, read_decide_write)
 

@@ -49,6 +49,7 @@ from chalicelib.domain.pricing import PricedCart, price_cart
 from chalicelib.domain.promotions import UNKNOWN
 from chalicelib.service import cart_tokens, pagination
 from chalicelib.service.changes import TRUSTED_REQUEST, CartChanges, RequestContext, committed
+from chalicelib.service.ports import Decided
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +223,7 @@ class CartService(CartChanges):
             )
             if promotion.is_limited:
                 promotion.check_uses(*self._pricing.promotions.uses(promotion, cart.customer_id))
-            return self._carts.save(cart, entered, change, CART_UPDATED)
+            return self._carts.save(Decided(cart, entered, CART_UPDATED), change)
 
         return self._on_fresh_reads(cart_id, context, enter)
 
@@ -325,7 +326,8 @@ class CartService(CartChanges):
             counted = [p for p in promotions if p.promotion_id in used and p.is_limited]
             checked_out = copy.deepcopy(cart)
             checked_out.check_out(dict(catalog), change, accept_price_changes, discounts)
-            return self._carts.save(cart, checked_out, change, CART_CHECKED_OUT, counted=counted)
+            decided = Decided(cart, checked_out, CART_CHECKED_OUT, counted=counted)
+            return self._carts.save(decided, change)
 
         return self._on_fresh_reads(cart_id, context, check_out)
 

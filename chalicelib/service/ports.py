@@ -10,12 +10,27 @@ import abc
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain.cart import Attributes, Cart, Change, Product
 from chalicelib.domain.events import CartEvent
 from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.receipts import Receipt, StoredReceipt
+
+
+class Decided(NamedTuple):
+    """A change the domain decided on the cart read whole: what the adapter writes."""
+
+    before: Cart
+    """The cart as read (the write is pinned to its version)."""
+    after: Cart
+    event: str
+    """The change's kind, for the stream (an events.* name)."""
+    product_id: str | None = None
+    """The line of an item's event."""
+    counted: Sequence[Promotion] = ()
+    """Promotions a checkout uses once each, within their limits (DiscountUsedUpAtCheckout
+    when one is reached)."""
 
 
 class CartRepository(abc.ABC):
@@ -71,20 +86,9 @@ class CartRepository(abc.ABC):
         """Delete the cart and every line of it. Raises CartNotFound, PreconditionFailed."""
 
     @abc.abstractmethod
-    def save(
-        self,
-        before: Cart,
-        after: Cart,
-        change: Change,
-        event: str,
-        product_id: str | None = None,
-        counted: Sequence[Promotion] = (),
-    ) -> Cart:
-        """Store `after`, a change the domain decided on `before` (the cart as read whole),
-        if the cart is still at `before`'s version: ConcurrentUpdate if not (read again).
-        The change is the kind `event` (of `product_id`, for an item's); one use of each
-        `counted` promotion is counted with it, within its limits (DiscountUsedUpAtCheckout
-        if one is reached). All or nothing; returns `after` as stored."""
+    def save(self, decided: Decided, change: Change) -> Cart:
+        """Store `decided.after` if the cart is still at `decided.before`'s version:
+        ConcurrentUpdate if not (read again). All or nothing; returns the cart as stored."""
 
     @abc.abstractmethod
     def merge(self, target: Cart, source: Cart, merged: Cart, change: Change) -> Cart:

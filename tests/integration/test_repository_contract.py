@@ -24,7 +24,7 @@ from chalicelib.domain.events import CART_CHECKED_OUT
 from chalicelib.domain.money import Money
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.merge import MOVED_LINES_PER_STEP
-from chalicelib.service.ports import CartRepository
+from chalicelib.service.ports import CartRepository, Decided
 from chalicelib.settings import Settings
 from tests.fakes import InMemoryCartRepository
 
@@ -265,7 +265,7 @@ def test_checkout_freezes_the_prices_and_refuses_later_changes(carts: CartReposi
     cart = carts.add_line("c-1", BEANS, 2, at(1))
     checked_out = copy.deepcopy(cart)
     checked_out.check_out({"BEANS": BEANS}, at(2))
-    frozen = carts.save(cart, checked_out, at(2), CART_CHECKED_OUT)
+    frozen = carts.save(Decided(cart, checked_out, CART_CHECKED_OUT), at(2))
     assert (frozen.status, frozen.version) == ("CHECKED_OUT", 3)
     assert frozen.checkout_prices == {"BEANS": BEANS.unit_price}
     assert carts.get("c-1", T0).checkout_prices == {"BEANS": BEANS.unit_price}
