@@ -34,13 +34,16 @@ if TYPE_CHECKING:
     from chalicelib.service.events import CartEvents
 
 
-def dynamodb_client(settings: Settings) -> DynamoDBClient:
+def dynamodb_client(
+    settings: Settings, session: boto3.session.Session | None = None
+) -> DynamoDBClient:
     """A DynamoDB client with botocore's `standard` retries and bounded timeouts.
 
     The endpoint comes from botocore's own configuration (AWS_ENDPOINT_URL_DYNAMODB points
-    it at the local server), so nothing here differs between local and AWS.
+    it at the local server), so nothing here differs between local and AWS. A `session`
+    given is reused (its service models are loaded once: what tests that build many want).
     """
-    client: DynamoDBClient = boto3.session.Session().client(
+    client: DynamoDBClient = (session or boto3.session.Session()).client(
         "dynamodb",
         config=Config(
             retries={"mode": "standard", "total_max_attempts": settings.dynamodb_max_attempts},

@@ -59,6 +59,18 @@ def run_steps(steps: list[Step], api: str) -> list[str]:
     return [output.replace("\r\n", "\n").rstrip("\n") for output in outputs]
 
 
+_UNSHOWN_HEADER = re.compile(r"^(Server|Date|Content-Length|Access-Control-[\w-]+): .*\n", re.M)
+
+
+def trimmed(output: str) -> str:
+    """An answer as the walk-through shows it: `curl -i`'s headers without those of the
+    machine, the moment, the length and CORS (a reader's terminal shows them too)."""
+    if not output.startswith("HTTP/"):
+        return output
+    head, blank, body = output.partition("\n\n")
+    return _UNSHOWN_HEADER.sub("", head + "\n").rstrip("\n") + blank + body
+
+
 def normalized(output: str) -> str:
     return _VARIABLE.sub("…", output)
 
@@ -78,7 +90,7 @@ def with_outputs(text: str, outputs: list[str]) -> str:
 if __name__ == "__main__":
     text = WALKTHROUGH.read_text()
     walk = walkthrough_steps(text)
-    results = run_steps(walk, sys.argv[1])
+    results = [trimmed(output) for output in run_steps(walk, sys.argv[1])]
     if "--write" in sys.argv:
         WALKTHROUGH.write_text(with_outputs(text, results))
     else:

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 from chalice.test import Client
 from moto import mock_aws
@@ -34,11 +35,17 @@ def settings(stage_env: dict[str, str]) -> Settings:
     return Settings.from_environ()
 
 
+@pytest.fixture(scope="session")
+def boto_session() -> boto3.session.Session:
+    """One session for every test's client: its service models load once, not per test."""
+    return boto3.session.Session()
+
+
 @pytest.fixture
-def dynamodb(settings: Settings) -> Iterator[Any]:
+def dynamodb(settings: Settings, boto_session: boto3.session.Session) -> Iterator[Any]:
     """A moto-backed DynamoDB with the service's tables and the sample catalog."""
     with mock_aws():
-        client = wiring.dynamodb_client(settings)
+        client = wiring.dynamodb_client(settings, boto_session)
         create_tables(client, settings)
         load_catalog(client, settings, SAMPLE_CATALOG)
         load_promotions(client, settings, SAMPLE_PROMOTIONS)
