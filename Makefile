@@ -34,15 +34,19 @@ price: | $(INSTALLED)
 	@$(PY) -B -m tools.local.price "$(PRODUCT)" "$(PRICE)"
 
 ## test: lint, type checks and every test (unit, integration, end-to-end over HTTP, browser)
-# Two pytest runs side by side on the machine's cores: the HTTP end-to-end tests (servers
-# of their own) and the in-process ones; the end-to-end output follows when both are done.
+# Three pytest runs side by side on the machine's two cores (much of the end-to-end time is
+# waiting on servers): the in-process tests, the HTTP end-to-end tests, and the chaos matrix
+# (its own servers); the end-to-end outputs follow when all are done.
 test: lint $(CHROMIUM)
 	@mkdir -p build
-	@CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/e2e > build/e2e.log 2>&1 & e2e=$$!; \
+	@CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/e2e --ignore=tests/e2e/test_chaos_matrix.py \
+		> build/e2e.log 2>&1 & e2e=$$!; \
+	$(PY) -m pytest tests/e2e/test_chaos_matrix.py > build/chaos.log 2>&1 & chaos=$$!; \
 	$(PY) -m pytest tests/unit tests/integration; in_process=$$?; \
-	wait $$e2e; end_to_end=$$?; cat build/e2e.log; \
-	echo "in process: exit $$in_process; end to end: exit $$end_to_end"; \
-	test $$in_process -eq 0 && test $$end_to_end -eq 0
+	wait $$e2e; end_to_end=$$?; wait $$chaos; chaos_matrix=$$?; \
+	cat build/e2e.log build/chaos.log; \
+	echo "in process: exit $$in_process; end to end: exit $$end_to_end; chaos: exit $$chaos_matrix"; \
+	test $$in_process -eq 0 && test $$end_to_end -eq 0 && test $$chaos_matrix -eq 0
 
 ## lint: ruff, mypy --strict, and the layering contract of pyproject.toml (import-linter)
 lint: $(INSTALLED)
