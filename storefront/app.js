@@ -45,7 +45,6 @@ const MESSAGES = {
 // Why a discount code cannot be used (the problem's `reason`), in the shopper's words.
 const REASONS = {
   UNKNOWN: "We do not know that discount code.",
-  NOT_STARTED: "That discount code is not valid yet.",
   EXPIRED: "That discount code has expired.",
   USED_UP: "That discount code has been used up.",
   MIN_SUBTOTAL: "Your cart does not reach that code's minimum yet.",

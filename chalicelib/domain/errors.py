@@ -97,7 +97,6 @@ class DiscountCodeInvalid(CartServiceError):
 
 REASONS = {
     "UNKNOWN": "no promotion has this code",
-    "NOT_STARTED": "its promotion has not started yet",
     "EXPIRED": "its promotion has ended",
     "USED_UP": "it has been used as often as it may be",
     "MIN_SUBTOTAL": "the cart's subtotal is below the promotion's minimum",

@@ -97,8 +97,12 @@ class Promotion(NamedTuple):
         product_ids: Collection[str],
         now: datetime,
     ) -> None:
-        """Refuse a code entered for a cart it cannot apply to now, saying why."""
+        """Refuse a code entered for a cart it cannot apply to now, saying why; a code whose
+        promotion has not started is refused as an unknown one, so that guessing codes
+        cannot find the unreleased ones."""
         reason = self.reason_against(currency, customer_id, subtotal, product_ids, now)
+        if reason == NOT_STARTED:
+            reason = UNKNOWN
         if reason is not None:
             raise DiscountCodeInvalid(self.code or self.promotion_id, reason)
 

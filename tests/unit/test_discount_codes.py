@@ -2,7 +2,7 @@
 them, the view's discounts, and checkout freezing them and counting uses within limits."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -189,3 +189,16 @@ def test_a_checkout_whose_code_was_used_up_meanwhile_changes_nothing(shop: Shop)
         shop.service.check_out(carts[5])
     assert shop.view(carts[5]) == before
     assert shop.promotions.uses("grinder-launch", None) == (5, 0)
+
+
+def test_a_code_whose_promotion_has_not_started_is_refused_as_an_unknown_one(shop: Shop) -> None:
+    """Guessing codes must not find the unreleased ones: the answer is a missing code's."""
+    welcome = next(p for p in shop.promotions.all() if p.code == "WELCOME10")
+    shop.promotions.put_many([welcome._replace(starts_at=NOW + timedelta(days=1))])
+    cart = shop.cart(beans=2)
+    with pytest.raises(DiscountCodeInvalid) as unreleased:
+        shop.service.enter_discount_code(cart, "WELCOME10")
+    with pytest.raises(DiscountCodeInvalid) as missing:
+        shop.service.enter_discount_code(cart, "NOSUCHCODE")
+    assert unreleased.value.reason == missing.value.reason == "UNKNOWN"
+    assert shop.view(cart)["discountCodes"] == []
