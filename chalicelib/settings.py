@@ -13,6 +13,7 @@ from typing import NamedTuple
 from chalicelib.dynamodb.tables import (
     CART_ITEMS,
     CARTS,
+    CODE_ATTEMPTS,
     IDEMPOTENCY,
     PRODUCTS,
     PROMOTION_USES,
@@ -70,6 +71,10 @@ class Settings(NamedTuple):
     @property
     def promotion_uses_table(self) -> str:
         return self.table_names[PROMOTION_USES.name]
+
+    @property
+    def code_attempts_table(self) -> str:
+        return self.table_names[CODE_ATTEMPTS.name]
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:

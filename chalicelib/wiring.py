@@ -16,6 +16,7 @@ import boto3
 from botocore.config import Config
 
 from chalicelib.domain.clock import utc_now
+from chalicelib.dynamodb.attempts import DynamoCodeAttempts
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.dynamodb.promotions import DynamoPromotionRepository
@@ -73,7 +74,8 @@ def build(settings: Settings, client: DynamoDBClient) -> Services:
     )
     keys = key_ring(settings)
     lifetime = timedelta(days=settings.cart_ttl_days)
-    service = CartService(carts, catalog, promotions, keys, lifetime=lifetime)
+    attempts = DynamoCodeAttempts(client, settings.code_attempts_table)
+    service = CartService(carts, catalog, promotions, keys, attempts, lifetime=lifetime)
     verifier = TokenVerifier(
         settings.shopper_issuer, settings.shopper_audience, keys, settings.shopper_jwks_url
     )

@@ -40,6 +40,7 @@ const MESSAGES = {
   PRICE_CHANGED: "Some prices went up since you added them; check them and check out again.",
   DISCOUNT_CODE_INVALID: "That discount code cannot be used on this cart.",
   DISCOUNT_CODE_NOT_FOUND: "That discount code is not on your cart.",
+  TOO_MANY_ATTEMPTS: "Too many codes were tried; please wait a while before trying another.",
 };
 
 // Why a discount code cannot be used (the problem's `reason`), in the shopper's words.

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.domain.attempts import AttemptWindow
 from chalicelib.domain.cart import ACTIVE, Attributes, Cart, Change, Product
 from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate, RequestAlreadyApplied
 from chalicelib.domain.promotions import Promotion
@@ -15,6 +16,7 @@ from chalicelib.domain.receipts import Receipt, StoredReceipt
 from chalicelib.service.keys import KeyRing
 from chalicelib.service.ports import (
     CartRepository,
+    CodeAttempts,
     Decided,
     ProductRepository,
     PromotionRepository,
@@ -171,6 +173,18 @@ class InMemoryCartRepository(CartRepository):
         if cart_id not in self.carts:
             raise CartNotFound(cart_id)
         return self.carts[cart_id]
+
+
+class InMemoryCodeAttempts(CodeAttempts):
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def refusals(self, scopes: Sequence[str], window: AttemptWindow) -> int:
+        return max((self.counts.get((scope, window.name), 0) for scope in scopes), default=0)
+
+    def count_refusal(self, scopes: Sequence[str], window: AttemptWindow) -> None:
+        for scope in scopes:
+            self.counts[(scope, window.name)] = self.counts.get((scope, window.name), 0) + 1
 
 
 TEST_KEYS = KeyRing.parse('{"current": "t1", "t1": "test-key-for-unit-tests"}')

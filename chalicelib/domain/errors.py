@@ -107,6 +107,18 @@ REASONS = {
 }
 
 
+class TooManyAttempts(CartServiceError):
+    """Too many discount codes refused lately, on this cart or by this caller: guessing
+    codes is slowed down (domain/promotions.py, MAX_REFUSED_CODES)."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(
+            "too many discount codes were refused lately; try again in"
+            f" {retry_after_seconds} seconds"
+        )
+
+
 class DiscountUsedUpAtCheckout(DiscountCodeInvalid):
     """Checkout refused: a promotion of the cart was used up by other checkouts meanwhile."""
 

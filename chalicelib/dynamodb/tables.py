@@ -24,10 +24,19 @@ PRODUCTS = Table("Products", "ProductsTable", "PRODUCTS_TABLE")
 IDEMPOTENCY = Table("Idempotency", "IdempotencyTable", "IDEMPOTENCY_TABLE")
 PROMOTIONS = Table("Promotions", "PromotionsTable", "PROMOTIONS_TABLE")
 PROMOTION_USES = Table("PromotionUses", "PromotionUsesTable", "PROMOTION_USES_TABLE")
+CODE_ATTEMPTS = Table("CodeAttempts", "CodeAttemptsTable", "CODE_ATTEMPTS_TABLE")
 
 TABLES = {
     table.name: table
-    for table in (CARTS, CART_ITEMS, PRODUCTS, IDEMPOTENCY, PROMOTIONS, PROMOTION_USES)
+    for table in (
+        CARTS,
+        CART_ITEMS,
+        PRODUCTS,
+        IDEMPOTENCY,
+        PROMOTIONS,
+        PROMOTION_USES,
+        CODE_ATTEMPTS,
+    )
 }
 
 CUSTOMER_INDEX = "byCustomer"

@@ -34,6 +34,7 @@ from chalicelib.domain.errors import (
     QuantityLimitExceeded,
     RequestAlreadyApplied,
     StorageUnavailable,
+    TooManyAttempts,
     Unauthenticated,
     UnsupportedMediaType,
 )
@@ -65,6 +66,7 @@ STATUS_AND_CODE: dict[type[CartServiceError], tuple[int, str]] = {
     DiscountCodeInvalid: (400, "DISCOUNT_CODE_INVALID"),
     DiscountUsedUpAtCheckout: (409, "DISCOUNT_CODE_INVALID"),
     DiscountCodeNotFound: (404, "DISCOUNT_CODE_NOT_FOUND"),
+    TooManyAttempts: (429, "TOO_MANY_ATTEMPTS"),
     StorageUnavailable: (503, "SERVICE_UNAVAILABLE"),
     Unauthenticated: (401, "UNAUTHORIZED"),
     Forbidden: (403, "FORBIDDEN"),

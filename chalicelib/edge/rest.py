@@ -30,6 +30,7 @@ from chalicelib.domain.errors import (
     CartServiceError,
     PayloadTooLarge,
     StorageUnavailable,
+    TooManyAttempts,
     Unauthenticated,
     UnsupportedMediaType,
 )
@@ -123,7 +124,7 @@ def _caller(request: Request, edge: EdgeSettings, verifier: TokenVerifier) -> Ca
 
 
 def _error_headers(error: CartServiceError) -> dict[str, str]:
-    if isinstance(error, StorageUnavailable | CartBeingMerged):
+    if isinstance(error, StorageUnavailable | CartBeingMerged | TooManyAttempts):
         return {"Retry-After": str(error.retry_after_seconds)}
     if isinstance(error, Unauthenticated):
         return {"WWW-Authenticate": WWW_AUTHENTICATE}

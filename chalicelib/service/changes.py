@@ -28,7 +28,7 @@ from chalicelib.domain.pricing import PricedCart
 from chalicelib.domain.receipts import Receipt
 from chalicelib.service.catalog import Catalog
 from chalicelib.service.keys import KeyRing
-from chalicelib.service.ports import CartRepository, Decided
+from chalicelib.service.ports import CartRepository, CodeAttempts, Decided
 from chalicelib.service.pricing import Pricing
 from chalicelib.service.promotions import Promotions
 
@@ -72,6 +72,7 @@ class CartChanges:
         catalog: Catalog,
         promotions: Promotions,
         keys: Callable[[], KeyRing],
+        attempts: CodeAttempts,
         lifetime: timedelta = DEFAULT_LIFETIME,
         clock: Callable[[], datetime] = utc_now,
         new_cart_id: Callable[[], str] = lambda: str(uuid.uuid4()),
@@ -80,6 +81,7 @@ class CartChanges:
         self._pricing = Pricing(catalog, promotions)
         self._catalog = catalog
         self._keys = keys
+        self._attempts = attempts
         self._lifetime = lifetime
         self._clock = clock
         self._new_cart_id = new_cart_id

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import copy
 import logging
+from concurrent.futures import wait
 from datetime import timedelta
 from typing import NamedTuple
 
+from chalicelib.domain import attempts
 from chalicelib.domain.access import GUEST, SHOPPER, TRUSTED, TRUSTED_CALLER, Caller
 from chalicelib.domain.cart import Cart, Change
 from chalicelib.domain.commands import (
@@ -46,7 +48,8 @@ from chalicelib.domain.events import (
     ITEMS_CHANGED,
 )
 from chalicelib.domain.pricing import PricedCart, price_cart
-from chalicelib.domain.promotions import UNKNOWN
+from chalicelib.domain.promotions import UNKNOWN, Promotion
+from chalicelib.parallel import in_background
 from chalicelib.service import cart_tokens, pagination
 from chalicelib.service.changes import TRUSTED_REQUEST, CartChanges, RequestContext, committed
 from chalicelib.service.ports import Decided
@@ -203,29 +206,49 @@ class CartService(CartChanges):
         context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
         """Add a code to the cart, if its promotion may apply to the cart as it is now and
-        has uses left (one already entered changes nothing)."""
+        has uses left (one already entered changes nothing). Refusals are counted: past ten
+        in the hour on this cart, or by this caller, TooManyAttempts (domain/attempts.py)."""
         code = code.upper()
+        guesser = attempts.scopes(cart_id, context.caller)
 
         def enter(change: Change) -> Cart:
-            promotions = self._pricing.promotions_soon()  # read along with the cart
-            cart = self._read(cart_id, context.caller, change.now, decisive=True)
-            cart.check(change)
-            promotion = next((p for p in promotions() if p.code == code), None)
-            if promotion is None:
-                raise DiscountCodeInvalid(code, UNKNOWN)
-            if code in cart.discount_codes:
+            window = attempts.window_at(change.now)
+            refused = in_background(self._attempts.refusals, guesser, window)  # with the cart
+            promotions = self._pricing.promotions_soon()
+            try:
+                cart = self._read(cart_id, context.caller, change.now, decisive=True)
+            finally:
+                wait([refused])  # never a read left running after the request
+            attempts.check_refusals(refused.result(), window, change.now)
+            try:
+                entered = self._entered(cart, code, promotions(), change)
+            except DiscountCodeInvalid:
+                self._attempts.count_refusal(guesser, window)
+                raise
+            if entered is cart:
                 return cart
-            entered = copy.deepcopy(cart)
-            entered.enter_code(code, change)
-            priced = self._pricing.price(cart, change.now).discounts
-            promotion.check_applies(
-                cart.currency, cart.customer_id, priced.subtotal, priced.lines, change.now
-            )
-            if promotion.is_limited:
-                promotion.check_uses(*self._pricing.promotions.uses(promotion, cart.customer_id))
             return self._carts.save(Decided(cart, entered, CART_UPDATED), change)
 
         return self._on_fresh_reads(cart_id, context, enter)
+
+    def _entered(self, cart: Cart, code: str, promotions: list[Promotion], change: Change) -> Cart:
+        """The cart with `code` entered (`cart` itself when it holds the code already), or
+        the refusal that names why not."""
+        cart.check(change)
+        promotion = next((p for p in promotions if p.code == code), None)
+        if promotion is None:
+            raise DiscountCodeInvalid(code, UNKNOWN)
+        if code in cart.discount_codes:
+            return cart
+        entered = copy.deepcopy(cart)
+        entered.enter_code(code, change)
+        priced = self._pricing.price(cart, change.now).discounts
+        promotion.check_applies(
+            cart.currency, cart.customer_id, priced.subtotal, priced.lines, change.now
+        )
+        if promotion.is_limited:
+            promotion.check_uses(*self._pricing.promotions.uses(promotion, cart.customer_id))
+        return entered
 
     def remove_discount_code(
         self,

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from chalicelib.domain.attempts import AttemptWindow
 from chalicelib.domain.cart import Attributes, Cart, Change, Product
 from chalicelib.domain.events import CartEvent
 from chalicelib.domain.promotions import Promotion
@@ -120,6 +121,18 @@ class CartRepository(abc.ABC):
     @abc.abstractmethod
     def count_active(self, customer_id: str, now: datetime) -> int:
         """How many of the customer's carts are active and unexpired."""
+
+
+class CodeAttempts(abc.ABC):
+    """The refused discount codes of the last hours, by scope (domain/attempts.py)."""
+
+    @abc.abstractmethod
+    def refusals(self, scopes: Sequence[str], window: AttemptWindow) -> int:
+        """The most refusals any of `scopes` has in `window`."""
+
+    @abc.abstractmethod
+    def count_refusal(self, scopes: Sequence[str], window: AttemptWindow) -> None:
+        """One more refusal for each of `scopes` in `window`."""
 
 
 class ProductRepository(abc.ABC):

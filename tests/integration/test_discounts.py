@@ -67,6 +67,22 @@ def test_a_refused_code_says_why_and_changes_nothing(api: Api) -> None:
     assert (after.json, after.headers["ETag"]) == (before.json, before.headers["ETag"])
 
 
+def test_guessing_codes_is_answered_429_after_ten_refusals_and_changes_nothing(
+    api: Api,
+) -> None:
+    cart = cart_of(api, ("ESP-1KG", 2))
+    for attempt in range(10):
+        assert enter(api, cart, f"GUESS{attempt}").json["reason"] == "UNKNOWN"
+    before = api.call("GET", f"/carts/{cart}")
+    slowed = enter(api, cart, "WELCOME10")
+    assert (slowed.status_code, slowed.json["code"]) == (429, "TOO_MANY_ATTEMPTS")
+    assert_matches("Problem", slowed.json)
+    assert 0 < int(slowed.headers["Retry-After"]) <= 3600
+    after = api.call("GET", f"/carts/{cart}")
+    assert (after.json, after.headers["ETag"]) == (before.json, before.headers["ETag"])
+    assert enter(api, cart_of(api, ("ESP-1KG", 2)), "WELCOME10").status_code == 200
+
+
 def test_a_sixth_code_is_too_many(api: Api, dynamodb: Any, settings: Settings) -> None:
     extra = [
         Promotion(f"extra-{n}", f"{n}% off", PERCENT_OFF_CART, Decimal(n), code=f"EXTRA{n}")

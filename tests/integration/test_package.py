@@ -47,6 +47,7 @@ def test_one_stack_holds_the_tables_the_api_and_every_function(packaged: Any) ->
         "cart-service-${Stage}-Idempotency",
         "cart-service-${Stage}-Promotions",
         "cart-service-${Stage}-PromotionUses",
+        "cart-service-${Stage}-CodeAttempts",
     }
     assert template["Parameters"]["Stage"]["Default"] == stage
     assert len(of_type(template, "AWS::Serverless::Api")) == 1
@@ -113,6 +114,7 @@ def test_functions_get_the_stacks_table_names(packaged: Any) -> None:
         assert variables["IDEMPOTENCY_TABLE"] == {"Ref": "IdempotencyTable"}
         assert variables["PROMOTIONS_TABLE"] == {"Ref": "PromotionsTable"}
         assert variables["PROMOTION_USES_TABLE"] == {"Ref": "PromotionUsesTable"}
+        assert variables["CODE_ATTEMPTS_TABLE"] == {"Ref": "CodeAttemptsTable"}
         assert variables["EVENT_BUS_NAME"] == {"Fn::GetAtt": ["CartEventBus", "Name"]}
 
 

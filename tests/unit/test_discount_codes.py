@@ -24,6 +24,7 @@ from chalicelib.service.operations import CartService
 from chalicelib.service.promotions import Promotions, parse_promotions
 from tests.fakes import (
     InMemoryCartRepository,
+    InMemoryCodeAttempts,
     InMemoryProductRepository,
     InMemoryPromotionRepository,
     fixed_keys,
@@ -51,6 +52,7 @@ class Shop:
             Catalog(catalog, 0),
             Promotions(self.promotions, 0),
             fixed_keys,
+            InMemoryCodeAttempts(),
             clock=lambda: NOW,
             new_cart_id=lambda: next(ids),
         )

@@ -16,6 +16,7 @@ from chalicelib.service.operations import CartService
 from chalicelib.service.promotions import Promotions
 from tests.fakes import (
     InMemoryCartRepository,
+    InMemoryCodeAttempts,
     InMemoryProductRepository,
     InMemoryPromotionRepository,
     InMemoryReceiptStore,
@@ -33,6 +34,7 @@ class Edge:
             Catalog(InMemoryProductRepository([beans]), 0),
             Promotions(InMemoryPromotionRepository(), 0),
             fixed_keys,
+            InMemoryCodeAttempts(),
         )
 
     def send(

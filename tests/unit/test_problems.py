@@ -28,6 +28,7 @@ def test_codes_match_the_contract() -> None:
         "QUANTITY_LIMIT": {400},
         "LINE_LIMIT": {400},
         "CART_TOO_LARGE": {400},
+        "TOO_MANY_ATTEMPTS": {429},
         "CART_NOT_FOUND": {404},
         "ITEM_NOT_FOUND": {404},
         "CONFLICT": {409},

@@ -29,6 +29,7 @@ from chalicelib.service.operations import CartService
 from chalicelib.service.promotions import Promotions
 from tests.fakes import (
     InMemoryCartRepository,
+    InMemoryCodeAttempts,
     InMemoryProductRepository,
     InMemoryPromotionRepository,
     fixed_keys,
@@ -65,6 +66,7 @@ def service(products: InMemoryProductRepository) -> CartService:
         Catalog(products, ttl_seconds=0),
         Promotions(InMemoryPromotionRepository(), 0),
         fixed_keys,
+        InMemoryCodeAttempts(),
         lifetime=timedelta(days=30),
         clock=Ticking(),
         new_cart_id=lambda: next(ids),
@@ -173,6 +175,7 @@ def test_a_cart_past_its_lifetime_is_not_found(products: InMemoryProductReposito
         Catalog(products, 0),
         Promotions(InMemoryPromotionRepository(), 0),
         fixed_keys,
+        InMemoryCodeAttempts(),
         lifetime=timedelta(seconds=2),
         clock=clock,
         new_cart_id=lambda: "c",

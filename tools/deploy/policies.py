@@ -99,13 +99,15 @@ ACCESS: dict[str, dict[str, set[str]]] = {
         "CartItems": {"Query", "UpdateItem"},
         "PromotionUses": {"UpdateItem"},
     },
-    # PromotionUses: whether a limited code has uses left.
+    # PromotionUses: whether a limited code has uses left. CodeAttempts: the refusals of the
+    # hour on this cart and by this caller, read with the cart; one more on a refusal.
     "apply_discount_code": {
         **_READ_CART,
         **_KEYED,
         "Carts": {"GetItem", "UpdateItem"},
         "CartItems": {"Query", "UpdateItem"},
         "PromotionUses": {"BatchGetItem"},
+        "CodeAttempts": {"BatchGetItem", "UpdateItem"},
     },
     "remove_discount_code": {
         **_READ_CART,
