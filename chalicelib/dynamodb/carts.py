@@ -44,8 +44,6 @@ from chalicelib.dynamodb.calls import (
     storage_errors,
     transact,
 )
-from chalicelib.dynamodb.decided import DecidedChanges
-from chalicelib.dynamodb.deletion import CartDeletion
 from chalicelib.dynamodb.expressions import (
     LINE_EXPIRY_GRACE,
     added_line,
@@ -55,7 +53,6 @@ from chalicelib.dynamodb.expressions import (
     refusing,
     set_line,
 )
-from chalicelib.dynamodb.merge import CartMerge
 from chalicelib.dynamodb.reads import CartReads
 from chalicelib.dynamodb.receipts import DynamoReceiptStore, receipt_put
 from chalicelib.dynamodb.rows import (
@@ -72,6 +69,8 @@ from chalicelib.service.ports import CartRepository, Decided
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from chalicelib.dynamodb import decided, deletion, merge
 
 log = logging.getLogger(__name__)
 
@@ -97,15 +96,31 @@ class DynamoCartRepository(CartRepository):
         self._conflict_attempts = conflict_attempts
         self._reads = CartReads(client, carts_table, items_table, page_size)
         self._receipts_store = DynamoReceiptStore(client, receipts_table)
-        self._merge = CartMerge(
-            carts_table, items_table, self._reads.line_rows, self._transact, self._receipt_taken
-        )
-        self._decided = DecidedChanges(
-            carts_table, items_table, uses_table, self._transact, self._refresh_expiry
-        )
-        self._deletion = CartDeletion(
-            client, carts_table, items_table, self._reads.line_rows, self._transact
-        )
+        self._uses = uses_table
+
+    # Built on first use, their modules imported then: a cold start that serves a read (or a
+    # single-line change) pays for none of them.
+
+    @functools.cached_property
+    def _merge(self) -> merge.CartMerge:
+        from chalicelib.dynamodb.merge import CartMerge
+
+        line_rows = self._reads.line_rows
+        return CartMerge(self._carts, self._items, line_rows, self._transact, self._receipt_taken)
+
+    @functools.cached_property
+    def _decided(self) -> decided.DecidedChanges:
+        from chalicelib.dynamodb.decided import DecidedChanges
+
+        tables = (self._carts, self._items, self._uses)
+        return DecidedChanges(*tables, self._transact, self._refresh_expiry)
+
+    @functools.cached_property
+    def _deletion(self) -> deletion.CartDeletion:
+        from chalicelib.dynamodb.deletion import CartDeletion
+
+        tables = (self._carts, self._items)
+        return CartDeletion(self._client, *tables, self._reads.line_rows, self._transact)
 
     # -- reads -------------------------------------------------------------------------------
 
