@@ -284,6 +284,8 @@ def _value_bytes(value: dict[str, Any]) -> int:
     kind, content = next(iter(value.items()))
     if kind == "S":
         return len(content.encode())
+    if kind == "B":  # a deflated reply
+        return len(content)
     if kind == "N":
         return (len(content.lstrip("-").replace(".", "")) + 1) // 2 + 1
     if kind == "M":
