@@ -157,9 +157,10 @@ class DecidedChanges:
 
     def _move_expiry_after(self, cart_id: str, lines: list[CartLine], change: Change) -> None:
         """What the transaction had no room for (a cart of many stale lines), afterwards."""
+        expiry = line_expiry(change)
         refreshes: list[Callable[[], Any]] = [
             functools.partial(self._refresh_expiry, line_key(cart_id, line.product_id), expiry)
-            for line, expiry in zip(lines, [line_expiry(change)] * len(lines), strict=True)
+            for line in lines
         ]
         try:
             in_parallel(refreshes)

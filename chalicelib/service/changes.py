@@ -87,8 +87,7 @@ class CartChanges:
         self._new_cart_id = new_cart_id
 
     def _read(self, cart_id: str, caller: Caller, now: datetime, decisive: bool = False) -> Cart:
-        if not caller.may_name(cart_id):
-            raise CartNotFound(cart_id)
+        self._may_name(cart_id, caller)
         read = self._carts.get_for_change if decisive else self._carts.get
         cart = read(cart_id, now)
         if not cart.belongs_to(caller.owner):

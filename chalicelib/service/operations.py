@@ -2,9 +2,10 @@
 
 Each method takes validated input and the request's context (the caller, If-Match's
 version, a keyed request's receipt: one RequestContext, built at the edge), makes one
-atomic change through the repository and answers with the priced cart read back
-afterwards (strongly consistent), so the caller sees the cart as stored, including
-changes made by concurrent requests. A cart lives `lifetime` (CART_TTL_DAYS) after its last change.
+atomic change through the repository and answers with the priced cart as stored: read
+back after a single-line write (strongly consistent, so concurrent changes show), or as
+decided for a change written pinned to the version read (changes.py). A cart lives
+`lifetime` (CART_TTL_DAYS) after its last change.
 
 Who may reach which cart (domain/access.py) is checked where the data is: a shopper's
 changes carry the owner into the write's condition, so no read-then-check race exists, and
@@ -89,7 +90,7 @@ class CartService(CartChanges):
             customer_id = caller.subject
         elif caller.kind == GUEST and customer_id is not None:
             raise Forbidden("a cart for a customer needs that customer's token")
-        change = self._change(context._replace(expected_version=None))
+        change = self._change(context)  # create takes no If-Match
         if caller.kind == SHOPPER and customer_id is not None:
             active = self._carts.count_active(customer_id, change.now)
             if active >= MAX_ACTIVE_CARTS_PER_SHOPPER:
