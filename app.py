@@ -9,10 +9,18 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from chalice.app import AuthRequest, AuthResponse, Chalice, DynamoDBEvent, Rate, Response
+from chalice.app import (
+    AuthRequest,
+    AuthResponse,
+    Chalice,
+    CloudWatchEvent,
+    DynamoDBEvent,
+    Rate,
+    Response,
+)
 
 from chalicelib import wiring
-from chalicelib.edge import invoke, logs, rest, stream
+from chalicelib.edge import background, invoke, logs, rest
 from chalicelib.edge import operations as op
 from chalicelib.edge.services import Container
 from chalicelib.settings import APP_NAME, EdgeSettings, carts_stream_arn
@@ -195,9 +203,8 @@ def list_customer_carts_function(event: Any, context: Any) -> Any:
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="finish_stalled_merges")
-def finish_stalled_merges(event: Any) -> None:
-    for target in services.get().carts.finish_stalled_merges():
-        app.log.info("finished the interrupted merge into cart %s", target)
+def finish_stalled_merges(event: CloudWatchEvent) -> None:
+    background.finish_stalled_merges(services, event.context)
 
 
 @app.on_dynamodb_record(
@@ -208,10 +215,11 @@ def finish_stalled_merges(event: Any) -> None:
 )
 def publish_cart_events(event: DynamoDBEvent) -> dict[str, Any]:
     """Every committed cart change, from the Carts stream, as one event on the stage's bus."""
-    return stream.publish_records((record.to_dict() for record in event), cart_events.get())
+    return background.publish_records(
+        (record.to_dict() for record in event), cart_events, event.context
+    )
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="mark_abandoned_carts")
-def mark_abandoned_carts(event: Any) -> None:
-    for cart_id in cart_events.get().mark_abandoned_carts():
-        app.log.info("cart %s abandoned", cart_id)
+def mark_abandoned_carts(event: CloudWatchEvent) -> None:
+    background.mark_abandoned_carts(cart_events, event.context)

@@ -25,6 +25,16 @@ APP_NAME = "cart-service"
 """The Chalice app's name (also `app_name` in .chalice/config.json, as Chalice needs it
 there; a test keeps the two alike): every deployed name starts with it."""
 
+METRICS_NAMESPACE = "CartService"
+"""The CloudWatch namespace of the service's own metrics (edge/metrics.py); every stage
+writes to it, told apart by the `stage` dimension."""
+
+
+def stage_name(environ: Mapping[str, str] | None = None) -> str:
+    """The stage (STAGE, set per stage in .chalice/config.json): the metrics' `stage`
+    dimension. Read at each use, like every setting."""
+    return (os.environ if environ is None else environ).get("STAGE", "local")
+
 
 class Settings(NamedTuple):
     table_names: dict[str, str]

@@ -17,6 +17,7 @@ from botocore.config import Config
 
 from chalicelib.domain.clock import utc_now
 from chalicelib.dynamodb.attempts import DynamoCodeAttempts
+from chalicelib.dynamodb.calls import count_round_trips
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.dynamodb.promotions import DynamoPromotionRepository
@@ -54,6 +55,7 @@ def dynamodb_client(
             tcp_keepalive=True,
         ),
     )
+    count_round_trips(client)
     return client
 
 

@@ -105,6 +105,8 @@ class Change(NamedTuple):
     lost can tell its own earlier success from another request's change."""
     receipt: Receipt | None = None
     """A keyed request's receipt, committed with the change."""
+    request_id: str | None = None
+    """The request that made the change, named in its event."""
 
 
 @dataclass

@@ -74,6 +74,8 @@ class CartSnapshot(NamedTuple):
     """The product of that change, when it was an item's."""
     merged_from: str | None = None
     """The source of the last merge into this cart."""
+    last_request_id: str | None = None
+    """The request that made this version (absent: a sweeper's change, or an older row)."""
     abandoned_at: datetime | None = None
     """When the abandoned-cart sweep last found this cart idle."""
 
@@ -88,6 +90,9 @@ class CartEvent(NamedTuple):
     """The cart as the change left it (as it was, for an expiry)."""
     occurred_at: datetime
     change: dict[str, Any]
+    request_id: str | None = None
+    """The request that made the change (X-Request-Id), for following one click from the
+    API to the event; None for what no request did (an expiry, an abandonment)."""
 
     @property
     def event_id(self) -> str:
@@ -103,6 +108,7 @@ class CartEvent(NamedTuple):
             "version": self.cart.version,
             "occurredAt": format_timestamp(self.occurred_at),
             "change": self.change,
+            **({"requestId": self.request_id} if self.request_id is not None else {}),
             "cart": {
                 "itemCount": sum(quantities.values()),
                 "lineCount": len(quantities),
@@ -121,18 +127,30 @@ def event_for(row: RowChange) -> CartEvent | None:
             return CartEvent(CART_EXPIRED, before, before.expires_at, {})
         return None
     if before is None:
-        return CartEvent(CART_CREATED, after, after.updated_at, {})
+        return CartEvent(CART_CREATED, after, after.updated_at, {}, after.last_request_id)
     if after.version != before.version:
         kind = after.last_event or _kind_from_rows(before, after)
         if kind in _ITEM_EVENTS:
             product_id = after.last_product_id or _changed_lines(before, after)[0]
-            return CartEvent(kind, after, after.updated_at, _line_change(before, after, product_id))
+            return CartEvent(
+                kind,
+                after,
+                after.updated_at,
+                _line_change(before, after, product_id),
+                after.last_request_id,
+            )
         if kind == ITEMS_CHANGED:
             lines = [_line_change(before, after, pid) for pid in _changed_lines(before, after)]
-            return CartEvent(kind, after, after.updated_at, {"lines": lines})
+            return CartEvent(kind, after, after.updated_at, {"lines": lines}, after.last_request_id)
         if kind == CART_MERGED:
-            return CartEvent(kind, after, after.updated_at, {"sourceCartId": after.merged_from})
-        return CartEvent(kind, after, after.updated_at, {})
+            return CartEvent(
+                kind,
+                after,
+                after.updated_at,
+                {"sourceCartId": after.merged_from},
+                after.last_request_id,
+            )
+        return CartEvent(kind, after, after.updated_at, {}, after.last_request_id)
     if after.abandoned_at is not None and after.abandoned_at != before.abandoned_at:
         return CartEvent(CART_ABANDONED, after, after.abandoned_at, {})
     return None

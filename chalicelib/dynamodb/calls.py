@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
+from chalicelib import telemetry
 from chalicelib.domain.cart import Cart
 from chalicelib.domain.errors import (
     CartNotFound,
@@ -55,6 +56,19 @@ Refusal = Callable[[Cart], None]
 """A change replayed on the cart as it was, to name the rule that refused it."""
 
 
+def count_round_trips(client: DynamoDBClient) -> None:
+    """Count every attempt of every call the client makes in the current invocation's
+    tally: round trips, botocore's retries, and the answers that were throttling."""
+
+    def counted(attempts: int, response: Any = None, **_: Any) -> None:
+        telemetry.count("DynamoDBCalls")
+        telemetry.count("DynamoDBRetries", attempts > 1)
+        error = response[1].get("Error", {}) if response is not None else {}
+        telemetry.count("DynamoDBThrottles", error.get("Code") in _THROTTLING_CODES)
+
+    client.meta.events.register("needs-retry.dynamodb", counted)
+
+
 def chunks(values: list[T], size: int) -> list[list[T]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
@@ -87,6 +101,13 @@ def storage_errors() -> Iterator[None]:
         raise StorageUnavailable(THROTTLED_RETRY_AFTER_SECONDS) from error
 
 
+def conflict(cart_id: str) -> ConcurrentUpdate:
+    """The cart moved between the read a change was decided on and its write (counted in
+    the request's metrics: many of them mean hot carts or a client racing itself)."""
+    telemetry.count("ConditionalConflicts")
+    return ConcurrentUpdate(cart_id)
+
+
 def refusal_error(cart_id: str, old_row: Row | None, refusal: Refusal) -> CartServiceError:
     """The domain error that the change, replayed on the row as it was, raises."""
     if old_row is None:
@@ -96,7 +117,7 @@ def refusal_error(cart_id: str, old_row: Row | None, refusal: Refusal) -> CartSe
     except CartServiceError as error:
         return error
     # The row as it was allows the change: the condition saw a state that has since moved on.
-    return ConcurrentUpdate(cart_id)
+    return conflict(cart_id)
 
 
 ItemRefusal = Callable[[Row | None], None]
@@ -151,13 +172,14 @@ def transact(
                             except CartServiceError as refused:
                                 raise refused from None
                 if refusal is None:
-                    raise ConcurrentUpdate(cart_id) from None
+                    raise conflict(cart_id) from None
                 raise refusal_error(cart_id, reasons[0].get("Item"), refusal) from None
             if codes & _THROTTLING_CODES:
                 raise StorageUnavailable(THROTTLED_RETRY_AFTER_SECONDS) from error
             if "TransactionConflict" not in codes:
                 raise
             log.info("transaction on cart %s conflicted (attempt %d)", cart_id, attempt + 1)
+            telemetry.count("ConditionalConflicts")
     raise ConcurrentUpdate(cart_id)
 
 

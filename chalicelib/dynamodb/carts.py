@@ -33,7 +33,6 @@ from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import (
     CartNotFound,
     ChangeApplied,
-    ConcurrentUpdate,
     StorageUnavailable,
 )
 from chalicelib.domain.receipts import Receipt
@@ -41,6 +40,7 @@ from chalicelib.dynamodb.calls import (
     ItemRefusal,
     Refusal,
     backoff,
+    conflict,
     storage_errors,
     transact,
 )
@@ -141,7 +141,7 @@ class DynamoCartRepository(CartRepository):
     # -- changes -----------------------------------------------------------------------------
 
     def create(self, cart: Cart, change: Change) -> None:
-        row = new_cart_row(cart)
+        row = new_cart_row(cart, change.request_id)
         put: Row = {
             "TableName": self._carts,
             "Item": row,
@@ -157,7 +157,7 @@ class DynamoCartRepository(CartRepository):
                 # The id is new, so a row under it is this very put, committed by an attempt
                 # whose answer was lost and retried by botocore.
                 if error.response.get("Item", {}).get("createdAt") != row["createdAt"]:
-                    raise ConcurrentUpdate(cart.cart_id) from None
+                    raise conflict(cart.cart_id) from None
 
     def add_line(
         self,

@@ -93,12 +93,15 @@ def cart_update(
 ) -> Row:
     """The arguments of an update of the cart row: `set_` and `remove` (with their `names`
     and `values`) plus what every change does to it (updatedAt, expiresAt, version + 1, and
-    the kind of `event` it is, with the line's `product_id` for an item's: what the stream
-    consumer publishes), under `condition`."""
+    the kind of `event` it is, with the line's `product_id` for an item's, and the request
+    that made it: what the stream consumer publishes), under `condition`."""
     expression = "SET updatedAt = :updatedAt, expiresAt = :expiresAt, lastEvent = :event"
     expression += ", lastProductId = :eventProduct" if product_id is not None else ""
+    expression += ", lastRequestId = :requestId" if change.request_id is not None else ""
     expression += f", {set_}" if set_ else ""
-    expression += f" REMOVE {remove}" if remove else ""
+    removes = [remove] if remove else []
+    removes += ["lastRequestId"] if change.request_id is None else []  # not an older one's
+    expression += f" REMOVE {', '.join(removes)}" if removes else ""
     expression += " ADD version :one"
     all_names = {**(names or {}), **condition["ExpressionAttributeNames"]}
     update: Row = {
@@ -114,6 +117,7 @@ def cart_update(
             ":one": _number(1),
             ":event": {"S": event},
             **({":eventProduct": {"S": product_id}} if product_id is not None else {}),
+            **({":requestId": {"S": change.request_id}} if change.request_id is not None else {}),
         },
     }
     if all_names:

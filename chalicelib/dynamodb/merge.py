@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib import telemetry
 from chalicelib.domain.cart import MERGING, Cart, Change
 from chalicelib.domain.clock import format_timestamp
 from chalicelib.domain.errors import RequestAlreadyApplied
@@ -77,6 +78,7 @@ class CartMerge:
         if len(source.lines) <= single_transaction_lines(change):
             self._at_once(target, source, merged, change)
         else:
+            telemetry.count("MergesInSteps")
             self._in_steps(target, source, change)
 
     def _at_once(self, target: Cart, source: Cart, merged: Cart, change: Change) -> None:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.cart import ACTIVE, DELETED, Cart
 from chalicelib.domain.clock import format_timestamp
-from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate
-from chalicelib.dynamodb.calls import query_pages, storage_errors
+from chalicelib.domain.errors import CartNotFound
+from chalicelib.dynamodb.calls import conflict, query_pages, storage_errors
 from chalicelib.dynamodb.rows import (
     Row,
     cart_from,
@@ -70,7 +70,7 @@ class CartReads:
                 return row, items
             log.info("cart %s changed while being read (attempt %d)", cart_id, attempt + 1)
         if decisive:
-            raise ConcurrentUpdate(cart_id)
+            raise conflict(cart_id)
         return row, items
 
     def _read(self, cart_id: str) -> tuple[Row, list[Row]]:

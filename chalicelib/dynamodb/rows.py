@@ -6,9 +6,10 @@ Carts      cartId (pk) | customerId, currency, status, createdAt, updatedAt, ver
                          a merge target's mergeReceipt, mergeLock + mergeStartedAt (the
                          index of merges in progress), lastChange (checkout, delete),
                          note, attributes {key: value} (the cart's own),
-                         lastEvent + lastProductId + mergedFrom (the change that made
-                         this version, for the stream), abandonAt + abandonBucket (the
-                         index of carts to check for abandonment), abandonedAt,
+                         lastEvent + lastProductId + mergedFrom + lastRequestId (the
+                         change that made this version, for the stream), abandonAt +
+                         abandonBucket (the index of carts to check for abandonment),
+                         abandonedAt,
                          discountCodes [code], checkoutDiscounts (frozen at checkout)
 CartItems  cartId (pk), productId (sk) | name, quantity, addedAt, attributes {key: value},
                          priceWhenAdded (N, the cart's currency), expiresAt (TTL)
@@ -52,12 +53,14 @@ def from_epoch(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def new_cart_row(cart: Cart) -> Row:
+def new_cart_row(cart: Cart, request_id: str | None) -> Row:
     """A new cart's row; a guest's cart has no customerId (and is not in the index)."""
     owner = {"customerId": {"S": cart.customer_id}} if cart.customer_id is not None else {}
+    request = {"lastRequestId": {"S": request_id}} if request_id is not None else {}
     return {
         "cartId": {"S": cart.cart_id},
         **owner,
+        **request,
         "currency": {"S": cart.currency},
         "status": {"S": cart.status},
         "createdAt": {"S": format_timestamp(cart.created_at)},

@@ -40,5 +40,6 @@ def snapshot(row: Row) -> CartSnapshot:
         last_event=row.get("lastEvent", {}).get("S"),
         last_product_id=row.get("lastProductId", {}).get("S"),
         merged_from=row.get("mergedFrom", {}).get("S"),
+        last_request_id=row.get("lastRequestId", {}).get("S"),
         abandoned_at=parse_timestamp(abandoned_at) if abandoned_at else None,
     )

@@ -12,16 +12,13 @@ caller branches on `code` just as a REST client does.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from chalicelib.domain.errors import CartServiceError, FieldError, InvalidInput, InvalidJson
 from chalicelib.edge import documents, logs, parsing
 from chalicelib.edge.operations import Incoming, Operation, run
-from chalicelib.edge.problems import problem_for
+from chalicelib.edge.problems import refusal
 from chalicelib.edge.services import Container, Services
-
-log = logging.getLogger(__name__)
 
 EXPECTED_VERSION = "expectedVersion"
 IDEMPOTENCY_KEY = "idempotencyKey"
@@ -29,21 +26,22 @@ IDEMPOTENCY_KEY = "idempotencyKey"
 
 def answer(operation: Operation, event: Any, context: Any, services: Container[Services]) -> Any:
     """Run one operation for a Lambda event: the result, or the problem object of its error."""
+    request_id = getattr(context, "aws_request_id", None)
     with logs.access_log(
-        log,
-        getattr(context, "aws_request_id", None),
-        ("function", "outcome"),
-        function=operation.name,
-        outcome="OK",
+        request_id,
+        ("operation", "status", "code"),
+        operation.name,
         cartId=event.get("cartId") if isinstance(event, dict) else None,
     ) as entry:
         try:
-            request = incoming(event, operation)
+            request = incoming(event, operation)._replace(request_id=request_id)
             built = services.get()
-            return run(operation, request, built.carts, built.receipts).body
+            reply = run(operation, request, built.carts, built.receipts)
+            entry["status"] = reply.status
+            return reply.body
         except CartServiceError as error:
-            problem = problem_for(error)
-            entry["outcome"] = problem["code"]
+            problem = refusal(error)
+            entry["status"] = problem["status"]
             return problem
 
 

@@ -2,6 +2,10 @@
 
 CloudWatch Logs Insights and most log shippers parse these lines as they are, so a request
 can be followed by its `requestId` (the same value as the X-Request-Id response header).
+Every request, invocation, stream batch and sweep ends with one access line: what it was
+(`operation`, `status`, `code`), its `latencyMs` and `roundTrips` (DynamoDB calls), and its
+metrics in Embedded Metric Format (edge/metrics.py), so the line is written whatever the
+stage's LOG_LEVEL.
 """
 
 from __future__ import annotations
@@ -15,6 +19,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any
 
+from chalicelib import telemetry
+from chalicelib.edge import metrics
+from chalicelib.settings import stage_name
+
+ACCESS_LOGGER = "chalicelib.access"
 _request_fields: ContextVar[dict[str, Any]] = ContextVar("request_fields")
 
 
@@ -29,21 +38,41 @@ def unbind(token: Token[dict[str, Any]]) -> None:
 
 @contextmanager
 def access_log(
-    logger: logging.Logger, request_id: str | None, summary: tuple[str, ...], **fields: Any
+    request_id: str | None,
+    summary: tuple[str, ...],
+    operation: str | None = None,
+    **fields: Any,
 ) -> Iterator[dict[str, Any]]:
-    """One request, REST or direct invocation: its id on every log line written meanwhile,
-    then one access line with `fields`, what the caller added to them (its outcome) and the
-    latency. The line's message is the `summary` fields' values."""
+    """One invocation (a request, a direct invocation, a stream batch, a sweep): its id on
+    every log line written meanwhile, a tally of what it did (chalicelib/telemetry.py), then
+    one access line with `fields`, what the caller added to them (its `status`), the
+    tally's labels (`operation`, `code`), the latency, the round trips and the metrics. The
+    line's message is the `summary` fields' values. The `operation`, when known before the
+    invocation runs (a Lambda function's), labels it from the start."""
     token = bind(requestId=request_id)
     started = time.perf_counter()
-    entry = dict(fields)
-    try:
-        yield entry
-    finally:
-        message = " ".join(str(entry.get(name)) for name in summary)
-        entry["latencyMs"] = round((time.perf_counter() - started) * 1000, 1)
-        logger.info(message, extra={"fields": entry})
-        unbind(token)
+    entry = {"requestId": request_id, **fields}
+    with telemetry.tallying() as tally:
+        if operation is not None:
+            telemetry.label(operation=operation)
+        try:
+            yield entry
+        finally:
+            _write_access_line(entry, tally, summary, started)
+            unbind(token)
+
+
+def _write_access_line(
+    entry: dict[str, Any], tally: telemetry.Tally, summary: tuple[str, ...], started: float
+) -> None:
+    latency_ms = round((time.perf_counter() - started) * 1000, 1)
+    metrics.derive(tally, entry.get("status"))
+    entry.update(tally.labels)
+    entry["latencyMs"] = latency_ms
+    entry["roundTrips"] = tally.counts["DynamoDBCalls"]
+    message = " ".join(str(entry.get(name)) for name in summary)
+    entry.update(metrics.emf_members(tally, stage_name(), latency_ms))
+    logging.getLogger(ACCESS_LOGGER).info(message, extra={"fields": entry})
 
 
 class JsonFormatter(logging.Formatter):
@@ -73,3 +102,4 @@ def configure(level: str, *loggers: str) -> None:
     logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
     for name in ("chalicelib", *loggers):
         logging.getLogger(name).setLevel(level)
+    logging.getLogger(ACCESS_LOGGER).setLevel(logging.INFO)  # it carries the metrics

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
+from chalicelib import telemetry
 from chalicelib.domain.access import GUEST, TRUSTED, TRUSTED_CALLER, Caller
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import CartServiceError, ChangeApplied
@@ -45,6 +46,8 @@ class Incoming(NamedTuple):
     caller: Caller = TRUSTED_CALLER
     base_path: str = ""
     """Where the API's paths start: `/api` under a deployed stage, empty locally."""
+    request_id: str | None = None
+    """The request's id (X-Request-Id), which the change's event carries."""
 
 
 Call = Callable[[CartService, RequestContext], Reply]
@@ -265,9 +268,10 @@ def run(
     if key is not None and request.caller.kind == GUEST and request.caller.cart_id is None:
         key = parsing.secret_idempotency_key(key)
     call = operation.parse(request)
+    context = RequestContext(request.caller, request.expected_version, None, request.request_id)
     if key is None:
         try:
-            return call(carts, RequestContext(request.caller, request.expected_version))
+            return call(carts, context)
         except ChangeApplied as applied:
             return _applied(applied.cart_id, request)
     fingerprint = {
@@ -278,7 +282,7 @@ def run(
     }
     receipt = idempotency.receipt_for(request.caller.scope, key, fingerprint)
     try:
-        reply = call(carts, RequestContext(request.caller, request.expected_version, receipt))
+        reply = call(carts, context._replace(receipt=receipt))
     except ChangeApplied as applied:
         return _applied(applied.cart_id, request)
     except Exception as failure:  # whatever failed: was the change made all the same?
@@ -289,7 +293,7 @@ def run(
             log.exception(
                 "%s failed after its change committed: answered from its receipt", operation.name
             )
-        return Reply(
+        replay = Reply(
             **idempotency.replayed(
                 stored,
                 receipt,
@@ -298,6 +302,8 @@ def run(
                 keep=lambda reply: receipts.keep_reply(receipt, reply),
             )
         )
+        telemetry.count("Replays")
+        return replay
     receipts.keep_reply(receipt, reply._asdict())
     return reply
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+from chalicelib import telemetry
 from chalicelib.domain.errors import (
     CartBeingMerged,
     CartEmpty,
@@ -113,6 +114,16 @@ def problem_for(error: CartServiceError) -> dict[str, Any]:
         body["reason"] = error.reason
     if isinstance(error, ProductsUnavailable):
         body["unavailableProducts"] = error.product_ids
+    return body
+
+
+def refusal(error: CartServiceError) -> dict[str, Any]:
+    """The problem object answering `error`; its code, and a discount code's reason, label
+    the request's metrics (edge/metrics.py)."""
+    body = problem_for(error)
+    telemetry.label(code=body["code"])
+    if "reason" in body:
+        telemetry.label(reason=body["reason"])
     return body
 
 

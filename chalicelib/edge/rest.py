@@ -9,7 +9,6 @@ writes one access log line.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +23,7 @@ from chalice.app import (
     Response,
 )
 
+from chalicelib import telemetry
 from chalicelib.domain.access import ANONYMOUS_CALLER, TRUSTED_CALLER, Caller
 from chalicelib.domain.errors import (
     CartBeingMerged,
@@ -43,12 +43,9 @@ from chalicelib.edge.auth import (
     context_for,
 )
 from chalicelib.edge.operations import Incoming, Operation, run
-from chalicelib.edge.problems import PROBLEM_CONTENT_TYPE, problem_for, problem_for_status
+from chalicelib.edge.problems import PROBLEM_CONTENT_TYPE, problem_for_status, refusal
 from chalicelib.edge.services import Container, Services
 from chalicelib.settings import EdgeSettings
-
-log = logging.getLogger(__name__)
-
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -95,12 +92,13 @@ def answer(
     413, 415), then the caller's access (403, 404) and the operation's own rules."""
     request = app.current_request
     assert request is not None, "answer() runs inside a route"
+    telemetry.label(operation=operation.name)
     try:
         built = services.get()
         caller = _caller(request, edge, built.verifier)
         reply = run(operation, incoming(request, operation, caller), built.carts, built.receipts)
     except CartServiceError as error:
-        return problem_response(problem_for(error), _error_headers(error))
+        return problem_response(refusal(error), _error_headers(error))
     if reply.body is None:
         return Response(body="", status_code=reply.status, headers=dict(reply.headers))
     return Response(
@@ -147,6 +145,7 @@ def incoming(request: Request, operation: Operation, caller: Caller) -> Incoming
         ),
         caller=caller,
         base_path=_base_path(request),
+        request_id=request.context.get("requestId"),
     )
 
 
@@ -185,15 +184,16 @@ def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None
 
 
 def request_context(request: Request, get_response: Callable[[Request], Response]) -> Response:
-    """Middleware: a request id on the response and every log line, one access log line."""
+    """Middleware: a request id on the response and every log line (and in the request's
+    context, for the change's event), one access line with the request's metrics."""
     # API Gateway's id for the request; chalice local has none, but gives a Lambda one.
     request_id = (
         request.context.get("requestId")
         or getattr(request.lambda_context, "aws_request_id", None)
         or str(uuid.uuid4())
     )
+    request.context["requestId"] = request_id
     with logs.access_log(
-        log,
         request_id,
         ("method", "path", "status"),
         method=request.method,
@@ -212,9 +212,11 @@ def _as_problem(response: Response) -> Response:
     if response.status_code < 400 or response.headers.get("Content-Type") == PROBLEM_CONTENT_TYPE:
         return response
     message = response.body.get("Message", "") if isinstance(response.body, dict) else ""
+    problem = problem_for_status(response.status_code, message)
+    telemetry.label(code=problem["code"])
     headers = {
         name: value
         for name, value in response.headers.items()
         if name.lower() != "content-type" and isinstance(value, str)
     }
-    return problem_response(problem_for_status(response.status_code, message), headers)
+    return problem_response(problem, headers)

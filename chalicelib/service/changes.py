@@ -54,11 +54,14 @@ def committed(cart_id: str) -> Iterator[None]:
 
 class RequestContext(NamedTuple):
     """Who asks and on what terms, built once at the edge for every operation: the caller,
-    the version the client named (If-Match), and a keyed request's receipt."""
+    the version the client named (If-Match), a keyed request's receipt, and the request's
+    id."""
 
     caller: Caller = TRUSTED_CALLER
     expected_version: int | None = None
     receipt: Receipt | None = None
+    request_id: str | None = None
+    """The request's id, recorded with the change (its event carries it)."""
 
 
 TRUSTED_REQUEST = RequestContext()
@@ -139,7 +142,15 @@ class CartChanges:
         now = self._clock()
         expires_at = (now + self._lifetime).replace(microsecond=0)
         owner, change_id = context.caller.owner, uuid.uuid4().hex
-        return Change(now, expires_at, context.expected_version, owner, change_id, context.receipt)
+        return Change(
+            now,
+            expires_at,
+            context.expected_version,
+            owner,
+            change_id,
+            context.receipt,
+            context.request_id,
+        )
 
     @staticmethod
     def _may_name(cart_id: str, caller: Caller) -> None:

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from chalicelib import telemetry
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.domain.events import RowChange, event_for, idle_deadline
@@ -44,6 +45,8 @@ class CartEvents:
         published = [(index, event) for index, event in events if event is not None]
         first_failed = self._bus.publish([event for _, event in published])
         done = len(changes) if first_failed is None else published[first_failed][0]
+        telemetry.count("EventsPublished", len(published) if first_failed is None else first_failed)
+        telemetry.count("EventPublishFailures", first_failed is not None)
         for change in _latest_per_cart(changes[:done]):
             try:
                 self._follow(change)

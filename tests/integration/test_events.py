@@ -3,6 +3,7 @@ it, published on the stage's bus and received by a subscriber's queue; all in mo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +17,9 @@ import app as app_module
 from chalicelib import wiring
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.events import EVENT_KINDS
+from chalicelib.edge.logs import ACCESS_LOGGER, JsonFormatter
 from chalicelib.settings import Settings
+from tests import emf
 from tests.iam_recorder import IamRecorder
 from tests.integration.clients import Api
 from tests.integration.test_exactly_once import large_cart
@@ -294,3 +297,35 @@ def test_the_schemas_in_events_are_the_generated_ones() -> None:
         assert schema_path(kind).read_text() == render(kind), (
             "run python -m tools.deploy.event_schemas"
         )
+
+
+def test_an_event_names_the_request_that_made_its_change(
+    api: Api, shop: Shop, caplog: pytest.LogCaptureFixture
+) -> None:
+    created = api.call("POST", "/carts", {"customerId": "customer-42"})
+    cart = created.json["cartId"]
+    added = api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2})
+    caplog.set_level("INFO", ACCESS_LOGGER)
+    caplog.clear()
+    created_event, added_event = shop.events()
+    assert created_event["detail"]["requestId"] == created.headers["X-Request-Id"]
+    assert added_event["detail"]["requestId"] == added.headers["X-Request-Id"]
+    # the consumer's own lines count what it published
+    records = [r for r in caplog.records if r.name == ACCESS_LOGGER]
+    lines = [json.loads(JsonFormatter().format(record)) for record in records]
+    for line in lines:
+        emf.check(line)
+        assert line["operation"] == STREAM_CONSUMER
+    published = [emf.metrics(line).get("EventsPublished", (0, ("stage",))) for line in lines]
+    assert sum(count for count, _ in published) == 2
+    assert {dimensions for _, dimensions in published} == {("stage",)}
+
+
+def test_what_no_request_did_names_no_request(api: Api, shop: Shop) -> None:
+    cart = api.new_cart()
+    api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2})
+    shop.events()
+    shop.sweep(hours_later=25)
+    (abandoned,) = shop.events()
+    assert abandoned["detail-type"] == "CartAbandoned"
+    assert "requestId" not in abandoned["detail"]

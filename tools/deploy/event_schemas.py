@@ -150,6 +150,12 @@ def schema(kind: str) -> dict[str, Any]:
                     },
                     "occurredAt": {"type": "string", "format": "date-time"},
                     "change": change,
+                    "requestId": {
+                        "type": "string",
+                        "description": "The request that made the change (its X-Request-Id "
+                        "response header and the requestId of its log lines); absent when "
+                        "no request did (an expiry, an abandonment, a sweeper's change).",
+                    },
                     "cart": {
                         "type": "object",
                         "required": ["itemCount", "lineCount", "currency"],

@@ -14,14 +14,15 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.clock import utc_now
+from chalicelib.domain.clock import format_timestamp, utc_now
 from chalicelib.domain.events import SOURCE
 from chalicelib.settings import Settings
-from chalicelib.wiring import build_events
+from chalicelib.wiring import build, build_events
 from tools.local.stack import local_client
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
@@ -139,6 +140,7 @@ class EventRelay:
         """What the consumer and the sweep call DynamoDB and EventBridge with."""
         self._service = service
         service.cart_events.use(build_events(settings, dynamodb, events, clock))
+        service.services.use(build(settings, dynamodb))  # for the stalled-merge sweep
         table = dynamodb.describe_table(TableName=settings.carts_table)["Table"]
         self.pump = StreamPump(
             local_client("dynamodbstreams", endpoint),
@@ -155,6 +157,23 @@ class EventRelay:
         self.pump.pump()
         return self.tap.drain()
 
-    def sweep(self) -> list[str]:
-        """Run the abandoned-cart sweep; the carts it marked."""
-        return self._service.cart_events.get().mark_abandoned_carts()
+    def sweep(self) -> None:
+        """Run the two sweeps, as app.py's scheduled functions: each writes its access line
+        (the carts it finished or marked, and its metrics)."""
+        self._service.finish_stalled_merges(scheduled_event(), None)
+        self._service.mark_abandoned_carts(scheduled_event(), None)
+
+
+def scheduled_event() -> dict[str, Any]:
+    """An EventBridge schedule's event, as Lambda hands it to a scheduled function."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": format_timestamp(utc_now()),
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {},
+    }

@@ -105,12 +105,15 @@ def print_events(relay: EventRelay) -> None:
 
 
 def sweep(merges: CartService, relay: EventRelay | None) -> None:
-    """What the deployed sweeps do every minute (abandoned carts: every five)."""
+    """What the deployed sweeps do every minute (abandoned carts: every five): app.py's
+    own functions, each writing its access line, or against a DynamoDB of the user's own
+    (no stream, no events), the stalled-merge sweep alone."""
     try:
+        if relay is not None:
+            relay.sweep()
+            return
         for target in merges.finish_stalled_merges():
             print(f"finished the interrupted merge into cart {target}", flush=True)
-        for cart_id in relay.sweep() if relay is not None else []:
-            print(f"cart {cart_id} abandoned", flush=True)
     except StorageUnavailable:
         print("DynamoDB unavailable: sweeping again next minute", flush=True)
 

@@ -1,0 +1,134 @@
+"""Metrics and access lines: every request, invocation and stream batch writes one JSON line
+with its id, operation, status, code, latency and round trips, which is also a CloudWatch
+Embedded Metric Format document (checked against the specification, tests/emf.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from chalicelib.edge.logs import ACCESS_LOGGER, JsonFormatter
+from chalicelib.edge.metrics import METRICS
+from chalicelib.settings import METRICS_NAMESPACE
+from tests import emf
+from tests.faults import FaultInjector, throttled, transaction_conflict
+from tests.integration.clients import MISSING_CART, Api, Functions
+
+
+class AccessLines:
+    def __init__(self, caplog: pytest.LogCaptureFixture) -> None:
+        self._caplog = caplog
+        caplog.set_level("INFO", ACCESS_LOGGER)
+
+    def take(self) -> list[dict[str, Any]]:
+        """The access lines written since the last take, as JSON, each a valid EMF document."""
+        records = [r for r in self._caplog.records if r.name == ACCESS_LOGGER]
+        self._caplog.clear()
+        lines = [json.loads(JsonFormatter().format(record)) for record in records]
+        for line in lines:
+            emf.check(line)
+            assert {d["Namespace"] for d in line["_aws"]["CloudWatchMetrics"]} == {
+                METRICS_NAMESPACE
+            }
+            assert set(emf.metrics(line)) <= set(METRICS)  # only what the catalogue lists
+        return lines
+
+    def one(self) -> dict[str, Any]:
+        (line,) = self.take()
+        return line
+
+
+@pytest.fixture
+def lines(caplog: pytest.LogCaptureFixture) -> AccessLines:
+    return AccessLines(caplog)
+
+
+PER_OPERATION = ("stage", "operation")
+
+
+def test_a_shopping_session_writes_one_emf_line_per_request(api: Api, lines: AccessLines) -> None:
+    created = api.call("POST", "/carts", {"customerId": "customer-42"})
+    cart = created.json["cartId"]
+    api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2})
+    checked_out = api.call("POST", f"/carts/{cart}/checkout")
+    create, add, checkout = lines.take()
+
+    assert (create["operation"], create["status"], create["stage"]) == ("create_cart", 201, "local")
+    assert emf.metrics(create)["CartsCreated"] == (1, ("stage",))
+    assert emf.metrics(add)["ItemsAdded"] == (1, ("stage",))
+    assert checkout["requestId"] == checked_out.headers["X-Request-Id"]
+    assert checkout["cartId"] == cart
+    measured = emf.metrics(checkout)
+    assert measured["Checkouts"] == (1, ("stage",))
+    assert measured["Requests"] == (1, PER_OPERATION)
+    assert measured["Latency"][0] == checkout["latencyMs"] > 0
+    assert measured["DynamoDBCalls"] == (checkout["roundTrips"], PER_OPERATION)
+    assert checkout["roundTrips"] >= 2  # read, then the transaction
+    assert "Refusals" not in measured and "code" not in checkout
+
+
+def test_a_refused_discount_code_counts_by_code_and_reason(api: Api, lines: AccessLines) -> None:
+    cart = api.new_cart()
+    lines.take()
+    refused = api.call("POST", f"/carts/{cart}/discount-codes", {"code": "NOSUCHCODE"})
+    assert refused.status_code == 400
+    line = lines.one()
+    assert (line["code"], line["reason"], line["status"]) == (
+        "DISCOUNT_CODE_INVALID",
+        "UNKNOWN",
+        400,
+    )
+    measured = emf.metrics(line)
+    assert measured["Refusals"] == (1, ("stage", "operation", "code"))
+    assert measured["DiscountCodesRefused"] == (1, ("stage", "reason"))
+    assert "ServerErrors" not in measured
+
+
+def test_a_checkout_refusal_counts_by_code(api: Api, lines: AccessLines) -> None:
+    cart = api.new_cart()
+    lines.take()
+    assert api.call("POST", f"/carts/{cart}/checkout").json["code"] == "CART_EMPTY"
+    assert emf.metrics(lines.one())["CheckoutRefusals"] == (1, ("stage", "code"))
+
+
+def test_a_keyed_retry_is_a_replay_and_creates_nothing(api: Api, lines: AccessLines) -> None:
+    key = {"Idempotency-Key": "metrics-replay-1"}
+    first = api.call("POST", "/carts", {"customerId": "customer-42"}, key)
+    again = api.call("POST", "/carts", {"customerId": "customer-42"}, key)
+    assert again.json == first.json
+    reused = api.call("POST", "/carts", {"customerId": "customer-7"}, key)
+    assert reused.json["code"] == "IDEMPOTENCY_KEY_REUSED"
+    original, replay, reuse = (emf.metrics(line) for line in lines.take())
+    assert "CartsCreated" in original and "Replays" not in original
+    assert replay["Replays"] == (1, PER_OPERATION) and "CartsCreated" not in replay
+    assert reuse["KeyReuseRefusals"] == (1, PER_OPERATION) and "Replays" not in reuse
+
+
+def test_throttling_retries_and_conflicts_are_counted(
+    api: Api, lines: AccessLines, dynamodb: Any
+) -> None:
+    cart = api.new_cart()
+    faults = FaultInjector(dynamodb)
+    faults.fail("GetItem", throttled, times=1)
+    assert api.call("GET", f"/carts/{cart}").status_code == 200
+    faults.fail("TransactWriteItems", transaction_conflict, times=1)
+    added = api.call(
+        "POST",
+        f"/carts/{cart}/items",
+        {"productId": "ESP-1KG", "quantity": 1},
+        {"Idempotency-Key": "metrics-conflict-1"},
+    )
+    assert added.status_code == 200
+    _, read, add = (emf.metrics(line) for line in lines.take())
+    assert read["DynamoDBThrottles"] == (1, PER_OPERATION)
+    assert read["DynamoDBRetries"] == (1, PER_OPERATION)
+    assert add["ConditionalConflicts"] == (1, PER_OPERATION)
+
+
+def test_a_direct_invocation_writes_the_same_line(functions: Functions, lines: AccessLines) -> None:
+    problem = functions.invoke("get_cart", {"cartId": MISSING_CART})
+    line = lines.one()
+    assert (line["operation"], line["status"], line["code"]) == ("get_cart", 404, problem["code"])
+    assert emf.metrics(line)["Refusals"] == (1, ("stage", "operation", "code"))
