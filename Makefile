@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 STAGE ?= dev
 
-.PHONY: run token price test lint unit integration e2e fuzz bench package deploy policies clean
+.PHONY: run token price test lint unit integration e2e fuzz bench package deploy republish policies clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -74,6 +74,10 @@ package: $(INSTALLED)
 ## deploy: the tables stack of STAGE, its table names into the config, then chalice deploy
 deploy: $(INSTALLED)
 	$(PY) -m tools.deploy.deploy $(STAGE)
+
+## republish: publish again the events of the stream records STAGE's consumer gave up on (STAGE=local: make run's)
+republish: $(INSTALLED)
+	$(PY) -m tools.deploy.republish_failed_events $(STAGE)
 
 ## policies: regenerate .chalice/policy-*.json from tools/deploy/policies.py
 policies: $(INSTALLED)

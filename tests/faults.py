@@ -33,6 +33,13 @@ def dynamodb_error(code: str, status: int = 400, **members: Any) -> AWSResponse:
     return dynamodb_answer(body, status)
 
 
+def entries_refused(count: int) -> AWSResponse:
+    """EventBridge's PutEvents answer when it put none of the call's `count` entries."""
+    refused = [{"ErrorCode": "InternalFailure", "ErrorMessage": "injected"}] * count
+    body = json.dumps({"FailedEntryCount": count, "Entries": refused}).encode()
+    return AWSResponse("https://events.local", 200, {}, _Body(body))
+
+
 def throttled() -> AWSResponse:
     return dynamodb_error("ProvisionedThroughputExceededException")
 

@@ -14,10 +14,11 @@ from moto import mock_aws
 from tools.deploy.deploy import (
     apply_gateway_settings,
     deploy_tables,
-    report_batch_failures,
+    set_failure_policy,
     write_table_names,
 )
 from tools.deploy.policies import STREAM_CONSUMER, lambda_name
+from tools.deploy.stream_source import MAXIMUM_RETRY_ATTEMPTS
 from tools.stage import CONFIG_FILE
 
 
@@ -88,7 +89,7 @@ def test_the_gateway_responses_and_throttling_are_put_back_after_chalice_deploy(
         assert settings["*/*"]["throttlingRateLimit"] == 50
 
 
-def test_the_stream_consumer_is_told_to_report_batch_failures(cloudformation: Any) -> None:
+def test_the_stream_consumer_gets_its_failure_policy(cloudformation: Any) -> None:
     """Chalice's decorator cannot say so; `make deploy` sets it after `chalice deploy`."""
     outputs = deploy_tables(cloudformation, "dev")
     iam = boto3.client("iam")
@@ -110,6 +111,11 @@ def test_the_stream_consumer_is_told_to_report_batch_failures(cloudformation: An
         EventSourceArn=outputs["CartsTableStreamArn"],
         StartingPosition="TRIM_HORIZON",
     )
-    report_batch_failures(aws_lambda, "dev")
+    set_failure_policy(aws_lambda, "dev", outputs["FailedCartEventsQueueArn"])
     (mapping,) = aws_lambda.list_event_source_mappings(FunctionName=name)["EventSourceMappings"]
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["MaximumRetryAttempts"] == MAXIMUM_RETRY_ATTEMPTS
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert mapping["DestinationConfig"]["OnFailure"]["Destination"].endswith(
+        ":cart-service-dev-failed-cart-events"
+    )

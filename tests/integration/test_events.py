@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import jsonschema
 import pytest
+from botocore.awsrequest import AWSResponse
 from chalice.test import Client
 
 import app as app_module
@@ -20,12 +21,15 @@ from chalicelib.domain.events import EVENT_KINDS
 from chalicelib.edge.logs import ACCESS_LOGGER, JsonFormatter
 from chalicelib.settings import Settings
 from tests import emf
+from tests.faults import entries_refused
 from tests.iam_recorder import IamRecorder
 from tests.integration.clients import Api
 from tests.integration.test_exactly_once import large_cart
 from tools.deploy.event_schemas import render, schema
 from tools.deploy.policies import ABANDONED_CART_SWEEP, STREAM_CONSUMER
-from tools.local.event_stream import EventTap, StreamPump, lambda_record
+from tools.deploy.republish_failed_events import republish
+from tools.deploy.stream_source import MAXIMUM_RETRY_ATTEMPTS
+from tools.local.event_stream import EventTap, FailedEventsQueue, StreamPump, lambda_record
 from tools.local.tables import create_event_bus
 
 
@@ -36,7 +40,10 @@ class Shop:
         self, client: Client, recorder: IamRecorder, pump_from: Any, tap: EventTap
     ) -> None:
         self.client, self.recorder, self.tap = client, recorder, tap
-        self.pump = StreamPump(pump_from["streams"], pump_from["arn"], self.consume)
+        self.failed = FailedEventsQueue(boto3.client("sqs"), "failed-cart-events")
+        self.pump = StreamPump(
+            pump_from["streams"], pump_from["arn"], self.consume, on_failure=self.failed.put
+        )
         self.now = utc_now
         self.delivered: list[dict[str, Any]] = []
 
@@ -329,3 +336,39 @@ def test_what_no_request_did_names_no_request(api: Api, shop: Shop) -> None:
     (abandoned,) = shop.events()
     assert abandoned["detail-type"] == "CartAbandoned"
     assert "requestId" not in abandoned["detail"]
+
+
+def test_an_unpublishable_record_holds_nothing_back_and_ends_in_the_failed_events_queue(
+    api: Api, shop: Shop
+) -> None:
+    poisoned, other = api.new_cart(), api.new_cart()
+    shop.events()
+    api.call("POST", f"/carts/{poisoned}/items", {"productId": "ESP-1KG", "quantity": 1})
+    api.call("POST", f"/carts/{other}/items", {"productId": "MUG-CER", "quantity": 1})
+    eventbridge = app_module.cart_events.get()._bus._client  # type: ignore[attr-defined]
+
+    def refuse_poison(request: Any, **_: Any) -> AWSResponse | None:
+        entries = json.loads(request.body)["Entries"]
+        if not any(poisoned in entry["Detail"] for entry in entries):
+            return None
+        request.url = "http://fault-injected.invalid/"  # never reaches the bus
+        return entries_refused(len(entries))
+
+    eventbridge.meta.events.register_first("before-send.events.PutEvents", refuse_poison)
+    received: list[dict[str, Any]] = []
+    for _ in range(MAXIMUM_RETRY_ATTEMPTS + 5):  # one delivery attempt per pump
+        received += shop.events()
+    eventbridge.meta.events.unregister("before-send.events.PutEvents", refuse_poison)
+    assert [(e["detail-type"], e["detail"]["cartId"]) for e in received] == [("ItemAdded", other)]
+    sqs = shop.failed.sqs
+    (message,) = sqs.receive_message(QueueUrl=shop.failed.url, VisibilityTimeout=0)["Messages"]
+    batch = json.loads(message["Body"])["DDBStreamBatchInfo"]
+    assert batch["batchSize"] == 1
+    assert json.loads(message["Body"])["requestContext"]["condition"] == "RetryAttemptsExhausted"
+
+    # The cause fixed, the command publishes the record's event again; the queue is empty.
+    result = republish(sqs, shop.pump.streams, shop.failed.url, shop.consume)
+    assert (result.republished, result.kept) == (1, [])
+    (republished,) = shop.tap.drain()
+    assert republished["detail"]["eventId"] == f"{poisoned}:2:ItemAdded"
+    assert sqs.receive_message(QueueUrl=shop.failed.url).get("Messages", []) == []

@@ -9,8 +9,9 @@
 3. Runs `chalice deploy --stage STAGE`.
 4. Puts back what `chalice deploy` replaces with the API's definition: the gateway
    responses (problem+json for 401, 403, unknown routes, 429) and the stage's throttling;
-   and tells the stream consumer's event source to honour the batch failures it reports
-   (Chalice has no setting for it).
+   and gives the stream consumer's event source its failure policy (batch failures
+   reported, retries, bisection, the failed-events queue: tools/deploy/stream_source.py),
+   which Chalice has no setting for.
 
 A stage that carries a literal key or runs with API_AUTH=none is refused before anything.
 
@@ -32,6 +33,7 @@ from botocore.exceptions import ClientError
 from chalicelib.dynamodb.tables import TABLES
 from chalicelib.settings import APP_NAME
 from tools.deploy import policies
+from tools.deploy.stream_source import event_source_settings
 from tools.local.gateway import gateway_responses, throttling
 from tools.local.tables import TABLES_TEMPLATE
 from tools.stage import CONFIG_FILE, PROJECT_DIR, refuse_undeployable
@@ -120,13 +122,14 @@ def apply_gateway_settings(apigateway: Any, stage: str, rest_api_id: str) -> Non
     )
 
 
-def report_batch_failures(lambda_client: Any, stage: str) -> None:
-    """ReportBatchItemFailures on the stream consumer's event source mapping(s)."""
+def set_failure_policy(lambda_client: Any, stage: str, queue_arn: str) -> None:
+    """The failure policy of tools/deploy/stream_source.py on the stream consumer's event
+    source mapping(s): reported batch failures, retries, bisection, the on-failure queue."""
     function = policies.lambda_name(stage, policies.STREAM_CONSUMER)
     mappings = lambda_client.list_event_source_mappings(FunctionName=function)
     for mapping in mappings["EventSourceMappings"]:
         lambda_client.update_event_source_mapping(
-            UUID=mapping["UUID"], FunctionResponseTypes=["ReportBatchItemFailures"]
+            UUID=mapping["UUID"], **event_source_settings(queue_arn)
         )
 
 
@@ -152,7 +155,7 @@ def main() -> None:
     apply_gateway_settings(
         boto3.client("apigateway"), arguments.stage, deployed_rest_api(arguments.stage)
     )
-    report_batch_failures(boto3.client("lambda"), arguments.stage)
+    set_failure_policy(boto3.client("lambda"), arguments.stage, outputs["FailedCartEventsQueueArn"])
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from tools.deploy.policies import (
     policy,
     statement_id,
 )
+from tools.deploy.stream_source import FAILED_EVENTS_QUEUE_RESOURCE, event_source_settings
 from tools.local.gateway import gateway_responses, throttling
 from tools.local.tables import TABLES_TEMPLATE
 from tools.stage import PROJECT_DIR, refuse_undeployable
@@ -121,14 +122,15 @@ def merge_template(stage: str) -> dict[str, Any]:
 
 def _stream_source(function: str) -> dict[str, Any]:
     """The consumer's event source: this template's own Carts stream (app.py registers it
-    with a placeholder ARN), with the batch failures it reports honoured (Chalice's
-    decorator has no FunctionResponseTypes)."""
+    with a placeholder ARN), with the failure policy of tools/deploy/stream_source.py
+    (Chalice's decorator has none of those settings)."""
+    queue_arn = {"Fn::GetAtt": [FAILED_EVENTS_QUEUE_RESOURCE, "Arn"]}
     return {
         "Events": {
             f"{function_resource(function)}DynamodbEventSource": {
                 "Properties": {
                     "Stream": {"Fn::GetAtt": [CARTS.resource_id, "StreamArn"]},
-                    "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                    **event_source_settings(queue_arn),
                 }
             }
         }
@@ -150,6 +152,8 @@ def _exact(stage: str, function: str) -> dict[str, Any]:
             statement["Resource"] = {"Ref": TOKEN_KEYS_RESOURCE}
         elif statement["Sid"] == "CartsStream":
             statement["Resource"] = {"Fn::GetAtt": [CARTS.resource_id, "StreamArn"]}
+        elif statement["Sid"] == "FailedEventsQueue":
+            statement["Resource"] = {"Fn::GetAtt": [FAILED_EVENTS_QUEUE_RESOURCE, "Arn"]}
         elif statement["Sid"] == "EventBus":
             statement["Resource"] = {"Fn::GetAtt": [EVENT_BUS_RESOURCE, "Arn"]}
         elif statement["Sid"] == "OwnLogs":

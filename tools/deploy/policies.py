@@ -16,6 +16,7 @@ from typing import Any
 
 from chalicelib.dynamodb.tables import ABANDON_INDEX, CARTS, CUSTOMER_INDEX, MERGE_INDEX, TABLES
 from chalicelib.settings import APP_NAME
+from tools.deploy.stream_source import failed_events_queue_name
 from tools.stage import CONFIG_FILE, stage_environment
 
 API_HANDLER = "api_handler"
@@ -205,6 +206,15 @@ def policy(stage: str, function: str) -> dict[str, Any]:
                 "Effect": "Allow",
                 "Action": [f"dynamodb:{action}" for action in STREAM_READS],
                 "Resource": f"arn:aws:dynamodb:*:*:table/{environment[CARTS.variable]}/stream/*",
+            }
+        )
+        statements.append(
+            {
+                # Lambda sends a batch it gave up on to the on-failure queue as the function
+                "Sid": "FailedEventsQueue",
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage"],
+                "Resource": f"arn:aws:sqs:*:*:{failed_events_queue_name(stage)}",
             }
         )
     if function in PUBLISHERS:

@@ -53,6 +53,7 @@ from tools.local.stack import (
     SAMPLE_PROMOTIONS,
     chalice_local,
     dynamodb_server,
+    forget_delivered_records,
     local_aws_environment,
     prepare_tables,
 )
@@ -95,11 +96,14 @@ def prepare_missing(client: Any, settings: Settings) -> str:
     )
 
 
-def print_events(relay: EventRelay) -> None:
-    """Every event that reached the bus since the last call, as one JSON line each."""
+def print_events(relay: EventRelay, carts_table: str) -> None:
+    """Every event that reached the bus since the last call, as one JSON line each; then
+    the stream records delivered are forgotten (moto would keep them for ever)."""
     try:
         for event in relay.relay():
             print(json.dumps(event), flush=True)
+        pump = relay.pump
+        forget_delivered_records(carts_table, pump.delivered_through(), pump.iterators_in_use())
     except (StorageUnavailable, BotoCoreError, ClientError) as error:
         print(f"events: the local server did not answer ({error}); trying again", flush=True)
 
@@ -178,7 +182,7 @@ def main() -> None:
                 if process.poll() is not None:
                     sys.exit(f"chalice local stopped with status {process.returncode}")
                 if relay is not None:
-                    print_events(relay)
+                    print_events(relay, settings.carts_table)
                 if time.monotonic() >= next_sweep:
                     next_sweep += SWEEP_SECONDS
                     sweep(sweeper, relay)

@@ -97,6 +97,40 @@ def copy_streams_cheaply() -> None:
     StreamShard.__deepcopy__ = shallow_records  # type: ignore[attr-defined]
 
 
+def forget_delivered_records(
+    table_name: str, delivered_through: dict[str, int], iterators_in_use: set[str]
+) -> int:
+    """Let this process's moto server drop the stream records of `table_name` up to the
+    sequence numbers given (those the relay has handed on for good), and every shard
+    iterator but those in use; how many records it dropped.
+
+    DynamoDB keeps a stream's records for 24 hours and an iterator for 15 minutes; moto
+    keeps both for ever, so a long `make run` (or `make load`) grew with every change and
+    every poll. Dropping what was delivered is the local server's retention: the sequence
+    numbers of the records left do not change."""
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    for streams in dynamodbstreams_backends[DEFAULT_ACCOUNT_ID].values():
+        for arn in list(streams.shard_iterators):
+            if arn not in iterators_in_use:
+                del streams.shard_iterators[arn]
+
+    dropped = 0
+    for backend in dynamodb_backends[DEFAULT_ACCOUNT_ID].values():
+        table = backend.tables.get(table_name)
+        shard = getattr(table, "stream_shard", None)
+        if shard is None or shard.id not in delivered_through:
+            continue
+        count = delivered_through[shard.id] + 1 - shard.starting_sequence_number
+        count = max(0, min(count, len(shard.items)))
+        del shard.items[:count]
+        shard.starting_sequence_number += count
+        dropped += count
+    return dropped
+
+
 @contextmanager
 def dynamodb_server_process() -> Iterator[str]:
     """dynamodb_server in a process of its own; yields its URL. What a benchmark measures
