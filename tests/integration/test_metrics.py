@@ -132,3 +132,17 @@ def test_a_direct_invocation_writes_the_same_line(functions: Functions, lines: A
     line = lines.one()
     assert (line["operation"], line["status"], line["code"]) == ("get_cart", 404, problem["code"])
     assert emf.metrics(line)["Refusals"] == (1, ("stage", "operation", "code"))
+
+
+def test_a_change_answered_202_counts_as_accepted(
+    api: Api, lines: AccessLines, dynamodb: Any
+) -> None:
+    cart = api.new_cart()
+    lines.take()
+    FaultInjector(dynamodb).fail("Query", throttled)  # the read-back's lines, every time
+    added = api.call("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1})
+    assert added.status_code == 202
+    measured = emf.metrics(lines.one())
+    assert measured["Accepted"] == (1, PER_OPERATION)
+    assert measured["DynamoDBThrottles"][0] >= 3
+    assert "ItemsAdded" in measured  # the change did commit

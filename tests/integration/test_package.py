@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tools.deploy.monitoring import ops_template, tables_stack_template
 from tools.deploy.package import package
 from tools.deploy.policies import AUTHORIZER, DEPLOYED_STAGES, KEY_READERS, deployed_functions
 from tools.local.tables import TABLES_TEMPLATE
@@ -28,11 +29,21 @@ def of_type(template: dict[str, Any], kind: str) -> dict[str, Any]:
     return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
 
 
-def test_cfn_lint_passes_on_the_sam_template_and_the_tables_stack(packaged: Any) -> None:
-    _, path, _ = packaged
+def test_cfn_lint_passes_on_the_sam_template_and_the_tables_and_ops_stacks(
+    packaged: Any, tmp_path: Path
+) -> None:
+    stage, path, _ = packaged
+    tables = tmp_path / "tables.json"
+    tables.write_text(
+        json.dumps(tables_stack_template(stage, json.loads(TABLES_TEMPLATE.read_text())))
+    )
+    ops = tmp_path / "ops.json"
+    ops.write_text(json.dumps(ops_template(stage)))
     cfn_lint = Path(sys.executable).parent / "cfn-lint"
     result = subprocess.run(
-        [str(cfn_lint), str(path), str(TABLES_TEMPLATE)], capture_output=True, text=True
+        [str(cfn_lint), str(path), str(TABLES_TEMPLATE), str(tables), str(ops)],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

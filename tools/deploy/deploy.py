@@ -12,6 +12,8 @@
    and gives the stream consumer's event source its failure policy (batch failures
    reported, retries, bisection, the failed-events queue: tools/deploy/stream_source.py),
    which Chalice has no setting for.
+5. Creates or updates the stack `cart-service-STAGE-ops`: every other alarm and the
+   dashboard (tools/deploy/monitoring.py).
 
 A stage that carries a literal key or runs with API_AUTH=none is refused before anything.
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +36,12 @@ from botocore.exceptions import ClientError
 from chalicelib.dynamodb.tables import TABLES
 from chalicelib.settings import APP_NAME
 from tools.deploy import policies
+from tools.deploy.monitoring import (
+    EMAIL_PARAMETER,
+    TOPIC_PARAMETER,
+    ops_template,
+    tables_stack_template,
+)
 from tools.deploy.stream_source import event_source_settings
 from tools.local.gateway import gateway_responses, throttling
 from tools.local.tables import TABLES_TEMPLATE
@@ -43,13 +52,37 @@ def tables_stack_name(stage: str) -> str:
     return f"{APP_NAME}-{stage}-tables"
 
 
-def deploy_tables(cloudformation: Any, stage: str) -> dict[str, str]:
-    """Create or update the stage's tables stack, wait for it; its outputs."""
-    name = tables_stack_name(stage)
+def ops_stack_name(stage: str) -> str:
+    return f"{APP_NAME}-{stage}-ops"
+
+
+def deploy_tables(cloudformation: Any, stage: str, alarm_email: str = "") -> dict[str, str]:
+    """Create or update the stage's tables stack (the tables, the alarms' topic, the
+    tables' alarms), wait for it; its outputs."""
+    template = tables_stack_template(stage, json.loads(TABLES_TEMPLATE.read_text()))
+    parameters = {"Stage": stage, EMAIL_PARAMETER: alarm_email}
+    return _deploy_stack(cloudformation, stage, tables_stack_name(stage), template, parameters)
+
+
+def deploy_ops(cloudformation: Any, stage: str, topic_arn: str) -> dict[str, str]:
+    """Create or update the stage's ops stack (the other alarms, the dashboard)."""
+    parameters = {TOPIC_PARAMETER: topic_arn}
+    return _deploy_stack(
+        cloudformation, stage, ops_stack_name(stage), ops_template(stage), parameters
+    )
+
+
+def _deploy_stack(
+    cloudformation: Any,
+    stage: str,
+    name: str,
+    template: dict[str, Any],
+    parameters: dict[str, str],
+) -> dict[str, str]:
     arguments = {
         "StackName": name,
-        "TemplateBody": TABLES_TEMPLATE.read_text(),
-        "Parameters": [{"ParameterKey": "Stage", "ParameterValue": stage}],
+        "TemplateBody": json.dumps(template, separators=(",", ":")),
+        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
         "Tags": [{"Key": "app", "Value": APP_NAME}, {"Key": "stage", "Value": stage}],
     }
     if _stack_exists(cloudformation, name):
@@ -145,7 +178,8 @@ def main() -> None:
     parser.add_argument("stage", choices=policies.DEPLOYED_STAGES)
     arguments = parser.parse_args()
     refuse_undeployable(arguments.stage)
-    outputs = deploy_tables(boto3.client("cloudformation"), arguments.stage)
+    cloudformation = boto3.client("cloudformation")
+    outputs = deploy_tables(cloudformation, arguments.stage, os.environ.get("ALARM_EMAIL", ""))
     write_table_names(arguments.stage, outputs)
     policies.main()
     chalice = Path(sys.executable).parent / "chalice"
@@ -156,6 +190,7 @@ def main() -> None:
         boto3.client("apigateway"), arguments.stage, deployed_rest_api(arguments.stage)
     )
     set_failure_policy(boto3.client("lambda"), arguments.stage, outputs["FailedCartEventsQueueArn"])
+    deploy_ops(cloudformation, arguments.stage, outputs["AlarmTopicArn"])
 
 
 if __name__ == "__main__":

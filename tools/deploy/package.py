@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.dynamodb.tables import CARTS, TABLES
+from tools.deploy.monitoring import sam_resources, tables_stack_template
 from tools.deploy.policies import (
     API_HANDLER,
     KEY_READERS,
@@ -65,9 +66,9 @@ def _chalice_prefix(function: str) -> str:
 
 
 def merge_template(stage: str) -> dict[str, Any]:
-    tables = json.loads(TABLES_TEMPLATE.read_text())
+    tables = tables_stack_template(stage, json.loads(TABLES_TEMPLATE.read_text()))
     tables["Parameters"]["Stage"]["Default"] = stage
-    resources: dict[str, Any] = dict(tables["Resources"])
+    resources: dict[str, Any] = {**tables["Resources"], **sam_resources(stage)}
     for function in deployed_functions(stage):
         variables: dict[str, Any] = {
             table.variable: {"Ref": table.resource_id} for table in TABLES.values()
