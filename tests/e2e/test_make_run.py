@@ -18,6 +18,7 @@ from typing import IO
 import boto3
 import requests
 
+from tests import emf
 from tests.e2e.fault_proxy import FaultProxy
 from tools.local.stack import dynamodb_server_process, free_port, local_aws_environment
 from tools.stage import PROJECT_DIR, stage_settings
@@ -69,6 +70,12 @@ def test_run_local_serves_shoppers_and_guests_and_ctrl_c_stops_everything() -> N
         ]
         refused = requests.get(f"{api}/carts/{guest['cartId']}", timeout=10)
         assert refused.status_code == 401
+        # Each request's access line, with its metrics in EMF, as a deployed function logs it
+        run.wait_for(b'"operation": "add_item"')
+        access = [json.loads(line) for line in run.output.splitlines() if b'"_aws"' in line]
+        add = next(line for line in access if line.get("operation") == "add_item")
+        emf.check(add)
+        assert (add["status"], add["cartId"], add["roundTrips"] > 0) == (200, guest["cartId"], True)
     assert b"Restarting local dev server" not in run.output  # make token disturbed nothing
     deadline = time.monotonic() + 5
     while port_is_open(port) and time.monotonic() < deadline:

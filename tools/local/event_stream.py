@@ -75,12 +75,15 @@ class StreamPump:
         """A shard's failing record and how often it was retried alone."""
         self._done: dict[str, int] = {}
 
-    def pump(self) -> int:
-        """Deliver every record not delivered yet; how many were delivered (counting those
-        delivered again after a reported failure)."""
+    def pump(self, max_batches: int = 5) -> int:
+        """Deliver the records not delivered yet, at most `max_batches` batches a shard (a
+        stream that never stops growing, as under `make load`, still lets the caller go
+        on); how many were delivered (counting those delivered again after a failure)."""
         delivered = 0
         for shard in self._shards():
-            while (iterator := self._iterators.get(shard)) is not None:
+            batches = 0
+            while (iterator := self._iterators.get(shard)) is not None and batches < max_batches:
+                batches += 1
                 limit = self._limits.get(shard, self._batch_size)
                 page = self.streams.get_records(ShardIterator=iterator, Limit=limit)
                 records = [lambda_record(r, self._arn) for r in page["Records"]]

@@ -42,9 +42,11 @@ from chalicelib.settings import EdgeSettings, Settings
 from chalicelib.wiring import build, dynamodb_client
 from tools.data.load_catalog import load_catalog
 from tools.data.load_promotions import load_promotions
+from tools.load.run import RUN_FILE
 from tools.local.chalice_local import OVERRIDES_VARIABLE
 from tools.local.event_stream import EventRelay
 from tools.local.issuer import local_issuer
+from tools.local.moto_patches import forget_delivered_records
 from tools.local.price import save_local_dynamodb
 from tools.local.stack import (
     LOCAL_STAGE,
@@ -53,7 +55,6 @@ from tools.local.stack import (
     SAMPLE_PROMOTIONS,
     chalice_local,
     dynamodb_server,
-    forget_delivered_records,
     local_aws_environment,
     prepare_tables,
 )
@@ -156,6 +157,7 @@ def main() -> None:
             samples = f"{SAMPLE_CATALOG.name} and {SAMPLE_PROMOTIONS.name}"
             print(f"DynamoDB (moto) on {endpoint}; {samples} loaded")
         issuer.save()
+        RUN_FILE.write_text(json.dumps({"pid": os.getpid()}))  # before chalice local watches
         save_local_dynamodb(endpoint, settings.products_table)
         sweeper = build(settings, client).carts
         relay = None if existing else EventRelay(endpoint, settings, tap_name="make-run")

@@ -4,7 +4,6 @@ catalog and `chalice local`, all on loopback. `make run` and the end-to-end test
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import os
@@ -22,7 +21,6 @@ from socketserver import BaseServer
 from typing import IO, Any
 
 import boto3
-from moto.dynamodb.models.table import StreamShard
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -33,6 +31,7 @@ from werkzeug.serving import make_server
 from chalicelib.settings import Settings
 from tools.data.load_catalog import load_catalog
 from tools.data.load_promotions import load_promotions
+from tools.local import moto_patches
 from tools.local.tables import create_event_bus, create_tables
 from tools.stage import PROJECT_DIR
 
@@ -67,7 +66,7 @@ def dynamodb_server(port: int = 0) -> Iterator[str]:
     makes moto's so too.
     """
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per DynamoDB call
-    copy_streams_cheaply()
+    moto_patches.apply()
     server = make_server(
         LOOPBACK,
         port,
@@ -77,58 +76,6 @@ def dynamodb_server(port: int = 0) -> Iterator[str]:
     )
     with serving(server):
         yield f"http://{LOOPBACK}:{server.server_port}"
-
-
-def copy_streams_cheaply() -> None:
-    """moto backs up every table a transaction touches with a deep copy, and a table with a
-    stream holds every stream record it ever wrote: each transaction would copy them all,
-    slower with each write, until the service's 1 s read timeout answers 503. The records
-    are never changed once written, so the backup shares them (its own list of them: a
-    failed transaction's records still vanish with it)."""
-
-    def shallow_records(shard: StreamShard, memo: dict[int, Any]) -> StreamShard:
-        copied = object.__new__(StreamShard)
-        memo[id(shard)] = copied
-        copied.__dict__.update(shard.__dict__)
-        copied.table = copy.deepcopy(shard.table, memo)
-        copied.items = list(shard.items)
-        return copied
-
-    StreamShard.__deepcopy__ = shallow_records  # type: ignore[attr-defined]
-
-
-def forget_delivered_records(
-    table_name: str, delivered_through: dict[str, int], iterators_in_use: set[str]
-) -> int:
-    """Let this process's moto server drop the stream records of `table_name` up to the
-    sequence numbers given (those the relay has handed on for good), and every shard
-    iterator but those in use; how many records it dropped.
-
-    DynamoDB keeps a stream's records for 24 hours and an iterator for 15 minutes; moto
-    keeps both for ever, so a long `make run` (or `make load`) grew with every change and
-    every poll. Dropping what was delivered is the local server's retention: the sequence
-    numbers of the records left do not change."""
-    from moto.core.models import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
-    from moto.dynamodbstreams.models import dynamodbstreams_backends
-
-    for streams in dynamodbstreams_backends[DEFAULT_ACCOUNT_ID].values():
-        for arn in list(streams.shard_iterators):
-            if arn not in iterators_in_use:
-                del streams.shard_iterators[arn]
-
-    dropped = 0
-    for backend in dynamodb_backends[DEFAULT_ACCOUNT_ID].values():
-        table = backend.tables.get(table_name)
-        shard = getattr(table, "stream_shard", None)
-        if shard is None or shard.id not in delivered_through:
-            continue
-        count = delivered_through[shard.id] + 1 - shard.starting_sequence_number
-        count = max(0, min(count, len(shard.items)))
-        del shard.items[:count]
-        shard.starting_sequence_number += count
-        dropped += count
-    return dropped
 
 
 @contextmanager
