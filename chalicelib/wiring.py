@@ -55,11 +55,11 @@ def dynamodb_client(
             tcp_keepalive=True,
         ),
     )
-    count_round_trips(client)
     return client
 
 
 def build(settings: Settings, client: DynamoDBClient) -> Services:
+    count_round_trips(client)  # each call's attempts, retries and throttles, in the metrics
     catalog = Catalog(
         DynamoProductRepository(client, settings.products_table), settings.catalog_cache_seconds
     )
@@ -117,6 +117,8 @@ def build_events(
     from chalicelib.dynamodb.abandonment import DynamoIdleCarts
     from chalicelib.eventbridge.bus import EventBridgeBus
     from chalicelib.service.events import CartEvents
+
+    count_round_trips(dynamodb)
 
     return CartEvents(
         EventBridgeBus(eventbridge, settings.event_bus_name),

@@ -58,7 +58,8 @@ Refusal = Callable[[Cart], None]
 
 def count_round_trips(client: DynamoDBClient) -> None:
     """Count every attempt of every call the client makes in the current invocation's
-    tally: round trips, botocore's retries, and the answers that were throttling."""
+    tally: round trips, botocore's retries, and the answers that were throttling (once per
+    client, however often it is asked)."""
 
     def counted(attempts: int, response: Any = None, **_: Any) -> None:
         telemetry.count("DynamoDBCalls")
@@ -66,7 +67,7 @@ def count_round_trips(client: DynamoDBClient) -> None:
         error = response[1].get("Error", {}) if response is not None else {}
         telemetry.count("DynamoDBThrottles", error.get("Code") in _THROTTLING_CODES)
 
-    client.meta.events.register("needs-retry.dynamodb", counted)
+    client.meta.events.register("needs-retry.dynamodb", counted, unique_id=__name__)
 
 
 def chunks(values: list[T], size: int) -> list[list[T]]:
