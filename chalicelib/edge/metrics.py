@@ -2,7 +2,7 @@
 log line: CloudWatch Logs extracts them, so no metric costs an API call.
 
 `METRICS` is the one list of what the service emits: the alarms and the dashboard of
-infra/monitoring.py name metrics from it, and tests check both against it. Dimensions stay
+tools/deploy/ name metrics from it, and tests check both against it. Dimensions stay
 few and bounded (the stage, the operation or function, an error code, a refusal reason): a
 cart or request id never becomes a dimension, it stays in the log line.
 

@@ -12,7 +12,8 @@ import pytest
 
 from chalicelib.edge.metrics import METRICS
 from chalicelib.settings import METRICS_NAMESPACE
-from tools.deploy.monitoring import all_alarms, ops_template, table_name
+from tools.deploy.alarms import all_alarms, table_name
+from tools.deploy.monitoring import ops_template
 from tools.deploy.package import package
 from tools.deploy.policies import DEPLOYED_STAGES, deployed_functions, lambda_name
 from tools.deploy.stream_source import failed_events_queue_name
