@@ -90,17 +90,21 @@ class CartEvent(NamedTuple):
     """The cart as the change left it (as it was, for an expiry)."""
     occurred_at: datetime
     change: dict[str, Any]
-    request_id: str | None = None
-    """The request that made the change (X-Request-Id), for following one click from the
-    API to the event; None for what no request did (an expiry, an abandonment)."""
 
     @property
     def event_id(self) -> str:
         return f"{self.cart.cart_id}:{self.cart.version}:{self.kind}"
 
+    @property
+    def request_id(self) -> str | None:
+        """The request that made the change (X-Request-Id), for following one click from the
+        API to the event; None for what no request did (an expiry, an abandonment: their
+        row still names the last change's request)."""
+        return None if self.kind in (CART_EXPIRED, CART_ABANDONED) else self.cart.last_request_id
+
     def detail(self) -> dict[str, Any]:
         """The event's `detail`, as the events/ schemas describe it."""
-        quantities = self.cart.line_quantities
+        quantities, request_id = self.cart.line_quantities, self.request_id
         return {
             "eventId": self.event_id,
             "cartId": self.cart.cart_id,
@@ -108,7 +112,7 @@ class CartEvent(NamedTuple):
             "version": self.cart.version,
             "occurredAt": format_timestamp(self.occurred_at),
             "change": self.change,
-            **({"requestId": self.request_id} if self.request_id is not None else {}),
+            **({"requestId": request_id} if request_id is not None else {}),
             "cart": {
                 "itemCount": sum(quantities.values()),
                 "lineCount": len(quantities),
@@ -127,30 +131,18 @@ def event_for(row: RowChange) -> CartEvent | None:
             return CartEvent(CART_EXPIRED, before, before.expires_at, {})
         return None
     if before is None:
-        return CartEvent(CART_CREATED, after, after.updated_at, {}, after.last_request_id)
+        return CartEvent(CART_CREATED, after, after.updated_at, {})
     if after.version != before.version:
         kind = after.last_event or _kind_from_rows(before, after)
         if kind in _ITEM_EVENTS:
             product_id = after.last_product_id or _changed_lines(before, after)[0]
-            return CartEvent(
-                kind,
-                after,
-                after.updated_at,
-                _line_change(before, after, product_id),
-                after.last_request_id,
-            )
+            return CartEvent(kind, after, after.updated_at, _line_change(before, after, product_id))
         if kind == ITEMS_CHANGED:
             lines = [_line_change(before, after, pid) for pid in _changed_lines(before, after)]
-            return CartEvent(kind, after, after.updated_at, {"lines": lines}, after.last_request_id)
+            return CartEvent(kind, after, after.updated_at, {"lines": lines})
         if kind == CART_MERGED:
-            return CartEvent(
-                kind,
-                after,
-                after.updated_at,
-                {"sourceCartId": after.merged_from},
-                after.last_request_id,
-            )
-        return CartEvent(kind, after, after.updated_at, {}, after.last_request_id)
+            return CartEvent(kind, after, after.updated_at, {"sourceCartId": after.merged_from})
+        return CartEvent(kind, after, after.updated_at, {})
     if after.abandoned_at is not None and after.abandoned_at != before.abandoned_at:
         return CartEvent(CART_ABANDONED, after, after.abandoned_at, {})
     return None

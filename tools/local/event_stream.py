@@ -285,9 +285,7 @@ class EventRelay:
             lambda event: service.publish_cart_events(event, None),
             on_failure=self.failed_events.put,
         )
-        self.tap = EventTap(
-            events, local_client("sqs", endpoint), settings.event_bus_name, tap_name
-        )
+        self.tap = EventTap(events, sqs, settings.event_bus_name, tap_name)
 
     def relay(self) -> list[dict[str, Any]]:
         """Deliver the stream's new records to the consumer; the events that reached the
