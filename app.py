@@ -20,7 +20,7 @@ from chalice.app import (
 )
 
 from chalicelib import wiring
-from chalicelib.edge import background, invoke, logs, rest
+from chalicelib.edge import background, invoke, logs, rest, ucp
 from chalicelib.edge import operations as op
 from chalicelib.edge.services import Container
 from chalicelib.settings import APP_NAME, EdgeSettings, carts_stream_arn
@@ -127,6 +127,55 @@ def list_customer_carts(customerId: str) -> Response:
 @route("/me/carts", "GET")
 def list_my_carts() -> Response:
     return answer(op.LIST_MY_CARTS)
+
+
+# Agents: UCP's cart capability (chalicelib/edge/ucp), on the same operations and carts.
+# Its modules load on a UCP route's first request: /carts requests never pay for them. Like
+# POST /carts, the routes take a token when there is one (a guest agent has none).
+
+AGENT_OPTIONS = rest.create_cart_options(EDGE)
+
+
+def agent_answer(operation_name: str) -> Response:
+    from chalicelib.edge.ucp import operations as ucp_operations
+    from chalicelib.edge.ucp import rest as ucp_rest
+
+    return ucp_rest.answer(app, getattr(ucp_operations, operation_name), services, EDGE)
+
+
+@route(f"{ucp.REST_PREFIX}/carts", "POST", **AGENT_OPTIONS)
+def ucp_create_cart() -> Response:
+    return agent_answer("CREATE_CART")
+
+
+@route(f"{ucp.REST_PREFIX}/carts/{{id}}", "GET", **AGENT_OPTIONS)
+def ucp_get_cart(id: str) -> Response:
+    return agent_answer("GET_CART")
+
+
+@route(f"{ucp.REST_PREFIX}/carts/{{id}}", "PUT", **AGENT_OPTIONS)
+def ucp_update_cart(id: str) -> Response:
+    return agent_answer("UPDATE_CART")
+
+
+@route(f"{ucp.REST_PREFIX}/carts/{{id}}/cancel", "POST", **AGENT_OPTIONS)
+def ucp_cancel_cart(id: str) -> Response:
+    return agent_answer("CANCEL_CART")
+
+
+@route(ucp.MCP_PATH, "POST", **AGENT_OPTIONS)
+def ucp_mcp() -> Response:
+    from chalicelib.edge.ucp import mcp
+
+    return mcp.answer(app, services, EDGE)
+
+
+@app.route(ucp.PROFILE_PATH, methods=["GET"])
+def ucp_profile() -> Response:
+    """The business profile: public, and cached by shared caches, as UCP requires."""
+    from chalicelib.edge.ucp import profile
+
+    return profile.answer(app)
 
 
 # The same operations as Lambda functions, one per operation (Chalice needs each by name).

@@ -36,6 +36,13 @@ def stage_name(environ: Mapping[str, str] | None = None) -> str:
     return (os.environ if environ is None else environ).get("STAGE", "local")
 
 
+def storefront_url(environ: Mapping[str, str] | None = None) -> str:
+    """The shop's storefront (STOREFRONT_URL), where a UCP cart's `continue_url` opens it.
+    Read at each use, like every setting."""
+    environ = os.environ if environ is None else environ
+    return environ.get("STOREFRONT_URL", "http://127.0.0.1:8001").rstrip("/")
+
+
 class Settings(NamedTuple):
     table_names: dict[str, str]
     """The stage's name of each table, by the design's name (`Carts`)."""

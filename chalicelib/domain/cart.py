@@ -244,6 +244,7 @@ class Cart:
                     type(error), "productId"
                 )
                 error.field = f"operations[{index}].{part}"
+                error.product_id = operation.product_id
                 raise
         self._changed(change)
 

@@ -9,6 +9,8 @@ class CreateCart(NamedTuple):
     customer_id: str | None
     """None: the caller's own (a shopper), or nobody's (a guest cart)."""
     currency: str
+    lines: tuple[ItemOperation, ...] = ()
+    """Lines the cart starts with (an agent's create names them), added as one batch."""
 
 
 class AddItem(NamedTuple):

@@ -14,6 +14,8 @@ class CartServiceError(Exception):
 
     field: str | None = None
     """The request field the error is about, when it names one (a batch's operation)."""
+    product_id: str | None = None
+    """The product of the batch operation refused, when a batch names one."""
 
     @property
     def detail(self) -> str:

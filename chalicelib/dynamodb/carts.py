@@ -147,8 +147,12 @@ class DynamoCartRepository(CartRepository):
             "Item": row,
             "ConditionExpression": "attribute_not_exists(cartId)",
         }
-        if change.receipt is not None:
-            self._transact(cart.cart_id, [{"Put": put}], change=change)
+        if change.receipt is not None or cart.lines:
+            lines = [
+                added_line(self._items, cart.cart_id, line, change, line.quantity, True)
+                for line in cart.lines
+            ]
+            self._transact(cart.cart_id, [{"Put": put}, *lines], change=change)
             return
         with storage_errors():
             try:

@@ -53,6 +53,8 @@ class Incoming(NamedTuple):
 Call = Callable[[CartService, RequestContext], Reply]
 Recall = Callable[[CartService, str, Incoming], Reply]
 """The answer to a committed change, rebuilt from the cart as it is now (by its id)."""
+Applied = Callable[[str, Incoming], Reply]
+"""The answer to a change that committed to a cart that could not be read back (202)."""
 
 
 def _cart_as_now(service: CartService, cart_id: str, request: Incoming) -> Reply:
@@ -70,6 +72,7 @@ class Operation(NamedTuple):
     keyed: bool = False
     """Takes Idempotency-Key (`idempotencyKey`): a retry answers as the first request did."""
     recall: Recall = _cart_as_now
+    applied: Applied = lambda cart_id, request: _applied(cart_id, request)
 
 
 def cart_reply(
@@ -273,7 +276,7 @@ def run(
         try:
             return call(carts, context)
         except ChangeApplied as applied:
-            return _applied(applied.cart_id, request)
+            return operation.applied(applied.cart_id, request)
     fingerprint = {
         "operation": operation.name,
         "path": dict(request.path),
@@ -284,7 +287,7 @@ def run(
     try:
         reply = call(carts, context._replace(receipt=receipt))
     except ChangeApplied as applied:
-        return _applied(applied.cart_id, request)
+        return operation.applied(applied.cart_id, request)
     except Exception as failure:  # whatever failed: was the change made all the same?
         stored = receipts.get(receipt.key, utc_now())
         if stored is None:
@@ -298,7 +301,7 @@ def run(
                 stored,
                 receipt,
                 recall=lambda cart_id: operation.recall(carts, cart_id, request)._asdict(),
-                applied=lambda cart_id: _applied(cart_id, request)._asdict(),
+                applied=lambda cart_id: operation.applied(cart_id, request)._asdict(),
                 keep=lambda reply: receipts.keep_reply(receipt, reply),
             )
         )

@@ -45,6 +45,7 @@ from chalicelib.edge.auth import (
 from chalicelib.edge.operations import Incoming, Operation, run
 from chalicelib.edge.problems import PROBLEM_CONTENT_TYPE, problem_for_status, refusal
 from chalicelib.edge.services import Container, Services
+from chalicelib.service import cart_tokens
 from chalicelib.settings import EdgeSettings
 
 MAX_BODY_BYTES = 64 * 1024
@@ -95,7 +96,7 @@ def answer(
     telemetry.label(operation=operation.name)
     try:
         built = services.get()
-        caller = _caller(request, edge, built.verifier)
+        caller = caller_of(request, edge, built.verifier)
         reply = run(operation, incoming(request, operation, caller), built.carts, built.receipts)
     except CartServiceError as error:
         return problem_response(refusal(error), _error_headers(error))
@@ -108,13 +109,15 @@ def answer(
     )
 
 
-def _caller(request: Request, edge: EdgeSettings, verifier: TokenVerifier) -> Caller:
+def caller_of(request: Request, edge: EdgeSettings, verifier: TokenVerifier) -> Caller:
+    """Who calls: trusted (IAM, or no checks), or in shopper mode the caller a token names
+    (checked by the authorizer, or here on a route without one), or an anonymous guest."""
     if edge.api_auth != "shopper":
         return TRUSTED_CALLER
     authorized = request.context.get("authorizer")
     if authorized:  # checked by the authorizer (and cached by API Gateway per token)
         return verifier.still_valid(*caller_from_context(authorized))
-    # POST /carts, the one route without an authorizer: a token is optional.
+    # POST /carts and the UCP routes, without an authorizer: a token is optional.
     header = request.headers.get("authorization")
     if header is None:
         return ANONYMOUS_CALLER
@@ -144,12 +147,12 @@ def incoming(request: Request, operation: Operation, caller: Caller) -> Incoming
             parsing.idempotency_key(headers.get("idempotency-key")) if operation.keyed else None
         ),
         caller=caller,
-        base_path=_base_path(request),
+        base_path=base_path(request),
         request_id=request.context.get("requestId"),
     )
 
 
-def _base_path(request: Request) -> str:
+def base_path(request: Request) -> str:
     """`/api` when the request came through a deployed stage (its path carries the stage),
     empty locally: a Location must resolve under the stage prefix too."""
     stage = request.context.get("stage")
@@ -193,13 +196,14 @@ def request_context(request: Request, get_response: Callable[[Request], Response
         or str(uuid.uuid4())
     )
     request.context["requestId"] = request_id
+    path, cart_id = _logged_path(request)
     with logs.access_log(
         request_id,
         ("method", "path", "status"),
         method=request.method,
-        path=request.context.get("path"),
+        path=path,
         route=request.path,
-        cartId=(request.uri_params or {}).get("cartId"),
+        cartId=cart_id,
     ) as entry:
         response = _as_problem(get_response(request))
         response.headers["X-Request-Id"] = request_id
@@ -207,9 +211,24 @@ def request_context(request: Request, get_response: Callable[[Request], Response
         return response
 
 
+def _logged_path(request: Request) -> tuple[str | None, str | None]:
+    """The path and cart a log line names. A guest cart's UCP id is its cart token, a
+    secret: the line names its cart instead."""
+    params, path = request.uri_params or {}, request.context.get("path")
+    ucp_id = params.get("id")
+    if isinstance(ucp_id, str) and cart_tokens.looks_like_one(ucp_id):
+        cart_id = ucp_id.split(".")[2] if ucp_id.count(".") == 3 else None
+        return (path or "").replace(ucp_id, "{cart token}"), cart_id
+    return path, params.get("cartId") or ucp_id
+
+
 def _as_problem(response: Response) -> Response:
-    """Chalice's own error bodies ({"Code", "Message"}) rewritten as problem+json."""
+    """Chalice's own error bodies ({"Code", "Message"}) rewritten as problem+json (a UCP
+    route's protocol error, {"code", "content"}, and MCP's JSON-RPC error keep their own
+    shapes)."""
     if response.status_code < 400 or response.headers.get("Content-Type") == PROBLEM_CONTENT_TYPE:
+        return response
+    if isinstance(response.body, dict) and {"content", "jsonrpc"} & response.body.keys():
         return response
     message = response.body.get("Message", "") if isinstance(response.body, dict) else ""
     problem = problem_for_status(response.status_code, message)

@@ -16,18 +16,22 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Sequence
 from concurrent.futures import wait
 from datetime import timedelta
 from typing import NamedTuple
 
 from chalicelib.domain import attempts
 from chalicelib.domain.access import GUEST, SHOPPER, TRUSTED, TRUSTED_CALLER, Caller
-from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.cart import Cart, Change, Product
 from chalicelib.domain.commands import (
+    ADD,
     REMOVE,
+    SET,
     AddItem,
     ChangeItems,
     CreateCart,
+    ItemOperation,
     ListCarts,
     MergeCarts,
     UpdateCart,
@@ -81,8 +85,8 @@ class CartService(CartChanges):
         command: CreateCart,
         context: RequestContext = TRUSTED_REQUEST,
     ) -> CreatedCart:
-        """A new, empty cart: a shopper's own, a guest's (with its cart token), or, for a
-        trusted caller, the named customer's."""
+        """A new cart, empty or with the command's lines: a shopper's own, a guest's (with
+        its cart token), or, for a trusted caller, the named customer's."""
         customer_id, caller = command.customer_id, context.caller
         if caller.kind == SHOPPER:
             if customer_id not in (None, caller.subject):
@@ -103,13 +107,17 @@ class CartService(CartChanges):
             updated_at=change.now,
             expires_at=change.expires_at,
         )
+        products: dict[str, Product] = {}
+        if command.lines:  # written with the cart, all or none
+            products = self._catalog.get_many(sorted({op.product_id for op in command.lines}))
+            cart.apply(command.lines, products, change)
         # The promotions (for approachingDiscounts), if not cached, read while the cart is
         # written: creating stays one round trip.
         promotions = self._pricing.promotions_soon()
         self._carts.create(cart, change)
         token = cart_tokens.issue(cart.cart_id, self._keys()) if caller.kind == GUEST else None
         with committed(cart.cart_id):
-            priced = price_cart(cart, {}, promotions(), change.now)
+            priced = price_cart(cart, products, promotions(), change.now)
         return CreatedCart(priced, token)
 
     def recall_created(self, cart_id: str, caller: Caller) -> CreatedCart:
@@ -188,6 +196,33 @@ class CartService(CartChanges):
             cart.apply(command.operations, products, change)
 
         return self._decide(cart_id, context, apply, ITEMS_CHANGED)
+
+    def replace_items(
+        self,
+        cart_id: str,
+        lines: Sequence[ItemOperation],
+        context: RequestContext = TRUSTED_REQUEST,
+    ) -> PricedCart:
+        """Make the cart's lines exactly these (product and quantity), as one change: lines
+        not named are removed, new ones added, a line whose quantity is unchanged is left
+        alone (UCP's update, a full replacement of the line items)."""
+        wanted = {line.product_id: line.quantity for line in lines}
+        self._may_name(cart_id, context.caller)  # before the catalog is read
+        products = self._catalog.get_many(sorted(wanted))
+
+        def replace(cart: Cart, change: Change) -> None:
+            held = {line.product_id: line.quantity for line in cart.lines}
+            removed = [ItemOperation(REMOVE, pid) for pid in held if pid not in wanted]
+            changed = [
+                ItemOperation(
+                    SET if line.product_id in held else ADD, line.product_id, line.quantity
+                )
+                for line in lines
+                if held.get(line.product_id) != line.quantity
+            ]
+            cart.apply([*removed, *changed], products, change)
+
+        return self._decide(cart_id, context, replace, ITEMS_CHANGED)
 
     def update_cart(
         self,

@@ -41,7 +41,8 @@ class CartRepository(abc.ABC):
 
     @abc.abstractmethod
     def create(self, cart: Cart, change: Change) -> None:
-        """Store a new, empty cart (and the change's receipt, if any, with it)."""
+        """Store a new cart, empty or with its first lines (and the change's receipt, if
+        any), all in one write."""
 
     @abc.abstractmethod
     def get(self, cart_id: str, now: datetime) -> Cart:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.cart import MAX_LINES, Cart, Change, Product
+from chalicelib.domain.commands import ADD, ItemOperation
 from chalicelib.domain.errors import (
     CartNotActive,
     CartNotFound,
@@ -77,6 +78,23 @@ def test_a_created_cart_reads_back(carts: CartRepository) -> None:
     )
     assert (cart.created_at, cart.updated_at, cart.lines) == (T0, T0, [])
     assert cart.expires_at == at(0).expires_at
+
+
+def test_a_cart_created_with_lines_reads_back_with_them(carts: CartRepository) -> None:
+    change = at(0)
+    cart = Cart("c-1", None, "USD", T0, T0, change.expires_at)
+    cart.apply(
+        [ItemOperation(ADD, "BEANS", 2), ItemOperation(ADD, "FILTERS", 1)],
+        {"BEANS": BEANS, "FILTERS": FILTERS},
+        change,
+    )
+    carts.create(cart, change)
+    stored = carts.get("c-1", T0)
+    assert snapshot(stored) == snapshot(cart)
+    assert [(line.product_id, line.quantity, line.price_when_added) for line in stored.lines] == [
+        ("BEANS", 2, Decimal("19.99")),
+        ("FILTERS", 1, Decimal("4.75")),
+    ]
 
 
 def test_a_change_answers_with_the_cart_as_stored(carts: CartRepository) -> None:

@@ -1,0 +1,146 @@
+"""UCP's JSON shapes: a priced cart as UCP's cart, and a refusal as UCP's error response.
+
+Money is an integer in the currency's minor unit (1999 for 19.99 USD, 1200 for 1200 JPY,
+1250 for 1.250 KWD), converted exactly from the service's decimals. What the shopper should
+know (a price that changed, short stock, a product gone) is a message on the cart, never a
+failure: the agent can act on it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.domain.cart import CHECKED_OUT
+from chalicelib.domain.clock import format_timestamp
+from chalicelib.domain.money import Money
+from chalicelib.domain.pricing import PricedCart
+from chalicelib.domain.warnings import INSUFFICIENT_STOCK, PRICE_CHANGED, LineWarning
+from chalicelib.edge.ucp import CART_CAPABILITY, UCP_VERSION
+
+ESTIMATE = "Estimated total (taxes and delivery calculated at checkout)"
+
+
+def envelope(status: str | None = None) -> dict[str, Any]:
+    """The `ucp` member every answer carries: the version, the capability it answers for."""
+    ucp: dict[str, Any] = {"version": UCP_VERSION}
+    if status is not None:
+        ucp["status"] = status
+    ucp["capabilities"] = {CART_CAPABILITY: [{"version": UCP_VERSION}]}
+    return ucp
+
+
+def minor(money: Money) -> int:
+    """Exact: the service keeps money in the currency's own minor digits."""
+    return money.minor_units()
+
+
+def cart_document(priced: PricedCart, ucp_id: str, continue_url: str) -> dict[str, Any]:
+    cart = priced.cart
+    positions = {line.line.product_id: index for index, line in enumerate(priced.lines)}
+    line_items = []
+    for priced_line in priced.lines:
+        line = priced_line.line
+        unit = priced_line.unit_price
+        price = unit or Money(line.price_when_added or Decimal(0), cart.currency)
+        subtotal = priced_line.line_total or Money.zero(cart.currency)
+        share = priced.discounts.lines.get(line.product_id)
+        line_items.append(
+            {
+                "id": line.product_id,
+                "item": {"id": line.product_id, "title": line.name, "price": minor(price)},
+                "quantity": line.quantity,
+                "totals": _line_totals(subtotal, share),
+            }
+        )
+    document = {
+        "ucp": envelope(),
+        "id": ucp_id,
+        "line_items": line_items,
+        "currency": cart.currency,
+        "totals": _cart_totals(priced),
+        "continue_url": continue_url,
+        "expires_at": format_timestamp(cart.expires_at),
+    }
+    messages = [_warning(warning, positions) for warning in priced.warnings]
+    messages += [
+        {
+            "type": "info",
+            "code": "discount_approaching",
+            "content": f"Add {near.amount_remaining.format()} {cart.currency} more for: "
+            f"{near.title}.",
+        }
+        for near in priced.approaching
+    ]
+    if cart.status == CHECKED_OUT:
+        messages.append(
+            {
+                "type": "info",
+                "code": "checked_out",
+                "content": "This cart has been checked out: it can be read, not changed.",
+            }
+        )
+    if messages:
+        document["messages"] = messages
+    return document
+
+
+def _line_totals(subtotal: Money, discount: Money | None) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = [{"type": "subtotal", "amount": minor(subtotal)}]
+    due = subtotal
+    if discount is not None and discount.amount > 0:
+        entries.append({"type": "discount", "amount": -minor(discount)})
+        due = Money(subtotal.amount - discount.amount, subtotal.currency)
+    entries.append({"type": "total", "amount": minor(due)})
+    return entries
+
+
+def _cart_totals(priced: PricedCart) -> list[dict[str, Any]]:
+    discounts = priced.discounts
+    entries: list[dict[str, Any]] = [{"type": "subtotal", "amount": minor(priced.subtotal)}]
+    if discounts.total.amount > 0:
+        discount: dict[str, Any] = {"type": "discount", "amount": -minor(discounts.total)}
+        amounts = [-minor(applied.amount) for applied in discounts.applied]
+        if sum(amounts) == discount["amount"]:  # UCP: the sub-lines sum to their entry
+            discount["lines"] = [
+                {"display_text": applied.title, "amount": amount}
+                for applied, amount in zip(discounts.applied, amounts, strict=True)
+            ]
+        entries.append(discount)
+    entries.append({"type": "total", "amount": minor(priced.total), "display_text": ESTIMATE})
+    return entries
+
+
+def _warning(warning: LineWarning, positions: dict[str, int]) -> dict[str, Any]:
+    path = f"$.line_items[{positions[warning.product_id]}]"
+    if warning.code == PRICE_CHANGED:
+        before, now = warning.previous_unit_price, warning.unit_price
+        assert before is not None and now is not None
+        return {
+            "type": "warning",
+            "code": "price_changed",
+            "path": path,
+            "content": f"The price of {warning.product_id} changed from {before.format()} to "
+            f"{now.format()} {now.currency} since it was added.",
+        }
+    if warning.code == INSUFFICIENT_STOCK:
+        return {
+            "type": "error",
+            "code": "insufficient_stock",
+            "path": path,
+            "content": f"Only {warning.available} of {warning.product_id} in stock: "
+            "lower the quantity.",
+            "severity": "recoverable",
+        }
+    return {
+        "type": "error",
+        "code": "item_unavailable",
+        "path": path,
+        "content": f"{warning.product_id} is no longer sold: remove it from the cart.",
+        "severity": "recoverable",
+    }
+
+
+def error_document(messages: list[dict[str, Any]], continue_url: str) -> dict[str, Any]:
+    """UCP's error response: no cart to show (not found, or the request refused)."""
+    return {"ucp": envelope("error"), "messages": messages, "continue_url": continue_url}
