@@ -87,6 +87,10 @@ def foreign_token(issuer: LocalIssuer, subject: str) -> str:
 
 @pytest.fixture
 def scene(shopper_stack: Stack) -> Scene:
+    return new_scene(shopper_stack)
+
+
+def new_scene(shopper_stack: Stack) -> Scene:
     issuer = shopper_stack.issuer
     assert issuer is not None
     alice = f"alice-{uuid.uuid4().hex[:8]}"
