@@ -40,11 +40,14 @@ from typing import Any
 import requests
 from botocore.exceptions import ClientError, ReadTimeoutError
 
+from bench import agents
 from bench.calls import CallRecorder, replay
 from bench.promotions import measure_promotions
 from chalicelib.domain.cart import Product
 from chalicelib.domain.money import Money
 from chalicelib.dynamodb.products import DynamoProductRepository
+from chalicelib.service import cart_tokens
+from chalicelib.service.keys import KeyRing
 from chalicelib.settings import Settings
 from tools.local.chalice_local import OVERRIDES_VARIABLE
 from tools.local.event_stream import EventRelay
@@ -130,6 +133,7 @@ def main() -> None:
         measure_cold_start(
             {**environment, "API_AUTH": "shopper"}, BENCH_CUSTOMER, cart_for_cold_start, figures
         )
+        measure_agents(api, client, wiring.dynamodb_client(settings), environment, figures)
         requests.post(f"{endpoint}/moto-api/reset", timeout=10)  # small tables again
         prepare_tables(client, settings)
         measure_events(api, endpoint, settings, figures)
@@ -484,24 +488,49 @@ def measure_cold_start(
 
 
 def cold_start(app_dir: Path, customer: str, cart: str, env: dict[str, str]) -> float:
+    return float(cold_start_run(app_dir, customer, cart, env)["seconds"])
+
+
+def cold_start_run(
+    app_dir: Path, customer: str, cart: str, env: dict[str, str], *mode: str
+) -> dict[str, Any]:
     output = subprocess.run(
-        [sys.executable, "-m", "bench.cold_start", str(app_dir), customer, cart],
+        [sys.executable, "-m", "bench.cold_start", str(app_dir), customer, cart, *mode],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    result = json.loads(output.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     if result["status"] != 200:
         raise RuntimeError(f"cold start of {app_dir} answered {result['status']}")
-    return float(result["seconds"])
+    return result
 
 
 def remove_bytecode(sources: list[Path]) -> None:
     for source in sources:
         folder = source if source.is_dir() else source.parent
         shutil.rmtree(folder / "__pycache__", ignore_errors=True)
+
+
+def measure_agents(
+    api: Api, client: Any, bare_client: Any, environment: dict[str, str], figures: Figures
+) -> None:
+    """UCP's MCP tool calls (bench/agents.py): round trips, overhead, cold start."""
+    agents.measure_round_trips(api, client, figures)
+    agents.measure_overhead(api, client, bare_client, figures)
+    guest_cart = agents.new_cart(api)  # a trusted caller's cart: its UCP id is its cartId
+    ucp_id = cart_tokens.issue(guest_cart, KeyRing.parse(environment["TOKEN_KEYS"]))
+    env = {**os.environ, **environment, "API_AUTH": "shopper", "PYTHONDONTWRITEBYTECODE": "1"}
+    minimal = PROJECT_DIR / "bench" / "minimal_app"
+    cart_for_carts = api.cart_with_lines(3)
+    runs = {
+        "mcp": lambda: cold_start_run(PROJECT_DIR, BENCH_CUSTOMER, ucp_id, env, "mcp"),
+        "minimal": lambda: cold_start_run(minimal, BENCH_CUSTOMER, cart_for_carts, env),
+        "carts": lambda: cold_start_run(PROJECT_DIR, BENCH_CUSTOMER, cart_for_carts, env),
+    }
+    agents.measure_cold_start(lambda mode: runs[mode](), figures)
 
 
 # -- 4. package size ----------------------------------------------------------------------

@@ -422,5 +422,19 @@ document.querySelector("#code-form").addEventListener("submit", (event) => {
   if (code) applyCode(code);
 });
 document.querySelector("#sign-out").addEventListener("click", () => { signOut(); loadCart(); });
+// A cart handed over by an agent (UCP's continue_url): `#cart=<cartId>&token=<cart token>`
+// for a guest's cart. The token comes in the fragment, which the browser never sends to a
+// server; it becomes this visitor's guest cart, and the fragment is removed.
+function takeHandedOverCart() {
+  const handed = new URLSearchParams(location.hash.slice(1));
+  const id = handed.get("cart");
+  const token = handed.get("token");
+  if (id && token && !sessionStorage.getItem(SHOPPER_KEY)) {
+    localStorage.setItem(CART_KEY, JSON.stringify({ cartId: id, cartToken: token }));
+  }
+  if (id) history.replaceState(null, "", location.pathname + location.search);
+}
+
+takeHandedOverCart();
 renderProducts();
 await loadCart();

@@ -2,6 +2,7 @@
 prints a token it accepts without disturbing it, and Ctrl-C stops all it started; with
 AWS_ENDPOINT_URL_DYNAMODB set, it uses that DynamoDB and starts none of its own."""
 
+import asyncio
 import json
 import os
 import select
@@ -13,10 +14,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 import boto3
 import requests
+from mcp import ClientSession
+from mcp.client.streamable_http import streamable_http_client
 
 from tests import emf
 from tests.e2e.fault_proxy import FaultProxy
@@ -76,11 +79,38 @@ def test_run_local_serves_shoppers_and_guests_and_ctrl_c_stops_everything() -> N
         add = next(line for line in access if line.get("operation") == "add_item")
         emf.check(add)
         assert (add["status"], add["cartId"], add["roundTrips"] > 0) == (200, guest["cartId"], True)
+        # An agent shops through make run's MCP endpoint with the official client.
+        listed_tools, cart = asyncio.run(agent_session(f"{api}/ucp/mcp"))
+        assert listed_tools == ["create_cart", "get_cart", "update_cart", "cancel_cart"]
+        assert [(li["id"], li["quantity"]) for li in cart["line_items"]] == [("ESP-1KG", 2)]
+        run.wait_for(b'"operation": "ucp_get_cart"')
+        access = [json.loads(line) for line in run.output.splitlines() if b'"_aws"' in line]
+        agent = next(line for line in access if line.get("operation") == "ucp_get_cart")
+        assert agent["ucpAgent"] == "https://agent.example/.well-known/ucp"
     assert b"Restarting local dev server" not in run.output  # make token disturbed nothing
     deadline = time.monotonic() + 5
     while port_is_open(port) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not port_is_open(port), "chalice local outlived Ctrl-C"
+
+
+async def agent_session(url: str) -> tuple[list[str], dict[str, Any]]:
+    """The tools an agent finds, and the cart it made and read back."""
+    meta = {"ucp-agent": {"profile": "https://agent.example/.well-known/ucp"}}
+    async with (
+        streamable_http_client(url) as streams,
+        ClientSession(streams[0], streams[1]) as session,
+    ):
+        await session.initialize()
+        tools = [tool.name for tool in (await session.list_tools()).tools]
+        lines = [{"item": {"id": "ESP-1KG"}, "quantity": 2}]
+        created = await session.call_tool(
+            "create_cart", {"meta": meta, "cart": {"line_items": lines}}
+        )
+        read = await session.call_tool(
+            "get_cart", {"meta": meta, "id": created.structured_content["id"]}
+        )
+        return tools, read.structured_content
 
 
 @dataclass

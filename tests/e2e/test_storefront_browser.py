@@ -308,3 +308,23 @@ def test_a_page_on_another_origin_is_refused_by_cors(stack: Stack, browser: Brow
 def test_the_readme_shows_a_current_screenshot() -> None:
     assert (PROJECT_DIR / "docs" / "storefront.png").stat().st_size > 10_000
     assert "docs/storefront.png" in (PROJECT_DIR / "README.md").read_text()
+
+
+def test_an_agents_continue_url_opens_its_guest_cart_in_the_storefront(
+    shopper_stack: Stack, browser: Browser, shop: str
+) -> None:
+    created = requests.post(
+        f"{shopper_stack.base_url}/ucp/carts",
+        json={"line_items": [{"item": {"id": "MUG-CER"}, "quantity": 2}]},
+        headers={"UCP-Agent": 'profile="https://agent.example/.well-known/ucp"'},
+        timeout=10,
+    ).json()
+    fragment = created["continue_url"].split("#", 1)[1]  # this test's storefront, same page
+    problems: list[str] = []
+    page = watched_page(browser, problems)
+    page.goto(f"{shop}#{fragment}")
+    page.wait_for_selector('body[data-ready=true] #lines [data-product="MUG-CER"]')
+    assert shown_cart(page) == [["MUG-CER", 2, "24.00 USD"]]
+    assert page.evaluate("location.hash") == ""  # the token left the address bar
+    assert guest_cart(page, shopper_stack)["cartId"] == created["id"].split(".")[2]
+    assert problems == []

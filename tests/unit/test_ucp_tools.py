@@ -4,7 +4,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from chalicelib.edge.ucp.mcp import TOOLS
+from chalicelib.edge.ucp.mcp import tools
 from tools.ucp import tool_schemas
 
 META = {"ucp-agent": {"profile": "https://agent.example/profile"}}
@@ -12,7 +12,7 @@ META = {"ucp-agent": {"profile": "https://agent.example/profile"}}
 
 def test_the_served_tools_are_what_ucps_schemas_give() -> None:
     assert tool_schemas.main(["--check"]) == 0
-    assert [tool["name"] for tool in TOOLS] == [
+    assert [tool["name"] for tool in tools()] == [
         "create_cart",
         "get_cart",
         "update_cart",
@@ -21,7 +21,7 @@ def test_the_served_tools_are_what_ucps_schemas_give() -> None:
 
 
 def valid(tool: str, arguments: dict[str, Any]) -> bool:
-    (schema,) = [t["inputSchema"] for t in TOOLS if t["name"] == tool]
+    (schema,) = [t["inputSchema"] for t in tools() if t["name"] == tool]
     return bool(Draft202012Validator(schema).is_valid(arguments))
 
 

@@ -12,9 +12,10 @@ malformed profile is -32001.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from chalice.app import Chalice, Response
@@ -31,9 +32,17 @@ log = logging.getLogger(__name__)
 
 PROTOCOL_VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26")
 """MCP revisions this server speaks (the newest first), all with the initialize handshake."""
-TOOLS: list[dict[str, Any]] = json.loads(
-    resources.files("chalicelib.edge.ucp").joinpath("tools.json").read_text()
-)
+TOOLS_FILE = Path(__file__).with_name("tools.json")
+
+
+@functools.cache
+def tools() -> list[dict[str, Any]]:
+    """The tools' definitions, read on the first tools/list (a tool call does not need
+    them: its arguments are checked by the operation's own parsing)."""
+    listed: list[dict[str, Any]] = json.loads(TOOLS_FILE.read_text())
+    return listed
+
+
 INSTRUCTIONS = (
     "A shop's cart, as UCP's cart capability (dev.ucp.shopping.cart "
     f"{UCP_VERSION}). Create a cart with line items, read it, replace its line items, "
@@ -101,7 +110,7 @@ def _result(message: dict[str, Any], call_tool: Any) -> dict[str, Any]:
     if method == "ping":
         return {}
     if method == "tools/list":
-        return {"tools": TOOLS}
+        return {"tools": tools()}
     if method == "tools/call":
         result: dict[str, Any] = call_tool()
         return result

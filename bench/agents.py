@@ -1,0 +1,147 @@
+"""Agents' figures for `make bench`: UCP's MCP tool calls (POST /ucp/mcp) through the app's
+handler, as Lambda hands them over.
+
+- round trips of each cart tool, against what /carts needs for the same change;
+- overhead of a tool call: the app's time over the same DynamoDB requests made bare;
+- cold start: a fresh interpreter's import and first tool call, against the minimal app,
+  and which of the agents' modules a /carts cold start loads (none should be).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from bench.calls import CallRecorder, replay
+
+PROFILE = {"ucp-agent": {"profile": "https://bench.example/.well-known/ucp"}}
+LINES = [{"item": {"id": "ESP-1KG"}, "quantity": 1}, {"item": {"id": "MUG-CER"}, "quantity": 2}]
+SAMPLES = 100
+
+
+def tool_call(api: Any, name: str, **arguments: Any) -> dict[str, Any]:
+    message = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": name, "arguments": {"meta": PROFILE, **arguments}},
+    }
+    answer = api.call("POST", "/ucp/mcp", message)
+    content: dict[str, Any] = answer["result"]["structuredContent"]
+    if content["ucp"].get("status") == "error":
+        raise RuntimeError(f"{name}: {content['messages']}")
+    return content
+
+
+def new_cart(api: Any) -> str:
+    return str(tool_call(api, "create_cart", cart={"line_items": LINES})["id"])
+
+
+def measure_round_trips(api: Any, client: Any, figures: Any) -> None:
+    """Each tool's sequential round trips (prices cached, as in a warm container), against
+    the /carts requests that make the same change."""
+    counter = CallRecorder(simulated_latency=0.005)
+    counter.attach(client)
+
+    def trips(call: Callable[[], Any]) -> int:
+        with counter.recording():
+            call()
+        return counter.round_trips
+
+    cart = new_cart(api)
+    key = {**PROFILE, "idempotency-key": str(uuid.uuid4())}
+    replaced = [
+        {"item": {"id": "MUG-CER"}, "quantity": 1},
+        {"item": {"id": "SCALE-01"}, "quantity": 1},
+    ]
+    warm = new_cart(api)  # every product's price cached, as in a warm container
+    tool_call(api, "update_cart", id=warm, cart={"line_items": replaced})
+    counts = {
+        "create_cart (2 lines)": (trips(lambda: new_cart(api)), 3, "create_cart + change_items"),
+        "get_cart": (trips(lambda: tool_call(api, "get_cart", id=cart)), 1, "get_cart"),
+        "update_cart (replace 2 lines)": (
+            trips(lambda: tool_call(api, "update_cart", id=cart, cart={"line_items": replaced})),
+            2,
+            "change_items",
+        ),
+    }
+    message = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "cancel_cart", "arguments": {"meta": key, "id": cart}},
+    }
+    counts["cancel_cart (keyed)"] = (
+        trips(lambda: api.call("POST", "/ucp/mcp", message)),
+        5,
+        "get_cart + keyed delete_cart",
+    )
+    counter.detach(client)
+    for name, (count, target, same) in counts.items():
+        figures.add(
+            f"round trips: MCP tool {name} (/carts: {same})",
+            count,
+            "",
+            f"at most {target}",
+            count <= target,
+        )
+
+
+def measure_overhead(api: Any, client: Any, bare_client: Any, figures: Any) -> None:
+    """The get_cart tool's median time through the app (JSON-RPC in, UCP's cart out) over
+    the median time of the same DynamoDB requests made bare, as the /carts overheads."""
+    recorder = CallRecorder()
+    recorder.attach(client)
+    app_times: list[float] = []
+    bare_times: list[float] = []
+    ours, theirs = new_cart(api), new_cart(api)
+    tool_call(api, "get_cart", id=ours)  # a warm container: prices cached
+    while len(bare_times) < SAMPLES:
+        with recorder.recording():
+            started = time.perf_counter()
+            tool_call(api, "get_cart", id=ours)
+            app_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        replay(bare_client, recorder.waves, ours, theirs)
+        bare_times.append(time.perf_counter() - started)
+    recorder.detach(client)
+    app, bare = statistics.median(app_times), statistics.median(bare_times)
+    ratio = round(app / bare, 3)
+    figures.add(
+        f"overhead: MCP tool get_cart (app {app * 1000:.2f} ms / same requests bare"
+        f" {bare * 1000:.2f} ms)",
+        ratio,
+        "x",
+        "at most 1.15",
+        ratio <= 1.15,
+    )
+
+
+def measure_cold_start(cold_start: Callable[..., dict[str, Any]], figures: Any) -> None:
+    """`cold_start(mode)` runs one fresh interpreter (bench.cold_start) and answers what it
+    printed; the figures are medians, the service against the minimal app."""
+    first = [cold_start("mcp") for _ in range(5)]
+    minimal = [cold_start("minimal") for _ in range(5)]
+    service = statistics.median(sample["seconds"] for sample in first)
+    baseline = statistics.median(sample["seconds"] for sample in minimal)
+    ratio = round(service / baseline, 3)
+    figures.add(
+        f"cold start: import + first MCP tool call get_cart (service {service * 1000:.0f} ms"
+        f" / minimal app get_cart {baseline * 1000:.0f} ms)",
+        ratio,
+        "x",
+        "",
+        None,
+    )
+    loaded = cold_start("carts")["agent_modules"]
+    figures.add(
+        "agents' modules a /carts cold start imports (chalicelib.edge.ucp.*)",
+        json.dumps(loaded),
+        "",
+        "none",
+        loaded == [],
+    )
