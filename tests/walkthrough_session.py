@@ -19,7 +19,8 @@ from pathlib import Path
 WALKTHROUGH = Path(__file__).resolve().parent.parent / "docs" / "walkthrough.md"
 _BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
 _VARIABLE = re.compile(
-    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"  # ids
+    r"cart\.[\w-]+\.[0-9a-f-]{36}\.[\w-]+"  # a guest's cart token (a guest cart's UCP id)
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"  # ids
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"  # timestamps
     r"|(?<=^Date: ).*$|(?<=^Server: ).*$"  # headers of the moment and the machine
     r'|(?<="cartToken": ")[^"]+',  # a guest's cart token

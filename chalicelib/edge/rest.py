@@ -62,7 +62,13 @@ def route_options(edge: EdgeSettings, authorizer: Any) -> dict[str, Any]:
     if edge.cors_allow_origin:
         options["cors"] = CORSConfig(
             allow_origin=edge.cors_allow_origin,
-            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "Idempotency-Key",
+                "UCP-Agent",  # an agent in a browser (UCP's REST binding)
+            ],
             expose_headers=["X-Request-Id", "Location", "ETag", "Retry-After"],
             max_age=600,
         )
