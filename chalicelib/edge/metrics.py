@@ -73,8 +73,9 @@ def derive(tally: Tally, status: int | None) -> None:
     counts["ServerErrors"] += status is not None and status >= 500
     counts["Unauthenticated"] += status == 401
     counts["Accepted"] += status == 202
-    if status is not None and 200 <= status < 300 and not counts["Replays"]:
-        counts["CartsCreated"] += operation == "create_cart"
+    # (A UCP refusal is a 2xx too, an error response: it carries its code.)
+    if status is not None and 200 <= status < 300 and code is None and not counts["Replays"]:
+        counts["CartsCreated"] += operation in ("create_cart", "ucp_create_cart")
         counts["ItemsAdded"] += operation in ("add_item", "change_items")
         counts["Checkouts"] += operation == "checkout"
 

@@ -111,6 +111,7 @@ class CartService(CartChanges):
         if command.lines:  # written with the cart, all or none
             products = self._catalog.get_many(sorted({op.product_id for op in command.lines}))
             cart.apply(command.lines, products, change)
+            cart.version = 1  # created with its lines: still its first version
         # The promotions (for approachingDiscounts), if not cached, read while the cart is
         # written: creating stays one round trip.
         promotions = self._pricing.promotions_soon()
@@ -203,9 +204,8 @@ class CartService(CartChanges):
         lines: Sequence[ItemOperation],
         context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
-        """Make the cart's lines exactly these (product and quantity), as one change: lines
-        not named are removed, new ones added, a line whose quantity is unchanged is left
-        alone (UCP's update, a full replacement of the line items)."""
+        """The cart's lines made exactly these, as one change (UCP's update): lines not
+        named removed, new ones added, unchanged ones left alone."""
         wanted = {line.product_id: line.quantity for line in lines}
         self._may_name(cart_id, context.caller)  # before the catalog is read
         products = self._catalog.get_many(sorted(wanted))
@@ -214,11 +214,9 @@ class CartService(CartChanges):
             held = {line.product_id: line.quantity for line in cart.lines}
             removed = [ItemOperation(REMOVE, pid) for pid in held if pid not in wanted]
             changed = [
-                ItemOperation(
-                    SET if line.product_id in held else ADD, line.product_id, line.quantity
-                )
-                for line in lines
-                if held.get(line.product_id) != line.quantity
+                ItemOperation(SET if pid in held else ADD, pid, quantity)
+                for pid, quantity in wanted.items()
+                if held.get(pid) != quantity
             ]
             cart.apply([*removed, *changed], products, change)
 

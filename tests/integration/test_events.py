@@ -372,3 +372,22 @@ def test_an_unpublishable_record_holds_nothing_back_and_ends_in_the_failed_event
     (republished,) = shop.tap.drain()
     assert republished["detail"]["eventId"] == f"{poisoned}:2:ItemAdded"
     assert sqs.receive_message(QueueUrl=shop.failed.url).get("Messages", []) == []
+
+
+def test_an_agents_cart_publishes_the_same_events(api: Api, shop: Shop) -> None:
+    agent = {"UCP-Agent": 'profile="https://agent.example/.well-known/ucp"'}
+    two = [{"item": {"id": "ESP-1KG"}, "quantity": 2}, {"item": {"id": "MUG-CER"}, "quantity": 1}]
+    created = api.call("POST", "/ucp/carts", {"line_items": two}, agent)
+    cart = created.json["id"]
+    replaced = {"line_items": [{"item": {"id": "ESP-1KG"}, "quantity": 3}]}
+    updated = api.call("PUT", f"/ucp/carts/{cart}", replaced, agent)
+    api.call("POST", f"/ucp/carts/{cart}/cancel", {}, agent)
+    events = shop.events()
+    assert changes(events) == [
+        ("CartCreated", 1, {}),
+        ("ItemsChanged", 2, {"lines": [line(3, 2), line(0, 1, "MUG-CER")]}),
+        ("CartDeleted", 3, {}),
+    ]
+    assert events[0]["detail"]["cart"] == {"itemCount": 3, "lineCount": 2, "currency": "USD"}
+    assert events[0]["detail"]["requestId"] == created.headers["X-Request-Id"]
+    assert events[1]["detail"]["requestId"] == updated.headers["X-Request-Id"]

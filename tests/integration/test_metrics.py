@@ -146,3 +146,22 @@ def test_a_change_answered_202_counts_as_accepted(
     assert measured["Accepted"] == (1, PER_OPERATION)
     assert measured["DynamoDBThrottles"][0] >= 3
     assert "ItemsAdded" in measured  # the change did commit
+
+
+def test_an_agents_requests_name_the_agent_and_count_in_the_funnel(
+    api: Api, lines: AccessLines
+) -> None:
+    agent = {"UCP-Agent": 'profile="https://agent.example/.well-known/ucp"'}
+    body = {"line_items": [{"item": {"id": "ESP-1KG"}, "quantity": 1}]}
+    assert api.call("POST", "/ucp/carts", body, agent).status_code == 201
+    refused = {"line_items": [{"item": {"id": "NO-SUCH-THING"}, "quantity": 1}]}
+    assert api.call("POST", "/ucp/carts", refused, agent).status_code == 200  # UCP's refusal
+    created, refusal = lines.take()
+    assert (created["operation"], created["ucpAgent"]) == (
+        "ucp_create_cart",
+        "https://agent.example/.well-known/ucp",
+    )
+    assert emf.metrics(created)["CartsCreated"] == (1, ("stage",))
+    assert (refusal["status"], refusal["code"]) == (200, "PRODUCT_NOT_FOUND")
+    assert "CartsCreated" not in emf.metrics(refusal)
+    assert emf.metrics(refusal)["Refusals"] == (1, ("stage", "operation", "code"))
