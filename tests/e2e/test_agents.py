@@ -18,6 +18,7 @@ from mcp_types import TextContent
 
 from chalicelib.domain.money import Money
 from chalicelib.dynamodb.products import DynamoProductRepository
+from chalicelib.edge.ucp import mcp as mcp_binding
 from tests.e2e.conftest import Stack
 from tests.e2e.test_access import (
     ANOTHER_SHOPPER,
@@ -103,7 +104,7 @@ def test_an_agent_shops_through_mcp_with_the_official_client(shopper_stack: Stac
     seen = asyncio.run(shop(shopper_stack))
     tools = seen["tools"]
     assert sorted(tools) == ["cancel_cart", "create_cart", "get_cart", "update_cart"]
-    for tool in tools():  # the binding's schemas, as served
+    for tool in mcp_binding.tools():  # the binding's schemas, as served
         assert tools[tool["name"]].input_schema == tool["inputSchema"]
         assert tools[tool["name"]].output_schema == tool["outputSchema"]
     created = seen["created"]
