@@ -54,31 +54,31 @@ CURRENCY_RULE = "must be a supported ISO 4217 currency code such as USD or EUR"
 def create_cart(body: dict[str, Any], customer_required: bool = True) -> CreateCart:
     """`customerId` is required of a trusted caller; a shopper's is their token's subject,
     and a guest's cart has none."""
-    errors = _unknown_fields(body, {"customerId", "currency"})
+    errors = unknown_fields(body, {"customerId", "currency"})
     customer_id: str | None = None
     if customer_required or "customerId" in body:
         customer_id = _pattern_field(body, "customerId", CUSTOMER_ID, CUSTOMER_ID_RULE, errors)
     currency = body.get("currency", DEFAULT_CURRENCY)
     if not (isinstance(currency, str) and is_supported_currency(currency)):
         errors.append(FieldError("currency", CURRENCY_RULE))
-    _raise_if_any(errors)
+    raise_if_any(errors)
     return CreateCart(customer_id, currency)
 
 
 def add_item(body: dict[str, Any]) -> AddItem:
-    errors = _unknown_fields(body, {"productId", "quantity", "attributes"})
+    errors = unknown_fields(body, {"productId", "quantity", "attributes"})
     product_id = _pattern_field(body, "productId", PRODUCT_ID, PRODUCT_ID_RULE, errors)
-    quantity = _quantity_field(body, 1, errors)
+    quantity = quantity_field(body, 1, errors)
     attributes = _attributes_field(body, "attributes", MAX_LINE_ATTRIBUTES, errors)
-    _raise_if_any(errors)
+    raise_if_any(errors)
     return AddItem(product_id, quantity, attributes)
 
 
 def update_item(body: dict[str, Any]) -> UpdateItem:
-    errors = _unknown_fields(body, {"quantity", "attributes"})
-    quantity = _quantity_field(body, 0, errors)
+    errors = unknown_fields(body, {"quantity", "attributes"})
+    quantity = quantity_field(body, 0, errors)
     attributes = _attributes_field(body, "attributes", MAX_LINE_ATTRIBUTES, errors)
-    _raise_if_any(errors)
+    raise_if_any(errors)
     return UpdateItem(quantity, attributes)
 
 
@@ -102,7 +102,7 @@ def list_carts(query: Mapping[str, str] | None) -> ListCarts:
     token = query.get("nextToken")
     if token is not None and not (token.isascii() and 0 < len(token) <= 1024):
         errors.append(FieldError("nextToken", "is not a token this service issued"))
-    _raise_if_any(errors)
+    raise_if_any(errors)
     return ListCarts(limit, token)
 
 
@@ -110,26 +110,26 @@ MAX_CART_TOKEN_LENGTH = 200
 
 
 def update_cart(body: dict[str, Any]) -> UpdateCart:
-    errors = _unknown_fields(body, {"note", "attributes"})
+    errors = unknown_fields(body, {"note", "attributes"})
     if not body:
         errors.append(FieldError("note", "give note, attributes or both"))
     note = body.get("note")
     if "note" in body and not (isinstance(note, str) and len(note) <= MAX_NOTE):
         errors.append(FieldError("note", f"must be a string of at most {MAX_NOTE} characters"))
     attributes = _attributes_field(body, "attributes", MAX_CART_ATTRIBUTES, errors)
-    _raise_if_any(errors)
+    raise_if_any(errors)
     return UpdateCart(note, attributes)
 
 
 def change_items(body: dict[str, Any]) -> ChangeItems:
     """1 to 50 operations; each one's errors are named `operations[i].field`."""
-    errors = _unknown_fields(body, {"operations"})
+    errors = unknown_fields(body, {"operations"})
     operations = body.get("operations")
     if not (isinstance(operations, list) and 1 <= len(operations) <= MAX_OPERATIONS):
         errors.append(
             FieldError("operations", f"must be a list of 1 to {MAX_OPERATIONS} operations")
         )
-        _raise_if_any(errors)
+        raise_if_any(errors)
         return ChangeItems([])
     parsed = []
     for index, operation in enumerate(operations):
@@ -141,7 +141,7 @@ def change_items(body: dict[str, Any]) -> ChangeItems:
                 FieldError(f"{prefix}.{e.field}" if e.field else prefix, e.message)
                 for e in invalid.errors
             ]
-    _raise_if_any(errors)
+    raise_if_any(errors)
     return ChangeItems(parsed)
 
 
@@ -154,16 +154,16 @@ def _item_operation(operation: object) -> ItemOperation:
         added = add_item(fields)
         return ItemOperation(ADD, added.product_id, added.quantity, added.attributes)
     if kind == SET:
-        errors = _unknown_fields(fields, {"productId", "quantity", "attributes"})
+        errors = unknown_fields(fields, {"productId", "quantity", "attributes"})
         product = _pattern_field(fields, "productId", PRODUCT_ID, PRODUCT_ID_RULE, errors)
-        quantity = _quantity_field(fields, 0, errors)
+        quantity = quantity_field(fields, 0, errors)
         attributes = _attributes_field(fields, "attributes", MAX_LINE_ATTRIBUTES, errors)
-        _raise_if_any(errors)
+        raise_if_any(errors)
         return ItemOperation(SET, product, quantity, attributes)
     if kind == REMOVE:
-        errors = _unknown_fields(fields, {"productId"})
+        errors = unknown_fields(fields, {"productId"})
         product = _pattern_field(fields, "productId", PRODUCT_ID, PRODUCT_ID_RULE, errors)
-        _raise_if_any(errors)
+        raise_if_any(errors)
         return ItemOperation(REMOVE, product)
     _fail("op", 'must be "add", "set" or "remove"')
 
@@ -171,16 +171,16 @@ def _item_operation(operation: object) -> ItemOperation:
 def checkout(body: dict[str, Any]) -> bool:
     """Whether the shopper accepts prices that rose since the lines were added (no body:
     not)."""
-    errors = _unknown_fields(body, {"acceptPriceChanges"})
+    errors = unknown_fields(body, {"acceptPriceChanges"})
     accept = body.get("acceptPriceChanges", False)
     if type(accept) is not bool:
         errors.append(FieldError("acceptPriceChanges", "must be true or false"))
-    _raise_if_any(errors)
+    raise_if_any(errors)
     return bool(accept)
 
 
 def merge_carts(body: dict[str, Any]) -> MergeCarts:
-    errors = _unknown_fields(body, {"sourceCartId", "sourceCartToken"})
+    errors = unknown_fields(body, {"sourceCartId", "sourceCartToken"})
     if "sourceCartId" not in body:
         errors.append(FieldError("sourceCartId", "is required"))
     elif not (isinstance(body["sourceCartId"], str) and CART_ID.fullmatch(body["sourceCartId"])):
@@ -190,14 +190,14 @@ def merge_carts(body: dict[str, Any]) -> MergeCarts:
         isinstance(token, str) and 0 < len(token) <= MAX_CART_TOKEN_LENGTH
     ):
         errors.append(FieldError("sourceCartToken", "must be the guest cart's cartToken"))
-    _raise_if_any(errors)
+    raise_if_any(errors)
     return MergeCarts(body["sourceCartId"], token)
 
 
 def enter_discount_code(body: dict[str, Any]) -> str:
-    errors = _unknown_fields(body, {"code"})
+    errors = unknown_fields(body, {"code"})
     code = _pattern_field(body, "code", DISCOUNT_CODE, DISCOUNT_CODE_RULE, errors)
-    _raise_if_any(errors)
+    raise_if_any(errors)
     return code
 
 
@@ -265,8 +265,14 @@ def secret_idempotency_key(key: str | None, field: str = "Idempotency-Key") -> s
     return key
 
 
-def _unknown_fields(body: dict[str, Any], known: set[str]) -> list[FieldError]:
-    return [FieldError(name, "is not a known field") for name in sorted(body) if name not in known]
+def unknown_fields(body: dict[str, Any], known: set[str], at: str = "") -> list[FieldError]:
+    """A refusal of each field of `body` not `known` (`at`: where the body is, as a
+    field's name prefix: `line_items[0].`)."""
+    return [
+        FieldError(f"{at}{name}", "is not a known field")
+        for name in sorted(body)
+        if name not in known
+    ]
 
 
 def _pattern_field(
@@ -282,15 +288,18 @@ def _pattern_field(
     return value
 
 
-def _quantity_field(body: dict[str, Any], minimum: int, errors: list[FieldError]) -> int:
+def quantity_field(
+    body: dict[str, Any], minimum: int, errors: list[FieldError], at: str = ""
+) -> int:
+    """`body`'s quantity, from `minimum` to MAX_QUANTITY (0 and a refusal otherwise)."""
     if "quantity" not in body:
-        errors.append(FieldError("quantity", "is required"))
+        errors.append(FieldError(f"{at}quantity", "is required"))
         return 0
     value = body["quantity"]
     # bool is a subclass of int in Python, but `true` is not a quantity.
     if type(value) is not int or not minimum <= value <= MAX_QUANTITY:
         errors.append(
-            FieldError("quantity", f"must be an integer from {minimum} to {MAX_QUANTITY}")
+            FieldError(f"{at}quantity", f"must be an integer from {minimum} to {MAX_QUANTITY}")
         )
         return 0
     return value
@@ -321,7 +330,7 @@ def _attributes_field(
     return dict(value)
 
 
-def _raise_if_any(errors: list[FieldError]) -> None:
+def raise_if_any(errors: list[FieldError]) -> None:
     if errors:
         raise InvalidInput(errors)
 

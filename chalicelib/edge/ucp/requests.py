@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chalicelib.domain.cart import MAX_QUANTITY
 from chalicelib.domain.commands import ADD, MAX_OPERATIONS, SET, CreateCart, ItemOperation
-from chalicelib.domain.errors import FieldError, InvalidInput
+from chalicelib.domain.errors import FieldError
 from chalicelib.domain.identifiers import PRODUCT_ID
 from chalicelib.domain.money import DEFAULT_CURRENCY, is_supported_currency
+from chalicelib.edge import parsing
 
 CART_FIELDS = {"line_items", "context", "signals", "attribution", "buyer"}
 """What a create or an update may carry (UCP's request shape of cart.json). `context`,
@@ -41,7 +41,7 @@ def meta_profile(meta: object) -> str:
 
 
 def create(body: dict[str, Any]) -> CreateCart:
-    errors = _unknown(body, CART_FIELDS, "")
+    errors = parsing.unknown_fields(body, CART_FIELDS)
     currency = DEFAULT_CURRENCY
     context = body.get("context")
     if context is not None and not isinstance(context, dict):
@@ -51,18 +51,18 @@ def create(body: dict[str, Any]) -> CreateCart:
         if not (isinstance(currency, str) and is_supported_currency(currency)):
             errors.append(FieldError("context.currency", "must be an ISO 4217 code we sell in"))
     lines = _line_items(body, ADD, errors)
-    _raise_if_any(errors)
+    parsing.raise_if_any(errors)
     return CreateCart(None, currency, tuple(lines))
 
 
 def update(body: dict[str, Any], cart_id: str | None) -> list[ItemOperation]:
     """An update's lines (every line the cart keeps). REST's body may repeat the cart's
     `id`, which must be the one in the path; MCP's `cart` has none."""
-    errors = _unknown(body, CART_FIELDS | {"id"}, "")
+    errors = parsing.unknown_fields(body, CART_FIELDS | {"id"})
     if "id" in body and body["id"] != cart_id:
         errors.append(FieldError("id", "must be the id of the cart being updated"))
     lines = _line_items(body, SET, errors)
-    _raise_if_any(errors)
+    parsing.raise_if_any(errors)
     return lines
 
 
@@ -77,31 +77,15 @@ def _line_items(body: dict[str, Any], op: str, errors: list[FieldError]) -> list
         if not isinstance(entry, dict):
             errors.append(FieldError(at, "must be an object"))
             continue
-        errors += _unknown(entry, LINE_FIELDS, f"{at}.")
+        errors += parsing.unknown_fields(entry, LINE_FIELDS, f"{at}.")
         item = entry.get("item")
         product_id = item.get("id") if isinstance(item, dict) else None
         if not (isinstance(product_id, str) and PRODUCT_ID.fullmatch(product_id)):
             errors.append(FieldError(f"{at}.item.id", "must be a product id of the catalog"))
         elif product_id in seen:
             errors.append(FieldError(f"{at}.item.id", "names a product another line names"))
-        quantity = entry.get("quantity")
-        if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:
-            rule = f"must be an integer from 1 to {MAX_QUANTITY}"
-            errors.append(FieldError(f"{at}.quantity", rule))
-        if isinstance(product_id, str) and type(quantity) is int:
+        quantity = parsing.quantity_field(entry, 1, errors, f"{at}.")
+        if isinstance(product_id, str) and quantity:
             seen.add(product_id)
             lines.append(ItemOperation(op, product_id, quantity))
     return lines
-
-
-def _unknown(body: dict[str, Any], known: set[str], prefix: str) -> list[FieldError]:
-    return [
-        FieldError(f"{prefix}{name}", "is not a field of UCP's cart request")
-        for name in sorted(body)
-        if name not in known
-    ]
-
-
-def _raise_if_any(errors: list[FieldError]) -> None:
-    if errors:
-        raise InvalidInput(errors)
