@@ -105,7 +105,7 @@ def answer(
         caller = caller_of(request, edge, built.verifier)
         reply = run(operation, incoming(request, operation, caller), built.carts, built.receipts)
     except CartServiceError as error:
-        return problem_response(refusal(error), _error_headers(error))
+        return problem_response(refusal(error), error_headers(error))
     if reply.body is None:
         return Response(body="", status_code=reply.status, headers=dict(reply.headers))
     return Response(
@@ -130,7 +130,8 @@ def caller_of(request: Request, edge: EdgeSettings, verifier: TokenVerifier) -> 
     return verifier.caller(header)[0]
 
 
-def _error_headers(error: CartServiceError) -> dict[str, str]:
+def error_headers(error: CartServiceError) -> dict[str, str]:
+    """What an error's answer carries besides its body: when to retry, how to authenticate."""
     if isinstance(error, StorageUnavailable | CartBeingMerged | TooManyAttempts):
         return {"Retry-After": str(error.retry_after_seconds)}
     if isinstance(error, Unauthenticated):
@@ -219,13 +220,12 @@ def request_context(request: Request, get_response: Callable[[Request], Response
 
 def _logged_path(request: Request) -> tuple[str | None, str | None]:
     """The path and cart a log line names. A guest cart's UCP id is its cart token, a
-    secret: the line names its cart instead."""
+    secret: the path names it as such (the UCP route labels the line with its cart)."""
     params, path = request.uri_params or {}, request.context.get("path")
     ucp_id = params.get("id")
     if isinstance(ucp_id, str) and cart_tokens.looks_like_one(ucp_id):
-        cart_id = ucp_id.split(".")[2] if ucp_id.count(".") == 3 else None
-        return (path or "").replace(ucp_id, "{cart token}"), cart_id
-    return path, params.get("cartId") or ucp_id
+        return (path or "").replace(ucp_id, "{cart token}"), None
+    return path, params.get("cartId")
 
 
 def _as_problem(response: Response) -> Response:

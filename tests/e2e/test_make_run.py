@@ -87,6 +87,9 @@ def test_run_local_serves_shoppers_and_guests_and_ctrl_c_stops_everything() -> N
         access = [json.loads(line) for line in run.output.splitlines() if b'"_aws"' in line]
         agent = next(line for line in access if line.get("operation") == "ucp_get_cart")
         assert agent["ucpAgent"] == "https://agent.example/.well-known/ucp"
+        # A guest cart's UCP id is its cart token: the log names the cart, never the token.
+        assert agent["cartId"] == cart["id"].split(".")[2]
+        assert cart["id"].encode() not in run.output
     assert b"Restarting local dev server" not in run.output  # make token disturbed nothing
     deadline = time.monotonic() + 5
     while port_is_open(port) and time.monotonic() < deadline:

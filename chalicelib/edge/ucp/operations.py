@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import NamedTuple
 
+from chalicelib import telemetry
 from chalicelib.domain.access import Caller
 from chalicelib.domain.commands import ItemOperation
 from chalicelib.domain.errors import (
@@ -30,9 +31,10 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.identifiers import CART_ID
 from chalicelib.domain.pricing import PricedCart
 from chalicelib.edge import operations as runner
-from chalicelib.edge.auth import WWW_AUTHENTICATE, TokenVerifier
+from chalicelib.edge.auth import TokenVerifier
 from chalicelib.edge.operations import Call, Incoming, Operation, Reply
 from chalicelib.edge.problems import refusal
+from chalicelib.edge.rest import error_headers
 from chalicelib.edge.services import Services
 from chalicelib.edge.ucp import requests
 from chalicelib.edge.ucp.documents import cart_document, envelope, error_document
@@ -65,25 +67,24 @@ def target(ucp_id: object, caller: Caller, verifier: TokenVerifier) -> Target:
     return Target(ucp_id, ucp_id, caller)
 
 
-def continue_url(cart_id: str | None = None, cart_token: str | None = None) -> str:
-    """The demo storefront, with the cart open (a guest's with its token, in the fragment,
-    which the browser never sends to a server); without a cart, the storefront."""
+def continue_url(cart_id: str | None = None, ucp_id: str | None = None) -> str:
+    """The demo storefront, with the cart open: a guest's (whose UCP id is its cart token)
+    with its token, in the fragment, which the browser never sends to a server; without a
+    cart, the storefront."""
     base = storefront_url()
     if cart_id is None:
         return f"{base}/"
-    return f"{base}/#cart={cart_id}" + (f"&token={cart_token}" if cart_token else "")
+    token = f"&token={ucp_id}" if ucp_id is not None and ucp_id != cart_id else ""
+    return f"{base}/#cart={cart_id}{token}"
 
 
-def _document(service: CartService, incoming: Incoming, status: int = 200) -> Reply:
+def _document(service: CartService, incoming: Incoming) -> Reply:
     cart_id, ucp_id = str(incoming.path["cartId"]), str(incoming.path["id"])
-    priced = service.get_cart(cart_id, incoming.caller)
-    return _cart_reply(priced, ucp_id, status)
+    return _cart_reply(service.get_cart(cart_id, incoming.caller), ucp_id)
 
 
 def _cart_reply(priced: PricedCart, ucp_id: str, status: int = 200) -> Reply:
-    cart_id = priced.cart.cart_id
-    token = ucp_id if ucp_id != cart_id else None
-    body = cart_document(priced, ucp_id, continue_url(cart_id, token))
+    body = cart_document(priced, ucp_id, continue_url(priced.cart.cart_id, ucp_id))
     return Reply(status, body, {"ETag": f'"{priced.cart.version}"'})
 
 
@@ -101,7 +102,7 @@ def _applied(cart_id: str, incoming: Incoming) -> Reply:
                 "content": "The change was made; get the cart to see it.",
             }
         ],
-        "continue_url": continue_url(cart_id, ucp_id if ucp_id != cart_id else None),
+        "continue_url": continue_url(cart_id, ucp_id),
     }
     return Reply(202, body, {})
 
@@ -200,6 +201,7 @@ def run(operation: Operation, incoming: Incoming, services: Services) -> Reply:
     try:
         if operation.path:
             found = target(incoming.path["id"], incoming.caller, services.verifier)
+            telemetry.label(cartId=found.cart_id)  # the access line's cart, never a token
             incoming = incoming._replace(
                 path={"cartId": found.cart_id, "id": found.ucp_id}, caller=found.caller
             )
@@ -236,13 +238,8 @@ def refused(error: CartServiceError, incoming: Incoming, protocol: bool = False)
     problem = refusal(error)
     status, code = problem["status"], problem["code"]
     if protocol or is_protocol_error(status, code):
-        headers = {}
-        if isinstance(error, Unauthenticated):
-            headers["WWW-Authenticate"] = WWW_AUTHENTICATE
-        retry_after = getattr(error, "retry_after_seconds", None)
-        if retry_after is not None:
-            headers["Retry-After"] = str(retry_after)
-        return Reply(status, {"code": code.lower(), "content": problem["detail"]}, headers)
+        body = {"code": code.lower(), "content": problem["detail"]}
+        return Reply(status, body, error_headers(error))
     ucp_code, severity = UCP_CODES.get(code, (code.lower(), "recoverable"))
     fields = [(e.field, e.message) for e in getattr(error, "errors", [])] or [(error.field, None)]
     messages = []
@@ -260,9 +257,7 @@ def refused(error: CartServiceError, incoming: Incoming, protocol: bool = False)
     if code == "CART_NOT_FOUND" or not isinstance(cart_id, str):
         shown = continue_url()
     else:
-        shown = continue_url(
-            cart_id, ucp_id if isinstance(ucp_id, str) and ucp_id != cart_id else None
-        )
+        shown = continue_url(cart_id, ucp_id if isinstance(ucp_id, str) else None)
     return Reply(200, error_document(messages, shown), {})
 
 
