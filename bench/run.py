@@ -43,8 +43,8 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from bench import agents
 from bench.calls import CallRecorder, replay
 from bench.promotions import measure_promotions
-from chalicelib.domain.cart import Product
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.service import cart_tokens
 from chalicelib.service.keys import KeyRing

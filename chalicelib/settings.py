@@ -18,6 +18,7 @@ from chalicelib.dynamodb.tables import (
     PRODUCTS,
     PROMOTION_USES,
     PROMOTIONS,
+    RATES,
     TABLES,
 )
 
@@ -64,6 +65,10 @@ class Settings(NamedTuple):
     """The stage's EventBridge bus of cart events (`cart-service-{stage}`)."""
     abandoned_after_hours: float = 24.0
     """How long an active cart with lines stays unchanged before it is abandoned."""
+    tax_service: str | None = None
+    """The shop's tax calculator as "module:function" (None: the tax rates table's)."""
+    tax_timeout: float = 0.3
+    """Seconds the shop's tax service has before the table's estimate is shown."""
 
     @property
     def carts_table(self) -> str:
@@ -90,6 +95,10 @@ class Settings(NamedTuple):
         return self.table_names[PROMOTION_USES.name]
 
     @property
+    def rates_table(self) -> str:
+        return self.table_names[RATES.name]
+
+    @property
     def code_attempts_table(self) -> str:
         return self.table_names[CODE_ATTEMPTS.name]
 
@@ -113,6 +122,8 @@ class Settings(NamedTuple):
                 shopper_jwks_url=environ.get("SHOPPER_JWKS_URL") or None,
                 event_bus_name=environ.get("EVENT_BUS_NAME") or f"{APP_NAME}-local",
                 abandoned_after_hours=float(environ.get("ABANDONED_AFTER_HOURS", "24")),
+                tax_service=environ.get("TAX_SERVICE") or None,
+                tax_timeout=float(environ.get("TAX_SERVICE_TIMEOUT", "0.3")),
             )
         except KeyError as missing:
             raise RuntimeError(f"environment variable {missing} is not set") from None

@@ -8,6 +8,7 @@ the same function and hand it to the app's container with `use`.
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,18 +17,22 @@ import boto3
 from botocore.config import Config
 
 from chalicelib.domain.clock import utc_now
+from chalicelib.domain.tax import TaxCalculator
 from chalicelib.dynamodb.attempts import DynamoCodeAttempts
 from chalicelib.dynamodb.calls import count_round_trips
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.dynamodb.promotions import DynamoPromotionRepository
+from chalicelib.dynamodb.rates import DynamoRateRepository
 from chalicelib.dynamodb.receipts import DynamoReceiptStore
 from chalicelib.edge.auth import TokenVerifier
 from chalicelib.edge.services import Services
 from chalicelib.service.catalog import Catalog
 from chalicelib.service.keys import KeyRing
 from chalicelib.service.operations import CartService
+from chalicelib.service.pricing import Pricing
 from chalicelib.service.promotions import Promotions
+from chalicelib.service.rates import RateTables
 from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
@@ -67,6 +72,10 @@ def build(settings: Settings, client: DynamoDBClient) -> Services:
         DynamoPromotionRepository(client, settings.promotions_table, settings.promotion_uses_table),
         settings.catalog_cache_seconds,
     )
+    rates = RateTables(
+        DynamoRateRepository(client, settings.rates_table), settings.catalog_cache_seconds
+    )
+    pricing = Pricing(catalog, promotions, rates, tax_service(settings), settings.tax_timeout)
     carts = DynamoCartRepository(
         client,
         settings.carts_table,
@@ -77,11 +86,21 @@ def build(settings: Settings, client: DynamoDBClient) -> Services:
     keys = key_ring(settings)
     lifetime = timedelta(days=settings.cart_ttl_days)
     attempts = DynamoCodeAttempts(client, settings.code_attempts_table)
-    service = CartService(carts, catalog, promotions, keys, attempts, lifetime=lifetime)
+    service = CartService(carts, pricing, keys, attempts, lifetime=lifetime)
     verifier = TokenVerifier(
         settings.shopper_issuer, settings.shopper_audience, keys, settings.shopper_jwks_url
     )
     return Services(service, DynamoReceiptStore(client, settings.idempotency_table), verifier)
+
+
+def tax_service(settings: Settings) -> TaxCalculator | None:
+    """The shop's tax service, if TAX_SERVICE names one ("module:function", a function from
+    a TaxRequest to a TaxResult: docs/configuration.md); else the rate table calculates."""
+    if settings.tax_service is None:
+        return None
+    module, _, name = settings.tax_service.partition(":")
+    calculator: TaxCalculator = getattr(importlib.import_module(module), name)
+    return calculator
 
 
 def key_ring(settings: Settings) -> Callable[[], KeyRing]:

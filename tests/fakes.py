@@ -9,10 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.attempts import AttemptWindow
-from chalicelib.domain.cart import ACTIVE, Attributes, Cart, Change, Product
+from chalicelib.domain.cart import ACTIVE, Attributes, Cart, Change
 from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate, RequestAlreadyApplied
+from chalicelib.domain.pricing import NO_RATES, Rates
+from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.receipts import Receipt, StoredReceipt
+from chalicelib.service.catalog import Catalog
 from chalicelib.service.keys import KeyRing
 from chalicelib.service.ports import (
     CartRepository,
@@ -20,7 +23,16 @@ from chalicelib.service.ports import (
     Decided,
     ProductRepository,
     PromotionRepository,
+    RateRepository,
     ReceiptStore,
+)
+from chalicelib.service.pricing import Pricing
+from chalicelib.service.promotions import Promotions
+from chalicelib.service.rates import (
+    DELIVERY,
+    RateTables,
+    parse_delivery_rates,
+    parse_tax_rates,
 )
 
 
@@ -205,6 +217,35 @@ class InMemoryProductRepository(ProductRepository):
 
     def put_many(self, products: Iterable[Product]) -> None:
         self.products.update((product.product_id, product) for product in products)
+
+
+class InMemoryRateRepository(RateRepository):
+    """Rate files as the loader puts them (checked by their parsers)."""
+
+    def __init__(self, rates: Rates = NO_RATES) -> None:
+        self.rates = rates
+
+    def get(self) -> Rates:
+        return self.rates
+
+    def put(self, name: str, document: Any) -> None:
+        if name == DELIVERY:
+            self.rates = self.rates._replace(delivery=parse_delivery_rates(document))
+        else:
+            self.rates = self.rates._replace(tax=parse_tax_rates(document))
+
+
+def pricing(
+    products: ProductRepository,
+    promotions: PromotionRepository | None = None,
+    rates: Rates = NO_RATES,
+) -> Pricing:
+    """The service's pricing over in-memory repositories, nothing cached."""
+    return Pricing(
+        Catalog(products, 0),
+        Promotions(promotions or InMemoryPromotionRepository(), 0),
+        RateTables(InMemoryRateRepository(rates), 0),
+    )
 
 
 class InMemoryPromotionRepository(PromotionRepository):

@@ -15,7 +15,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from chalicelib.domain.commands import ADD, SET, ItemOperation
+from chalicelib.domain.commands import ADD, SET, ItemOperation, UpdateCart
+from chalicelib.domain.delivery import DeliveryAddress, DeliveryOption, DeliveryRates
 from chalicelib.domain.discounts import Discounts
 from chalicelib.domain.errors import (
     CartBeingMerged,
@@ -25,6 +26,7 @@ from chalicelib.domain.errors import (
     CartServiceError,
     CartTooLarge,
     CurrencyMismatch,
+    DeliveryOptionUnavailable,
     DiscountCodeInvalid,
     DiscountCodeNotFound,
     InsufficientStock,
@@ -36,20 +38,22 @@ from chalicelib.domain.errors import (
     ProductNotFound,
     ProductsUnavailable,
     QuantityLimitExceeded,
+    Undeliverable,
 )
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import MAX_QUANTITY, Product
 from chalicelib.domain.promotions import MAX_CODES_PER_CART, TOO_MANY
 from chalicelib.domain.receipts import Receipt
 from chalicelib.domain.size import TextBudget, cart_text_bytes, pairs_bytes, text_bytes
+from chalicelib.domain.tax import TaxResult
 from chalicelib.domain.warnings import (
     INSUFFICIENT_STOCK,
     PRICE_CHANGED,
     UNAVAILABLE,
-    LineWarning,
+    CartWarning,
     line_warnings,
 )
 
-MAX_QUANTITY = 999
 MAX_LINES = 100
 MAX_LINE_ATTRIBUTES = 10
 MAX_CART_ATTRIBUTES = 20
@@ -66,29 +70,6 @@ and (in the view) the target receiving them. Neither changes until the merge fin
 DELETED = "DELETED"
 """A deleted cart's row, kept for DynamoDB's TTL to remove: it names the change that deleted
 it, so that a retried delete knows it succeeded."""
-
-
-class Product(NamedTuple):
-    product_id: str
-    name: str
-    unit_price: Money
-    stock: int | None = None
-    """Units the shop has (None: unlimited). The cart warns of it; the shop decrements it."""
-    max_per_cart: int | None = None
-    """At most this many in one cart (None: MAX_QUANTITY)."""
-
-    @property
-    def currency(self) -> str:
-        return self.unit_price.currency
-
-    @property
-    def limit(self) -> int:
-        """The most of this product one cart may hold."""
-        return MAX_QUANTITY if self.max_per_cart is None else min(self.max_per_cart, MAX_QUANTITY)
-
-    def check_quantity(self, quantity: int) -> None:
-        if quantity > self.limit:
-            raise QuantityLimitExceeded(self.product_id, self.limit)
 
 
 class Change(NamedTuple):
@@ -152,6 +133,16 @@ class Cart:
     """The codes entered, in order (upper case); whether each applies is pricing's to say."""
     checkout_discounts: Discounts | None = None
     """The discounts frozen at checkout (None: a cart checked out before discounts)."""
+    delivery_address: DeliveryAddress | None = None
+    """Where it goes (None: not known yet; no delivery and no tax)."""
+    delivery_option_id: str | None = None
+    """The delivery option the shopper chose (None: the cheapest offered)."""
+    checkout_delivery: DeliveryOption | None = None
+    """The delivery option frozen at checkout, with its amount (None: none)."""
+    checkout_tax: TaxResult | None = None
+    """The tax frozen at checkout (None: no address then)."""
+    checkout_tax_included: bool = False
+    """Whether the prices frozen at checkout include the tax."""
 
     @property
     def shown_status(self) -> str:
@@ -303,18 +294,33 @@ class Cart:
             if price is not None:
                 line.price_when_added = price
 
-    def annotate(self, note: str | None, attributes: Attributes | None, change: Change) -> None:
-        """Set the note (an empty one removes it) and replace the attributes, each if given."""
+    def update(self, command: UpdateCart, delivery_rates: DeliveryRates, change: Change) -> None:
+        """Set what the command gives, as one change: the note (an empty one removes it),
+        the attributes (replaced), the delivery address (None removes it, and the option
+        chosen with it) and the delivery option, which must be one offered at the address
+        in the cart's currency (None: the cheapest)."""
         self.check(change)
         budget = TextBudget(self.text_bytes)
+        note, attributes = command.note, command.attributes
         if note is not None:
             budget.replace(text_bytes(self.note or ""), text_bytes(note), "note")
         if attributes is not None:
             budget.replace(pairs_bytes(self.attributes), pairs_bytes(attributes), "attributes")
+        address = self.delivery_address
+        if command.sets_delivery_address:
+            address = command.delivery_address
+        option = self.delivery_option_id if address is not None else None
+        if command.sets_delivery_option:
+            option = command.delivery_option_id
+            if option is not None and (
+                address is None or option not in delivery_rates.method_ids(address, self.currency)
+            ):
+                raise DeliveryOptionUnavailable(option, address)
         if note is not None:
             self.note = note or None
         if attributes is not None:
             self.attributes = dict(attributes)
+        self.delivery_address, self.delivery_option_id = address, option
         self._changed(change)
 
     def enter_code(self, code: str, change: Change) -> None:
@@ -375,21 +381,27 @@ class Cart:
         change: Change,
         accept_price_changes: bool = False,
         discounts: Discounts | None = None,
+        delivery: DeliveryOption | None = None,
+        tax: TaxResult | None = None,
+        tax_included: bool = False,
     ) -> None:
-        """Freeze the cart at the catalog's prices of this moment, and the discounts they
-        get; no change after this. Refused while a product is unavailable or short of
-        stock, or while a price rose since its line was added and the shopper has not
-        accepted it."""
+        """Freeze the cart at the catalog's prices of this moment, the discounts they get
+        and, with an address, its delivery option and tax; no change after this. Refused
+        while a product is unavailable or short of stock, while a price rose since its line
+        was added and the shopper has not accepted it, or while nobody delivers to the
+        address."""
         self.check(change)
         if not self.lines:
             raise CartEmpty(self.cart_id)
         warnings = self.warnings(catalog)
-        unavailable = [w.product_id for w in warnings if w.code == UNAVAILABLE]
+        unavailable = [w.product_id for w in warnings if w.code == UNAVAILABLE and w.product_id]
         if unavailable:
             raise ProductsUnavailable(unavailable)
         short = [w for w in warnings if w.code == INSUFFICIENT_STOCK]
         if short:
             raise InsufficientStock(short)
+        if self.delivery_address is not None and delivery is None:
+            raise Undeliverable(self.delivery_address, self.currency)
         risen = [w for w in warnings if w.code == PRICE_CHANGED and w.is_increase]
         if risen and not accept_price_changes:
             raise PriceChanged(risen)
@@ -397,10 +409,12 @@ class Cart:
             line.product_id: catalog[line.product_id].unit_price for line in self.lines
         }
         self.checkout_discounts = discounts
+        self.checkout_delivery, self.checkout_tax = delivery, tax
+        self.checkout_tax_included = tax_included
         self.status = CHECKED_OUT
         self._changed(change)
 
-    def warnings(self, catalog: Mapping[str, Product]) -> list[LineWarning]:
+    def warnings(self, catalog: Mapping[str, Product]) -> list[CartWarning]:
         """What the shopper should know about the lines, against the catalog now."""
         return line_warnings(self.lines, self.currency, catalog)
 

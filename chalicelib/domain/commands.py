@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from chalicelib.domain.delivery import DeliveryAddress
+
 
 class CreateCart(NamedTuple):
     customer_id: str | None
@@ -26,10 +28,18 @@ class UpdateItem(NamedTuple):
 
 
 class UpdateCart(NamedTuple):
-    note: str | None
+    note: str | None = None
     """None: the note is left as it is; "": it is removed."""
-    attributes: dict[str, str] | None
+    attributes: dict[str, str] | None = None
     """None: the attributes are left as they are; given: they replace the cart's."""
+    sets_delivery_address: bool = False
+    """Whether the command sets the delivery address (to `delivery_address`)."""
+    delivery_address: DeliveryAddress | None = None
+    """The new address (None: removed, and the option chosen with it)."""
+    sets_delivery_option: bool = False
+    """Whether the command chooses the delivery option (`delivery_option_id`)."""
+    delivery_option_id: str | None = None
+    """The option chosen (None: the cheapest offered)."""
 
 
 ADD, SET, REMOVE = "add", "set", "remove"

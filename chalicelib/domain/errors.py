@@ -6,7 +6,10 @@ stable code each one becomes.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from chalicelib.domain.delivery import DeliveryAddress
 
 
 class CartServiceError(Exception):
@@ -142,6 +145,33 @@ class ProductsUnavailable(CartServiceError):
             "these products are no longer available; remove them and check out again: "
             + ", ".join(product_ids)
         )
+
+
+class Undeliverable(CartServiceError):
+    """Checkout refused: nobody delivers to the cart's address (in its currency)."""
+
+    field = "deliveryAddress"
+
+    def __init__(self, address: DeliveryAddress, currency: str) -> None:
+        super().__init__(
+            f"nobody delivers to {place(address)} in {currency}: give another deliveryAddress,"
+            " or remove it"
+        )
+
+
+class DeliveryOptionUnavailable(CartServiceError):
+    """A delivery option not offered at the cart's address (or with no address at all)."""
+
+    field = "deliveryOptionId"
+
+    def __init__(self, option_id: str, address: DeliveryAddress | None) -> None:
+        where = "without a deliveryAddress" if address is None else f"to {place(address)}"
+        super().__init__(f"delivery option {option_id} is not offered {where}")
+
+
+def place(address: DeliveryAddress) -> str:
+    """An address as ISO 3166-2 names the place: US-CA, or DE."""
+    return address.country + (f"-{address.region}" if address.region else "")
 
 
 class CartEmpty(CartServiceError):

@@ -1,5 +1,5 @@
-"""Prices a cart against the catalog and the promotions: line totals, item count, discounts
-and total, all exact."""
+"""Prices a cart against the catalog, the promotions and the rates of delivery and tax: line
+totals, item count, discounts, delivery, tax and total, all exact."""
 
 from __future__ import annotations
 
@@ -7,11 +7,24 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from chalicelib.domain.cart import CHECKED_OUT, Cart, CartLine, Product
+from chalicelib.domain.cart import CHECKED_OUT, Cart, CartLine
+from chalicelib.domain.delivery import DeliveryOption, DeliveryRates, chosen
 from chalicelib.domain.discounts import Discounts, discounts_for
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import MIN_SUBTOTAL, Approaching, Promotion
-from chalicelib.domain.warnings import LineWarning
+from chalicelib.domain.tax import TaxableLine, TaxCalculator, TaxRates, TaxRequest, TaxResult
+from chalicelib.domain.warnings import TAX_ESTIMATED, UNDELIVERABLE, CartWarning
+
+
+class Rates(NamedTuple):
+    """The shop's delivery and tax rates (none: nothing is delivered, nothing taxed)."""
+
+    delivery: DeliveryRates = DeliveryRates()
+    tax: TaxRates = TaxRates()
+
+
+NO_RATES = Rates()
 
 
 class PricedLine(NamedTuple):
@@ -34,19 +47,37 @@ class PricedCart(NamedTuple):
     item_count: int
     discounts: Discounts
     """The subtotal, each line's discount, the promotions applied and their total."""
-    warnings: list[LineWarning]
+    warnings: list[CartWarning]
     """What the shopper should know before checking out (none once checked out)."""
     approaching: tuple[Approaching, ...] = ()
     """Automatic promotions a larger subtotal would unlock (none once checked out)."""
+    delivery_options: tuple[DeliveryOption, ...] = ()
+    """What delivery to the cart's address may cost (the one chosen, once checked out)."""
+    delivery: DeliveryOption | None = None
+    """The option chosen (None: no address, or nobody delivers there)."""
+    tax: TaxResult | None = None
+    """The tax (None: no address)."""
+    tax_included: bool = False
+    """Whether the prices include the tax (then the total does not add it)."""
 
     @property
     def subtotal(self) -> Money:
         return self.discounts.subtotal
 
     @property
+    def tax_amount(self) -> Money | None:
+        return None if self.tax is None else self.tax.amount(self.cart.currency)
+
+    @property
     def total(self) -> Money:
-        """What the shopper pays: the subtotal less the discounts, never below zero."""
-        return self.discounts.amount_due
+        """What the shopper pays: the subtotal less the discounts (never below zero), plus
+        delivery, plus tax unless the prices include it."""
+        total = self.discounts.amount_due
+        if self.delivery is not None:
+            total = total + self.delivery.amount
+        if self.tax_amount is not None and not self.tax_included:
+            total = total + self.tax_amount
+        return total
 
 
 def price_cart(
@@ -54,10 +85,13 @@ def price_cart(
     catalog: Mapping[str, Product],
     promotions: Sequence[Promotion] = (),
     now: datetime | None = None,
+    rates: Rates = NO_RATES,
+    tax: TaxCalculator | None = None,
 ) -> PricedCart:
-    """Price every line at the catalog's current price, with the promotions that apply now,
-    or, once the cart is checked out, at the prices and discounts frozen then; unavailable
-    lines count for nothing."""
+    """Price every line at the catalog's current price, with the promotions that apply now
+    and, with an address, delivery and tax (by `tax`, the rate table's by default); or, once
+    the cart is checked out, at the prices, discounts, delivery and tax frozen then.
+    Unavailable lines count for nothing."""
     lines = []
     for line in cart.lines:
         price: Money | None
@@ -71,11 +105,60 @@ def price_cart(
     totals = [(p.line.product_id, p.line_total) for p in lines if p.line_total is not None]
     if cart.status == CHECKED_OUT:
         frozen = cart.checkout_discounts or Discounts.none(totals, cart.currency)
-        return PricedCart(cart, lines, item_count, frozen, [])
+        delivery, taxes = cart.checkout_delivery, cart.checkout_tax
+        return PricedCart(
+            cart,
+            lines,
+            item_count,
+            frozen,
+            warnings=[CartWarning(TAX_ESTIMATED)] if taxes and taxes.estimated else [],
+            delivery_options=() if delivery is None else (delivery,),
+            delivery=delivery,
+            tax=taxes,
+            tax_included=cart.checkout_tax_included,
+        )
     applicable, approaching = promotions_for(cart, totals, promotions, now or cart.updated_at)
     discounts = discounts_for(totals, applicable, cart.currency)
     warnings = cart.warnings(catalog)
-    return PricedCart(cart, lines, item_count, discounts, warnings, tuple(approaching))
+    included = rates.tax.includes_tax(cart.currency)
+    priced = PricedCart(
+        cart, lines, item_count, discounts, warnings, tuple(approaching), tax_included=included
+    )
+    address = cart.delivery_address
+    if address is None:
+        return priced
+    options = rates.delivery.options(address, discounts.amount_due)
+    delivery = chosen(options, cart.delivery_option_id)
+    request = TaxRequest(
+        address,
+        cart.currency,
+        included,
+        taxable_lines(priced, catalog),
+        None if delivery is None else delivery.amount,
+    )
+    taxes = (tax or rates.tax.calculate)(request)
+    undeliverable = [CartWarning(UNDELIVERABLE)] if delivery is None else []
+    estimated = [CartWarning(TAX_ESTIMATED)] if taxes.estimated else []
+    return priced._replace(
+        warnings=[*warnings, *undeliverable, *estimated],
+        delivery_options=tuple(options),
+        delivery=delivery,
+        tax=taxes,
+    )
+
+
+def taxable_lines(priced: PricedCart, catalog: Mapping[str, Product]) -> tuple[TaxableLine, ...]:
+    """The available lines, each at its total after its share of the discounts."""
+    discounts = priced.discounts.lines
+    return tuple(
+        TaxableLine(
+            p.line.product_id,
+            catalog[p.line.product_id].tax_category,
+            Money(p.line_total.amount - discounts[p.line.product_id].amount, p.line_total.currency),
+        )
+        for p in priced.lines
+        if p.line_total is not None
+    )
 
 
 def promotions_for(

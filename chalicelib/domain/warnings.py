@@ -1,6 +1,7 @@
-"""What the shopper should know about a cart's lines before checking out, against the
-catalog now: a price that changed since the line was last added or changed, a product gone
-(or now priced in another currency), too little stock. Pure; checkout refuses on them."""
+"""What the shopper should know about a cart before checking out, against the catalog now:
+of a line, a price that changed since the line was last added or changed, a product gone (or
+now priced in another currency), too little stock; of the cart, an address nobody delivers
+to, a tax that is the rate table's estimate. Pure; checkout refuses on most of them."""
 
 from __future__ import annotations
 
@@ -13,11 +14,16 @@ from chalicelib.domain.money import Money
 PRICE_CHANGED = "PRICE_CHANGED"
 UNAVAILABLE = "UNAVAILABLE"
 INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+UNDELIVERABLE = "UNDELIVERABLE"
+"""Of the cart: nobody delivers to its address (in its currency). Checkout refuses."""
+TAX_ESTIMATED = "TAX_ESTIMATED"
+"""Of the cart: the shop's tax service did not answer; the tax is the rate table's."""
 
 
-class LineWarning(NamedTuple):
+class CartWarning(NamedTuple):
     code: str
-    product_id: str
+    product_id: str | None = None
+    """The line's product (None: a warning about the cart)."""
     previous_unit_price: Money | None = None
     """PRICE_CHANGED: the unit price when the line was last added or changed."""
     unit_price: Money | None = None
@@ -55,17 +61,17 @@ class CatalogEntry(Protocol):
 
 def line_warnings(
     lines: Iterable[Line], currency: str, catalog: Mapping[str, CatalogEntry]
-) -> list[LineWarning]:
+) -> list[CartWarning]:
     found = []
     for line in lines:
         product = catalog.get(line.product_id)
         if product is None or product.currency != currency:
-            found.append(LineWarning(UNAVAILABLE, line.product_id))
+            found.append(CartWarning(UNAVAILABLE, line.product_id))
             continue
         price = product.unit_price
         if line.price_when_added is not None and line.price_when_added != price.amount:
             before = Money(line.price_when_added, currency)
-            found.append(LineWarning(PRICE_CHANGED, line.product_id, before, price))
+            found.append(CartWarning(PRICE_CHANGED, line.product_id, before, price))
         if product.stock is not None and product.stock < line.quantity:
-            found.append(LineWarning(INSUFFICIENT_STOCK, line.product_id, available=product.stock))
+            found.append(CartWarning(INSUFFICIENT_STOCK, line.product_id, available=product.stock))
     return found

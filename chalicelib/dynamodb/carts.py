@@ -20,21 +20,14 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from chalicelib.domain import events
-from chalicelib.domain.cart import (
-    DELETED,
-    MAX_LINES,
-    Attributes,
-    Cart,
-    CartLine,
-    Change,
-    Product,
-)
+from chalicelib.domain.cart import DELETED, MAX_LINES, Attributes, Cart, CartLine, Change
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import (
     CartNotFound,
     ChangeApplied,
     StorageUnavailable,
 )
+from chalicelib.domain.products import Product
 from chalicelib.domain.receipts import Receipt
 from chalicelib.dynamodb.calls import (
     ItemRefusal,

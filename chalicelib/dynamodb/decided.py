@@ -34,11 +34,14 @@ from chalicelib.dynamodb.expressions import (
 from chalicelib.dynamodb.promotions import use_counts, use_update, uses_from
 from chalicelib.dynamodb.rows import (
     Row,
+    address_map,
     attributes_map,
     codes_list,
+    delivery_map,
     discounts_map,
     line_key,
     quantities_map,
+    tax_map,
 )
 from chalicelib.parallel import in_parallel
 from chalicelib.service.ports import Decided
@@ -123,6 +126,12 @@ class DecidedChanges:
             put("attributes", attributes_map(after.attributes))
         if after.discount_codes != before.discount_codes:
             put("discountCodes", codes_list(after.discount_codes))
+        if after.delivery_address != before.delivery_address:
+            address = after.delivery_address
+            put("deliveryAddress", address_map(address) if address is not None else None)
+        if after.delivery_option_id != before.delivery_option_id:
+            option = after.delivery_option_id
+            put("deliveryOptionId", {"S": option} if option is not None else None)
         if after.status != before.status:  # a checkout: its prices and discounts frozen
             sets.append("#status = :status")
             values[":status"] = {"S": after.status}
@@ -131,6 +140,11 @@ class DecidedChanges:
             put("lastChange", {"S": change.change_id})
             if after.checkout_discounts is not None:
                 put("checkoutDiscounts", discounts_map(after.checkout_discounts))
+            if after.checkout_delivery is not None:
+                put("checkoutDelivery", delivery_map(after.checkout_delivery))
+            if after.checkout_tax is not None:
+                put("checkoutTax", tax_map(after.checkout_tax))
+                put("checkoutTaxIncluded", {"BOOL": after.checkout_tax_included})
         return cart_update(
             self._carts,
             before.cart_id,

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.cart import Product
+from chalicelib.domain.products import Product
 from chalicelib.dynamodb.calls import (
     BATCH_GET_LIMIT,
     BATCH_WRITE_LIMIT,

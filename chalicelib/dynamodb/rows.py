@@ -10,10 +10,13 @@ Carts      cartId (pk) | customerId, currency, status, createdAt, updatedAt, ver
                          change that made this version, for the stream), abandonAt +
                          abandonBucket (the index of carts to check for abandonment),
                          abandonedAt,
-                         discountCodes [code], checkoutDiscounts (frozen at checkout)
+                         discountCodes [code], checkoutDiscounts (frozen at checkout),
+                         deliveryAddress {country, region, postalCode}, deliveryOptionId,
+                         checkoutDelivery, checkoutTax, checkoutTaxIncluded (frozen)
 CartItems  cartId (pk), productId (sk) | name, quantity, addedAt, attributes {key: value},
                          priceWhenAdded (N, the cart's currency), expiresAt (TTL)
-Products   productId (pk) | name, unitPrice (N), currency, stock (N), maxPerCart (N)
+Products   productId (pk) | name, unitPrice (N), currency, stock (N), maxPerCart (N),
+                         taxCategory
 Promotions promotionId (pk) | title, kind, value, code, ... (see dynamodb/promotions.py)
 PromotionUses promotionId (pk), scope (sk: "*" all, "customer#{id}") | uses (N)
 Idempotency id (pk) | request, cartId, reply (JSON), expiration (TTL): receipts
@@ -26,12 +29,15 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.domain.cart import Cart, CartLine, Product
+from chalicelib.domain.cart import Cart, CartLine
 from chalicelib.domain.clock import format_timestamp, parse_timestamp
+from chalicelib.domain.delivery import DeliveryAddress, DeliveryOption
 from chalicelib.domain.discounts import Discounts
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import AppliedDiscount
 from chalicelib.domain.receipts import Receipt
+from chalicelib.domain.tax import TaxComponent, TaxResult
 
 Row = dict[str, Any]
 
@@ -68,6 +74,11 @@ def new_cart_row(cart: Cart, request_id: str | None) -> Row:
         "expiresAt": epoch(cart.expires_at),
         "version": {"N": str(cart.version)},
         "lineQuantities": quantities_map(cart.lines),
+        **(
+            {"deliveryAddress": address_map(cart.delivery_address)}
+            if cart.delivery_address is not None
+            else {}
+        ),
     }
 
 
@@ -144,6 +155,97 @@ def cart_from(row: Row, lines: list[CartLine]) -> Cart:
             if "checkoutDiscounts" in row
             else None
         ),
+        delivery_address=(
+            address_from(row["deliveryAddress"]["M"]) if "deliveryAddress" in row else None
+        ),
+        delivery_option_id=row.get("deliveryOptionId", {}).get("S"),
+        checkout_delivery=(
+            delivery_from(row["checkoutDelivery"]["M"], row["currency"]["S"])
+            if "checkoutDelivery" in row
+            else None
+        ),
+        checkout_tax=(
+            tax_from(row["checkoutTax"]["M"], row["currency"]["S"])
+            if "checkoutTax" in row
+            else None
+        ),
+        checkout_tax_included=row.get("checkoutTaxIncluded", {}).get("BOOL", False),
+    )
+
+
+def address_map(address: DeliveryAddress) -> Row:
+    fields = {"country": {"S": address.country}}
+    if address.region is not None:
+        fields["region"] = {"S": address.region}
+    if address.postal_code is not None:
+        fields["postalCode"] = {"S": address.postal_code}
+    return {"M": fields}
+
+
+def address_from(fields: Row) -> DeliveryAddress:
+    return DeliveryAddress(
+        fields["country"]["S"],
+        fields.get("region", {}).get("S"),
+        fields.get("postalCode", {}).get("S"),
+    )
+
+
+def delivery_map(option: DeliveryOption) -> Row:
+    """A delivery option frozen at checkout, its amount a number in the cart's currency."""
+    return {
+        "M": {
+            "optionId": {"S": option.option_id},
+            "title": {"S": option.title},
+            "amount": {"N": str(option.amount.amount)},
+            "minDays": {"N": str(option.min_days)},
+            "maxDays": {"N": str(option.max_days)},
+        }
+    }
+
+
+def delivery_from(fields: Row, currency: str) -> DeliveryOption:
+    return DeliveryOption(
+        fields["optionId"]["S"],
+        fields["title"]["S"],
+        Money(Decimal(fields["amount"]["N"]), currency),
+        int(fields["minDays"]["N"]),
+        int(fields["maxDays"]["N"]),
+    )
+
+
+def tax_map(tax: TaxResult) -> Row:
+    """Tax frozen at checkout: each line's taxes and delivery's, as [name, rate, amount]."""
+
+    def components(taxes: tuple[TaxComponent, ...]) -> Row:
+        return {
+            "L": [
+                {"L": [{"S": c.name}, {"N": str(c.rate)}, {"N": str(c.amount.amount)}]}
+                for c in taxes
+            ]
+        }
+
+    return {
+        "M": {
+            "lines": {"M": {pid: components(taxes) for pid, taxes in tax.lines.items()}},
+            "delivery": components(tax.delivery),
+            "estimated": {"BOOL": tax.estimated},
+        }
+    }
+
+
+def tax_from(fields: Row, currency: str) -> TaxResult:
+    def components(value: Row) -> tuple[TaxComponent, ...]:
+        return tuple(
+            TaxComponent(
+                c["L"][0]["S"], Decimal(c["L"][1]["N"]), Money(Decimal(c["L"][2]["N"]), currency)
+            )
+            for c in value["L"]
+        )
+
+    return TaxResult(
+        {pid: components(taxes) for pid, taxes in fields["lines"]["M"].items()},
+        components(fields["delivery"]),
+        fields["estimated"]["BOOL"],
     )
 
 
@@ -220,6 +322,9 @@ def product_row(product: Product) -> Row:
             if product.max_per_cart is not None
             else {}
         ),
+        **(
+            {"taxCategory": {"S": product.tax_category}} if product.tax_category is not None else {}
+        ),
     }
 
 
@@ -232,4 +337,5 @@ def product_from(row: Row) -> Product:
         unit_price=Money(Decimal(row["unitPrice"]["N"]), row["currency"]["S"]),
         stock=int(row["stock"]["N"]) if "stock" in row else None,
         max_per_cart=int(row["maxPerCart"]["N"]) if "maxPerCart" in row else None,
+        tax_category=row.get("taxCategory", {}).get("S"),
     )

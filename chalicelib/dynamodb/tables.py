@@ -24,6 +24,7 @@ PRODUCTS = Table("Products", "ProductsTable", "PRODUCTS_TABLE")
 IDEMPOTENCY = Table("Idempotency", "IdempotencyTable", "IDEMPOTENCY_TABLE")
 PROMOTIONS = Table("Promotions", "PromotionsTable", "PROMOTIONS_TABLE")
 PROMOTION_USES = Table("PromotionUses", "PromotionUsesTable", "PROMOTION_USES_TABLE")
+RATES = Table("Rates", "RatesTable", "RATES_TABLE")
 CODE_ATTEMPTS = Table("CodeAttempts", "CodeAttemptsTable", "CODE_ATTEMPTS_TABLE")
 
 TABLES = {
@@ -35,6 +36,7 @@ TABLES = {
         IDEMPOTENCY,
         PROMOTIONS,
         PROMOTION_USES,
+        RATES,
         CODE_ATTEMPTS,
     )
 }

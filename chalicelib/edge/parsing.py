@@ -20,7 +20,6 @@ from chalicelib.domain.cart import (
     MAX_CART_ATTRIBUTES,
     MAX_LINE_ATTRIBUTES,
     MAX_NOTE,
-    MAX_QUANTITY,
 )
 from chalicelib.domain.commands import (
     ADD,
@@ -36,6 +35,15 @@ from chalicelib.domain.commands import (
     UpdateCart,
     UpdateItem,
 )
+from chalicelib.domain.delivery import (
+    COUNTRIES,
+    COUNTRY_RULE,
+    POSTAL_CODE,
+    POSTAL_CODE_RULE,
+    REGION,
+    REGION_RULE,
+    DeliveryAddress,
+)
 from chalicelib.domain.errors import FieldError, InvalidInput
 from chalicelib.domain.identifiers import (
     CART_ID,
@@ -46,6 +54,7 @@ from chalicelib.domain.identifiers import (
     PRODUCT_ID_RULE,
 )
 from chalicelib.domain.money import DEFAULT_CURRENCY, is_supported_currency
+from chalicelib.domain.products import MAX_QUANTITY
 from chalicelib.domain.promotions import DISCOUNT_CODE, DISCOUNT_CODE_RULE
 
 CURRENCY_RULE = "must be a supported ISO 4217 currency code such as USD or EUR"
@@ -109,16 +118,53 @@ def list_carts(query: Mapping[str, str] | None) -> ListCarts:
 MAX_CART_TOKEN_LENGTH = 200
 
 
+_CART_FIELDS = ("note", "attributes", "deliveryAddress", "deliveryOptionId")
+
+
 def update_cart(body: dict[str, Any]) -> UpdateCart:
-    errors = unknown_fields(body, {"note", "attributes"})
+    errors = unknown_fields(body, set(_CART_FIELDS))
     if not body:
-        errors.append(FieldError("note", "give note, attributes or both"))
+        errors.append(FieldError("note", f"give at least one of {', '.join(_CART_FIELDS)}"))
     note = body.get("note")
     if "note" in body and not (isinstance(note, str) and len(note) <= MAX_NOTE):
         errors.append(FieldError("note", f"must be a string of at most {MAX_NOTE} characters"))
     attributes = _attributes_field(body, "attributes", MAX_CART_ATTRIBUTES, errors)
+    address = None
+    if body.get("deliveryAddress") is not None:
+        address = delivery_address(body["deliveryAddress"], "deliveryAddress", errors)
+    option = body.get("deliveryOptionId")
+    if option is not None and not (isinstance(option, str) and PRODUCT_ID.fullmatch(option)):
+        errors.append(FieldError("deliveryOptionId", f"{PRODUCT_ID_RULE}, or null"))
     raise_if_any(errors)
-    return UpdateCart(note, attributes)
+    return UpdateCart(
+        note,
+        attributes,
+        "deliveryAddress" in body,
+        address,
+        "deliveryOptionId" in body,
+        option,
+    )
+
+
+def delivery_address(value: Any, at: str, errors: list[FieldError]) -> DeliveryAddress | None:
+    """{"country", "region"?, "postalCode"?}: its refusals named `at.country` and so on."""
+    if not isinstance(value, dict):
+        errors.append(FieldError(at, 'must be an object such as {"country": "US"}, or null'))
+        return None
+    found = unknown_fields(value, {"country", "region", "postalCode"}, f"{at}.")
+    country, region, postal_code = (value.get(k) for k in ("country", "region", "postalCode"))
+    if not (isinstance(country, str) and country in COUNTRIES):
+        found.append(FieldError(f"{at}.country", COUNTRY_RULE))
+    if region is not None and not (isinstance(region, str) and REGION.fullmatch(region)):
+        found.append(FieldError(f"{at}.region", REGION_RULE))
+    if postal_code is not None and not (
+        isinstance(postal_code, str) and POSTAL_CODE.fullmatch(postal_code)
+    ):
+        found.append(FieldError(f"{at}.postalCode", POSTAL_CODE_RULE))
+    errors += found
+    if found or not isinstance(country, str):
+        return None
+    return DeliveryAddress(country, region, postal_code)
 
 
 def change_items(body: dict[str, Any]) -> ChangeItems:

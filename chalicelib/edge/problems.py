@@ -16,6 +16,7 @@ from chalicelib.domain.errors import (
     CartTooLarge,
     ConcurrentUpdate,
     CurrencyMismatch,
+    DeliveryOptionUnavailable,
     DiscountCodeInvalid,
     DiscountCodeNotFound,
     DiscountUsedUpAtCheckout,
@@ -37,6 +38,7 @@ from chalicelib.domain.errors import (
     StorageUnavailable,
     TooManyAttempts,
     Unauthenticated,
+    Undeliverable,
     UnsupportedMediaType,
 )
 from chalicelib.edge.views import warning_view
@@ -64,6 +66,8 @@ STATUS_AND_CODE: dict[type[CartServiceError], tuple[int, str]] = {
     InsufficientStock: (400, "INSUFFICIENT_STOCK"),
     PriceChanged: (409, "PRICE_CHANGED"),
     CartEmpty: (400, "CART_EMPTY"),
+    Undeliverable: (409, "UNDELIVERABLE"),
+    DeliveryOptionUnavailable: (400, "DELIVERY_OPTION_UNAVAILABLE"),
     DiscountCodeInvalid: (400, "DISCOUNT_CODE_INVALID"),
     DiscountUsedUpAtCheckout: (409, "DISCOUNT_CODE_INVALID"),
     DiscountCodeNotFound: (404, "DISCOUNT_CODE_NOT_FOUND"),

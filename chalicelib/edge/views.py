@@ -6,9 +6,9 @@ from typing import Any
 
 from chalicelib.domain.cart import Cart
 from chalicelib.domain.clock import format_timestamp
-from chalicelib.domain.discounts import Discounts
+from chalicelib.domain.delivery import DeliveryAddress
 from chalicelib.domain.pricing import PricedCart, PricedLine
-from chalicelib.domain.warnings import LineWarning
+from chalicelib.domain.warnings import CartWarning
 
 
 def cart_view(priced: PricedCart) -> dict[str, Any]:
@@ -23,7 +23,7 @@ def cart_view(priced: PricedCart) -> dict[str, Any]:
         "expiresAt": format_timestamp(cart.expires_at),
         "note": cart.note,
         "attributes": cart.attributes,
-        "items": [_line_view(line, priced.discounts) for line in priced.lines],
+        "items": [_line_view(line, priced) for line in priced.lines],
         "itemCount": priced.item_count,
         "subtotalAmount": priced.subtotal.format(),
         "discountCodes": cart.discount_codes,
@@ -37,6 +37,7 @@ def cart_view(priced: PricedCart) -> dict[str, Any]:
             for applied in priced.discounts.applied
         ],
         "discountAmount": priced.discounts.total.format(),
+        **delivery_and_tax_view(priced),
         "totalAmount": priced.total.format(),
         "approachingDiscounts": [
             {
@@ -50,10 +51,53 @@ def cart_view(priced: PricedCart) -> dict[str, Any]:
     }
 
 
-def warning_view(warning: LineWarning) -> dict[str, Any]:
+def delivery_and_tax_view(priced: PricedCart) -> dict[str, Any]:
+    """Where the cart goes, the options of getting it there, and the tax: all null or empty
+    without an address (but whether prices include tax, which the currency says)."""
+    address, chosen, tax = priced.cart.delivery_address, priced.delivery, priced.tax
+    return {
+        "deliveryAddress": None if address is None else address_view(address),
+        "deliveryOptions": [
+            {
+                "id": option.option_id,
+                "title": option.title,
+                "amount": option.amount.format(),
+                "minDays": option.min_days,
+                "maxDays": option.max_days,
+            }
+            for option in priced.delivery_options
+        ],
+        "deliveryOptionId": None if chosen is None else chosen.option_id,
+        "deliveryAmount": None if chosen is None else chosen.amount.format(),
+        "taxIncluded": priced.tax_included,
+        "taxLines": [
+            {
+                "name": line.name,
+                "rate": format(line.rate.normalize(), "f"),
+                "amount": line.amount.format(),
+            }
+            for line in (tax.tax_lines() if tax is not None else [])
+        ],
+        "taxAmount": None if priced.tax_amount is None else priced.tax_amount.format(),
+    }
+
+
+def address_view(address: DeliveryAddress) -> dict[str, Any]:
+    view = {"country": address.country}
+    if address.region is not None:
+        view["region"] = address.region
+    if address.postal_code is not None:
+        view["postalCode"] = address.postal_code
+    return view
+
+
+def warning_view(warning: CartWarning) -> dict[str, Any]:
     """`{"code", "productId", ...}`: the prices of a PRICE_CHANGED, the stock of an
-    INSUFFICIENT_STOCK."""
-    view: dict[str, Any] = {"code": warning.code, "productId": warning.product_id}
+    INSUFFICIENT_STOCK; a warning about the whole cart (UNDELIVERABLE, TAX_ESTIMATED) has
+    no productId."""
+    view: dict[str, Any] = {"code": warning.code}
+    if warning.product_id is not None:
+        view["productId"] = warning.product_id
     if warning.previous_unit_price is not None and warning.unit_price is not None:
         view["previousUnitPrice"] = warning.previous_unit_price.format()
         view["unitPrice"] = warning.unit_price.format()
@@ -62,9 +106,12 @@ def warning_view(warning: LineWarning) -> dict[str, Any]:
     return view
 
 
-def _line_view(priced: PricedLine, discounts: Discounts) -> dict[str, Any]:
+def _line_view(priced: PricedLine, cart: PricedCart) -> dict[str, Any]:
     line = priced.line
-    discount = discounts.lines.get(line.product_id)
+    discount = cart.discounts.lines.get(line.product_id)
+    tax = None
+    if cart.tax is not None and priced.available:
+        tax = cart.tax.line_amount(line.product_id, cart.cart.currency).format()
     return {
         "productId": line.product_id,
         "name": line.name,
@@ -72,6 +119,7 @@ def _line_view(priced: PricedLine, discounts: Discounts) -> dict[str, Any]:
         "unitPrice": None if priced.unit_price is None else priced.unit_price.format(),
         "lineTotal": None if priced.line_total is None else priced.line_total.format(),
         "discountAmount": None if discount is None else discount.format(),
+        "taxAmount": tax,
         "available": priced.available,
         "addedAt": format_timestamp(line.added_at),
         "attributes": line.attributes,

@@ -14,9 +14,10 @@ from collections.abc import Callable, Collection
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from chalicelib.domain.cart import Product
 from chalicelib.domain.identifiers import PRODUCT_ID, PRODUCT_ID_RULE
 from chalicelib.domain.money import Money, has_exact_minor_digits, is_supported_currency
+from chalicelib.domain.products import Product
+from chalicelib.domain.tax import TAX_CATEGORY, TAX_CATEGORY_RULE
 from chalicelib.service.ports import ProductRepository
 
 MAX_NAME_LENGTH = 200
@@ -71,12 +72,13 @@ class Catalog:
             del self._entries[next(iter(self._entries))]
 
 
-_OPTIONAL = {"stock", "maxPerCart"}
+_OPTIONAL = {"stock", "maxPerCart", "taxCategory"}
 
 
 def parse_catalog(document: Any) -> list[Product]:
     """Validate a catalog file's JSON: an array of {productId, name, unitPrice, currency}
-    with, optionally, `stock` (an integer >= 0; absent: unlimited) and `maxPerCart` (1-999).
+    with, optionally, `stock` (an integer >= 0; absent: unlimited), `maxPerCart` (1-999) and
+    `taxCategory` (the tax rates' category it is taxed as; absent: the standard rate).
 
     Raises ValueError naming the first bad entry, so a broken file loads nothing.
     """
@@ -95,14 +97,19 @@ def _parse_entry(entry: Any, where: str) -> Product:
     required = {"productId", "name", "unitPrice", "currency"}
     if not isinstance(entry, dict) or not required <= set(entry) <= required | _OPTIONAL:
         raise ValueError(
-            f"{where}: needs productId, name, unitPrice and currency, and may have stock"
-            " and maxPerCart"
+            f"{where}: needs productId, name, unitPrice and currency, and may have stock,"
+            " maxPerCart and taxCategory"
         )
     stock, max_per_cart = entry.get("stock"), entry.get("maxPerCart")
     if stock is not None and not (type(stock) is int and stock >= 0):
         raise ValueError(f"{where}: stock must be an integer of at least 0")
     if max_per_cart is not None and not (type(max_per_cart) is int and 1 <= max_per_cart <= 999):
         raise ValueError(f"{where}: maxPerCart must be an integer from 1 to 999")
+    tax_category = entry.get("taxCategory")
+    if tax_category is not None and not (
+        isinstance(tax_category, str) and TAX_CATEGORY.fullmatch(tax_category)
+    ):
+        raise ValueError(f"{where}: taxCategory {TAX_CATEGORY_RULE}")
     product_id, name, price, currency = (
         entry["productId"],
         entry["name"],
@@ -128,4 +135,4 @@ def _parse_entry(entry: Any, where: str) -> Product:
         raise ValueError(
             f'{where}: unitPrice must be a string like "19.99" with {currency}\'s minor digits'
         )
-    return Product(product_id, name, Money(amount, currency), stock, max_per_cart)
+    return Product(product_id, name, Money(amount, currency), stock, max_per_cart, tax_category)

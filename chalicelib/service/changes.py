@@ -26,11 +26,9 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.pricing import PricedCart
 from chalicelib.domain.receipts import Receipt
-from chalicelib.service.catalog import Catalog
 from chalicelib.service.keys import KeyRing
 from chalicelib.service.ports import CartRepository, CodeAttempts, Decided
 from chalicelib.service.pricing import Pricing
-from chalicelib.service.promotions import Promotions
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +70,7 @@ class CartChanges:
     def __init__(
         self,
         carts: CartRepository,
-        catalog: Catalog,
-        promotions: Promotions,
+        pricing: Pricing,
         keys: Callable[[], KeyRing],
         attempts: CodeAttempts,
         lifetime: timedelta = DEFAULT_LIFETIME,
@@ -81,8 +78,8 @@ class CartChanges:
         new_cart_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
         self._carts = carts
-        self._pricing = Pricing(catalog, promotions)
-        self._catalog = catalog
+        self._pricing = pricing
+        self._catalog = pricing.catalog
         self._keys = keys
         self._attempts = attempts
         self._lifetime = lifetime

@@ -17,13 +17,11 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Sequence
-from concurrent.futures import wait
 from datetime import timedelta
 from typing import NamedTuple
 
-from chalicelib.domain import attempts
 from chalicelib.domain.access import GUEST, SHOPPER, TRUSTED, TRUSTED_CALLER, Caller
-from chalicelib.domain.cart import Cart, Change, Product
+from chalicelib.domain.cart import Cart, Change
 from chalicelib.domain.commands import (
     ADD,
     REMOVE,
@@ -41,7 +39,6 @@ from chalicelib.domain.errors import (
     CartLimitExceeded,
     CartNotFound,
     CartServiceError,
-    DiscountCodeInvalid,
     Forbidden,
     ProductNotFound,
 )
@@ -52,11 +49,11 @@ from chalicelib.domain.events import (
     ITEM_QUANTITY_CHANGED,
     ITEMS_CHANGED,
 )
-from chalicelib.domain.pricing import PricedCart, price_cart
-from chalicelib.domain.promotions import UNKNOWN, Promotion
-from chalicelib.parallel import in_background
+from chalicelib.domain.pricing import PricedCart
+from chalicelib.domain.products import Product
 from chalicelib.service import cart_tokens, pagination
-from chalicelib.service.changes import TRUSTED_REQUEST, CartChanges, RequestContext, committed
+from chalicelib.service.changes import TRUSTED_REQUEST, RequestContext, committed
+from chalicelib.service.discount_codes import DiscountCodes
 from chalicelib.service.ports import Decided
 
 log = logging.getLogger(__name__)
@@ -77,8 +74,9 @@ class CreatedCart(NamedTuple):
     """A guest's cart token: handed out once, with the created cart."""
 
 
-class CartService(CartChanges):
-    """The operations of the contract; how each runs is CartChanges' (changes.py)."""
+class CartService(DiscountCodes):
+    """The operations of the contract; how each runs is CartChanges' (changes.py), and the
+    discount codes' are DiscountCodes' (discount_codes.py)."""
 
     def create_cart(
         self,
@@ -112,13 +110,13 @@ class CartService(CartChanges):
             products = self._catalog.get_many(sorted({op.product_id for op in command.lines}))
             cart.apply(command.lines, products, change)
             cart.version = 1  # created with its lines: still its first version
-        # The promotions (for approachingDiscounts), if not cached, read while the cart is
-        # written: creating stays one round trip.
-        promotions = self._pricing.promotions_soon()
+        # The promotions (for approachingDiscounts) and rates, if not cached, read while the
+        # cart is written: creating stays one round trip.
+        terms = self._pricing.terms_soon()
         self._carts.create(cart, change)
         token = cart_tokens.issue(cart.cart_id, self._keys()) if caller.kind == GUEST else None
         with committed(cart.cart_id):
-            priced = price_cart(cart, products, promotions(), change.now)
+            priced = self._pricing.price_with(cart, products, terms(), change.now)
         return CreatedCart(priced, token)
 
     def recall_created(self, cart_id: str, caller: Caller) -> CreatedCart:
@@ -228,72 +226,13 @@ class CartService(CartChanges):
         command: UpdateCart,
         context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
-        def annotate(cart: Cart, change: Change) -> None:
-            cart.annotate(command.note, command.attributes, change)
+        """Set the cart's note, attributes, delivery address and delivery option, those given."""
+        terms = self._pricing.terms_soon()  # the delivery rates, read along with the cart
 
-        return self._decide(cart_id, context, annotate, CART_UPDATED)
+        def update(cart: Cart, change: Change) -> None:
+            cart.update(command, terms().rates.delivery, change)
 
-    def enter_discount_code(
-        self,
-        cart_id: str,
-        code: str,
-        context: RequestContext = TRUSTED_REQUEST,
-    ) -> PricedCart:
-        """Add a code to the cart, if its promotion may apply to the cart as it is now and
-        has uses left (one already entered changes nothing). Refusals are counted: past ten
-        in the hour on this cart, or by this caller, TooManyAttempts (domain/attempts.py)."""
-        code = code.upper()
-        guesser = attempts.scopes(cart_id, context.caller)
-
-        def enter(change: Change) -> Cart:
-            window = attempts.window_at(change.now)
-            refused = in_background(self._attempts.refusals, guesser, window)  # with the cart
-            promotions = self._pricing.promotions_soon()
-            try:
-                cart = self._read(cart_id, context.caller, change.now, decisive=True)
-            finally:
-                wait([refused])  # never a read left running after the request
-            attempts.check_refusals(refused.result(), window, change.now)
-            try:
-                entered = self._entered(cart, code, promotions(), change)
-            except DiscountCodeInvalid:
-                self._attempts.count_refusal(guesser, window)
-                raise
-            if entered is cart:
-                return cart
-            return self._carts.save(Decided(cart, entered, CART_UPDATED), change)
-
-        return self._on_fresh_reads(cart_id, context, enter)
-
-    def _entered(self, cart: Cart, code: str, promotions: list[Promotion], change: Change) -> Cart:
-        """The cart with `code` entered (`cart` itself when it holds the code already), or
-        the refusal that names why not."""
-        cart.check(change)
-        promotion = next((p for p in promotions if p.code == code), None)
-        if promotion is None:
-            raise DiscountCodeInvalid(code, UNKNOWN)
-        if code in cart.discount_codes:
-            return cart
-        entered = copy.deepcopy(cart)
-        entered.enter_code(code, change)
-        priced = self._pricing.price(cart, change.now).discounts
-        promotion.check_applies(
-            cart.currency, cart.customer_id, priced.subtotal, priced.lines, change.now
-        )
-        if promotion.is_limited:
-            promotion.check_uses(*self._pricing.promotions.uses(promotion, cart.customer_id))
-        return entered
-
-    def remove_discount_code(
-        self,
-        cart_id: str,
-        code: str,
-        context: RequestContext = TRUSTED_REQUEST,
-    ) -> PricedCart:
-        def remove(cart: Cart, change: Change) -> None:
-            cart.remove_code(code.upper(), change)
-
-        return self._decide(cart_id, context, remove, CART_UPDATED)
+        return self._decide(cart_id, context, update, CART_UPDATED)
 
     def remove_item(
         self,
@@ -374,15 +313,23 @@ class CartService(CartChanges):
         uses of limited promotions; it can only be read afterwards."""
 
         def check_out(change: Change) -> Cart:
-            reading = self._pricing.promotions_soon()  # read along with the cart
+            reading = self._pricing.terms_soon()  # read along with the cart
             cart = self._read(cart_id, context.caller, change.now, decisive=True)
             catalog = self._catalog.get_many([line.product_id for line in cart.lines], current=True)
-            promotions = reading()
-            discounts = price_cart(cart, catalog, promotions, change.now).discounts
-            used = {applied.promotion_id for applied in discounts.applied}
-            counted = [p for p in promotions if p.promotion_id in used and p.is_limited]
+            terms = reading()
+            priced = self._pricing.price_with(cart, catalog, terms, change.now)
+            used = {applied.promotion_id for applied in priced.discounts.applied}
+            counted = [p for p in terms.promotions if p.promotion_id in used and p.is_limited]
             checked_out = copy.deepcopy(cart)
-            checked_out.check_out(dict(catalog), change, accept_price_changes, discounts)
+            checked_out.check_out(
+                catalog,
+                change,
+                accept_price_changes,
+                priced.discounts,
+                priced.delivery,
+                priced.tax,
+                priced.tax_included,
+            )
             decided = Decided(cart, checked_out, CART_CHECKED_OUT, counted=counted)
             return self._carts.save(decided, change)
 

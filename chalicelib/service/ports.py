@@ -13,8 +13,10 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from chalicelib.domain.attempts import AttemptWindow
-from chalicelib.domain.cart import Attributes, Cart, Change, Product
+from chalicelib.domain.cart import Attributes, Cart, Change
 from chalicelib.domain.events import CartEvent
+from chalicelib.domain.pricing import Rates
+from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.receipts import Receipt, StoredReceipt
 
@@ -158,6 +160,18 @@ class PromotionRepository(abc.ABC):
     @abc.abstractmethod
     def uses(self, promotion_id: str, customer_id: str | None) -> tuple[int, int]:
         """The checkouts that used the promotion so far: in all, and by the customer."""
+
+
+class RateRepository(abc.ABC):
+    """The shop's delivery and tax rates: each table a whole file, loaded all at once."""
+
+    @abc.abstractmethod
+    def get(self) -> Rates:
+        """Both tables (one not loaded: empty, so nothing is delivered or taxed by it)."""
+
+    @abc.abstractmethod
+    def put(self, name: str, document: Any) -> None:
+        """Replace one table (DELIVERY or TAX) with a file checked by its parser."""
 
 
 class ReceiptStore(abc.ABC):

@@ -12,12 +12,12 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.clock import parse_timestamp
 from chalicelib.domain.identifiers import PRODUCT_ID, PRODUCT_ID_RULE
-from chalicelib.domain.money import has_exact_minor_digits, is_supported_currency
+from chalicelib.domain.money import is_supported_currency
 from chalicelib.domain.promotions import (
     AMOUNT_OFF_CART,
     DISCOUNT_CODE,
@@ -26,6 +26,7 @@ from chalicelib.domain.promotions import (
     PERCENT_OFF_PRODUCTS,
     Promotion,
 )
+from chalicelib.service.file_values import amount, decimal
 from chalicelib.service.ports import PromotionRepository
 
 MAX_TITLE_LENGTH = 200
@@ -124,7 +125,7 @@ def _parse_entry(entry: Any, where: str) -> Promotion:
     if needs_currency and currency is None:
         raise ValueError(f"{where}: an amount off or a minSubtotal needs a currency")
     if kind == AMOUNT_OFF_CART:
-        value = _amount(entry["value"], currency, f"{where}: value")
+        value = amount(entry["value"], currency, f"{where}: value")
         if value == 0:
             raise ValueError(f"{where}: value must be more than 0")
     else:
@@ -160,7 +161,7 @@ def _parse_entry(entry: Any, where: str) -> Promotion:
         currency=currency,
         product_ids=frozenset(product_ids or ()),
         min_subtotal=(
-            _amount(entry["minSubtotal"], currency, f"{where}: minSubtotal")
+            amount(entry["minSubtotal"], currency, f"{where}: minSubtotal")
             if "minSubtotal" in entry and currency is not None
             else None
         ),
@@ -175,31 +176,11 @@ def _parse_entry(entry: Any, where: str) -> Promotion:
 _LIMITS = ("usageLimit", "usageLimitPerCustomer")
 
 
-def _amount(text: Any, currency: str | None, what: str) -> Decimal:
-    amount = _decimal(text)
-    if (
-        amount is None
-        or amount < 0
-        or currency is None
-        or not has_exact_minor_digits(amount, currency)
-    ):
-        raise ValueError(f'{what} must be a string like "10.00" with {currency}\'s minor digits')
-    return amount
-
-
 def _percent(text: Any, what: str) -> Decimal:
-    percent = _decimal(text)
+    percent = decimal(text)
     if percent is None or not 0 < percent <= 100 or percent != percent.quantize(Decimal("0.01")):
         raise ValueError(f'{what} must be a percentage string like "10" or "12.5" (0 to 100)')
     return percent
-
-
-def _decimal(text: Any) -> Decimal | None:
-    try:
-        number = Decimal(text) if isinstance(text, str) else None
-    except InvalidOperation:
-        return None
-    return number if number is not None and number.is_finite() else None
 
 
 def _moment(text: Any, what: str) -> datetime | None:

@@ -6,8 +6,8 @@ from typing import Any
 
 import requests
 
-from chalicelib.domain.cart import Product
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.dynamodb.products import DynamoProductRepository
 from tests.e2e.conftest import Stack
 from tests.openapi import assert_matches

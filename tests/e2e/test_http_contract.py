@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import requests
 
-from chalicelib.domain.cart import Product
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.dynamodb.products import DynamoProductRepository
 from examples import sigv4_client
 from tests.e2e.conftest import Stack

@@ -180,7 +180,10 @@ def test_run_local_uses_the_dynamodb_of_aws_endpoint_url_dynamodb() -> None:
             with run_local(environment) as run:
                 assert f"DynamoDB at {proxy.url}".encode() in run.banner
                 assert b"moto" not in run.banner
-                samples = b"catalog.sample.json and promotions.sample.json loaded"
+                samples = (
+                    b"catalog.sample.json, promotions.sample.json, delivery.sample.json"
+                    b" and tax.sample.json loaded"
+                )
                 assert samples in run.banner
                 cart = requests.post(f"{api}/carts", json={"customerId": "c"}, timeout=10).json()
                 added = requests.post(

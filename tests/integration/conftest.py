@@ -16,7 +16,7 @@ from tests.iam_recorder import IamRecorder
 from tests.integration.clients import Api, Functions
 from tools.data.load_catalog import load_catalog
 from tools.data.load_promotions import load_promotions
-from tools.local.stack import SAMPLE_CATALOG, SAMPLE_PROMOTIONS
+from tools.local.stack import SAMPLE_CATALOG, SAMPLE_PROMOTIONS, load_sample_rates
 from tools.local.tables import create_tables
 from tools.stage import stage_environment
 
@@ -43,12 +43,14 @@ def boto_session() -> boto3.session.Session:
 
 @pytest.fixture
 def dynamodb(settings: Settings, boto_session: boto3.session.Session) -> Iterator[Any]:
-    """A moto-backed DynamoDB with the service's tables and the sample catalog."""
+    """A moto-backed DynamoDB with the service's tables, the sample catalog, promotions and
+    delivery and tax rates."""
     with mock_aws():
         client = wiring.dynamodb_client(settings, boto_session)
         create_tables(client, settings)
         load_catalog(client, settings, SAMPLE_CATALOG)
         load_promotions(client, settings, SAMPLE_PROMOTIONS)
+        load_sample_rates(client, settings)
         app_module.services.use(wiring.build(settings, client))
         yield client
         app_module.services.use(None)

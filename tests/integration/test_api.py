@@ -9,9 +9,9 @@ import pytest
 
 import app as app_module
 from chalicelib import wiring
-from chalicelib.domain.cart import Product
 from chalicelib.domain.clock import parse_timestamp
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.dynamodb.products import DynamoProductRepository
 from tests.faults import FaultInjector, dynamodb_error, throttled, transaction_conflict
 from tests.integration.clients import MISSING_CART, Api, Reply

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from bench.calls import CallRecorder
-from chalicelib.domain.cart import Product
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.settings import Settings
 from tests.integration.clients import Api, Reply

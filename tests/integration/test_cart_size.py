@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.cart import Product
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.domain.size import MAX_CART_TEXT_BYTES, text_bytes
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.settings import Settings

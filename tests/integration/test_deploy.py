@@ -42,6 +42,7 @@ def test_the_tables_stack_creates_the_stages_tables_and_updates_idempotently(
         "cart-service-dev-Products",
         "cart-service-dev-PromotionUses",
         "cart-service-dev-Promotions",
+        "cart-service-dev-Rates",
     ]
     assert deploy_tables(cloudformation, "dev") == outputs
     buses = boto3.client("events").list_event_buses()["EventBuses"]

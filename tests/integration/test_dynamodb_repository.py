@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.cart import Cart, Change, Product
+from chalicelib.domain.cart import Cart, Change
 from chalicelib.domain.errors import (
     CartBeingMerged,
     CartNotFound,
@@ -14,6 +14,7 @@ from chalicelib.domain.errors import (
     StorageUnavailable,
 )
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.domain.receipts import Receipt
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.expressions import LINE_EXPIRY_GRACE

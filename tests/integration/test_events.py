@@ -148,6 +148,22 @@ def test_a_note_is_one_cart_updated_event(api: Api, shop: Shop) -> None:
     assert changes(shop.events()) == [("CartCreated", 1, {}), ("CartUpdated", 2, {})]
 
 
+def test_an_address_and_a_delivery_option_are_one_cart_updated_event_each(
+    api: Api, shop: Shop
+) -> None:
+    cart = api.new_cart()
+    address = {"deliveryAddress": {"country": "US", "region": "CA"}}
+    assert api.call("PATCH", f"/carts/{cart}", address).status_code == 200
+    assert api.call("PATCH", f"/carts/{cart}", {"deliveryOptionId": "express"}).status_code == 200
+    refused = api.call("PATCH", f"/carts/{cart}", {"deliveryOptionId": "pickup"})
+    assert refused.status_code == 400
+    assert changes(shop.events()) == [
+        ("CartCreated", 1, {}),
+        ("CartUpdated", 2, {}),
+        ("CartUpdated", 3, {}),
+    ]
+
+
 def test_entering_and_removing_a_discount_code_are_cart_updated_events(
     api: Api, shop: Shop
 ) -> None:

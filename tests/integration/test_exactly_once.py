@@ -14,9 +14,10 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.domain.cart import Change, Product
+from chalicelib.domain.cart import Change
 from chalicelib.domain.clock import format_timestamp, utc_now
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.settings import Settings

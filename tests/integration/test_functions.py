@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.cart import Product
 from chalicelib.domain.clock import parse_timestamp
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.dynamodb.products import DynamoProductRepository
 from tests.faults import FaultInjector, throttled
 from tests.integration.clients import MISSING_CART, Api, Functions

@@ -58,6 +58,7 @@ def test_one_stack_holds_the_tables_the_api_and_every_function(packaged: Any) ->
         "cart-service-${Stage}-Idempotency",
         "cart-service-${Stage}-Promotions",
         "cart-service-${Stage}-PromotionUses",
+        "cart-service-${Stage}-Rates",
         "cart-service-${Stage}-CodeAttempts",
     }
     assert template["Parameters"]["Stage"]["Default"] == stage

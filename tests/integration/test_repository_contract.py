@@ -9,8 +9,15 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.cart import MAX_LINES, Cart, Change, Product
-from chalicelib.domain.commands import ADD, ItemOperation
+from chalicelib.domain.cart import MAX_LINES, Cart, Change
+from chalicelib.domain.commands import ADD, ItemOperation, UpdateCart
+from chalicelib.domain.delivery import (
+    DeliveryAddress,
+    DeliveryMethod,
+    DeliveryOption,
+    DeliveryRates,
+    DeliveryZone,
+)
 from chalicelib.domain.errors import (
     CartNotActive,
     CartNotFound,
@@ -21,8 +28,10 @@ from chalicelib.domain.errors import (
     PreconditionFailed,
     QuantityLimitExceeded,
 )
-from chalicelib.domain.events import CART_CHECKED_OUT
+from chalicelib.domain.events import CART_CHECKED_OUT, CART_UPDATED
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
+from chalicelib.domain.tax import TaxComponent, TaxResult
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.merge import MOVED_LINES_PER_STEP
 from chalicelib.service.ports import CartRepository, Decided
@@ -34,6 +43,7 @@ LIFETIME = timedelta(days=30)
 BEANS = Product("BEANS", "Beans", Money(Decimal("19.99"), "USD"))
 FILTERS = Product("FILTERS", "Filters", Money(Decimal("4.75"), "USD"))
 WAFFLES = Product("WAFFLES", "Waffles", Money(Decimal("6.80"), "EUR"))
+EXPRESS = DeliveryMethod("express", "Express", {"USD": Decimal("14.99")}, {}, 1, 2)
 
 
 def at(seconds: float, expected_version: int | None = None) -> Change:
@@ -291,6 +301,32 @@ def test_checkout_freezes_the_prices_and_refuses_later_changes(carts: CartReposi
         carts.add_line("c-1", BEANS, 1, at(3))
     with pytest.raises(CartNotActive):
         carts.delete("c-1", at(3))
+
+
+def test_an_address_and_the_delivery_and_tax_frozen_at_checkout_read_back(
+    carts: CartRepository,
+) -> None:
+    stored_cart(carts)
+    cart = carts.add_line("c-1", BEANS, 2, at(1))
+    addressed = copy.deepcopy(cart)
+    address = DeliveryAddress("US", "CA", "94103")
+    rates = DeliveryRates((DeliveryZone("us", "US", methods=(EXPRESS,)),))
+    addressed.update(UpdateCart(None, None, True, address, True, "express"), rates, at(2))
+    saved = carts.save(Decided(cart, addressed, CART_UPDATED), at(2))
+    assert (saved.delivery_address, saved.delivery_option_id) == (address, "express")
+    delivery = DeliveryOption("express", "Express", Money(Decimal("14.99"), "USD"), 1, 2)
+    rate = Decimal("7.25")
+    tax = TaxResult(
+        {"BEANS": (TaxComponent("Sales tax", rate, Money(Decimal("2.90"), "USD")),)},
+        (TaxComponent("Sales tax", rate, Money(Decimal("1.09"), "USD")),),
+        estimated=True,
+    )
+    checked_out = copy.deepcopy(saved)
+    checked_out.check_out({"BEANS": BEANS}, at(3), delivery=delivery, tax=tax)
+    carts.save(Decided(saved, checked_out, CART_CHECKED_OUT), at(3))
+    frozen = carts.get("c-1", T0)
+    assert (frozen.checkout_delivery, frozen.checkout_tax) == (delivery, tax)
+    assert (frozen.delivery_address, frozen.checkout_tax_included) == (address, False)
 
 
 def test_a_customers_carts_newest_first_in_pages_without_expired_ones(

@@ -13,8 +13,8 @@ import pytest
 import app as app_module
 from bench.calls import CallRecorder
 from chalicelib import wiring
-from chalicelib.domain.cart import Product
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.dynamodb.products import DynamoProductRepository
 from tests.integration.clients import Api
 from tools.stage import stage_settings
@@ -47,18 +47,24 @@ def test_create_cart_is_one_round_trip(counter: CallRecorder, api: Api) -> None:
     assert round_trips(counter, api, "POST", "/carts", {"customerId": "c"}) == 1
 
 
-def test_get_cart_is_one_round_trip_with_prices_and_promotions_cached_two_without(
-    counter: CallRecorder, api: Api, dynamodb: Any
+@pytest.mark.parametrize("address", [None, {"country": "DE", "postalCode": "10115"}])
+def test_get_cart_is_one_round_trip_with_prices_promotions_and_rates_cached_two_without(
+    counter: CallRecorder, api: Api, dynamodb: Any, address: dict[str, str] | None
 ) -> None:
     cart = cart_with_lines(api, 3)
     entered = api.call("POST", f"/carts/{cart}/discount-codes", {"code": "WELCOME10"})
     assert entered.status_code == 200, entered.json
+    if address is not None:
+        assert api.call("PATCH", f"/carts/{cart}", {"deliveryAddress": address}).status_code == 200
     assert round_trips(counter, api, "GET", f"/carts/{cart}") == 1
     assert counter.operations.count("Scan") == 0  # the promotions come from the cache
     app_module.services.use(wiring.build(LOCAL, dynamodb))  # a new container: nothing cached
-    assert round_trips(counter, api, "GET", f"/carts/{cart}") == 2  # prices, promotions at once
-    assert (counter.operations.count("BatchGetItem"), counter.operations.count("Scan")) == (1, 1)
-    assert api.call("GET", f"/carts/{cart}").json["discounts"][0]["code"] == "WELCOME10"
+    # The prices, the promotions and both rate tables, read at once.
+    assert round_trips(counter, api, "GET", f"/carts/{cart}") == 2
+    assert (counter.operations.count("BatchGetItem"), counter.operations.count("Scan")) == (2, 1)
+    view = api.call("GET", f"/carts/{cart}").json
+    assert view["discounts"][0]["code"] == "WELCOME10"
+    assert (view["taxAmount"] is None) == (address is None)
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ import pytest
 
 import app as app_module
 from chalicelib import wiring
-from chalicelib.domain.cart import Product
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.settings import Settings
 from tests.integration.clients import Api, Reply

@@ -13,10 +13,11 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.cart import MAX_QUANTITY, Cart, Change, Product
+from chalicelib.domain.cart import Cart, Change
 from chalicelib.domain.commands import ADD, REMOVE, SET, ItemOperation
 from chalicelib.domain.errors import CartServiceError, ProductNotFound
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import MAX_QUANTITY, Product
 
 T0 = datetime(2026, 11, 27, tzinfo=UTC)
 CHANGE = Change(T0, T0 + timedelta(days=30))

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.domain.cart import DELETED, MAX_LINES, Cart, Change, Product
+from chalicelib.domain.cart import DELETED, MAX_LINES, Cart, Change
 from chalicelib.domain.errors import (
     CartNotFound,
     CurrencyMismatch,
@@ -13,6 +13,7 @@ from chalicelib.domain.errors import (
     QuantityLimitExceeded,
 )
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 
 T0 = datetime(2026, 11, 25, 16, 20, 31, 123000, tzinfo=UTC)
 LIFETIME = timedelta(days=30)

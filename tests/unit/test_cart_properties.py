@@ -12,10 +12,11 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from chalicelib.domain.cart import MAX_LINES, MAX_QUANTITY, Cart, Change, Product
+from chalicelib.domain.cart import MAX_LINES, Cart, Change
 from chalicelib.domain.errors import CartServiceError
 from chalicelib.domain.money import Money
 from chalicelib.domain.pricing import price_cart
+from chalicelib.domain.products import MAX_QUANTITY, Product
 
 T0 = datetime(2026, 11, 25, tzinfo=UTC)
 PRODUCTS = [

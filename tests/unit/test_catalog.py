@@ -3,8 +3,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.cart import Product
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.service.catalog import Catalog, parse_catalog
 from tests.fakes import InMemoryProductRepository
 

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.access import GUEST, Caller
-from chalicelib.domain.cart import Product
 from chalicelib.domain.commands import AddItem, CreateCart, UpdateItem
 from chalicelib.domain.errors import (
     DiscountCodeInvalid,
@@ -17,17 +16,18 @@ from chalicelib.domain.errors import (
     DiscountUsedUpAtCheckout,
 )
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.edge.views import cart_view
-from chalicelib.service.catalog import Catalog
 from chalicelib.service.changes import RequestContext
 from chalicelib.service.operations import CartService
-from chalicelib.service.promotions import Promotions, parse_promotions
+from chalicelib.service.promotions import parse_promotions
 from tests.fakes import (
     InMemoryCartRepository,
     InMemoryCodeAttempts,
     InMemoryProductRepository,
     InMemoryPromotionRepository,
     fixed_keys,
+    pricing,
 )
 from tools.local.stack import SAMPLE_PROMOTIONS
 
@@ -49,8 +49,7 @@ class Shop:
         ids = iter(f"cart-{n}" for n in range(100))
         self.service = CartService(
             self.carts,
-            Catalog(catalog, 0),
-            Promotions(self.promotions, 0),
+            pricing(catalog, self.promotions),
             fixed_keys,
             InMemoryCodeAttempts(),
             clock=lambda: NOW,

@@ -9,9 +9,10 @@ from random import Random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.cart import Cart, CartLine, Product
+from chalicelib.domain.cart import Cart, CartLine
 from chalicelib.domain.money import MINOR_DIGITS, Money
 from chalicelib.domain.pricing import price_cart
+from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import (
     AMOUNT_OFF_CART,
     PERCENT_OFF_CART,

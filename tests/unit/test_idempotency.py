@@ -6,21 +6,19 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.cart import Product
 from chalicelib.domain.errors import IdempotencyKeyReused, ProductNotFound
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.edge import operations as op
 from chalicelib.edge.operations import Incoming, Reply
-from chalicelib.service.catalog import Catalog
 from chalicelib.service.operations import CartService
-from chalicelib.service.promotions import Promotions
 from tests.fakes import (
     InMemoryCartRepository,
     InMemoryCodeAttempts,
     InMemoryProductRepository,
-    InMemoryPromotionRepository,
     InMemoryReceiptStore,
     fixed_keys,
+    pricing,
 )
 
 
@@ -31,8 +29,7 @@ class Edge:
         beans = Product("BEANS", "Beans", Money(Decimal("19.99"), "USD"))
         self.service = CartService(
             self.carts,
-            Catalog(InMemoryProductRepository([beans]), 0),
-            Promotions(InMemoryPromotionRepository(), 0),
+            pricing(InMemoryProductRepository([beans])),
             fixed_keys,
             InMemoryCodeAttempts(),
         )

@@ -47,6 +47,8 @@ def test_codes_match_the_contract() -> None:
         "PRICE_CHANGED": {409},
         "DISCOUNT_CODE_INVALID": {400, 409},  # 409: used up by others, at checkout
         "DISCOUNT_CODE_NOT_FOUND": {404},
+        "UNDELIVERABLE": {409},
+        "DELIVERY_OPTION_UNAVAILABLE": {400},
     }
 
 

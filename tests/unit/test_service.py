@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.domain.cart import Product
 from chalicelib.domain.commands import AddItem, CreateCart, ListCarts, MergeCarts, UpdateItem
 from chalicelib.domain.errors import (
     CartEmpty,
@@ -22,17 +21,16 @@ from chalicelib.domain.errors import (
     QuantityLimitExceeded,
 )
 from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
 from chalicelib.edge.views import cart_view
-from chalicelib.service.catalog import Catalog
 from chalicelib.service.changes import RequestContext
 from chalicelib.service.operations import CartService
-from chalicelib.service.promotions import Promotions
 from tests.fakes import (
     InMemoryCartRepository,
     InMemoryCodeAttempts,
     InMemoryProductRepository,
-    InMemoryPromotionRepository,
     fixed_keys,
+    pricing,
 )
 
 
@@ -63,8 +61,7 @@ def service(products: InMemoryProductRepository) -> CartService:
     ids = iter(f"cart-{n}" for n in range(100))
     return CartService(
         InMemoryCartRepository(),
-        Catalog(products, ttl_seconds=0),
-        Promotions(InMemoryPromotionRepository(), 0),
+        pricing(products),
         fixed_keys,
         InMemoryCodeAttempts(),
         lifetime=timedelta(days=30),
@@ -172,8 +169,7 @@ def test_a_cart_past_its_lifetime_is_not_found(products: InMemoryProductReposito
     clock = Ticking()
     service = CartService(
         InMemoryCartRepository(),
-        Catalog(products, 0),
-        Promotions(InMemoryPromotionRepository(), 0),
+        pricing(products),
         fixed_keys,
         InMemoryCodeAttempts(),
         lifetime=timedelta(seconds=2),

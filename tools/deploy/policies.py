@@ -32,12 +32,14 @@ ABANDON_INDEX_RESOURCE = f"Carts/index/{ABANDON_INDEX}"
 # Idempotency-Key: the receipt is put in the change's transaction, its reply kept afterwards
 # (UpdateItem), and looked up (GetItem) when a keyed request fails.
 _KEYED = {"Idempotency": {"PutItem", "UpdateItem", "GetItem"}}
-# Every answer with a cart prices it: its lines' products and every promotion (Scan).
+# Every answer with a cart prices it: its lines' products, every promotion (Scan) and the
+# delivery and tax rates (both in one BatchGetItem).
 _READ_CART = {
     "Carts": {"GetItem"},
     "CartItems": {"Query"},
     "Products": {"BatchGetItem"},
     "Promotions": {"Scan"},
+    "Rates": {"BatchGetItem"},
 }
 # Moving a merge's lines: ConditionCheckItem checks a merge in steps' recorded plan.
 _MERGE = {

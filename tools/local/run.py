@@ -52,9 +52,12 @@ from tools.local.stack import (
     LOCAL_STAGE,
     LOOPBACK,
     SAMPLE_CATALOG,
+    SAMPLE_DELIVERY,
     SAMPLE_PROMOTIONS,
+    SAMPLE_TAX,
     chalice_local,
     dynamodb_server,
+    load_sample_rates,
     local_aws_environment,
     prepare_tables,
 )
@@ -90,11 +93,14 @@ def prepare_missing(client: Any, settings: Settings) -> str:
     if not client.scan(TableName=settings.promotions_table, Limit=1)["Items"]:
         load_promotions(client, settings, SAMPLE_PROMOTIONS)
         loaded.append(SAMPLE_PROMOTIONS.name)
-    return (
-        f"tables ready, {' and '.join(loaded)} loaded"
-        if loaded
-        else "tables ready, their data kept"
-    )
+    if not client.scan(TableName=settings.rates_table, Limit=1)["Items"]:
+        load_sample_rates(client, settings)
+        loaded += [SAMPLE_DELIVERY.name, SAMPLE_TAX.name]
+    return f"tables ready, {listed(loaded)} loaded" if loaded else "tables ready, their data kept"
+
+
+def listed(names: list[str]) -> str:
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 
 def print_events(relay: EventRelay, carts_table: str) -> None:
@@ -154,7 +160,9 @@ def main() -> None:
             print(f"DynamoDB at {endpoint} (AWS_ENDPOINT_URL_DYNAMODB); {loaded}")
         else:
             prepare_tables(client, settings)
-            samples = f"{SAMPLE_CATALOG.name} and {SAMPLE_PROMOTIONS.name}"
+            samples = listed(
+                [p.name for p in (SAMPLE_CATALOG, SAMPLE_PROMOTIONS, SAMPLE_DELIVERY, SAMPLE_TAX)]
+            )
             print(f"DynamoDB (moto) on {endpoint}; {samples} loaded")
         issuer.save()
         RUN_FILE.write_text(json.dumps({"pid": os.getpid()}))  # before chalice local watches

@@ -28,9 +28,11 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from chalicelib.service.rates import DELIVERY, TAX
 from chalicelib.settings import Settings
 from tools.data.load_catalog import load_catalog
 from tools.data.load_promotions import load_promotions
+from tools.data.load_rates import load_rates
 from tools.local import moto_patches
 from tools.local.tables import create_event_bus, create_tables
 from tools.stage import PROJECT_DIR
@@ -38,6 +40,8 @@ from tools.stage import PROJECT_DIR
 LOCAL_STAGE = "local"
 SAMPLE_CATALOG = PROJECT_DIR / "data" / "catalog.sample.json"
 SAMPLE_PROMOTIONS = PROJECT_DIR / "data" / "promotions.sample.json"
+SAMPLE_DELIVERY = PROJECT_DIR / "data" / "delivery.sample.json"
+SAMPLE_TAX = PROJECT_DIR / "data" / "tax.sample.json"
 LOOPBACK = "127.0.0.1"
 
 
@@ -121,11 +125,18 @@ def send_json(handler: BaseHTTPRequestHandler, document: Any) -> None:
 
 
 def prepare_tables(client: Any, settings: Settings, catalog: Path = SAMPLE_CATALOG) -> None:
-    """Create the tables and the event bus, and load a catalog and the sample promotions."""
+    """Create the tables and the event bus, and load a catalog and the sample promotions and
+    rates."""
     create_tables(client, settings)
     create_event_bus(local_client("events", client.meta.endpoint_url), settings.event_bus_name)
     load_catalog(client, settings, catalog)
     load_promotions(client, settings, SAMPLE_PROMOTIONS)
+    load_sample_rates(client, settings)
+
+
+def load_sample_rates(client: Any, settings: Settings) -> None:
+    load_rates(client, settings, DELIVERY, SAMPLE_DELIVERY)
+    load_rates(client, settings, TAX, SAMPLE_TAX)
 
 
 def local_client(service: str, endpoint: str) -> Any:

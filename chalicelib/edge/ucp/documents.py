@@ -15,7 +15,12 @@ from chalicelib.domain.cart import CHECKED_OUT
 from chalicelib.domain.clock import format_timestamp
 from chalicelib.domain.money import Money
 from chalicelib.domain.pricing import PricedCart
-from chalicelib.domain.warnings import INSUFFICIENT_STOCK, PRICE_CHANGED, LineWarning
+from chalicelib.domain.warnings import (
+    INSUFFICIENT_STOCK,
+    PRICE_CHANGED,
+    UNDELIVERABLE,
+    CartWarning,
+)
 from chalicelib.edge.ucp import CART_CAPABILITY, UCP_VERSION
 
 ESTIMATE = "Estimated total (taxes and delivery calculated at checkout)"
@@ -111,7 +116,9 @@ def _cart_totals(priced: PricedCart) -> list[dict[str, Any]]:
     return entries
 
 
-def _warning(warning: LineWarning, positions: dict[str, int]) -> dict[str, Any]:
+def _warning(warning: CartWarning, positions: dict[str, int]) -> dict[str, Any]:
+    if warning.product_id is None:
+        return _cart_warning(warning)
     path = f"$.line_items[{positions[warning.product_id]}]"
     if warning.code == PRICE_CHANGED:
         before, now = warning.previous_unit_price, warning.unit_price
@@ -138,6 +145,22 @@ def _warning(warning: LineWarning, positions: dict[str, int]) -> dict[str, Any]:
         "path": path,
         "content": f"{warning.product_id} is no longer sold: remove it from the cart.",
         "severity": "recoverable",
+    }
+
+
+def _cart_warning(warning: CartWarning) -> dict[str, Any]:
+    if warning.code == UNDELIVERABLE:
+        return {
+            "type": "warning",
+            "code": "undeliverable",
+            "path": "$.context",
+            "content": "We do not deliver to this address in this currency: checkout will be"
+            " refused. Give another address_country.",
+        }
+    return {
+        "type": "warning",
+        "code": "tax_estimated",
+        "content": "The tax shown is an estimate: the shop's tax service did not answer.",
     }
 
 

@@ -1,0 +1,35 @@
+"""A product as a cart sees it: the catalog's entry, with its price, stock and limits."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from chalicelib.domain.errors import QuantityLimitExceeded
+from chalicelib.domain.money import Money
+
+MAX_QUANTITY = 999
+
+
+class Product(NamedTuple):
+    product_id: str
+    name: str
+    unit_price: Money
+    stock: int | None = None
+    """Units the shop has (None: unlimited). The cart warns of it; the shop decrements it."""
+    max_per_cart: int | None = None
+    """At most this many in one cart (None: MAX_QUANTITY)."""
+    tax_category: str | None = None
+    """Taxed at its category's rate where the tax rates give one (None: the standard rate)."""
+
+    @property
+    def currency(self) -> str:
+        return self.unit_price.currency
+
+    @property
+    def limit(self) -> int:
+        """The most of this product one cart may hold."""
+        return MAX_QUANTITY if self.max_per_cart is None else min(self.max_per_cart, MAX_QUANTITY)
+
+    def check_quantity(self, quantity: int) -> None:
+        if quantity > self.limit:
+            raise QuantityLimitExceeded(self.product_id, self.limit)

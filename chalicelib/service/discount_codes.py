@@ -1,0 +1,81 @@
+"""The discount-code operations of the contract: entering a code (refusals counted against
+guessing, domain/attempts.py) and removing one. CartService (operations.py) holds the rest."""
+
+from __future__ import annotations
+
+import copy
+from concurrent.futures import wait
+
+from chalicelib.domain import attempts
+from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.errors import DiscountCodeInvalid
+from chalicelib.domain.events import CART_UPDATED
+from chalicelib.domain.pricing import PricedCart
+from chalicelib.domain.promotions import UNKNOWN, Promotion
+from chalicelib.parallel import in_background
+from chalicelib.service.changes import TRUSTED_REQUEST, CartChanges, RequestContext
+from chalicelib.service.ports import Decided
+
+
+class DiscountCodes(CartChanges):
+    def enter_discount_code(
+        self,
+        cart_id: str,
+        code: str,
+        context: RequestContext = TRUSTED_REQUEST,
+    ) -> PricedCart:
+        """Add a code to the cart, if its promotion may apply to the cart as it is now and
+        has uses left (one already entered changes nothing). Refusals are counted: past ten
+        in the hour on this cart, or by this caller, TooManyAttempts (domain/attempts.py)."""
+        code = code.upper()
+        guesser = attempts.scopes(cart_id, context.caller)
+
+        def enter(change: Change) -> Cart:
+            window = attempts.window_at(change.now)
+            refused = in_background(self._attempts.refusals, guesser, window)  # with the cart
+            terms = self._pricing.terms_soon()
+            try:
+                cart = self._read(cart_id, context.caller, change.now, decisive=True)
+            finally:
+                wait([refused])  # never a read left running after the request
+            attempts.check_refusals(refused.result(), window, change.now)
+            try:
+                entered = self._entered(cart, code, terms().promotions, change)
+            except DiscountCodeInvalid:
+                self._attempts.count_refusal(guesser, window)
+                raise
+            if entered is cart:
+                return cart
+            return self._carts.save(Decided(cart, entered, CART_UPDATED), change)
+
+        return self._on_fresh_reads(cart_id, context, enter)
+
+    def _entered(self, cart: Cart, code: str, promotions: list[Promotion], change: Change) -> Cart:
+        """The cart with `code` entered (`cart` itself when it holds the code already), or
+        the refusal that names why not."""
+        cart.check(change)
+        promotion = next((p for p in promotions if p.code == code), None)
+        if promotion is None:
+            raise DiscountCodeInvalid(code, UNKNOWN)
+        if code in cart.discount_codes:
+            return cart
+        entered = copy.deepcopy(cart)
+        entered.enter_code(code, change)
+        priced = self._pricing.price(cart, change.now).discounts
+        promotion.check_applies(
+            cart.currency, cart.customer_id, priced.subtotal, priced.lines, change.now
+        )
+        if promotion.is_limited:
+            promotion.check_uses(*self._pricing.promotions.uses(promotion, cart.customer_id))
+        return entered
+
+    def remove_discount_code(
+        self,
+        cart_id: str,
+        code: str,
+        context: RequestContext = TRUSTED_REQUEST,
+    ) -> PricedCart:
+        def remove(cart: Cart, change: Change) -> None:
+            cart.remove_code(code.upper(), change)
+
+        return self._decide(cart_id, context, remove, CART_UPDATED)
