@@ -6,7 +6,10 @@
 // (here from the local issuer; a real shop from its identity provider), finds or creates
 // the shopper's own cart and merges the guest cart into it, proving it with the cart token.
 
+import { fillCountries, formAddress, renderDelivery } from "./delivery.js";
+
 const CART_KEY = "demo-shop-cart"; // {cartId, cartToken}: the guest's cart
+const CURRENCY_KEY = "demo-shop-currency"; // the currency the visitor shops in
 const SHOPPER_KEY = "demo-shop-shopper"; // the signed-in shopper's token
 const SHOPPER_CART_KEY = "demo-shop-shopper-cart"; // the signed-in shopper's cart id
 const TIMEOUT_MS = 8000;
@@ -41,6 +44,8 @@ const MESSAGES = {
   DISCOUNT_CODE_INVALID: "That discount code cannot be used on this cart.",
   DISCOUNT_CODE_NOT_FOUND: "That discount code is not on your cart.",
   TOO_MANY_ATTEMPTS: "Too many codes were tried; please wait a while before trying another.",
+  UNDELIVERABLE: "We do not deliver to that address; choose another country.",
+  DELIVERY_OPTION_UNAVAILABLE: "That delivery option is not offered at your address.",
 };
 
 // Why a discount code cannot be used (the problem's `reason`), in the shopper's words.
@@ -163,9 +168,14 @@ function forgetCart() {
   else localStorage.removeItem(CART_KEY);
 }
 
+// The currency new carts are made in: the cart's own once there is one.
+function shopCurrency() {
+  return cart?.currency || localStorage.getItem(CURRENCY_KEY) || "USD";
+}
+
 async function cartId() {
   if (cart) return cart.cartId;
-  const { data, etag: version } = await once("POST", "/carts", { currency: "USD" });
+  const { data, etag: version } = await once("POST", "/carts", { currency: shopCurrency() });
   if (data.cartToken) localStorage.setItem(CART_KEY, JSON.stringify({ cartId: data.cartId, cartToken: data.cartToken }));
   else sessionStorage.setItem(SHOPPER_CART_KEY, data.cartId);
   delete data.cartToken;
@@ -181,7 +191,7 @@ const signIn = () =>
     sessionStorage.setItem(SHOPPER_KEY, token);
     const { data: page } = await api("GET", "/me/carts?limit=20");
     let mine = page.carts.find((summary) => summary.status === "ACTIVE")?.cartId;
-    if (!mine) mine = (await once("POST", "/carts", { currency: "USD" })).data.cartId;
+    if (!mine) mine = (await once("POST", "/carts", { currency: shopCurrency() })).data.cartId;
     sessionStorage.setItem(SHOPPER_CART_KEY, mine);
     const guest = stored(CART_KEY);
     if (guest) {
@@ -260,6 +270,34 @@ const saveNote = (note) =>
     show(data, version);
   });
 
+// Where the cart goes, and how: the API answers with the options, the tax and the total.
+const setAddress = (deliveryAddress) =>
+  act(async () => {
+    const id = await cartId();
+    const { data, etag: version } = await once("PATCH", `/carts/${id}`, { deliveryAddress }, {
+      "If-Match": etag,
+    });
+    show(data, version);
+  });
+
+const chooseDelivery = (deliveryOptionId) =>
+  act(async () => {
+    const { data, etag: version } = await once("PATCH", `/carts/${cart.cartId}`, { deliveryOptionId }, {
+      "If-Match": etag,
+    });
+    show(data, version);
+  });
+
+// Another currency: an empty cart is left behind (it expires), the next one is made in it.
+function chooseCurrency(currency) {
+  localStorage.setItem(CURRENCY_KEY, currency);
+  if (cart && cart.items.length === 0) {
+    forgetCart();
+    show(null, null);
+  }
+  render();
+}
+
 const applyCode = (code) =>
   act(async () => {
     const { data, etag: version } = await once("POST", `/carts/${cart.cartId}/discount-codes`, { code }, {
@@ -319,6 +357,8 @@ function renderProducts() {
 // What the cart says the shopper should know: a price that changed since the line was added
 // (old and new), a product gone, too little stock.
 function warningText(warning) {
+  if (warning.code === "UNDELIVERABLE") return "We do not deliver to that address; choose another country.";
+  if (warning.code === "TAX_ESTIMATED") return "The tax shown is an estimate.";
   const name = cart.items.find((line) => line.productId === warning.productId)?.name || warning.productId;
   if (warning.code === "PRICE_CHANGED") {
     return `${name}: the price changed from ${warning.previousUnitPrice} to ${warning.unitPrice} ${cart.currency}`;
@@ -378,7 +418,11 @@ function render() {
       ),
     ),
   );
+  renderDelivery(cart, element, chooseDelivery);
   document.querySelector("#total").textContent = cart ? `${cart.totalAmount} ${cart.currency}` : "–";
+  const currency = document.querySelector("#currency");
+  currency.value = shopCurrency();
+  currency.disabled = Boolean(cart && cart.items.length > 0); // a cart keeps its currency
   // "Spend X more": an automatic promotion the subtotal does not reach yet.
   const [nearest] = cart ? cart.approachingDiscounts : [];
   const hint = document.querySelector("#approaching");
@@ -411,6 +455,16 @@ function render() {
 }
 
 document.querySelector("#sign-in").addEventListener("click", signIn);
+document.querySelector("#currency").replaceChildren(
+  ...[...new Set(catalog.map((product) => product.currency))].map((code) => new Option(code, code)),
+);
+document.querySelector("#currency").addEventListener("change", (event) => chooseCurrency(event.target.value));
+fillCountries(document.querySelector("#country"));
+document.querySelector("#address-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const value = (selector) => document.querySelector(selector).value;
+  setAddress(formAddress(value("#country"), value("#region"), value("#postal-code")));
+});
 document.querySelector("#bundle").addEventListener("click", buyBundle);
 document.querySelector("#note-form").addEventListener("submit", (event) => {
   event.preventDefault();

@@ -200,8 +200,6 @@ def test_a_discount_code_its_savings_and_the_spend_more_hint(
     assert "\u22124.00 USD" in (page.text_content("#discounts") or "")  # a minus sign
     assert page.text_content("#total") == "35.98 USD"
     assert page.locator('#codes [data-code="WELCOME10"]').count() == 1
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "storefront.png", full_page=True)  # the README's
 
     page.get_by_role("button", name="Remove code WELCOME10").click()
     page.wait_for_selector("body:not([data-busy])")
@@ -212,6 +210,103 @@ def test_a_discount_code_its_savings_and_the_spend_more_hint(
     assert problems == [
         "Failed to load resource: the server responded with a status of 400 (Bad Request)"
     ]
+
+
+def shown_delivery(page: Page) -> list[Any]:
+    return page.eval_on_selector_all(  # type: ignore[no-any-return]
+        "#delivery-options .delivery-option",
+        "options => options.map(o => [o.dataset.option, o.querySelector('.amount').textContent,"
+        " o.querySelector('input').checked])",
+    )
+
+
+def shown_taxes(page: Page) -> list[Any]:
+    return page.eval_on_selector_all(  # type: ignore[no-any-return]
+        "#tax-lines .tax-line", "lines => lines.map(l => l.textContent)"
+    )
+
+
+def deliver_to(page: Page, country: str, region: str, postal_code: str) -> None:
+    page.select_option("#country", country)
+    page.fill("#region", region)
+    page.fill("#postal-code", postal_code)
+    page.get_by_role("button", name="Update delivery").click()
+    page.wait_for_selector("body:not([data-busy])")
+
+
+def assert_shows_the_apis_delivery_and_tax(page: Page, stored: Any) -> None:
+    currency = stored["currency"]
+    assert shown_delivery(page) == [
+        [o["id"], f"{o['amount']} {currency}", o["id"] == stored["deliveryOptionId"]]
+        for o in stored["deliveryOptions"]
+    ]
+    assert page.text_content("#delivery") == f"{stored['deliveryAmount']} {currency}"
+    included = "incl. " if stored["taxIncluded"] else ""
+    assert page.text_content("#tax") == f"{included}{stored['taxAmount']} {currency}"
+    assert shown_taxes(page) == [
+        f"{t['name']} {t['rate']}%{t['amount']} {currency}" for t in stored["taxLines"]
+    ]
+    assert page.text_content("#total") == f"{stored['totalAmount']} {currency}"
+
+
+def test_delivery_choices_tax_and_total_for_a_german_and_a_californian_cart(
+    shopper_stack: Stack, browser: Browser, shop: str
+) -> None:
+    problems: list[str] = []
+    page = watched_page(browser, problems)
+    page.goto(shop)
+    page.wait_for_selector("body[data-ready=true]")
+    page.select_option("#currency", "EUR")
+    page.get_by_role("button", name="Add Espressobohnen 1 kg to cart").click()
+    page.wait_for_selector('#lines [data-product="ESP-1KG-EU"]')
+    page.get_by_role("button", name="One more Espressobohnen 1 kg").click()
+    page.wait_for_selector('#lines [data-product="ESP-1KG-EU"][data-quantity="2"]')
+    page.get_by_role("button", name="Add Keramikbecher 350 ml to cart").click()
+    page.wait_for_selector('#lines [data-product="MUG-CER-EU"]')
+    assert (page.text_content("#delivery"), page.text_content("#tax")) == (
+        "\u2013",
+        "With your address",
+    )
+
+    deliver_to(page, "DE", "", "80331")
+    german = guest_cart(page, shopper_stack)
+    assert (german["currency"], german["deliveryAddress"]) == (
+        "EUR",
+        {"country": "DE", "postalCode": "80331"},
+    )
+    assert_shows_the_apis_delivery_and_tax(page, german)
+    assert (page.text_content("#tax"), page.text_content("#total")) == (
+        "incl. 5.09 EUR",
+        "54.20 EUR",
+    )
+    assert "2\u20134 days" in (page.text_content('[data-option="standard"] .window') or "")
+    page.get_by_role("radio", name="Deliver by Express (DHL)").check()
+    page.wait_for_selector('body:not([data-busy]) [data-option="express"] input:checked')
+    express = guest_cart(page, shopper_stack)
+    assert (express["deliveryOptionId"], express["totalAmount"]) == ("express", "59.20")
+    assert_shows_the_apis_delivery_and_tax(page, express)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "storefront.png", full_page=True)  # the README's
+
+    california = watched_page(browser, problems)  # another visitor: a dollar cart
+    california.goto(shop)
+    california.wait_for_selector("body[data-ready=true]")
+    california.get_by_role("button", name="Add Conical burr grinder to cart").click()
+    california.wait_for_selector('#lines [data-product="GRINDER-BURR"]')
+    deliver_to(california, "US", "ca", "94103")
+    stored = guest_cart(california, shopper_stack)
+    assert stored["deliveryAddress"] == {"country": "US", "region": "CA", "postalCode": "94103"}
+    assert_shows_the_apis_delivery_and_tax(california, stored)
+    assert (california.text_content("#tax"), california.text_content("#total")) == (
+        "8.99 USD",
+        "132.99 USD",
+    )
+    deliver_to(california, "FR", "", "")
+    refused = guest_cart(california, shopper_stack)
+    assert (refused["deliveryOptions"], refused["warnings"]) == ([], [{"code": "UNDELIVERABLE"}])
+    assert california.text_content("#delivery") == "Not available"
+    assert "do not deliver" in (california.text_content("#warnings") or "")
+    assert problems == []
 
 
 def test_the_page_explains_an_error_code(browser: Browser, shop: str) -> None:

@@ -71,10 +71,18 @@ def test_the_readmes_taste_of_the_api_runs_as_shown(reader: Stack) -> None:
         cwd=PROJECT_DIR,
     )
     *changes, read, checked_out = json_documents(result.stdout)
-    assert [change["itemCount"] for change in changes] == [2, 3]
-    assert (read["itemCount"], read["totalAmount"]) == (3, "59.97")
-    assert read["items"][0]["lineTotal"] == "59.97"
-    assert checked_out["status"] == "CHECKED_OUT"
+    assert [change["itemCount"] for change in changes] == [2, 3, 3]
+    assert (read["itemCount"], read["items"][0]["lineTotal"]) == (3, "59.97")
+    assert (read["items"][0]["taxAmount"], read["deliveryAmount"]) == ("4.20", "9.90")
+    assert [(o["id"], o["amount"], o["minDays"]) for o in read["deliveryOptions"]] == [
+        ("standard", "9.90", 2)
+    ]
+    assert [(t["name"], t["rate"], t["amount"]) for t in read["taxLines"]] == [
+        ("VAT", "7", "4.20"),
+        ("VAT", "19", "1.88"),
+    ]
+    assert read["totalAmount"] == "75.95"
+    assert (checked_out["status"], checked_out["totalAmount"]) == ("CHECKED_OUT", "75.95")
 
 
 def json_documents(text: str) -> list[Any]:
