@@ -13,6 +13,8 @@ class CreateCart(NamedTuple):
     currency: str
     lines: tuple[ItemOperation, ...] = ()
     """Lines the cart starts with (an agent's create names them), added as one batch."""
+    delivery_address: DeliveryAddress | None = None
+    """Where it goes, if known at once (an agent's context)."""
 
 
 class AddItem(NamedTuple):

@@ -98,6 +98,10 @@ class TaxComponent(NamedTuple):
     rate: Decimal
     amount: Money
 
+    def rate_text(self) -> str:
+        """The rate as the contract writes it: "19", "7.25" (no exponent, no trailing zero)."""
+        return format(self.rate.normalize(), "f")
+
 
 class TaxResult(NamedTuple):
     lines: Mapping[str, tuple[TaxComponent, ...]]

@@ -73,7 +73,7 @@ def delivery_and_tax_view(priced: PricedCart) -> dict[str, Any]:
         "taxLines": [
             {
                 "name": line.name,
-                "rate": format(line.rate.normalize(), "f"),
+                "rate": line.rate_text(),
                 "amount": line.amount.format(),
             }
             for line in (tax.tax_lines() if tax is not None else [])

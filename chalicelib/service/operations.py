@@ -35,6 +35,7 @@ from chalicelib.domain.commands import (
     UpdateCart,
     UpdateItem,
 )
+from chalicelib.domain.delivery import DeliveryAddress
 from chalicelib.domain.errors import (
     CartLimitExceeded,
     CartNotFound,
@@ -104,6 +105,7 @@ class CartService(DiscountCodes):
             created_at=change.now,
             updated_at=change.now,
             expires_at=change.expires_at,
+            delivery_address=command.delivery_address,
         )
         products: dict[str, Product] = {}
         if command.lines:  # written with the cart, all or none
@@ -201,9 +203,11 @@ class CartService(DiscountCodes):
         cart_id: str,
         lines: Sequence[ItemOperation],
         context: RequestContext = TRUSTED_REQUEST,
+        address: DeliveryAddress | None = None,
     ) -> PricedCart:
         """The cart's lines made exactly these, as one change (UCP's update): lines not
-        named removed, new ones added, unchanged ones left alone."""
+        named removed, new ones added, unchanged ones left alone; and the delivery address
+        set, if one is given."""
         wanted = {line.product_id: line.quantity for line in lines}
         self._may_name(cart_id, context.caller)  # before the catalog is read
         products = self._catalog.get_many(sorted(wanted))
@@ -216,6 +220,8 @@ class CartService(DiscountCodes):
                 for pid, quantity in wanted.items()
                 if held.get(pid) != quantity
             ]
+            if address is not None:
+                cart.delivery_address = address  # with the lines: one change, one version
             cart.apply([*removed, *changed], products, change)
 
         return self._decide(cart_id, context, replace, ITEMS_CHANGED)

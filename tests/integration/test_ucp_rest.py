@@ -209,3 +209,60 @@ def test_the_business_profile_names_what_this_stage_serves(api: Api) -> None:
     # The REST endpoint serves carts there.
     rest_path = endpoints["rest"].removeprefix("http://127.0.0.1:8000")
     assert api.call("POST", f"{rest_path}/carts", TWO_LINES, AGENT).status_code == 201
+
+
+def test_the_context_s_address_gives_delivery_and_tax_in_the_totals(api: Api) -> None:
+    californian = {
+        "line_items": [{"item": {"id": "KETTLE-GOOSE"}, "quantity": 1}],
+        "context": {"address_country": "US", "address_region": "CA", "postal_code": "94103"},
+    }
+    cart = ucp(api, "POST", "/carts", californian).json
+    # 54.95, standard delivery 5.99 (not taxed), sales tax 7.25% added: 3.98.
+    assert [(t["type"], t["amount"]) for t in cart["totals"]] == [
+        ("subtotal", 5495),
+        ("fulfillment", 599),
+        ("tax", 398),
+        ("total", 6492),
+    ]
+    assert cart["totals"][1]["display_text"] == "Standard (USPS)"
+    assert cart["totals"][2]["lines"] == [
+        {"display_text": "California sales tax 7.25%", "amount": 398}
+    ]
+    assert cart["line_items"][0]["totals"][-2:] == [
+        {"type": "tax", "amount": 398},
+        {"type": "total", "amount": 5893},
+    ]
+    same = api.call("GET", f"/carts/{cart['id']}").json
+    assert (same["deliveryAddress"], same["totalAmount"]) == (
+        {"country": "US", "region": "CA", "postalCode": "94103"},
+        "64.92",
+    )
+    to_germany = {**TWO_LINES, "context": {"address_country": "DE", "postal_code": "80331"}}
+    moved = ucp(api, "PUT", f"/carts/{cart['id']}", to_germany).json
+    assert moved["totals"][-1]["display_text"] == "Total"  # USD prices: VAT added
+    assert [t["type"] for t in moved["totals"]] == ["subtotal", "fulfillment", "tax", "total"]
+    kept = ucp(api, "PUT", f"/carts/{cart['id']}", TWO_LINES).json  # no context: kept
+    assert kept["totals"] == moved["totals"]
+
+
+def test_an_address_nobody_delivers_to_is_a_warning_and_a_bad_one_names_its_field(
+    api: Api,
+) -> None:
+    euro = {
+        "line_items": [{"item": {"id": "STROOP-EU"}, "quantity": 1}],
+        "context": {"currency": "EUR", "address_country": "DE"},
+    }
+    cart = ucp(api, "POST", "/carts", euro).json
+    # VAT inside the prices: 6.80 x 7/107 = 0.44 on the stroopwafels, 4.90 x 19/119 = 0.78
+    assert cart["totals"][-1]["display_text"] == "Total, including 1.22 EUR tax"
+    assert "tax" not in [t["type"] for t in cart["totals"]]
+    france = {**euro, "context": {"address_country": "FR"}}
+    warned = ucp(api, "PUT", f"/carts/{cart['id']}", france).json
+    assert [(m["type"], m["code"]) for m in warned["messages"]] == [("warning", "undeliverable")]
+    for context, field in [
+        ({"address_country": "Singapore"}, "$.context.address_country"),
+        ({"address_country": "US", "address_region": "California"}, "$.context.address_region"),
+        ({"postal_code": "94103"}, "$.context.address_country"),
+    ]:
+        refused = ucp(api, "POST", "/carts", {**euro, "context": context}).json
+        assert [m["path"] for m in refused["messages"]] == [field]

@@ -24,6 +24,7 @@ from chalicelib.domain.warnings import (
 from chalicelib.edge.ucp import CART_CAPABILITY, UCP_VERSION
 
 ESTIMATE = "Estimated total (taxes and delivery calculated at checkout)"
+"""The total's text without an address; with one, delivery and tax are in it."""
 
 
 def envelope(status: str | None = None) -> dict[str, Any]:
@@ -50,12 +51,15 @@ def cart_document(priced: PricedCart, ucp_id: str, continue_url: str) -> dict[st
         price = unit or Money(line.price_when_added or Decimal(0), cart.currency)
         subtotal = priced_line.line_total or Money.zero(cart.currency)
         share = priced.discounts.lines.get(line.product_id)
+        tax = None
+        if priced.tax is not None and not priced.tax_included and unit is not None:
+            tax = priced.tax.line_amount(line.product_id, cart.currency)
         line_items.append(
             {
                 "id": line.product_id,
                 "item": {"id": line.product_id, "title": line.name, "price": minor(price)},
                 "quantity": line.quantity,
-                "totals": _line_totals(subtotal, share),
+                "totals": _line_totals(subtotal, share, tax),
             }
         )
     document = {
@@ -90,12 +94,18 @@ def cart_document(priced: PricedCart, ucp_id: str, continue_url: str) -> dict[st
     return document
 
 
-def _line_totals(subtotal: Money, discount: Money | None) -> list[dict[str, Any]]:
+def _line_totals(
+    subtotal: Money, discount: Money | None, tax: Money | None
+) -> list[dict[str, Any]]:
+    """A line's subtotal, its share of the discounts, and its tax when added to the price."""
     entries: list[dict[str, Any]] = [{"type": "subtotal", "amount": minor(subtotal)}]
     due = subtotal
     if discount is not None and discount.amount > 0:
         entries.append({"type": "discount", "amount": -minor(discount)})
         due = Money(subtotal.amount - discount.amount, subtotal.currency)
+    if tax is not None:
+        entries.append({"type": "tax", "amount": minor(tax)})
+        due = due + tax
     entries.append({"type": "total", "amount": minor(due)})
     return entries
 
@@ -112,7 +122,35 @@ def _cart_totals(priced: PricedCart) -> list[dict[str, Any]]:
                 for applied, amount in zip(discounts.applied, amounts, strict=True)
             ]
         entries.append(discount)
-    entries.append({"type": "total", "amount": minor(priced.total), "display_text": ESTIMATE})
+    if priced.delivery is not None:
+        delivery = priced.delivery
+        entries.append(
+            {
+                "type": "fulfillment",
+                "amount": minor(delivery.amount),
+                "display_text": delivery.title,
+            }
+        )
+    total_text = ESTIMATE
+    if priced.tax is not None:
+        taxes = priced.tax.tax_lines()
+        amount = priced.tax.amount(priced.cart.currency)
+        if priced.tax_included:
+            total_text = f"Total, including {amount.format()} {amount.currency} tax"
+        else:
+            total_text = "Total"
+            entries.append(
+                {
+                    "type": "tax",
+                    "amount": minor(amount),
+                    "display_text": "Tax",
+                    "lines": [
+                        {"display_text": f"{t.name} {t.rate_text()}%", "amount": minor(t.amount)}
+                        for t in taxes
+                    ],
+                }
+            )
+    entries.append({"type": "total", "amount": minor(priced.total), "display_text": total_text})
     return entries
 
 

@@ -128,11 +128,12 @@ def _get(incoming: Incoming) -> Call:
 
 
 def _update(incoming: Incoming) -> Call:
-    lines = requests.update(incoming.body, str(incoming.path["id"]))
+    update = requests.update(incoming.body, str(incoming.path["id"]))
 
     def call(service: CartService, context: RequestContext) -> Reply:
-        with _line_errors(lines):
-            priced = service.replace_items(str(incoming.path["cartId"]), lines, context)
+        cart_id = str(incoming.path["cartId"])
+        with _line_errors(update.lines):
+            priced = service.replace_items(cart_id, update.lines, context, update.address)
         return _cart_reply(priced, str(incoming.path["id"]))
 
     return call
