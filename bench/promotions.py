@@ -5,29 +5,16 @@ containers' samples alternate, so that the server's drift over the run falls on 
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
-from bench.calls import CallRecorder
+from bench.reads import Api, Figures, Read, compare_reads, report
 from tools.stage import stage_settings
 
-SAMPLES = 300
 CART = [("GRINDER-HAND", 1), ("GEISHA-250G", 2)]
 """127.00: over WELCOME10's and the automatic promotion's minimum, and GRINDER20's product."""
 CODES = ("WELCOME10", "GRINDER20")
 Container = TypeVar("Container")
-
-
-class Api(Protocol):
-    def call(self, method: str, path: str, body: Any = None) -> Any: ...
-
-
-class Figures(Protocol):
-    def add(
-        self, figure: str, value: Any, unit: str = "", target: str = "", met: bool | None = None
-    ) -> None: ...
 
 
 def measure_promotions(
@@ -53,37 +40,14 @@ def measure_promotions(
     finally:
         for item in saved:
             client.put_item(TableName=table, Item=item)
-    times: dict[str, list[float]] = {"with": [], "without": []}
-    for _ in range(SAMPLES):
-        for name, container in (("with", with_promotions), ("without", without)):
-            use(container)
-            started = time.perf_counter()
-            api.call("GET", f"/carts/{cart}")
-            times[name].append(time.perf_counter() - started)
-    trips = {}
-    for name, container in (("with", with_promotions), ("without", without)):
-        use(container)
-        counter = CallRecorder(simulated_latency=0.005)
-        counter.attach(client)
-        with counter.recording():
-            api.call("GET", f"/carts/{cart}")
-        counter.detach(client)
-        trips[name] = counter.round_trips
+    reads = {
+        "with": Read(with_promotions, f"/carts/{cart}"),
+        "without": Read(without, f"/carts/{cart}"),
+    }
+    medians, trips = compare_reads(api, client, reads, use)
     use(build())
-    medians = {name: statistics.median(samples) for name, samples in times.items()}
-    for name, label in (("with", f"{applied} promotions applying"), ("without", "no promotions")):
-        figures.add(f"get_cart with {label}: median", round(medians[name] * 1000, 3), "ms")
-        figures.add(
-            f"get_cart with {label}: round trips", trips[name], "", "exactly 1", trips[name] == 1
-        )
-    ratio = round(medians["with"] / medians["without"], 3)
-    figures.add(
-        f"get_cart with {applied} promotions against none",
-        ratio,
-        "x",
-        "at most 1.15",
-        ratio <= 1.15,
-    )
+    labels = {"with": f"with {applied} promotions applying", "without": "with no promotions"}
+    report(figures, labels, medians, trips, f"get_cart with {applied} promotions against none")
 
 
 def _warm(container: Container, use: Callable[[Container], None], api: Api, cart: str) -> Container:

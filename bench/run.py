@@ -42,6 +42,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 
 from bench import agents
 from bench.calls import CallRecorder, replay
+from bench.delivery import measure_delivery
 from bench.promotions import measure_promotions
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
@@ -125,6 +126,9 @@ def main() -> None:
         measure_round_trips(api, client, new_container, figures)
         measure_keyed_requests(api, client, figures)
         measure_promotions(
+            api, client, lambda: wiring.build(settings, client), app_module.services.use, figures
+        )
+        measure_delivery(
             api, client, lambda: wiring.build(settings, client), app_module.services.use, figures
         )
         measure_overhead(api, client, wiring.dynamodb_client(settings), figures)
