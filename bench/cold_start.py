@@ -4,7 +4,7 @@
     python -m bench.cold_start APP_DIR CUSTOMER CART_ID [mcp]
     # prints {"seconds":, "status":, "agent_modules": [the agents' modules it imported]}
 
-Called by bench.run in a new process each time, with the stage's environment and the local
+Called by bench.startup in a new process each time, with the stage's environment and the local
 DynamoDB's endpoint set. The clock starts before the app's import: interpreter start-up
 itself is the same for every app and is left out.
 """

@@ -1,0 +1,251 @@
+"""The request path: DynamoDB round trips per operation, what an Idempotency-Key adds,
+each operation's time against the very same DynamoDB calls made bare, and a token check."""
+
+from __future__ import annotations
+
+import functools
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from botocore.exceptions import ClientError, ReadTimeoutError
+
+from bench.calls import CallRecorder, replay
+from bench.harness import Api, Figures, timed
+from chalicelib.domain.money import Money
+from chalicelib.domain.products import Product
+from chalicelib.dynamodb.products import DynamoProductRepository
+from chalicelib.service import cart_tokens
+from chalicelib.service.keys import KeyRing
+from tools.local.stack import (
+    LOCAL_STAGE,
+)
+from tools.stage import stage_settings
+
+ROUND_TRIP_TARGETS = {
+    "create_cart": 1,
+    "get_cart (prices cached)": 1,
+    "get_cart (prices not cached)": 2,
+    "add_item": 2,
+    "update_cart_item": 2,
+    "remove_item": 2,
+    "change_items (20 operations)": 2,
+    "delete_cart (100 lines)": 3,
+}
+
+
+BATCH = {
+    "operations": [
+        {"op": "add", "productId": "SCALE-01", "quantity": 1},
+        {"op": "set", "productId": "ESP-1KG", "quantity": 2},
+        {"op": "add", "productId": "FILTER-100", "quantity": 1},
+        {"op": "add", "productId": "MUG-CER", "quantity": 1},
+    ]
+    * 5
+}
+"""A 20-operation batch on a cart of 3 lines (ESP-1KG, FILTER-100, MUG-CER)."""
+
+
+OVERHEAD_SAMPLES = int(os.environ.get("BENCH_SAMPLES", "100"))
+
+
+TOKEN_CHECKS = 1000
+
+
+def measure_round_trips(
+    api: Api, client: Any, new_container: Callable[[], None], figures: Figures
+) -> None:
+    counter = CallRecorder(simulated_latency=0.005)
+    counter.attach(client)
+
+    def count(method: str, path: str, body: Any = None) -> int:
+        with counter.recording():
+            api.call(method, path, body)
+        return counter.round_trips
+
+    cart = api.cart_with_lines(3)
+    api.call("GET", f"/carts/{cart}")
+    api.call("PATCH", f"/carts/{api.cart_with_lines(3)}/items", BATCH)  # its prices cached too
+    counts = {
+        "create_cart": count("POST", "/carts", {"customerId": "bench"}),
+        "get_cart (prices cached)": count("GET", f"/carts/{cart}"),
+        "add_item": count("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1}),
+        "update_cart_item": count("PUT", f"/carts/{cart}/items/ESP-1KG", {"quantity": 3}),
+        "change_items (20 operations)": count("PATCH", f"/carts/{cart}/items", BATCH),
+        "remove_item": count("DELETE", f"/carts/{cart}/items/MUG-CER"),
+    }
+    new_container()  # no prices cached
+    counts["get_cart (prices not cached)"] = count("GET", f"/carts/{cart}")
+    full = api.call("POST", "/carts", {"customerId": "bench"})["cartId"]
+    bulk = [f"BENCH-{i}" for i in range(100)]
+    load_products(client, bulk)
+    for product in bulk:
+        api.call("POST", f"/carts/{full}/items", {"productId": product, "quantity": 1})
+    counts["delete_cart (100 lines)"] = count("DELETE", f"/carts/{full}")
+    counter.detach(client)
+    for name, target in ROUND_TRIP_TARGETS.items():
+        op = "at most" if name.startswith("delete") else "exactly"
+        met = counts[name] <= target if op == "at most" else counts[name] == target
+        figures.add(f"round trips: {name}", counts[name], "", f"{op} {target}", met)
+
+
+def measure_keyed_requests(api: Api, client: Any, figures: Figures) -> None:
+    """What an Idempotency-Key adds to a request: round trips, and write capacity by
+    DynamoDB's rules (1 WCU per KB written, 2 in a transaction): the receipt written in the
+    change's transaction, the reply kept afterwards, and for a create, its row written
+    transactionally rather than by a PutItem."""
+    counter = CallRecorder(simulated_latency=0.005)
+    counter.attach(client)
+    settings = stage_settings(LOCAL_STAGE)
+
+    def trips(method: str, path: str, body: Any, headers: dict[str, str]) -> int:
+        with counter.recording():
+            api.call(method, path, body, headers)
+        return counter.round_trips
+
+    cart = api.cart_with_lines(3)
+    requests_ = {
+        "create_cart": ("POST", "/carts", {"customerId": "bench"}),
+        "add_item": ("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1}),
+    }
+    for name, (method, path, body) in requests_.items():
+        plain = trips(method, path, body, {})
+        with counter.recording():
+            api.call(method, path, body)
+        written = [params["Item"] for op, params in counter.calls if op == "PutItem"]
+        key = f"bench-{uuid.uuid4()}"
+        keyed = trips(method, path, body, {"Idempotency-Key": key})
+        receipt = next(
+            item
+            for item in client.scan(TableName=settings.idempotency_table)["Items"]
+            if item["id"]["S"].endswith(key)
+        )
+        without_reply = {k: v for k, v in receipt.items() if k != "reply"}
+        wcu = 2 * kilobytes(without_reply) + kilobytes(receipt)
+        wcu += sum(kilobytes(item) for item in written)  # a create's row, now transactional
+        figures.add(f"Idempotency-Key on {name}: round trips added", keyed - plain, "", "", None)
+        figures.add(
+            f"Idempotency-Key on {name}: write capacity added (receipt {item_bytes(receipt)} B"
+            " with its reply)",
+            wcu,
+            "WCU",
+            "",
+            None,
+        )
+    counter.detach(client)
+
+
+def item_bytes(item: dict[str, Any]) -> int:
+    """An item's size as DynamoDB counts it (names and values; numbers about half their
+    digits)."""
+    return sum(len(name.encode()) + _value_bytes(value) for name, value in item.items())
+
+
+def _value_bytes(value: dict[str, Any]) -> int:
+    kind, content = next(iter(value.items()))
+    if kind == "S":
+        return len(content.encode())
+    if kind == "B":  # a deflated reply
+        return len(content)
+    if kind == "N":
+        return (len(content.lstrip("-").replace(".", "")) + 1) // 2 + 1
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + _value_bytes(v) + 1 for k, v in content.items())
+    return 1
+
+
+def kilobytes(item: dict[str, Any]) -> int:
+    return -(-item_bytes(item) // 1024)
+
+
+def load_products(client: Any, product_ids: list[str]) -> None:
+    settings = stage_settings(LOCAL_STAGE)
+    DynamoProductRepository(client, settings.products_table).put_many(
+        Product(pid, "Bench product", Money(Decimal("1.00"), "USD")) for pid in product_ids
+    )
+
+
+def measure_overhead(api: Api, client: Any, bare_client: Any, figures: Figures) -> None:
+    """Median time of each operation through the app / median time of the very same
+    DynamoDB requests made with a bare boto3 client (bench.calls.replay)."""
+    recorder = CallRecorder()
+    recorder.attach(client)
+    operations: dict[str, tuple[str, str, Any]] = {
+        "get_cart": ("GET", "/carts/{cart}", None),
+        "add_item": ("POST", "/carts/{cart}/items", {"productId": "SCALE-01", "quantity": 1}),
+        "update_cart_item": ("PUT", "/carts/{cart}/items/ESP-1KG", {"quantity": 4}),
+        "remove_item": ("DELETE", "/carts/{cart}/items/MUG-CER", None),
+        "change_items (20 operations)": ("PATCH", "/carts/{cart}/items", BATCH),
+        "delete_cart": ("DELETE", "/carts/{cart}", None),
+        "create_cart": ("POST", "/carts", {"customerId": "bench"}),
+    }
+    for name, (method, path, body) in operations.items():
+        app_times: list[float] = []
+        bare_times: list[float] = []
+        while len(bare_times) < OVERHEAD_SAMPLES:
+            if name == "create_cart":
+                ours = theirs = ""
+            else:
+                ours, theirs = api.cart_with_lines(3), api.cart_with_lines(3)
+                api.call("GET", f"/carts/{ours}")  # a warm container: prices cached
+            with recorder.recording():
+                started = time.perf_counter()
+                answer = api.call(method, path.format(cart=ours), body)
+                app_times.append(time.perf_counter() - started)
+            if name == "create_cart":  # the same request, for a cart that does not exist yet
+                ours, theirs = answer["cartId"], str(uuid.uuid4())
+            waves = recorder.waves
+            try:
+                bare_times.append(
+                    timed(functools.partial(replay, bare_client, waves, ours, theirs))
+                )
+            except (ClientError, ReadTimeoutError) as error:  # the yardstick failed: again
+                print(f"replay of {name} failed ({error}); sampled again", file=sys.stderr)
+                app_times.pop()
+            if name != "delete_cart":  # keep the tables small: moto copies them per write
+                for cart in (ours, theirs):
+                    api.call("DELETE", f"/carts/{cart}")
+        app, bare = statistics.median(app_times), statistics.median(bare_times)
+        ratio = round(app / bare, 3)
+        figures.add(
+            f"overhead: {name} (app {app * 1000:.2f} ms / same requests bare {bare * 1000:.2f} ms)",
+            ratio,
+            "x",
+            "at most 1.15",
+            ratio <= 1.15,
+        )
+
+
+def measure_token_checks(key_ring: str, figures: Figures) -> None:
+    """What checking a token costs per request once the issuer's keys are cached, as in a
+    warm authorizer: a shopper's ID token (RS256) and a guest's cart token."""
+    from chalicelib.edge.auth import TokenVerifier
+    from tools.local.issuer import local_issuer
+
+    keys = KeyRing.parse(key_ring)
+    with local_issuer() as issuer:
+        environment = issuer.verifier_environment()
+        verifier = TokenVerifier(
+            environment["SHOPPER_ISSUER"], environment["SHOPPER_AUDIENCE"], lambda: keys
+        )
+        tokens = {
+            "shopper token (RS256 JWT)": f"Bearer {issuer.token('bench')}",
+            "cart token (HMAC)": f"Bearer {cart_tokens.issue(str(uuid.uuid4()), keys)}",
+        }
+        for kind, header in tokens.items():
+            verifier.caller(header)  # fetches and caches the issuer's keys, imports PyJWT
+            seconds = statistics.median(
+                timed(lambda header=header: verifier.caller(header)) for _ in range(TOKEN_CHECKS)
+            )
+            figures.add(
+                f"token check per request, cache warm: {kind}",
+                round(seconds * 1000, 3),
+                "ms",
+                "at most 1",
+                seconds <= 0.001,
+            )
