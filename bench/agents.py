@@ -17,13 +17,15 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.calls import CallRecorder, replay
+from bench.harness import Api, Figures
+from bench.request_path import add_overhead
 
 PROFILE = {"ucp-agent": {"profile": "https://bench.example/.well-known/ucp"}}
 LINES = [{"item": {"id": "ESP-1KG"}, "quantity": 1}, {"item": {"id": "MUG-CER"}, "quantity": 2}]
 SAMPLES = 100
 
 
-def tool_call(api: Any, name: str, **arguments: Any) -> dict[str, Any]:
+def tool_call(api: Api, name: str, **arguments: Any) -> dict[str, Any]:
     message = {
         "jsonrpc": "2.0",
         "id": 1,
@@ -37,11 +39,11 @@ def tool_call(api: Any, name: str, **arguments: Any) -> dict[str, Any]:
     return content
 
 
-def new_cart(api: Any) -> str:
+def new_cart(api: Api) -> str:
     return str(tool_call(api, "create_cart", cart={"line_items": LINES})["id"])
 
 
-def measure_round_trips(api: Any, client: Any, figures: Any) -> None:
+def measure_round_trips(api: Api, client: Any, figures: Figures) -> None:
     """Each tool's sequential round trips (prices cached, as in a warm container), against
     the /carts requests that make the same change."""
     counter = CallRecorder(simulated_latency=0.005)
@@ -91,7 +93,7 @@ def measure_round_trips(api: Any, client: Any, figures: Any) -> None:
         )
 
 
-def measure_overhead(api: Any, client: Any, bare_client: Any, figures: Any) -> None:
+def measure_overhead(api: Api, client: Any, bare_client: Any, figures: Figures) -> None:
     """The get_cart tool's median time through the app (JSON-RPC in, UCP's cart out) over
     the median time of the same DynamoDB requests made bare, as the /carts overheads."""
     recorder = CallRecorder()
@@ -109,19 +111,10 @@ def measure_overhead(api: Any, client: Any, bare_client: Any, figures: Any) -> N
         replay(bare_client, recorder.waves, ours, theirs)
         bare_times.append(time.perf_counter() - started)
     recorder.detach(client)
-    app, bare = statistics.median(app_times), statistics.median(bare_times)
-    ratio = round(app / bare, 3)
-    figures.add(
-        f"overhead: MCP tool get_cart (app {app * 1000:.2f} ms / same requests bare"
-        f" {bare * 1000:.2f} ms)",
-        ratio,
-        "x",
-        "at most 1.15",
-        ratio <= 1.15,
-    )
+    add_overhead(figures, "MCP tool get_cart", app_times, bare_times)
 
 
-def measure_cold_start(cold_start: Callable[..., dict[str, Any]], figures: Any) -> None:
+def measure_cold_start(cold_start: Callable[..., dict[str, Any]], figures: Figures) -> None:
     """`cold_start(mode)` runs one fresh interpreter (bench.cold_start) and answers what it
     printed; the figures are medians, the service against the minimal app."""
     first = [cold_start("mcp") for _ in range(5)]

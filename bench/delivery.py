@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from bench.calls import CallRecorder
-from bench.reads import Api, Figures, Read, compare_reads, report
+from bench.harness import Api, Figures
+from bench.reads import Read, compare_reads, report
 
 LINES = [("GRINDER-BURR", 1), ("ESP-1KG", 2), ("MUG-CER", 3)]
 CALIFORNIA = {"country": "US", "region": "CA", "postalCode": "94103"}

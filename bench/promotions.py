@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from bench.reads import Api, Figures, Read, compare_reads, report
+from bench.harness import Api, Figures
+from bench.reads import Read, compare_reads, report
 from tools.stage import stage_settings
 
 CART = [("GRINDER-HAND", 1), ("GEISHA-250G", 2)]

@@ -7,22 +7,13 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any, Generic, NamedTuple, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from bench.calls import CallRecorder
+from bench.harness import Api, Figures
 
 SAMPLES = 300
 Container = TypeVar("Container")
-
-
-class Api(Protocol):
-    def call(self, method: str, path: str, body: Any = None) -> Any: ...
-
-
-class Figures(Protocol):
-    def add(
-        self, figure: str, value: Any, unit: str = "", target: str = "", met: bool | None = None
-    ) -> None: ...
 
 
 class Read(NamedTuple, Generic[Container]):
