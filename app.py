@@ -27,7 +27,7 @@ from chalicelib.settings import APP_NAME, EdgeSettings, carts_stream_arn
 
 app = Chalice(app_name=APP_NAME, configure_logs=False)
 logs.configure(os.environ.get("LOG_LEVEL", "INFO"), app.log.name)
-app.register_middleware(rest.request_context, "http")
+app.register_middleware(rest.access_logging(app), "http")
 
 services = Container(wiring.from_environment)
 """This container's services, built on the first request (tests hand in their own)."""
@@ -175,7 +175,7 @@ def ucp_profile() -> Response:
     """The business profile: public, and cached by shared caches, as UCP requires."""
     from chalicelib.edge.ucp import profile
 
-    return profile.answer(app)
+    return profile.answer()
 
 
 # The same operations as Lambda functions, one per operation (Chalice needs each by name).

@@ -3,6 +3,8 @@ reads of a request (a cart's row and lines; its prices and the promotions) wait 
 slowest of them, not for their sum.
 
 Outside the layers (standard library only): the service and the DynamoDB adapter both use it.
+A call run on the pool never starts more calls on it and waits for them: with every thread
+busy waiting, none is left to run what they wait for.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from chalicelib.domain.attempts import MAX_REFUSED_CODES_PER_ADDRESS
 from chalicelib.dynamodb.tables import (
     CART_ITEMS,
     CARTS,
@@ -44,6 +45,15 @@ def storefront_url(environ: Mapping[str, str] | None = None) -> str:
     return environ.get("STOREFRONT_URL", "http://127.0.0.1:8001").rstrip("/")
 
 
+def public_base_url(environ: Mapping[str, str] | None = None) -> str:
+    """Where the stage's API is, as clients reach it (PUBLIC_BASE_URL: scheme, host and the
+    stage's prefix), for what the service publishes (the UCP profile's endpoints). Never
+    taken from a request's Host or X-Forwarded-* headers, which any client writes. Read at
+    each use, like every setting."""
+    environ = os.environ if environ is None else environ
+    return environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
 class Settings(NamedTuple):
     table_names: dict[str, str]
     """The stage's name of each table, by the design's name (`Carts`)."""
@@ -53,6 +63,10 @@ class Settings(NamedTuple):
     dynamodb_max_attempts: int = 3
     dynamodb_connect_timeout: float = 1.0
     dynamodb_read_timeout: float = 1.0
+    dynamodb_max_connections: int = 16
+    """The client's connection pool: a function serves one request at a time, with at most
+    nine calls at once (parallel.py's eight threads and its own); `chalice local` serves
+    each connection on a thread of its own, so the local stage sizes it for its clients."""
     log_level: str = "INFO"
     token_keys: str | None = None
     """The key ring itself (JSON; `make run` and the tests), or else:"""
@@ -69,6 +83,9 @@ class Settings(NamedTuple):
     """The shop's tax calculator as "module:function" (None: the tax rates table's)."""
     tax_timeout: float = 0.3
     """Seconds the shop's tax service has before the table's estimate is shown."""
+    codes_per_address: int = MAX_REFUSED_CODES_PER_ADDRESS
+    """Discount codes one client address may have refused in an hour (shared addresses:
+    docs/operations.md)."""
 
     @property
     def carts_table(self) -> str:
@@ -114,6 +131,7 @@ class Settings(NamedTuple):
                 dynamodb_max_attempts=int(environ.get("DYNAMODB_MAX_ATTEMPTS", "3")),
                 dynamodb_connect_timeout=float(environ.get("DYNAMODB_CONNECT_TIMEOUT", "1")),
                 dynamodb_read_timeout=float(environ.get("DYNAMODB_READ_TIMEOUT", "1")),
+                dynamodb_max_connections=int(environ.get("DYNAMODB_MAX_CONNECTIONS", "16")),
                 log_level=environ.get("LOG_LEVEL", "INFO").upper(),
                 token_keys=environ.get("TOKEN_KEYS") or None,
                 token_secret_arn=environ.get("TOKEN_SECRET_ARN") or None,
@@ -124,6 +142,9 @@ class Settings(NamedTuple):
                 abandoned_after_hours=float(environ.get("ABANDONED_AFTER_HOURS", "24")),
                 tax_service=environ.get("TAX_SERVICE") or None,
                 tax_timeout=float(environ.get("TAX_SERVICE_TIMEOUT", "0.3")),
+                codes_per_address=int(
+                    environ.get("CODES_PER_ADDRESS", str(MAX_REFUSED_CODES_PER_ADDRESS))
+                ),
             )
         except KeyError as missing:
             raise RuntimeError(f"environment variable {missing} is not set") from None

@@ -56,7 +56,7 @@ def dynamodb_client(
             retries={"mode": "standard", "total_max_attempts": settings.dynamodb_max_attempts},
             connect_timeout=settings.dynamodb_connect_timeout,
             read_timeout=settings.dynamodb_read_timeout,
-            max_pool_connections=16,
+            max_pool_connections=settings.dynamodb_max_connections,
             tcp_keepalive=True,
         ),
     )
@@ -86,7 +86,14 @@ def build(settings: Settings, client: DynamoDBClient) -> Services:
     keys = key_ring(settings)
     lifetime = timedelta(days=settings.cart_ttl_days)
     attempts = DynamoCodeAttempts(client, settings.code_attempts_table)
-    service = CartService(carts, pricing, keys, attempts, lifetime=lifetime)
+    service = CartService(
+        carts,
+        pricing,
+        keys,
+        attempts,
+        lifetime=lifetime,
+        codes_per_address=settings.codes_per_address,
+    )
     verifier = TokenVerifier(
         settings.shopper_issuer, settings.shopper_audience, keys, settings.shopper_jwks_url
     )

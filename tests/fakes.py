@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterable, Sequence
+import threading
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -188,15 +189,23 @@ class InMemoryCartRepository(CartRepository):
 
 
 class InMemoryCodeAttempts(CodeAttempts):
+    """Counted under a lock, as DynamoDB's ADD is atomic."""
+
     def __init__(self) -> None:
         self.counts: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
 
-    def refusals(self, scopes: Sequence[str], window: AttemptWindow) -> int:
-        return max((self.counts.get((scope, window.name), 0) for scope in scopes), default=0)
+    def count(self, scope: str, window: AttemptWindow) -> int:
+        return self._add(scope, window, 1)
 
-    def count_refusal(self, scopes: Sequence[str], window: AttemptWindow) -> None:
-        for scope in scopes:
-            self.counts[(scope, window.name)] = self.counts.get((scope, window.name), 0) + 1
+    def take_back(self, scope: str, window: AttemptWindow) -> None:
+        self._add(scope, window, -1)
+
+    def _add(self, scope: str, window: AttemptWindow, codes: int) -> int:
+        with self._lock:
+            count = self.counts.get((scope, window.name), 0) + codes
+            self.counts[(scope, window.name)] = count
+            return count
 
 
 TEST_KEYS = KeyRing.parse('{"current": "t1", "t1": "test-key-for-unit-tests"}')

@@ -1,15 +1,22 @@
 """Guessing discount codes, slowed down.
 
-Refused codes are counted per cart and per caller (a shopper, a guest's cart token; not a
-trusted backend, which speaks for every shopper) in windows of an hour. Past
-MAX_REFUSED_CODES in the window, entering any code is refused until the window ends
-(TooManyAttempts: 429 with Retry-After), and nothing changes. Windows are whole clock hours:
-a guesser gets at most 10 tries an hour per cart and per identity, however they spread them.
+Codes entered count per cart, per caller (a shopper; a guest's cart token) and per client
+address (the connection's source address), in windows of a clock hour. A code counts before
+it is checked, and is taken back once it is accepted: what stays counted is every code
+refused (or never checked). An entry whose count, itself included, passes a scope's limit
+is refused unchecked (TooManyAttempts: 429 with Retry-After to the window's end), and
+nothing changes. So N codes sent at once check at most the limit: each takes its number
+first, and one over the limit is never checked.
+
+The limits: MAX_REFUSED_CODES per cart and per caller, and a per-address limit sized for an
+address many shoppers share (a mobile network's, an office's): a stage setting. A trusted
+backend speaks for every shopper from one address: counted per cart only.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -17,6 +24,9 @@ from chalicelib.domain.access import TRUSTED, Caller
 from chalicelib.domain.errors import TooManyAttempts
 
 MAX_REFUSED_CODES = 10
+"""Per cart and per caller, in a window."""
+MAX_REFUSED_CODES_PER_ADDRESS = 50
+"""Per client address, in a window, unless the stage sets its own (docs/operations.md)."""
 WINDOW = timedelta(hours=1)
 
 
@@ -26,17 +36,39 @@ class AttemptWindow(NamedTuple):
     ends_at: datetime
 
 
+class Counter(NamedTuple):
+    """Whose codes count together (`cart {id}`, `caller {scope}`, `address {ip}`), and how
+    many may stay counted in a window."""
+
+    scope: str
+    limit: int
+
+
 def window_at(now: datetime) -> AttemptWindow:
     start = now.replace(minute=0, second=0, microsecond=0)
     return AttemptWindow(start.strftime("%Y-%m-%dT%H"), start + WINDOW)
 
 
-def scopes(cart_id: str, caller: Caller) -> list[str]:
-    """Whose refusals count: the cart's, and the caller's unless it is a trusted backend."""
-    return [f"cart {cart_id}"] + ([] if caller.kind == TRUSTED else [f"caller {caller.scope}"])
+def counters(
+    cart_id: str,
+    caller: Caller,
+    client_address: str | None,
+    per_address: int = MAX_REFUSED_CODES_PER_ADDRESS,
+) -> list[Counter]:
+    """Where an entered code counts: the cart's, and unless a trusted backend calls, the
+    caller's and the client address's (a direct invocation has none)."""
+    cart = Counter(f"cart {cart_id}", MAX_REFUSED_CODES)
+    if caller.kind == TRUSTED:
+        return [cart]
+    counted = [cart, Counter(f"caller {caller.scope}", MAX_REFUSED_CODES)]
+    if client_address:
+        counted.append(Counter(f"address {client_address}", per_address))
+    return counted
 
 
-def check_refusals(refusals: int, window: AttemptWindow, now: datetime) -> None:
-    """Refuse entering a code while the window holds MAX_REFUSED_CODES refusals."""
-    if refusals >= MAX_REFUSED_CODES:
+def check_counts(
+    counts: Sequence[int], counted: Sequence[Counter], window: AttemptWindow, now: datetime
+) -> None:
+    """Refuse a code, unchecked, whose count (itself included) passes any counter's limit."""
+    if any(count > counter.limit for count, counter in zip(counts, counted, strict=True)):
         raise TooManyAttempts(max(1, math.ceil((window.ends_at - now).total_seconds())))

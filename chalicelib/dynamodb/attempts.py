@@ -1,22 +1,21 @@
-"""Refused discount codes on DynamoDB: the CodeAttempts table.
+"""Discount codes entered and not accepted, on DynamoDB: the CodeAttempts table.
 
-One item per scope and window (`scope`: "cart {id} 2026-12-04T15"), its `refusals` counted
-with ADD (concurrent refusals all count), gone by TTL an hour after its window.
+One item per scope and window (`scope`: "cart {id} 2026-12-04T15"), its `attempts` counted
+with ADD, which returns the new count: codes sent at once each get a number of their own
+(the atomic count of domain/attempts.py's rule that one over the limit is never checked).
+Gone by TTL an hour after its window.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.attempts import AttemptWindow
 from chalicelib.domain.errors import StorageUnavailable
-from chalicelib.dynamodb.calls import batch_get, storage_errors
+from chalicelib.dynamodb.calls import storage_errors
 from chalicelib.dynamodb.rows import epoch
-from chalicelib.parallel import in_parallel
 from chalicelib.service.ports import CodeAttempts
 
 if TYPE_CHECKING:
@@ -34,27 +33,27 @@ class DynamoCodeAttempts(CodeAttempts):
         self._client = client
         self._table = table
 
-    def refusals(self, scopes: Sequence[str], window: AttemptWindow) -> int:
-        keys = [_key(scope, window) for scope in scopes]
-        rows = batch_get(self._client, self._table, keys)
-        return max((int(row["refusals"]["N"]) for row in rows), default=0)
+    def count(self, scope: str, window: AttemptWindow) -> int:
+        return self._add(scope, window, 1)
 
-    def count_refusal(self, scopes: Sequence[str], window: AttemptWindow) -> None:
-        """Counted in parallel; a count that fails is logged, the refusal answered all the
-        same (a guesser then gets one try more, not an error)."""
+    def take_back(self, scope: str, window: AttemptWindow) -> None:
+        """A take-back that fails is logged, the code accepted all the same (the shopper
+        then has one code fewer in the hour, not an error)."""
         try:
-            in_parallel([functools.partial(self._count, scope, window) for scope in scopes])
+            self._add(scope, window, -1)
         except StorageUnavailable:
-            log.warning("a refused discount code was not counted")
+            log.warning("an accepted discount code was not taken back from its count")
 
-    def _count(self, scope: str, window: AttemptWindow) -> None:
+    def _add(self, scope: str, window: AttemptWindow, codes: int) -> int:
         with storage_errors():
-            self._client.update_item(
+            answer = self._client.update_item(
                 TableName=self._table,
                 Key=_key(scope, window),
-                UpdateExpression="ADD refusals :one SET expiresAt = :expiresAt",
+                UpdateExpression="ADD attempts :codes SET expiresAt = :expiresAt",
                 ExpressionAttributeValues={
-                    ":one": {"N": "1"},
+                    ":codes": {"N": str(codes)},
                     ":expiresAt": epoch(window.ends_at + timedelta(hours=1)),
                 },
+                ReturnValues="UPDATED_NEW",
             )
+        return int(answer["Attributes"]["attempts"]["N"])

@@ -48,6 +48,8 @@ class Incoming(NamedTuple):
     """Where the API's paths start: `/api` under a deployed stage, empty locally."""
     request_id: str | None = None
     """The request's id (X-Request-Id), which the change's event carries."""
+    client_address: str | None = None
+    """The connection's source address (API Gateway's `sourceIp`)."""
 
 
 Call = Callable[[CartService, RequestContext], Reply]
@@ -271,7 +273,13 @@ def run(
     if key is not None and request.caller.kind == GUEST and request.caller.cart_id is None:
         key = parsing.secret_idempotency_key(key)
     call = operation.parse(request)
-    context = RequestContext(request.caller, request.expected_version, None, request.request_id)
+    context = RequestContext(
+        request.caller,
+        request.expected_version,
+        None,
+        request.request_id,
+        request.client_address,
+    )
     if key is None:
         try:
             return call(carts, context)

@@ -9,6 +9,7 @@ writes one access log line.
 
 from __future__ import annotations
 
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -156,7 +157,16 @@ def incoming(request: Request, operation: Operation, caller: Caller) -> Incoming
         caller=caller,
         base_path=base_path(request),
         request_id=request.context.get("requestId"),
+        client_address=client_address(request),
     )
+
+
+def client_address(request: Request) -> str | None:
+    """The connection's source address, as API Gateway saw it (`sourceIp`: the peer of its
+    connection, never a header the client wrote)."""
+    identity = request.context.get("identity") or {}
+    address = identity.get("sourceIp")
+    return address if isinstance(address, str) and address else None
 
 
 def base_path(request: Request) -> str:
@@ -193,39 +203,63 @@ def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None
     )
 
 
-def request_context(request: Request, get_response: Callable[[Request], Response]) -> Response:
-    """Middleware: a request id on the response and every log line (and in the request's
-    context, for the change's event), one access line with the request's metrics."""
-    # API Gateway's id for the request; chalice local has none, but gives a Lambda one.
-    request_id = (
-        request.context.get("requestId")
-        or getattr(request.lambda_context, "aws_request_id", None)
-        or str(uuid.uuid4())
-    )
-    request.context["requestId"] = request_id
-    path, cart_id = _logged_path(request)
-    with logs.access_log(
-        request_id,
-        ("method", "path", "status"),
-        method=request.method,
-        path=path,
-        route=request.path,
-        cartId=cart_id,
-    ) as entry:
-        response = _as_problem(get_response(request))
-        response.headers["X-Request-Id"] = request_id
-        entry["status"] = response.status_code
-        return response
+Middleware = Callable[[Request, Callable[[Request], Response]], Response]
+
+
+def access_logging(app: Chalice) -> Middleware:
+    """The middleware of `app`'s routes: a request id on the response and every log line
+    (and in the request's context, for the change's event), and one access line with the
+    request's metrics, labelled from the start with its route's operation (the view's
+    name), so that an answer Chalice gives before the view runs (its own 415) counts too."""
+
+    def request_context(request: Request, get_response: Callable[[Request], Response]) -> Response:
+        # API Gateway's id for the request; chalice local has none, but gives a Lambda one.
+        request_id = (
+            request.context.get("requestId")
+            or getattr(request.lambda_context, "aws_request_id", None)
+            or str(uuid.uuid4())
+        )
+        request.context["requestId"] = request_id
+        path, cart_id = _logged_path(request)
+        route = app.routes.get(request.path, {}).get(request.method)
+        with logs.access_log(
+            request_id,
+            ("method", "path", "status"),
+            operation=route.view_name if route is not None else None,
+            method=request.method,
+            path=path,
+            route=request.path,
+            cartId=cart_id,
+        ) as entry:
+            response = _as_problem(get_response(request))
+            response.headers["X-Request-Id"] = request_id
+            entry["status"] = response.status_code
+            return response
+
+    return request_context
 
 
 def _logged_path(request: Request) -> tuple[str | None, str | None]:
     """The path and cart a log line names. A guest cart's UCP id is its cart token, a
     secret: the path names it as such (the UCP route labels the line with its cart)."""
-    params, path = request.uri_params or {}, request.context.get("path")
-    ucp_id = params.get("id")
-    if isinstance(ucp_id, str) and cart_tokens.looks_like_one(ucp_id):
-        return (path or "").replace(ucp_id, "{cart token}"), None
-    return path, params.get("cartId")
+    params = request.uri_params or {}
+    return redacted_path(request.context.get("path")), params.get("cartId")
+
+
+def redacted_path(path: str | None) -> str | None:
+    """`path` with every segment that is, or decodes to, a cart token named as one: a
+    client may percent-encode any of its characters (`%63art...`), so each segment is
+    decoded (until it no longer changes) before it is looked at."""
+    if path is None:
+        return None
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        decoded, previous = segment, None
+        while decoded != previous:
+            previous, decoded = decoded, urllib.parse.unquote(decoded)
+        if cart_tokens.looks_like_one(decoded):
+            segments[index] = "{cart token}"
+    return "/".join(segments)
 
 
 def _as_problem(response: Response) -> Response:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from chalicelib.domain.access import TRUSTED_CALLER, Caller
+from chalicelib.domain.attempts import MAX_REFUSED_CODES_PER_ADDRESS
 from chalicelib.domain.cart import Cart, Change
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import (
@@ -52,14 +53,17 @@ def committed(cart_id: str) -> Iterator[None]:
 
 class RequestContext(NamedTuple):
     """Who asks and on what terms, built once at the edge for every operation: the caller,
-    the version the client named (If-Match), a keyed request's receipt, and the request's
-    id."""
+    the version the client named (If-Match), a keyed request's receipt, the request's id
+    and the client's address."""
 
     caller: Caller = TRUSTED_CALLER
     expected_version: int | None = None
     receipt: Receipt | None = None
     request_id: str | None = None
     """The request's id, recorded with the change (its event carries it)."""
+    client_address: str | None = None
+    """The connection's source address (API Gateway's `sourceIp`); None when invoked
+    directly."""
 
 
 TRUSTED_REQUEST = RequestContext()
@@ -74,6 +78,7 @@ class CartChanges:
         keys: Callable[[], KeyRing],
         attempts: CodeAttempts,
         lifetime: timedelta = DEFAULT_LIFETIME,
+        codes_per_address: int = MAX_REFUSED_CODES_PER_ADDRESS,
         clock: Callable[[], datetime] = utc_now,
         new_cart_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
@@ -82,6 +87,7 @@ class CartChanges:
         self._catalog = pricing.catalog
         self._keys = keys
         self._attempts = attempts
+        self._codes_per_address = codes_per_address
         self._lifetime = lifetime
         self._clock = clock
         self._new_cart_id = new_cart_id

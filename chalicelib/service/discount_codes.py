@@ -1,10 +1,10 @@
-"""The discount-code operations of the contract: entering a code (refusals counted against
-guessing, domain/attempts.py) and removing one. CartService (operations.py) holds the rest."""
+"""The discount-code operations of the contract: entering a code (counted against guessing,
+domain/attempts.py) and removing one. CartService (operations.py) holds the rest."""
 
 from __future__ import annotations
 
 import copy
-from concurrent.futures import wait
+from concurrent.futures import Future, wait
 
 from chalicelib.domain import attempts
 from chalicelib.domain.cart import Cart, Change
@@ -25,30 +25,41 @@ class DiscountCodes(CartChanges):
         context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
         """Add a code to the cart, if its promotion may apply to the cart as it is now and
-        has uses left (one already entered changes nothing). Refusals are counted: past ten
-        in the hour on this cart, or by this caller, TooManyAttempts (domain/attempts.py)."""
+        has uses left (one already entered changes nothing). The code counts against
+        guessing before it is checked, and is taken back once accepted: past the limits of
+        the hour on this cart, by this caller or from this address, TooManyAttempts
+        (domain/attempts.py)."""
         code = code.upper()
-        guesser = attempts.scopes(cart_id, context.caller)
+        self._may_name(cart_id, context.caller)
+        counted = attempts.counters(
+            cart_id, context.caller, context.client_address, self._codes_per_address
+        )
+        window = attempts.window_at(self._clock())
+        counts = [  # each scope at once, and with the cart's read
+            in_background(self._attempts.count, counter.scope, window) for counter in counted
+        ]
+        taken_back: list[Future[None]] = []
 
         def enter(change: Change) -> Cart:
-            window = attempts.window_at(change.now)
-            refused = in_background(self._attempts.refusals, guesser, window)  # with the cart
             terms = self._pricing.terms_soon()
-            try:
-                cart = self._read(cart_id, context.caller, change.now, decisive=True)
-            finally:
-                wait([refused])  # never a read left running after the request
-            attempts.check_refusals(refused.result(), window, change.now)
-            try:
-                entered = self._entered(cart, code, terms().promotions, change)
-            except DiscountCodeInvalid:
-                self._attempts.count_refusal(guesser, window)
-                raise
+            cart = self._read(cart_id, context.caller, change.now, decisive=True)
+            numbers = [count.result() for count in counts]
+            attempts.check_counts(numbers, counted, window, change.now)
+            entered = self._entered(cart, code, terms().promotions, change)
+            if not taken_back:  # accepted: no guess (taken back while the change is written)
+                taken_back.extend(
+                    in_background(self._attempts.take_back, counter.scope, window)
+                    for counter in counted
+                )
             if entered is cart:
                 return cart
             return self._carts.save(Decided(cart, entered, CART_UPDATED), change)
 
-        return self._on_fresh_reads(cart_id, context, enter)
+        try:
+            return self._on_fresh_reads(cart_id, context, enter)
+        finally:
+            wait(counts)  # never a call left running after the request
+            wait(taken_back)
 
     def _entered(self, cart: Cart, code: str, promotions: list[Promotion], change: Change) -> Cart:
         """The cart with `code` entered (`cart` itself when it holds the code already), or

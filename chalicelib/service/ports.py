@@ -127,15 +127,17 @@ class CartRepository(abc.ABC):
 
 
 class CodeAttempts(abc.ABC):
-    """The refused discount codes of the last hours, by scope (domain/attempts.py)."""
+    """The discount codes entered and not accepted, by scope and window (domain/attempts.py).
+    One scope a call: the service counts a code's scopes at once."""
 
     @abc.abstractmethod
-    def refusals(self, scopes: Sequence[str], window: AttemptWindow) -> int:
-        """The most refusals any of `scopes` has in `window`."""
+    def count(self, scope: str, window: AttemptWindow) -> int:
+        """One more code for `scope` in `window`, counted atomically (codes sent at once
+        each get a count of their own); the count, this code included."""
 
     @abc.abstractmethod
-    def count_refusal(self, scopes: Sequence[str], window: AttemptWindow) -> None:
-        """One more refusal for each of `scopes` in `window`."""
+    def take_back(self, scope: str, window: AttemptWindow) -> None:
+        """One code fewer for `scope` in `window`: the code was accepted."""
 
 
 class ProductRepository(abc.ABC):

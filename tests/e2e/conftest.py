@@ -95,9 +95,10 @@ def serve(
     log = tmp_path_factory.mktemp("chalice") / "chalice-local.log"
     service_environment = {
         **local_aws_environment(storage.proxy.url),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "CATALOG_CACHE_SECONDS": "0",  # tests change the catalog and expect to see it
         "TOKEN_KEYS": TEST_KEY_RING,
-        OVERRIDES_VARIABLE: ",".join(["API_AUTH", *storage.table_names]),
+        OVERRIDES_VARIABLE: ",".join(["API_AUTH", "PUBLIC_BASE_URL", *storage.table_names]),
         **storage.table_names,
         **environment,
     }

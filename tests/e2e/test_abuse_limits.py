@@ -1,9 +1,13 @@
 """Limits against abuse, over HTTP: big bodies, bodies without a JSON content type, absurd
-query values, floods of unknown fields, and a shopper hoarding carts."""
+query values, floods of unknown fields, a shopper hoarding carts, and a client guessing
+discount codes from one address with many carts, or all at once."""
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from tests.e2e.conftest import Stack
 
@@ -78,3 +82,68 @@ def test_a_shopper_holds_at_most_twenty_active_carts(shopper_stack: Stack) -> No
     ).raise_for_status()
     requests.post(f"{url}/{checked_out}/checkout", headers=headers, timeout=30).raise_for_status()
     assert requests.post(url, json={}, headers=headers, timeout=30).status_code == 201
+
+
+class FromAddress(HTTPAdapter):
+    """Connections from one loopback address: a client the service tells apart by its
+    address (API Gateway's sourceIp; chalice local's connection peer)."""
+
+    def __init__(self, address: str) -> None:
+        self._address = address
+        super().__init__(pool_maxsize=20)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self._address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def client_at(address: str) -> requests.Session:
+    session = requests.Session()
+    session.mount("http://", FromAddress(address))
+    return session
+
+
+def guest_cart(stack: Stack, client: requests.Session) -> tuple[str, dict[str, str]]:
+    """A new guest cart, and the headers its guest sends (its cart token)."""
+    created = client.post(f"{stack.base_url}/carts", json={}, timeout=30).json()
+    return created["cartId"], {**JSON, "Authorization": f"Bearer {created['cartToken']}"}
+
+
+def enter(
+    stack: Stack, client: requests.Session, cart: tuple[str, dict[str, str]], code: str
+) -> int:
+    cart_id, headers = cart
+    url = f"{stack.base_url}/carts/{cart_id}/discount-codes"
+    return client.post(url, json={"code": code}, headers=headers, timeout=30).status_code
+
+
+def test_one_client_gets_fifty_wrong_codes_checked_an_hour_however_many_carts_it_makes(
+    shopper_stack: Stack,
+) -> None:
+    guesser = client_at("127.0.0.5")
+    statuses = []
+    for _ in range(6):  # a fresh guest cart, and its token, each time
+        cart = guest_cart(shopper_stack, guesser)
+        statuses += [enter(shopper_stack, guesser, cart, f"GUESS{n}") for n in range(10)]
+    assert (statuses.count(400), statuses.count(429)) == (50, 10)
+    # Cut off for the hour, even with a good code on a new cart; another address is not.
+    cart = guest_cart(shopper_stack, guesser)
+    adds: dict[str, Any] = {"productId": "ESP-1KG", "quantity": 2}
+    guesser.post(f"{shopper_stack.base_url}/carts/{cart[0]}/items", json=adds, headers=cart[1])
+    assert enter(shopper_stack, guesser, cart, "WELCOME10") == 429
+    neighbour = client_at("127.0.0.6")
+    theirs = guest_cart(shopper_stack, neighbour)
+    neighbour.post(
+        f"{shopper_stack.base_url}/carts/{theirs[0]}/items", json=adds, headers=theirs[1]
+    )
+    assert enter(shopper_stack, neighbour, theirs, "WELCOME10") == 200
+
+
+def test_twenty_wrong_codes_sent_at_once_check_ten(shopper_stack: Stack) -> None:
+    client = client_at("127.0.0.7")
+    cart = guest_cart(shopper_stack, client)
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(
+            pool.map(lambda n: enter(shopper_stack, client, cart, f"GUESS{n}"), range(20))
+        )
+    assert (statuses.count(400), statuses.count(429)) == (10, 10)

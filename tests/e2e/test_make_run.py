@@ -11,12 +11,16 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 import boto3
+import pytest
 import requests
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
@@ -135,9 +139,14 @@ class LocalRun:
 
 
 @contextmanager
-def run_local(environment: dict[str, str]) -> Iterator[LocalRun]:
-    """tools.local.run, from its banner until it is stopped as Ctrl-C stops it (SIGINT to
-    the foreground process group), which it must survive with status 0."""
+def run_local(
+    environment: dict[str, str], stop: signal.Signals = signal.SIGINT, to_group: bool = True
+) -> Iterator[LocalRun]:
+    """tools.local.run, from its banner until it is stopped: as Ctrl-C stops it (SIGINT to
+    the foreground process group), or with `stop` to its process alone (as a supervisor
+    stops it); it must end with status 0 and leave no process it started behind."""
+    marker = uuid.uuid4().hex
+    environment = {**environment, RUN_MARKER: marker}
     process = subprocess.Popen(
         [sys.executable, "-m", "tools.local.run"],
         cwd=PROJECT_DIR,
@@ -155,13 +164,74 @@ def run_local(environment: dict[str, str]) -> Iterator[LocalRun]:
             assert line, f"run_local exited early: {run.banner.decode()}"
             run.banner += line
         yield run
-        os.killpg(process.pid, signal.SIGINT)
+        if to_group:
+            os.killpg(process.pid, stop)
+        else:
+            process.send_signal(stop)
         rest, _ = process.communicate(timeout=15)
         run.output += rest
         assert process.returncode == 0
+        deadline = time.monotonic() + 10
+        while processes_marked(marker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert processes_marked(marker) == [], f"{stop.name} left processes behind"
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+RUN_MARKER = "MAKE_RUN_TEST_MARKER"
+"""An environment variable every process `make run` starts inherits."""
+
+
+def processes_marked(marker: str) -> list[int]:
+    """The processes whose environment carries RUN_MARKER=marker."""
+    marked = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if f"{RUN_MARKER}={marker}".encode() in environ.read_bytes().split(b"\0"):
+                marked.append(int(environ.parent.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return marked
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_run_local_stops_whole_when_its_process_alone_is_signalled_and_its_events_keep_flowing(
+    stop: signal.Signals,
+) -> None:
+    """A supervisor, a CI timeout or a closed terminal signals `make run`'s own process:
+    chalice local, its reloader's worker and everything else stop with it (checked by
+    run_local). Meanwhile: bursts of refused changes, then a new cart's event within
+    seconds; no connection pool overflows; no cart token in the output, however encoded."""
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if k not in ("API_AUTH", "TOKEN_KEYS")}
+    api = f"http://127.0.0.1:{port}"
+    with run_local({**environment, "PORT": str(port)}, stop, to_group=False) as run:
+        if stop == signal.SIGTERM:
+            guests = [requests.post(f"{api}/carts", json={}, timeout=10).json() for _ in range(4)]
+            with ThreadPoolExecutor(max_workers=20) as pool:
+                statuses = list(pool.map(lambda n: add_300(api, guests[n % 4]), range(24)))
+            assert (statuses.count(200), statuses.count(400)) == (12, 12)  # 3 x 300 a cart
+            after = requests.post(f"{api}/carts", json={}, timeout=10).json()
+            run.wait_for(f'"eventId": "{after["cartId"]}:1:CartCreated"'.encode(), timeout=10)
+            token = after["cartToken"]
+            agent = {"UCP-Agent": 'profile="https://agent.example/.well-known/ucp"'}
+            encoded = requests.get(f"{api}/ucp/carts/%63{token[1:]}", headers=agent, timeout=10)
+            assert encoded.status_code == 200
+            run.wait_for(b'"operation": "ucp_get_cart"')
+            assert token[5:].encode() not in run.output
+            assert b"Connection pool is full" not in run.output
+    assert not port_is_open(port)
+
+
+def add_300(api: str, guest: dict[str, str]) -> int:
+    return requests.post(
+        f"{api}/carts/{guest['cartId']}/items",
+        json={"productId": "ESP-1KG", "quantity": 300},
+        headers={"Authorization": f"Bearer {guest['cartToken']}"},
+        timeout=30,
+    ).status_code
 
 
 def test_run_local_uses_the_dynamodb_of_aws_endpoint_url_dynamodb() -> None:

@@ -86,8 +86,9 @@ def test_the_gateway_responses_and_throttling_are_put_back_after_chalice_deploy(
         unauthorized = apigateway.get_gateway_response(restApiId=api, responseType="UNAUTHORIZED")
         assert unauthorized["statusCode"] == "401"
         assert "problem+json" in json.dumps(unauthorized["responseParameters"])
-        settings = apigateway.get_stage(restApiId=api, stageName="api")["methodSettings"]
-        assert settings["*/*"]["throttlingRateLimit"] == 50
+        stage = apigateway.get_stage(restApiId=api, stageName="api")
+        assert stage["methodSettings"]["*/*"]["throttlingRateLimit"] == 50
+        assert stage["tracingEnabled"] is False  # its segment would record a token's URL
 
 
 def test_the_stream_consumer_gets_its_failure_policy(cloudformation: Any) -> None:

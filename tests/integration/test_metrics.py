@@ -165,3 +165,25 @@ def test_an_agents_requests_name_the_agent_and_count_in_the_funnel(
     assert (refusal["status"], refusal["code"]) == (200, "PRODUCT_NOT_FOUND")
     assert "CartsCreated" not in emf.metrics(refusal)
     assert emf.metrics(refusal)["Refusals"] == (1, ("stage", "operation", "code"))
+
+
+def test_answers_chalice_gives_before_a_view_runs_count_too(api: Api, lines: AccessLines) -> None:
+    """Its own 415 (a body sent as text) carries the route's operation, as every answer does."""
+    refused = api.call("POST", "/carts", b'{"customerId": "c"}', {"Content-Type": "text/plain"})
+    assert refused.status_code == 415
+    line = lines.one()
+    assert (line["operation"], line["code"]) == ("create_cart", "UNSUPPORTED_MEDIA_TYPE")
+    measured = emf.metrics(line)
+    assert measured["Requests"] == (1, PER_OPERATION)
+    assert measured["Refusals"] == (1, ("stage", "operation", "code"))
+
+
+def test_a_cart_token_in_a_path_is_never_logged_however_it_is_encoded(
+    api: Api, lines: AccessLines
+) -> None:
+    token = "cart.k1.0b6f1c9e-3f0a-4c55-9d9b-6a3f5f1d2e7a.c2lnbmF0dXJl"
+    for path in (f"/ucp/carts/{token}", f"/ucp/carts/%63art{token[4:]}", "/ucp/carts/%2563art.x"):
+        api.call("GET", path, headers={"UCP-Agent": 'profile="https://agent.example/p"'})
+        line = lines.one()
+        assert line["path"] == "/ucp/carts/{cart token}"
+        assert "art." not in json.dumps(line)

@@ -265,3 +265,52 @@ def test_the_package_ships_bytecode_that_python_uses(packaged: Any, tmp_path: Pa
         text=True,
     )
     assert (result.returncode, result.stdout.strip()) == (0, "100"), result.stderr
+
+
+def code_guessing_rule(template: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The web ACL's rule on the discount-code route, and the ARN its association names."""
+    (acl,) = of_type(template, "AWS::WAFv2::WebACL").values()
+    (association,) = of_type(template, "AWS::WAFv2::WebACLAssociation").values()
+    (rule,) = acl["Properties"]["Rules"]
+    return rule, association["Properties"]["ResourceArn"]
+
+
+@pytest.mark.parametrize("template_of", ["sam", "ops"])
+def test_a_waf_rate_rule_guards_the_discount_code_route_of_both_templates(
+    packaged: Any, template_of: str
+) -> None:
+    stage, _, sam = packaged
+    rule, api_stage = code_guessing_rule(sam if template_of == "sam" else ops_template(stage))
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert (rate["AggregateKeyType"], rate["Limit"], rate["EvaluationWindowSec"]) == (
+        "IP",
+        100,
+        300,
+    )
+    matched = [
+        s["ByteMatchStatement"] for s in rate["ScopeDownStatement"]["AndStatement"]["Statements"]
+    ]
+    assert {(m["PositionalConstraint"], m["SearchString"]) for m in matched} == {
+        ("EXACTLY", "POST"),
+        ("ENDS_WITH", "/discount-codes"),
+    }
+    blocked = rule["Action"]["Block"]["CustomResponse"]
+    assert blocked["ResponseCode"] == 429
+    assert blocked["ResponseHeaders"] == [{"Name": "Retry-After", "Value": "300"}]
+    expected_api = (
+        "${RestAPI}/stages/${RestAPI.Stage}"
+        if template_of == "sam"
+        else ("${RestApiId}/stages/api")
+    )
+    assert api_stage["Fn::Sub"].endswith(f"/restapis/{expected_api}")
+
+
+def test_no_token_reaches_x_ray_or_an_access_log(packaged: Any) -> None:
+    """A guest cart's UCP id is its cart token, in the URL: the API stage is not traced (its
+    segment records the URL) and writes no access log of its own."""
+    _, _, template = packaged
+    properties = template["Resources"]["RestAPI"]["Properties"]
+    assert properties["TracingEnabled"] is False
+    assert "AccessLogSetting" not in properties
+    rule, _ = code_guessing_rule(template)
+    assert rule["VisibilityConfig"]["SampledRequestsEnabled"] is False

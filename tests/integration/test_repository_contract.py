@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.domain.attempts import window_at
 from chalicelib.domain.cart import MAX_LINES, Cart, Change
 from chalicelib.domain.commands import ADD, ItemOperation, UpdateCart
 from chalicelib.domain.delivery import (
@@ -32,11 +33,12 @@ from chalicelib.domain.events import CART_CHECKED_OUT, CART_UPDATED
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
 from chalicelib.domain.tax import TaxComponent, TaxResult
+from chalicelib.dynamodb.attempts import DynamoCodeAttempts
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.merge import MOVED_LINES_PER_STEP
-from chalicelib.service.ports import CartRepository, Decided
+from chalicelib.service.ports import CartRepository, CodeAttempts, Decided
 from chalicelib.settings import Settings
-from tests.fakes import InMemoryCartRepository
+from tests.fakes import InMemoryCartRepository, InMemoryCodeAttempts
 
 T0 = datetime(2026, 11, 25, 16, 0, 0, 123000, tzinfo=UTC)
 LIFETIME = timedelta(days=30)
@@ -346,3 +348,24 @@ def test_a_customers_carts_newest_first_in_pages_without_expired_ones(
         if after is None:
             break
     assert seen == ["c-4", "c-3", "c-1", "c-0"]
+
+
+@pytest.fixture(params=["in-memory", "dynamodb"])
+def code_attempts(request: pytest.FixtureRequest) -> CodeAttempts:
+    if request.param == "in-memory":
+        return InMemoryCodeAttempts()
+    client: Any = request.getfixturevalue("dynamodb")
+    settings: Settings = request.getfixturevalue("settings")
+    return DynamoCodeAttempts(client, settings.code_attempts_table)
+
+
+def test_codes_count_per_scope_and_window_and_come_back_when_taken_back(
+    code_attempts: CodeAttempts,
+) -> None:
+    hour, next_hour = window_at(T0), window_at(T0 + timedelta(hours=1))
+    address = "address 203.0.113.9"
+    assert [code_attempts.count("cart c-1", hour), code_attempts.count(address, hour)] == [1, 1]
+    assert [code_attempts.count("cart c-2", hour), code_attempts.count(address, hour)] == [1, 2]
+    code_attempts.take_back(address, hour)
+    assert code_attempts.count(address, hour) == 2
+    assert code_attempts.count(address, next_hour) == 1  # a new window

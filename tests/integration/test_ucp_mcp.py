@@ -1,9 +1,11 @@
 """UCP's MCP binding in process: JSON-RPC's answers and errors as UCP's binding gives them
 (the official client's session runs over HTTP in tests/e2e/test_agents.py)."""
 
+import json
 from typing import Any
 
-from tests.integration.clients import Api, Reply
+from chalicelib.settings import Settings
+from tests.integration.clients import JSON, Api, Reply
 
 META = {"ucp-agent": {"profile": "https://agent.example/.well-known/ucp"}}
 LINES = {"line_items": [{"item": {"id": "ESP-1KG"}, "quantity": 1}]}
@@ -73,3 +75,61 @@ def test_malformed_messages_and_arguments(api: Api) -> None:
     assert unkeyed.json["error"]["code"] == -32602
     extra = tool(api, "get_cart", meta=META, id="x", cart=LINES)
     assert extra.json["error"]["data"] == {"unknown": ["cart"], "missing": []}
+
+
+def post(api: Api, body: bytes, **headers: str) -> Reply:
+    """A POST to the MCP endpoint with exactly these headers."""
+    response = api.client.http.request("POST", "/ucp/mcp", headers=headers, body=body)
+    document = json.loads(response.body) if response.body else None
+    return Reply(response.status_code, response.headers, response.body, document)
+
+
+PING = b'{"jsonrpc": "2.0", "id": 1, "method": "ping"}'
+CREATE = json.dumps(
+    {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "create_cart", "arguments": {"meta": META, "cart": LINES}},
+    }
+).encode()
+
+
+def test_the_transport_holds_rests_bounds_and_nothing_it_refuses_makes_a_cart(
+    api: Api, dynamodb: Any, settings: Settings
+) -> None:
+    before = carts(dynamodb, settings)
+    deep = b'{"jsonrpc": "2.0", "id": 1, "method": "ping", "params": ' + b"[" * 1000 + b"]" * 1000
+    answers = {
+        "deep": post(api, deep + b"}", **JSON),
+        "big": post(api, CREATE[:-1] + b', "pad": "' + b"x" * 64 * 1024 + b'"}', **JSON),
+        "untyped": post(api, CREATE),
+        "foreign": post(api, CREATE, **JSON, Origin="http://evil.example"),
+        "old protocol": post(api, CREATE, **JSON, **{"MCP-Protocol-Version": "2024-01-01"}),
+        "nan id": post(api, PING.replace(b"1", b"NaN"), **JSON),
+        "object id": post(api, PING.replace(b"1", b'{"a": 1}'), **JSON),
+        "boolean id": post(api, PING.replace(b"1", b"true"), **JSON),
+    }
+    statuses = {name: (a.status_code, a.json["error"]["code"]) for name, a in answers.items()}
+    assert statuses == {
+        "deep": (400, -32700),
+        "big": (413, -32600),
+        "untyped": (415, -32600),
+        "foreign": (403, -32600),
+        "old protocol": (400, -32600),
+        "nan id": (400, -32700),
+        "object id": (400, -32600),
+        "boolean id": (400, -32600),
+    }
+    for answer in answers.values():
+        assert answer.json["id"] is None and answer.json["jsonrpc"] == "2.0"
+    assert carts(dynamodb, settings) == before
+    # The stage's own storefront, and a server-side agent (no Origin), are served.
+    own = post(api, CREATE, **JSON, Origin="http://127.0.0.1:8001")
+    server_side = post(api, CREATE, **JSON, **{"MCP-Protocol-Version": "2025-06-18"})
+    assert [own.status_code, server_side.status_code] == [200, 200]
+    assert carts(dynamodb, settings) == before + 2
+
+
+def carts(dynamodb: Any, settings: Settings) -> int:
+    return int(dynamodb.scan(TableName=settings.carts_table, Select="COUNT")["Count"])

@@ -194,7 +194,10 @@ def test_money_is_in_the_currency_s_own_minor_units(
 
 
 def test_the_business_profile_names_what_this_stage_serves(api: Api) -> None:
-    reply = api.call("GET", "/.well-known/ucp")
+    # Its endpoints are the stage's PUBLIC_BASE_URL: a shared cache keeps what it serves,
+    # so nothing in it comes from a header the client wrote.
+    forged = {"Host": "evil.example", "X-Forwarded-Proto": "javascript"}
+    reply = api.call("GET", "/.well-known/ucp", headers=forged)
     assert reply.status_code == 200
     assert reply.headers["Cache-Control"] == "public, max-age=300"
     assert business_profile_errors(reply.json) == []

@@ -8,12 +8,14 @@
    stage's before `chalice deploy` runs.)
 3. Runs `chalice deploy --stage STAGE`.
 4. Puts back what `chalice deploy` replaces with the API's definition: the gateway
-   responses (problem+json for 401, 403, unknown routes, 429) and the stage's throttling;
+   responses (problem+json for 401, 403, unknown routes, 429) and the stage's throttling,
+   and turns off X-Ray on the API stage (the functions keep it);
    and gives the stream consumer's event source its failure policy (batch failures
    reported, retries, bisection, the failed-events queue: tools/deploy/stream_source.py),
    which Chalice has no setting for.
-5. Creates or updates the stack `cart-service-STAGE-ops`: every other alarm and the
-   dashboard (tools/deploy/monitoring.py).
+5. Creates or updates the stack `cart-service-STAGE-ops`: every other alarm, the
+   dashboard (tools/deploy/monitoring.py) and the WAF web ACL on the API
+   (tools/deploy/waf.py).
 
 A stage that carries a literal key or runs with API_AUTH=none is refused before anything.
 
@@ -38,6 +40,7 @@ from chalicelib.settings import APP_NAME
 from tools.deploy import policies
 from tools.deploy.monitoring import (
     EMAIL_PARAMETER,
+    REST_API_PARAMETER,
     TOPIC_PARAMETER,
     ops_template,
     tables_stack_template,
@@ -64,9 +67,10 @@ def deploy_tables(cloudformation: Any, stage: str, alarm_email: str = "") -> dic
     return _deploy_stack(cloudformation, stage, tables_stack_name(stage), template, parameters)
 
 
-def deploy_ops(cloudformation: Any, stage: str, topic_arn: str) -> dict[str, str]:
-    """Create or update the stage's ops stack (the other alarms, the dashboard)."""
-    parameters = {TOPIC_PARAMETER: topic_arn}
+def deploy_ops(cloudformation: Any, stage: str, topic_arn: str, rest_api_id: str) -> dict[str, str]:
+    """Create or update the stage's ops stack (the other alarms, the dashboard, the WAF web
+    ACL on the API)."""
+    parameters = {TOPIC_PARAMETER: topic_arn, REST_API_PARAMETER: rest_api_id}
     return _deploy_stack(
         cloudformation, stage, ops_stack_name(stage), ops_template(stage), parameters
     )
@@ -151,6 +155,9 @@ def apply_gateway_settings(apigateway: Any, stage: str, rest_api_id: str) -> Non
                 "path": "/*/*/throttling/burstLimit",
                 "value": str(limits["burstLimit"]),
             },
+            # X-Ray traces the functions, not the stage: its segment records the URL, which
+            # holds a guest's cart token on UCP's routes (docs/operations.md).
+            {"op": "replace", "path": "/tracingEnabled", "value": "false"},
         ],
     )
 
@@ -186,11 +193,10 @@ def main() -> None:
     subprocess.run(
         [str(chalice), "deploy", "--stage", arguments.stage], cwd=PROJECT_DIR, check=True
     )
-    apply_gateway_settings(
-        boto3.client("apigateway"), arguments.stage, deployed_rest_api(arguments.stage)
-    )
+    rest_api_id = deployed_rest_api(arguments.stage)
+    apply_gateway_settings(boto3.client("apigateway"), arguments.stage, rest_api_id)
     set_failure_policy(boto3.client("lambda"), arguments.stage, outputs["FailedCartEventsQueueArn"])
-    deploy_ops(cloudformation, arguments.stage, outputs["AlarmTopicArn"])
+    deploy_ops(cloudformation, arguments.stage, outputs["AlarmTopicArn"], rest_api_id)
 
 
 if __name__ == "__main__":

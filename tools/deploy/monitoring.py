@@ -1,4 +1,5 @@
-"""A stage's alarms, the SNS topic they notify and its dashboard, in the templates.
+"""A stage's alarms, the SNS topic they notify, its dashboard and its WAF web ACL
+(tools/deploy/waf.py), in the templates.
 
 Both deployments carry them: `make deploy` puts the topic and the tables' alarms in the
 tables stack and the rest in an ops stack (one stack's body would pass CloudFormation's
@@ -12,10 +13,12 @@ import json
 from typing import Any
 
 from chalicelib.settings import APP_NAME
-from tools.deploy.alarms import TOPIC_RESOURCE, service_alarms, table_alarms
+from tools.deploy.alarms import TOPIC_RESOURCE, api_stage, service_alarms, table_alarms
 from tools.deploy.dashboard import dashboard
+from tools.deploy.waf import web_acl
 
 TOPIC_PARAMETER = "AlarmTopicArn"
+REST_API_PARAMETER = "RestApiId"
 EMAIL_PARAMETER = "AlarmEmail"
 
 
@@ -43,27 +46,41 @@ def tables_stack_template(stage: str, tables: dict[str, Any]) -> dict[str, Any]:
 def ops_template(stage: str) -> dict[str, Any]:
     """The stage's ops stack (`make deploy`, after `chalice deploy`): the alarms of the API,
     the functions, the stream and the service's own metrics, and the dashboard, notifying
-    the tables stack's topic (a parameter). In the SAM template, all of it is one stack
-    (`sam_resources`)."""
+    the tables stack's topic (a parameter); and the WAF web ACL on the API `chalice deploy`
+    made (a parameter). In the SAM template, all of it is one stack (`sam_resources`)."""
+    api_stage_arn = {
+        "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/"
+        f"${{{REST_API_PARAMETER}}}/stages/{api_stage(stage)}"
+    }
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": f"{APP_NAME} {stage}: alarms and the dashboard",
-        "Parameters": {TOPIC_PARAMETER: {"Type": "String"}},
+        "Description": f"{APP_NAME} {stage}: alarms, the dashboard and the web ACL",
+        "Parameters": {
+            TOPIC_PARAMETER: {"Type": "String"},
+            REST_API_PARAMETER: {"Type": "String"},
+        },
         "Resources": {
             **_notifying(service_alarms(stage), {"Ref": TOPIC_PARAMETER}),
             "Dashboard": _dashboard_resource(stage),
+            **web_acl(stage, api_stage_arn),
         },
     }
 
 
 def sam_resources(stage: str) -> dict[str, Any]:
-    """What the SAM template adds to the tables' resources: the topic, every alarm and the
-    dashboard (its parameter and condition come with the tables stack's)."""
+    """What the SAM template adds to the tables' resources: the topic, every alarm, the
+    dashboard (its parameter and condition come with the tables stack's) and the web ACL
+    on the template's own API."""
+    api_stage_arn = {
+        "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/"
+        "${RestAPI}/stages/${RestAPI.Stage}"
+    }
     return {
         **topic(stage),
         **table_alarms(stage),
         **service_alarms(stage),
         "Dashboard": _dashboard_resource(stage),
+        **web_acl(stage, api_stage_arn),
     }
 
 

@@ -103,6 +103,9 @@ def merge_template(stage: str) -> dict[str, Any]:
     resources["RestAPI"] = {
         "Properties": {
             "DefinitionBody": {"x-amazon-apigateway-gateway-responses": gateway_responses(stage)},
+            # X-Ray traces the functions, not the API stage: its segment records the URL,
+            # which holds a guest's cart token on UCP's routes (docs/operations.md).
+            "TracingEnabled": False,
             "MethodSettings": [
                 {
                     "ResourcePath": "/*",

@@ -102,15 +102,16 @@ ACCESS: dict[str, dict[str, set[str]]] = {
         "CartItems": {"Query", "UpdateItem"},
         "PromotionUses": {"UpdateItem"},
     },
-    # PromotionUses: whether a limited code has uses left. CodeAttempts: the refusals of the
-    # hour on this cart and by this caller, read with the cart; one more on a refusal.
+    # PromotionUses: whether a limited code has uses left. CodeAttempts: the code counted on
+    # this cart, by this caller and from this address (ADD), with the cart's read; taken
+    # back once accepted.
     "apply_discount_code": {
         **_READ_CART,
         **_KEYED,
         "Carts": {"GetItem", "UpdateItem"},
         "CartItems": {"Query", "UpdateItem"},
         "PromotionUses": {"BatchGetItem"},
-        "CodeAttempts": {"BatchGetItem", "UpdateItem"},
+        "CodeAttempts": {"UpdateItem"},
     },
     "remove_discount_code": {
         **_READ_CART,

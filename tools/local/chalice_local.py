@@ -2,7 +2,7 @@
 
     python -m tools.local.chalice_local local --port 8000 --stage local
 
-Four differences from plain `chalice local`, each a place where it differs from API Gateway
+Six differences from plain `chalice local`, each a place where it differs from API Gateway
 or from what a development server needs:
 
 - TCP_NODELAY on its connections. Its server sends a response's headers and body as
@@ -17,6 +17,15 @@ or from what a development server needs:
   API Gateway answer (see tools/local/gateway.py). Its bodies are `{"message": ...}`, and its
   unknown-route answer echoes the bearer token. An authorizer's `Unauthorized` is a 401, as
   in API Gateway (chalice local would answer 500).
+- The client's address (`sourceIp`) is the connection's peer, as API Gateway's is; chalice
+  local says 127.0.0.1 for every client, so a limit per address could not be seen working.
+- No request log of its own: it prints each request line, with a guest's cart token in a
+  UCP path, where the service's access line names each request with the token redacted.
+  Its error lines (a malformed request) are printed with any cart token redacted.
+- It stops with the process that started it (on Linux): chalice local runs in a process
+  session of its own, and with autoreload its reloader starts a worker that outlives a
+  SIGTERM to the reloader; each of the two is signalled when its parent ends, however that
+  ends (`make run` stopped by SIGKILL included).
 - The variables named in STAGE_OVERRIDES keep the value they have in this process's
   environment: `chalice local` otherwise overwrites the environment with the stage's
   configuration (so that `API_AUTH=none make run` works).
@@ -24,11 +33,15 @@ or from what a development server needs:
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import re
+import signal
 import sys
 import uuid
 from typing import Any
+from urllib.parse import unquote
 
 from chalice.cli import cli
 from chalice.cli.factory import CLIFactory
@@ -42,6 +55,7 @@ from chalice.local import (
 
 from chalicelib.edge.auth import WWW_AUTHENTICATE, Unauthorized
 from chalicelib.edge.problems import PROBLEM_CONTENT_TYPE, problem_for_status
+from chalicelib.service import cart_tokens
 from tools.local.gateway import detail_for
 
 LISTEN_BACKLOG = 128
@@ -49,13 +63,32 @@ OVERRIDES_VARIABLE = "STAGE_OVERRIDES"
 
 
 def run(arguments: list[str]) -> None:
+    _stop_with_parent()
     ChaliceRequestHandler.disable_nagle_algorithm = True
     ThreadedHTTPServer.request_queue_size = LISTEN_BACKLOG
     _keep_overrides()
     _answer_like_api_gateway()
+    _see_the_client_and_log_no_token()
     # With autoreload, chalice restarts its server by running sys.argv again: this module.
     sys.argv = [sys.executable, "-m", "tools.local.chalice_local", *arguments]
     cli(args=arguments, prog_name="chalice", obj={})
+
+
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal this process gets when the thread that started it ends."""
+
+
+def _stop_with_parent() -> None:
+    """SIGTERM to this process when its parent ends (Linux; elsewhere the process group is
+    what `make run` stops, as before)."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    parent = os.getppid()
+    prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # it ended before the signal was asked for
+        sys.exit("chalice local: the process that started it has stopped")
 
 
 def _keep_overrides() -> None:
@@ -86,6 +119,27 @@ def _answer_like_api_gateway() -> None:
 
     LocalGatewayAuthorizer.authorize = authorize_or_401  # type: ignore[method-assign,assignment]
     ChaliceRequestHandler._send_error_response = send_problem  # type: ignore[method-assign]
+
+
+def _see_the_client_and_log_no_token() -> None:
+    handle = ChaliceRequestHandler._generic_handle
+
+    def handle_from_peer(self: ChaliceRequestHandler) -> None:
+        converter = self.local_gateway.event_converter
+        converter.LOCAL_SOURCE_IP = self.client_address[0]  # this connection's alone
+        handle(self)
+
+    def log_error(self: ChaliceRequestHandler, format: str, *args: Any) -> None:
+        line = format % args
+        sys.stderr.write(f"chalice local: {_TOKEN.sub('{cart token}', unquote(line))}\n")
+
+    for method in ("GET", "PUT", "POST", "HEAD", "DELETE", "PATCH", "OPTIONS"):
+        setattr(ChaliceRequestHandler, f"do_{method}", handle_from_peer)
+    ChaliceRequestHandler.log_request = lambda self, code="-", size="-": None
+    ChaliceRequestHandler.log_error = log_error
+
+
+_TOKEN = re.compile(rf"{cart_tokens.PREFIX}\.[^\s/?\"']+")
 
 
 def gateway_problem(status: int, body: bytes) -> tuple[dict[str, Any], dict[str, Any]]:

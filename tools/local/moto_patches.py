@@ -13,17 +13,27 @@ docs/operations.md). Here:
 - a Query of a table's own key reads that partition, where moto sorts every item of the
   table to pick it out;
 - the relay lets the server forget the stream records it has delivered, and the shard
-  iterators no longer in use (`forget_delivered_records`).
+  iterators no longer in use (`forget_delivered_records`), under the lock that the server
+  holds while it answers (`SERVER_LOCK`): moto's state changes on one thread at a time;
+- a transaction that fails puts back the copies it took of its tables, and with each a
+  copy of the table's stream shard; every shard iterator handed out before still read the
+  shard it was made on, which no record reached again: the relay's events stopped at the
+  first refused transaction. The table keeps its live shard, which takes back the records
+  of the copy (`_keep_live_shards`).
 """
 
 from __future__ import annotations
 
 import copy
+import threading
 from typing import Any
 
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import StreamShard, Table
+
+SERVER_LOCK = threading.Lock()
+"""Held while the local server answers a request, and while its records are forgotten."""
 
 _written: dict[str, set[DynamoType]] | None = None
 """The partitions (by table) the transaction being run writes; None outside one."""
@@ -51,10 +61,27 @@ def _transact_write_items(backend: DynamoDBBackend, transact_items: list[dict[st
         key = operation.get("Key") or operation.get("Item") or {}
         if table is not None and table.hash_key_attr in key:
             _written.setdefault(table.name, set()).add(DynamoType(key[table.hash_key_attr]))
+    shards = {name: table.stream_shard for name, table in backend.tables.items()}
     try:
         backend.transact_write_items_unpatched(transact_items)  # type: ignore[attr-defined]
     finally:
         _written = None
+        _keep_live_shards(backend, shards)
+
+
+def _keep_live_shards(backend: DynamoDBBackend, shards: dict[str, StreamShard | None]) -> None:
+    """Give each table put back by a failed transaction its live stream shard again, with
+    the records of the copy (those the transaction wrote are gone with it)."""
+    for name, live in shards.items():
+        table = backend.tables.get(name)
+        if live is None or table is None or table.stream_shard is live:
+            continue
+        restored = table.stream_shard
+        if restored is not None:
+            live.items = restored.items
+            live.starting_sequence_number = restored.starting_sequence_number
+        live.table = table
+        table.stream_shard = live
 
 
 def _query(table: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any) -> Any:
@@ -114,6 +141,11 @@ def forget_delivered_records(
     keeps both for ever, so a long `make run` (or `make load`) grew with every change and
     every poll. Dropping what was delivered is the local server's retention: the sequence
     numbers of the records left do not change."""
+    with SERVER_LOCK:
+        return _forget(table_name, delivered_through, iterators_in_use)
+
+
+def _forget(table_name: str, delivered_through: dict[str, int], iterators_in_use: set[str]) -> int:
     from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
     from moto.dynamodbstreams.models import dynamodbstreams_backends

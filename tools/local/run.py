@@ -8,7 +8,8 @@ http://127.0.0.1:8001 (the local stage's CORS origin), and every minute finishes
 were interrupted and marks abandoned carts (what the deployed sweeps do). The stream
 consumer runs on moto's stream of the Carts table, and every event that reaches the bus is
 printed as one JSON line (ABANDONED_AFTER_HOURS=0.02 shows CartAbandoned within about two
-minutes). Ctrl-C or SIGTERM stops everything it started.
+minutes). Ctrl-C, SIGTERM or SIGHUP stops everything it started, and chalice local stops with
+it however it ends (tools/local/chalice_local.py).
 
 With AWS_ENDPOINT_URL_DYNAMODB set, no moto is started: the service uses that endpoint (any
 DynamoDB-compatible server, or a proxy in front of one), creating the tables that are
@@ -138,8 +139,8 @@ def main() -> None:
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # HUP: a closed terminal
+        signal.signal(stop_signal, request_stop)
 
     existing = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
     with (
@@ -176,7 +177,8 @@ def main() -> None:
             "TOKEN_KEYS": fresh_key_ring(),
             "CATALOG_CACHE_SECONDS": "0",  # a catalog change (`make -s price`) shows at once
             "API_AUTH": api_auth,
-            OVERRIDES_VARIABLE: "API_AUTH",
+            "PUBLIC_BASE_URL": api_url,  # what the UCP profile names: this run's own port
+            OVERRIDES_VARIABLE: "API_AUTH,PUBLIC_BASE_URL",
         }
         with (
             storefront_server(api_url, issuer=issuer) as shop,

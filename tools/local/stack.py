@@ -71,10 +71,16 @@ def dynamodb_server(port: int = 0) -> Iterator[str]:
     """
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per DynamoDB call
     moto_patches.apply()
+    moto = DomainDispatcherApplication(create_backend_app)
+
+    def one_at_a_time(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        with moto_patches.SERVER_LOCK:  # the relay changes the server's records in between
+            return list(moto(environ, start_response))
+
     server = make_server(
         LOOPBACK,
         port,
-        DomainDispatcherApplication(create_backend_app),
+        one_at_a_time,
         threaded=False,
         request_handler=MotoRequestHandler,
     )

@@ -8,6 +8,10 @@ REST's Idempotency-Key (cancel_cart requires it). A cart or a business outcome (
 a refused quantity) is the tool's result; a protocol error (401, key reuse, 429, 503) is a
 JSON-RPC error -32000 (-32603 for 500) with the HTTP status UCP says, and a missing or
 malformed profile is -32001.
+
+The transport holds REST's bounds and MCP's own: a foreign Origin is 403, a body over
+64 KiB 413, one not sent as JSON 415, one that does not parse -32700 (400), an unsupported
+MCP-Protocol-Version 400, an id that is neither a string nor an integer -32600.
 """
 
 from __future__ import annotations
@@ -21,9 +25,15 @@ from typing import Any
 from chalice.app import Chalice, Response
 
 from chalicelib import telemetry
-from chalicelib.domain.errors import CartServiceError, InvalidInput
+from chalicelib.domain.errors import (
+    CartServiceError,
+    InvalidInput,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from chalicelib.edge import parsing, rest
 from chalicelib.edge.operations import Incoming, Operation, Reply
+from chalicelib.edge.problems import problem_for
 from chalicelib.edge.services import Container, Services
 from chalicelib.edge.ucp import UCP_VERSION, operations, requests
 from chalicelib.settings import APP_NAME, EdgeSettings
@@ -52,6 +62,15 @@ INSTRUCTIONS = (
 )
 PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600, -32601, -32602
 UCP_ERROR, UCP_DISCOVERY_ERROR, INTERNAL_ERROR = -32000, -32001, -32603
+JSON_RPC_ERRORS = {
+    PARSE_ERROR: "PARSE_ERROR",
+    INVALID_REQUEST: "INVALID_REQUEST",
+    METHOD_NOT_FOUND: "METHOD_NOT_FOUND",
+    INVALID_PARAMS: "INVALID_PARAMS",
+    UCP_DISCOVERY_ERROR: "UCP_DISCOVERY_ERROR",
+    INTERNAL_ERROR: "INTERNAL_ERROR",
+}
+"""A JSON-RPC error's code in the metrics."""
 
 
 class _Refused(Exception):
@@ -69,13 +88,15 @@ def answer(app: Chalice, services: Container[Services], edge: EdgeSettings) -> R
     telemetry.label(operation="mcp")
     message_id: Any = None
     try:
-        message = _message(request.raw_body)
+        message = _message(request, edge)
         message_id = message.get("id")
         if "id" not in message:  # a notification (notifications/initialized): no answer
             return Response(body="", status_code=202)
         result = _result(message, lambda: _call_tool(request, message, services, edge))
         return _rpc(200, {"jsonrpc": "2.0", "id": message_id, "result": result})
     except _Refused as refused:
+        if refused.code in JSON_RPC_ERRORS:  # (a UCP error is labelled with its problem's)
+            telemetry.label(code=JSON_RPC_ERRORS[refused.code])
         error: dict[str, Any] = {"code": refused.code, "message": str(refused)}
         if refused.data is not None:
             error["data"] = refused.data
@@ -83,17 +104,29 @@ def answer(app: Chalice, services: Container[Services], edge: EdgeSettings) -> R
         return _rpc(refused.status, body, refused.headers)
 
 
-def _message(raw: bytes | str | None) -> dict[str, Any]:
+def _message(request: Any, edge: EdgeSettings) -> dict[str, Any]:
+    """The request's one JSON-RPC message, after the transport's checks: its Origin (a
+    browser's page on another site: 403, as MCP requires; none, a server-side agent: any),
+    REST's body rules (64 KiB, sent as JSON, a JSON object of valid Unicode text: 413, 415,
+    and -32700 for whatever does not parse, however deeply nested), the protocol version
+    (400), and the message's form (-32600, its id a string or an integer)."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin != edge.cors_allow_origin:
+        raise _Refused(INVALID_REQUEST, f"requests from {origin} are not allowed", 403)
     try:
-        message = json.loads(raw or b"")
-    except ValueError:
-        raise _Refused(PARSE_ERROR, "the body is not JSON", 400) from None
-    if not (
-        isinstance(message, dict)
-        and message.get("jsonrpc") == "2.0"
-        and isinstance(message.get("method"), str)
-    ):
+        message = rest.json_body(request)
+    except (PayloadTooLarge, UnsupportedMediaType) as refused:
+        raise _Refused(INVALID_REQUEST, refused.detail, problem_for(refused)["status"]) from None
+    except CartServiceError as unparsed:  # INVALID_JSON, or text that is not Unicode
+        raise _Refused(PARSE_ERROR, unparsed.detail, 400) from None
+    version = request.headers.get("mcp-protocol-version")
+    if version is not None and version not in PROTOCOL_VERSIONS:
+        raise _Refused(INVALID_REQUEST, f"MCP-Protocol-Version {version} is not supported", 400)
+    if not (message.get("jsonrpc") == "2.0" and isinstance(message.get("method"), str)):
         raise _Refused(INVALID_REQUEST, "send one JSON-RPC 2.0 request or notification", 400)
+    message_id = message.get("id")
+    if "id" in message and (isinstance(message_id, bool) or not isinstance(message_id, str | int)):
+        raise _Refused(INVALID_REQUEST, "a request's id is a string or an integer", 400)
     return message
 
 
@@ -188,6 +221,7 @@ def _incoming(
         caller=caller,
         base_path=rest.base_path(request),
         request_id=request.context.get("requestId"),
+        client_address=rest.client_address(request),
     )
 
 

@@ -1,14 +1,15 @@
 """The business profile at /.well-known/ucp: the UCP version, the shopping service's two
-bindings this stage serves (REST under /ucp, MCP at /ucp/mcp) at this stage's own address,
-and the cart capability. The paths are the ones app.py serves (edge/ucp/__init__.py)."""
+bindings this stage serves (REST under /ucp, MCP at /ucp/mcp) at this stage's public
+address (PUBLIC_BASE_URL: never the request's Host, which shared caches would then serve
+to everyone), and the cart capability. The paths are the ones app.py serves
+(edge/ucp/__init__.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Chalice, Response
+from chalice.app import Response
 
-from chalicelib.edge.rest import base_path
 from chalicelib.edge.ucp import (
     CART_CAPABILITY,
     MCP_PATH,
@@ -16,6 +17,7 @@ from chalicelib.edge.ucp import (
     SHOPPING_SERVICE,
     UCP_VERSION,
 )
+from chalicelib.settings import public_base_url
 
 SPECIFICATION = f"https://ucp.dev/{UCP_VERSION}"
 CACHE_CONTROL = "public, max-age=300"
@@ -23,7 +25,7 @@ CACHE_CONTROL = "public, max-age=300"
 
 
 def business_profile(base_url: str) -> dict[str, Any]:
-    """`base_url`: where this stage's API is (scheme, host and stage prefix)."""
+    """`base_url`: where this stage's API is (scheme, host and the stage's prefix)."""
     service = {"version": UCP_VERSION, "spec": f"{SPECIFICATION}/specification/overview"}
     return {
         "ucp": {
@@ -58,17 +60,8 @@ def business_profile(base_url: str) -> dict[str, Any]:
     }
 
 
-def base_url(headers: Any, base_path: str) -> str:
-    """This stage's address as the caller reached it: its host and scheme (API Gateway
-    says https in X-Forwarded-Proto; chalice local serves http), and the stage prefix."""
-    scheme = headers.get("x-forwarded-proto", "http")
-    return f"{scheme}://{headers.get('host', '127.0.0.1:8000')}{base_path}"
-
-
-def answer(app: Chalice) -> Response:
-    request = app.current_request
-    assert request is not None, "answer() runs inside a route"
-    document = business_profile(base_url(request.headers, base_path(request)))
+def answer() -> Response:
+    document = business_profile(public_base_url())
     headers: dict[str, str | list[str]] = {
         "Content-Type": "application/json",
         "Cache-Control": CACHE_CONTROL,
