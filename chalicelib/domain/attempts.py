@@ -1,16 +1,16 @@
 """Guessing discount codes, slowed down.
 
-Codes entered count per cart, per caller (a shopper; a guest's cart token) and per client
-address (the connection's source address), in windows of a clock hour. A code counts before
-it is checked, and is taken back once it is accepted: what stays counted is every code
-refused (or never checked). An entry whose count, itself included, passes a scope's limit
-is refused unchecked (TooManyAttempts: 429 with Retry-After to the window's end), and
-nothing changes. So N codes sent at once check at most the limit: each takes its number
-first, and one over the limit is never checked.
+Codes entered count per cart, per shopper (a guest's cart token grants one cart: its count
+is the cart's) and per client address (the connection's source address), in windows of a
+clock hour. A code counts before it is checked, and is taken back once it is accepted: what
+stays counted is every code refused (or never checked). An entry whose count, itself
+included, passes a scope's limit is refused unchecked (TooManyAttempts: 429 with
+Retry-After to the window's end), and nothing changes. So N codes sent at once check at
+most the limit: each takes its number first, and one over the limit is never checked.
 
-The limits: MAX_REFUSED_CODES per cart and per caller, and a per-address limit sized for an
-address many shoppers share (a mobile network's, an office's): a stage setting. A trusted
-backend speaks for every shopper from one address: counted per cart only.
+The limits: MAX_REFUSED_CODES per cart and per shopper, and a per-address limit sized for
+an address many shoppers share (a mobile network's, an office's): a stage setting. A
+trusted backend speaks for every shopper from one address: counted per cart only.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from chalicelib.domain.access import TRUSTED, Caller
+from chalicelib.domain.access import SHOPPER, TRUSTED, Caller
 from chalicelib.domain.errors import TooManyAttempts
 
 MAX_REFUSED_CODES = 10
@@ -55,12 +55,15 @@ def counters(
     client_address: str | None,
     per_address: int = MAX_REFUSED_CODES_PER_ADDRESS,
 ) -> list[Counter]:
-    """Where an entered code counts: the cart's, and unless a trusted backend calls, the
-    caller's and the client address's (a direct invocation has none)."""
+    """Where an entered code counts: the cart's; a shopper's own (a guest's token grants the
+    one cart, so its count is the cart's); and unless a trusted backend calls, the client
+    address's (a direct invocation has none)."""
     cart = Counter(f"cart {cart_id}", MAX_REFUSED_CODES)
     if caller.kind == TRUSTED:
         return [cart]
-    counted = [cart, Counter(f"caller {caller.scope}", MAX_REFUSED_CODES)]
+    counted = [cart]
+    if caller.kind == SHOPPER:
+        counted.append(Counter(f"caller {caller.scope}", MAX_REFUSED_CODES))
     if client_address:
         counted.append(Counter(f"address {client_address}", per_address))
     return counted

@@ -27,7 +27,7 @@ class DiscountCodes(CartChanges):
         """Add a code to the cart, if its promotion may apply to the cart as it is now and
         has uses left (one already entered changes nothing). The code counts against
         guessing before it is checked, and is taken back once accepted: past the limits of
-        the hour on this cart, by this caller or from this address, TooManyAttempts
+        the hour on this cart, by this shopper or from this address, TooManyAttempts
         (domain/attempts.py)."""
         code = code.upper()
         self._may_name(cart_id, context.caller)

@@ -96,3 +96,21 @@ def test_deleting_a_full_cart_is_two_round_trips(
         api.call("POST", f"/carts/{cart}/items", {"productId": f"RT-{index}", "quantity": 1})
     assert round_trips(counter, api, "DELETE", f"/carts/{cart}") == 2
     assert counter.operations.count("BatchWriteItem") == 4
+
+
+def test_a_code_counts_alongside_the_carts_read_and_is_taken_back_alongside_the_write(
+    counter: CallRecorder, api: Api
+) -> None:
+    """Entering a code costs no round trip for its guessing counts: they are counted while
+    the cart is read, and an accepted code is taken back while the change is written."""
+    cart = cart_with_lines(api, 3)
+    api.call("GET", f"/carts/{cart}")  # prices and promotions cached
+    refused = api.call("POST", f"/carts/{cart}/discount-codes", {"code": "NOPE"})
+    assert refused.status_code == 400
+    with counter.recording():
+        api.call("POST", f"/carts/{cart}/discount-codes", {"code": "NOPE"})
+    assert counter.round_trips == 1
+    assert (
+        round_trips(counter, api, "POST", f"/carts/{cart}/discount-codes", {"code": "WELCOME10"})
+        == 2
+    )
