@@ -32,17 +32,7 @@ from chalicelib.dynamodb.expressions import (
     pinned,
 )
 from chalicelib.dynamodb.promotions import use_counts, use_update, uses_from
-from chalicelib.dynamodb.rows import (
-    Row,
-    address_map,
-    attributes_map,
-    codes_list,
-    delivery_map,
-    discounts_map,
-    line_key,
-    quantities_map,
-    tax_map,
-)
+from chalicelib.dynamodb.rows import CART_FIELDS, Row, line_key, quantities_map
 from chalicelib.parallel import in_parallel
 from chalicelib.service.ports import Decided
 
@@ -109,42 +99,24 @@ class DecidedChanges:
     def _row_update(
         self, before: Cart, after: Cart, change: Change, event: str, product_id: str | None
     ) -> Row:
-        """The cart row's update: what the change made differ, if the row is as read."""
+        """The cart row's update: what the change made differ, if the row is as read (a
+        checkout also names its change, as a delete does)."""
         sets, removes = ["lineQuantities = :lines"], []
         values: dict[str, Any] = {":lines": quantities_map(after.lines)}
-
-        def put(name: str, value: Row | None) -> None:
-            if value is None:
-                removes.append(name)
+        for field in CART_FIELDS:
+            value = getattr(after, field.name)
+            if value == getattr(before, field.name):
+                continue
+            item = field.write(value)
+            if item is None:
+                removes.append(field.attribute)
             else:
-                sets.append(f"{name} = :{name}")
-                values[f":{name}"] = value
-
-        if after.note != before.note:
-            put("note", {"S": after.note} if after.note else None)
-        if after.attributes != before.attributes:
-            put("attributes", attributes_map(after.attributes))
-        if after.discount_codes != before.discount_codes:
-            put("discountCodes", codes_list(after.discount_codes))
-        if after.delivery_address != before.delivery_address:
-            address = after.delivery_address
-            put("deliveryAddress", address_map(address) if address is not None else None)
-        if after.delivery_option_id != before.delivery_option_id:
-            option = after.delivery_option_id
-            put("deliveryOptionId", {"S": option} if option is not None else None)
+                sets.append(f"{field.attribute} = :{field.attribute}")
+                values[f":{field.attribute}"] = item
         if after.status != before.status:  # a checkout: its prices and discounts frozen
-            sets.append("#status = :status")
+            sets += ["#status = :status", "lastChange = :lastChange"]
             values[":status"] = {"S": after.status}
-            prices = {pid: {"N": str(m.amount)} for pid, m in after.checkout_prices.items()}
-            put("checkoutPrices", {"M": prices})
-            put("lastChange", {"S": change.change_id})
-            if after.checkout_discounts is not None:
-                put("checkoutDiscounts", discounts_map(after.checkout_discounts))
-            if after.checkout_delivery is not None:
-                put("checkoutDelivery", delivery_map(after.checkout_delivery))
-            if after.checkout_tax is not None:
-                put("checkoutTax", tax_map(after.checkout_tax))
-                put("checkoutTaxIncluded", {"BOOL": after.checkout_tax_included})
+            values[":lastChange"] = {"S": change.change_id}
         return cart_update(
             self._carts,
             before.cart_id,

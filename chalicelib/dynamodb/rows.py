@@ -24,10 +24,10 @@ Idempotency id (pk) | request, cartId, reply (JSON), expiration (TTL): receipts
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from chalicelib.domain.cart import Cart, CartLine
 from chalicelib.domain.clock import format_timestamp, parse_timestamp
@@ -40,6 +40,7 @@ from chalicelib.domain.receipts import Receipt
 from chalicelib.domain.tax import TaxComponent, TaxResult
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 
 def cart_key(cart_id: str) -> Row:
@@ -74,11 +75,7 @@ def new_cart_row(cart: Cart, request_id: str | None) -> Row:
         "expiresAt": epoch(cart.expires_at),
         "version": {"N": str(cart.version)},
         "lineQuantities": quantities_map(cart.lines),
-        **(
-            {"deliveryAddress": address_map(cart.delivery_address)}
-            if cart.delivery_address is not None
-            else {}
-        ),
+        **{name: item for name, item in cart_fields(cart).items() if item is not None},
     }
 
 
@@ -130,47 +127,116 @@ def lines_from_map(row: Row) -> list[CartLine]:
 
 
 def cart_from(row: Row, lines: list[CartLine]) -> Cart:
+    currency = row["currency"]["S"]
     return Cart(
         cart_id=row["cartId"]["S"],
         customer_id=row.get("customerId", {}).get("S"),
-        currency=row["currency"]["S"],
+        currency=currency,
         created_at=parse_timestamp(row["createdAt"]["S"]),
         updated_at=parse_timestamp(row["updatedAt"]["S"]),
         expires_at=from_epoch(int(row["expiresAt"]["N"])),
         status=row["status"]["S"],
         version=int(row["version"]["N"]),
         lines=lines,
-        checkout_prices={
-            pid: Money(Decimal(price["N"]), row["currency"]["S"])
-            for pid, price in row.get("checkoutPrices", {}).get("M", {}).items()
-        },
         merging_from=row.get("mergeFrom", {}).get("S"),
         merging_into=row.get("mergeInto", {}).get("S"),
         merge_receipt=receipt_from(row["mergeReceipt"]["M"]) if "mergeReceipt" in row else None,
-        note=row.get("note", {}).get("S"),
-        attributes=attributes_from(row),
-        discount_codes=[code["S"] for code in row.get("discountCodes", {}).get("L", [])],
-        checkout_discounts=(
-            discounts_from(row["checkoutDiscounts"]["M"], row["currency"]["S"])
-            if "checkoutDiscounts" in row
-            else None
-        ),
-        delivery_address=(
-            address_from(row["deliveryAddress"]["M"]) if "deliveryAddress" in row else None
-        ),
-        delivery_option_id=row.get("deliveryOptionId", {}).get("S"),
-        checkout_delivery=(
-            delivery_from(row["checkoutDelivery"]["M"], row["currency"]["S"])
-            if "checkoutDelivery" in row
-            else None
-        ),
-        checkout_tax=(
-            tax_from(row["checkoutTax"]["M"], row["currency"]["S"])
-            if "checkoutTax" in row
-            else None
-        ),
-        checkout_tax_included=row.get("checkoutTaxIncluded", {}).get("BOOL", False),
+        **{field.name: field.read(row.get(field.attribute), currency) for field in CART_FIELDS},
     )
+
+
+class CartField(NamedTuple):
+    """A field of the cart that its row holds as one attribute, absent when the field is
+    empty: the one place a field is converted, for a new row, a decided change's update
+    (dynamodb/decided.py) and a read. A new field of the cart is a line here."""
+
+    name: str
+    """The Cart's field."""
+    attribute: str
+    """The row's attribute."""
+    write: Callable[[Any], Row | None]
+    """The field's value as the attribute (None: absent)."""
+    read: Callable[[Row | None, str], Any]
+    """The attribute (None when absent) and the cart's currency, as the field's value."""
+
+
+def _present(value: T | None, convert: Callable[[T], Any], absent: Any = None) -> Any:
+    """`value` converted, or `absent` when there is none."""
+    return absent if value is None else convert(value)
+
+
+CART_FIELDS = (
+    CartField(
+        "note",
+        "note",
+        lambda note: {"S": note} if note else None,
+        lambda item, _: _present(item, lambda v: v["S"]),
+    ),
+    CartField(
+        "attributes",
+        "attributes",
+        lambda attributes: attributes_map(attributes) if attributes else None,
+        lambda item, _: attributes_from({"attributes": item} if item is not None else {}),
+    ),
+    CartField(
+        "discount_codes",
+        "discountCodes",
+        lambda codes: codes_list(codes) if codes else None,
+        lambda item, _: _present(item, lambda v: [code["S"] for code in v["L"]], []),
+    ),
+    CartField(
+        "delivery_address",
+        "deliveryAddress",
+        lambda address: _present(address, address_map),
+        lambda item, _: _present(item, lambda v: address_from(v["M"])),
+    ),
+    CartField(
+        "delivery_option_id",
+        "deliveryOptionId",
+        lambda option: {"S": option} if option is not None else None,
+        lambda item, _: _present(item, lambda v: v["S"]),
+    ),
+    CartField(
+        "checkout_prices",
+        "checkoutPrices",
+        lambda prices: (
+            {"M": {pid: {"N": str(m.amount)} for pid, m in prices.items()}} if prices else None
+        ),
+        lambda item, currency: {
+            pid: Money(Decimal(price["N"]), currency)
+            for pid, price in (item or {}).get("M", {}).items()
+        },
+    ),
+    CartField(
+        "checkout_discounts",
+        "checkoutDiscounts",
+        lambda discounts: _present(discounts, discounts_map),
+        lambda item, currency: _present(item, lambda v: discounts_from(v["M"], currency)),
+    ),
+    CartField(
+        "checkout_delivery",
+        "checkoutDelivery",
+        lambda option: _present(option, delivery_map),
+        lambda item, currency: _present(item, lambda v: delivery_from(v["M"], currency)),
+    ),
+    CartField(
+        "checkout_tax",
+        "checkoutTax",
+        lambda tax: _present(tax, tax_map),
+        lambda item, currency: _present(item, lambda v: tax_from(v["M"], currency)),
+    ),
+    CartField(
+        "checkout_tax_included",
+        "checkoutTaxIncluded",
+        lambda included: {"BOOL": True} if included else None,
+        lambda item, _: bool(item and item["BOOL"]),
+    ),
+)
+
+
+def cart_fields(cart: Cart) -> dict[str, Row | None]:
+    """The row's attribute of each of the cart's fields (None: absent)."""
+    return {field.attribute: field.write(getattr(cart, field.name)) for field in CART_FIELDS}
 
 
 def address_map(address: DeliveryAddress) -> Row:
