@@ -17,6 +17,7 @@ from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.receipts import Receipt, StoredReceipt
 from chalicelib.service.catalog import Catalog
+from chalicelib.service.datafiles.rates import DELIVERY, parse_delivery_rates, parse_tax_rates
 from chalicelib.service.keys import KeyRing
 from chalicelib.service.ports import (
     CartRepository,
@@ -29,12 +30,7 @@ from chalicelib.service.ports import (
 )
 from chalicelib.service.pricing import Pricing
 from chalicelib.service.promotions import Promotions
-from chalicelib.service.rates import (
-    DELIVERY,
-    RateTables,
-    parse_delivery_rates,
-    parse_tax_rates,
-)
+from chalicelib.service.rates import RateTables
 
 
 class InMemoryReceiptStore(ReceiptStore):

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.pricing import Rates
 from chalicelib.dynamodb.calls import batch_get, storage_errors
+from chalicelib.service.datafiles.rates import DELIVERY, TAX, parse_delivery_rates, parse_tax_rates
 from chalicelib.service.ports import RateRepository
-from chalicelib.service.rates import DELIVERY, TAX, parse_delivery_rates, parse_tax_rates
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

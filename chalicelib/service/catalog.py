@@ -1,26 +1,18 @@
-"""The product catalog: prices for the cart, behind a small in-process cache.
+"""The product catalog: prices for the cart, behind the in-process cache (cache.py).
 
-Prices sit on the hot path of every cart response. A Lambda container keeps this cache
-between requests, so a warm container prices a cart without a DynamoDB call; entries live
-`ttl_seconds` (CATALOG_CACHE_SECONDS, default 60), so a price change shows within that time.
-Absent products are cached too, so a bad product id does not cost a read each time.
+Prices sit on the hot path of every cart response. Absent products are cached too, so a bad
+product id does not cost a read each time. The catalog file's checks are in
+datafiles/catalog.py.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Collection
-from decimal import Decimal, InvalidOperation
-from typing import Any
 
-from chalicelib.domain.identifiers import PRODUCT_ID, PRODUCT_ID_RULE
-from chalicelib.domain.money import Money, has_exact_minor_digits, is_supported_currency
 from chalicelib.domain.products import Product
-from chalicelib.domain.tax import TAX_CATEGORY, TAX_CATEGORY_RULE
+from chalicelib.service.cache import TimedCache
 from chalicelib.service.ports import ProductRepository
-
-MAX_NAME_LENGTH = 200
 
 
 class Catalog:
@@ -32,107 +24,19 @@ class Catalog:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._products = products
-        self._ttl = ttl_seconds
-        self._max_entries = max_entries
-        self._clock = clock
-        self._entries: dict[str, tuple[float, Product | None]] = {}
-        self._lock = threading.Lock()
+        self._cache: TimedCache[str, Product | None] = TimedCache(ttl_seconds, max_entries, clock)
 
     def get_many(self, product_ids: Collection[str], current: bool = False) -> dict[str, Product]:
         """The catalog entries among `product_ids`, from the cache where it is fresh; with
         `current`, all read from the catalog now (a checkout freezes today's prices)."""
-        now = self._clock()
-        with self._lock:
-            cached = {pid: self._entries.get(pid) for pid in product_ids}
-        fresh = {
-            pid: entry[1]
-            for pid, entry in cached.items()
-            if entry and entry[0] > now and not current
-        }
-        missing = [pid for pid in product_ids if pid not in fresh]
+        known = {} if current else self._cache.fresh(product_ids)
+        missing = [pid for pid in product_ids if pid not in known]
         if missing:
             fetched = self._products.get_many(missing)
-            expires = now + self._ttl
-            with self._lock:
-                self._make_room(len(missing), now)
-                for pid in missing:
-                    product = fetched.get(pid)
-                    fresh[pid] = product
-                    self._entries[pid] = (expires, product)
-        return {pid: product for pid, product in fresh.items() if product is not None}
+            read = {pid: fetched.get(pid) for pid in missing}
+            self._cache.put(read)
+            known.update(read)
+        return {pid: product for pid, product in known.items() if product is not None}
 
     def get(self, product_id: str) -> Product | None:
         return self.get_many([product_id]).get(product_id)
-
-    def _make_room(self, needed: int, now: float) -> None:
-        if len(self._entries) + needed <= self._max_entries:
-            return
-        self._entries = {pid: e for pid, e in self._entries.items() if e[0] > now}
-        while self._entries and len(self._entries) + needed > self._max_entries:
-            del self._entries[next(iter(self._entries))]
-
-
-_OPTIONAL = {"stock", "maxPerCart", "taxCategory"}
-
-
-def parse_catalog(document: Any) -> list[Product]:
-    """Validate a catalog file's JSON: an array of {productId, name, unitPrice, currency}
-    with, optionally, `stock` (an integer >= 0; absent: unlimited), `maxPerCart` (1-999) and
-    `taxCategory` (the tax rates' category it is taxed as; absent: the standard rate).
-
-    Raises ValueError naming the first bad entry, so a broken file loads nothing.
-    """
-    if not isinstance(document, list):
-        raise ValueError("a catalog file holds a JSON array of products")
-    products: dict[str, Product] = {}
-    for index, entry in enumerate(document):
-        product = _parse_entry(entry, f"entry {index}")
-        if product.product_id in products:
-            raise ValueError(f"entry {index}: productId {product.product_id} appears twice")
-        products[product.product_id] = product
-    return list(products.values())
-
-
-def _parse_entry(entry: Any, where: str) -> Product:
-    required = {"productId", "name", "unitPrice", "currency"}
-    if not isinstance(entry, dict) or not required <= set(entry) <= required | _OPTIONAL:
-        raise ValueError(
-            f"{where}: needs productId, name, unitPrice and currency, and may have stock,"
-            " maxPerCart and taxCategory"
-        )
-    stock, max_per_cart = entry.get("stock"), entry.get("maxPerCart")
-    if stock is not None and not (type(stock) is int and stock >= 0):
-        raise ValueError(f"{where}: stock must be an integer of at least 0")
-    if max_per_cart is not None and not (type(max_per_cart) is int and 1 <= max_per_cart <= 999):
-        raise ValueError(f"{where}: maxPerCart must be an integer from 1 to 999")
-    tax_category = entry.get("taxCategory")
-    if tax_category is not None and not (
-        isinstance(tax_category, str) and TAX_CATEGORY.fullmatch(tax_category)
-    ):
-        raise ValueError(f"{where}: taxCategory {TAX_CATEGORY_RULE}")
-    product_id, name, price, currency = (
-        entry["productId"],
-        entry["name"],
-        entry["unitPrice"],
-        entry["currency"],
-    )
-    if not (isinstance(product_id, str) and PRODUCT_ID.fullmatch(product_id)):
-        raise ValueError(f"{where}: productId {PRODUCT_ID_RULE}")
-    if not (isinstance(name, str) and 0 < len(name.strip()) <= MAX_NAME_LENGTH):
-        raise ValueError(f"{where}: name must be a non-blank string of at most 200 characters")
-    if not (isinstance(currency, str) and is_supported_currency(currency)):
-        raise ValueError(f"{where}: currency {currency!r} is not a supported ISO 4217 code")
-    try:
-        amount = Decimal(price) if isinstance(price, str) else None
-    except InvalidOperation:
-        amount = None
-    if (
-        amount is None
-        or not amount.is_finite()
-        or amount < 0
-        or not has_exact_minor_digits(amount, currency)
-    ):
-        raise ValueError(
-            f'{where}: unitPrice must be a string like "19.99" with {currency}\'s minor digits'
-        )
-    return Product(product_id, name, Money(amount, currency), stock, max_per_cart, tax_category)

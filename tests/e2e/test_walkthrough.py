@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from chalicelib.dynamodb.products import DynamoProductRepository
-from chalicelib.service.catalog import parse_catalog
+from chalicelib.service.datafiles.catalog import parse_catalog
 from tests.e2e.conftest import Stack
 from tests.walkthrough_session import (
     WALKTHROUGH,

@@ -109,7 +109,7 @@ def test_checkout_refuses_a_malformed_consent(api: Api) -> None:
 
 
 def test_the_catalog_file_takes_stock_and_max_per_cart() -> None:
-    from chalicelib.service.catalog import parse_catalog
+    from chalicelib.service.datafiles.catalog import parse_catalog
 
     entry = {"productId": "X-1", "name": "X", "unitPrice": "1.00", "currency": "USD"}
     (product,) = parse_catalog([{**entry, "stock": 0, "maxPerCart": 3}])

@@ -5,7 +5,8 @@ import pytest
 
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
-from chalicelib.service.catalog import Catalog, parse_catalog
+from chalicelib.service.catalog import Catalog
+from chalicelib.service.datafiles.catalog import parse_catalog
 from tests.fakes import InMemoryProductRepository
 
 

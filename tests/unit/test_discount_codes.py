@@ -19,8 +19,8 @@ from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
 from chalicelib.edge.views import cart_view
 from chalicelib.service.changes import RequestContext
+from chalicelib.service.datafiles.promotions import parse_promotions
 from chalicelib.service.operations import CartService
-from chalicelib.service.promotions import parse_promotions
 from tests.fakes import (
     InMemoryCartRepository,
     InMemoryCodeAttempts,

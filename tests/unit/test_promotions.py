@@ -10,7 +10,7 @@ import pytest
 from chalicelib.domain.errors import DiscountCodeInvalid, DiscountUsedUpAtCheckout
 from chalicelib.domain.money import Money
 from chalicelib.domain.promotions import PERCENT_OFF_CART, PERCENT_OFF_PRODUCTS, Promotion
-from chalicelib.service.promotions import parse_promotions
+from chalicelib.service.datafiles.promotions import parse_promotions
 from tools.local.stack import SAMPLE_PROMOTIONS
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)

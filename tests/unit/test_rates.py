@@ -10,8 +10,8 @@ import pytest
 
 from chalicelib.domain.delivery import DeliveryAddress
 from chalicelib.domain.money import Money
-from chalicelib.service.catalog import parse_catalog
-from chalicelib.service.rates import parse_delivery_rates, parse_tax_rates
+from chalicelib.service.datafiles.catalog import parse_catalog
+from chalicelib.service.datafiles.rates import parse_delivery_rates, parse_tax_rates
 from tools.local.stack import SAMPLE_CATALOG, SAMPLE_DELIVERY, SAMPLE_TAX
 
 DELIVERY = json.loads(SAMPLE_DELIVERY.read_text())

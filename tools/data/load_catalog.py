@@ -17,7 +17,7 @@ from typing import Any
 
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.dynamodb.tables import PRODUCTS
-from chalicelib.service.catalog import parse_catalog
+from chalicelib.service.datafiles.catalog import parse_catalog
 from chalicelib.settings import Settings
 from chalicelib.wiring import dynamodb_client
 from tools.stage import stage_settings

@@ -14,7 +14,7 @@ from typing import Any
 
 from chalicelib.dynamodb.promotions import DynamoPromotionRepository
 from chalicelib.dynamodb.tables import PROMOTIONS
-from chalicelib.service.promotions import parse_promotions
+from chalicelib.service.datafiles.promotions import parse_promotions
 from chalicelib.settings import Settings
 from tools.data.load_catalog import read_json, run_loader
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.dynamodb.rates import DynamoRateRepository
-from chalicelib.service.rates import DELIVERY, TAX, parse_delivery_rates, parse_tax_rates
+from chalicelib.service.datafiles.rates import DELIVERY, TAX, parse_delivery_rates, parse_tax_rates
 from chalicelib.settings import Settings
 from chalicelib.wiring import dynamodb_client
 from tools.data.load_catalog import read_json

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from chalicelib.dynamodb.products import DynamoProductRepository
-from chalicelib.service.catalog import parse_catalog
+from chalicelib.service.datafiles.catalog import parse_catalog
 from tools.local.stack import local_client
 from tools.stage import PROJECT_DIR
 

@@ -28,7 +28,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from chalicelib.service.rates import DELIVERY, TAX
+from chalicelib.service.datafiles.rates import DELIVERY, TAX
 from chalicelib.settings import Settings
 from tools.data.load_catalog import load_catalog
 from tools.data.load_promotions import load_promotions

@@ -1,0 +1,78 @@
+"""The catalog file: checked whole before anything loads (tools/data/load_catalog.py)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from chalicelib.domain.identifiers import PRODUCT_ID, PRODUCT_ID_RULE
+from chalicelib.domain.money import Money, has_exact_minor_digits, is_supported_currency
+from chalicelib.domain.products import Product
+from chalicelib.domain.tax import TAX_CATEGORY, TAX_CATEGORY_RULE
+
+MAX_NAME_LENGTH = 200
+
+_OPTIONAL = {"stock", "maxPerCart", "taxCategory"}
+
+
+def parse_catalog(document: Any) -> list[Product]:
+    """Validate a catalog file's JSON: an array of {productId, name, unitPrice, currency}
+    with, optionally, `stock` (an integer >= 0; absent: unlimited), `maxPerCart` (1-999) and
+    `taxCategory` (the tax rates' category it is taxed as; absent: the standard rate).
+
+    Raises ValueError naming the first bad entry, so a broken file loads nothing.
+    """
+    if not isinstance(document, list):
+        raise ValueError("a catalog file holds a JSON array of products")
+    products: dict[str, Product] = {}
+    for index, entry in enumerate(document):
+        product = _parse_entry(entry, f"entry {index}")
+        if product.product_id in products:
+            raise ValueError(f"entry {index}: productId {product.product_id} appears twice")
+        products[product.product_id] = product
+    return list(products.values())
+
+
+def _parse_entry(entry: Any, where: str) -> Product:
+    required = {"productId", "name", "unitPrice", "currency"}
+    if not isinstance(entry, dict) or not required <= set(entry) <= required | _OPTIONAL:
+        raise ValueError(
+            f"{where}: needs productId, name, unitPrice and currency, and may have stock,"
+            " maxPerCart and taxCategory"
+        )
+    stock, max_per_cart = entry.get("stock"), entry.get("maxPerCart")
+    if stock is not None and not (type(stock) is int and stock >= 0):
+        raise ValueError(f"{where}: stock must be an integer of at least 0")
+    if max_per_cart is not None and not (type(max_per_cart) is int and 1 <= max_per_cart <= 999):
+        raise ValueError(f"{where}: maxPerCart must be an integer from 1 to 999")
+    tax_category = entry.get("taxCategory")
+    if tax_category is not None and not (
+        isinstance(tax_category, str) and TAX_CATEGORY.fullmatch(tax_category)
+    ):
+        raise ValueError(f"{where}: taxCategory {TAX_CATEGORY_RULE}")
+    product_id, name, price, currency = (
+        entry["productId"],
+        entry["name"],
+        entry["unitPrice"],
+        entry["currency"],
+    )
+    if not (isinstance(product_id, str) and PRODUCT_ID.fullmatch(product_id)):
+        raise ValueError(f"{where}: productId {PRODUCT_ID_RULE}")
+    if not (isinstance(name, str) and 0 < len(name.strip()) <= MAX_NAME_LENGTH):
+        raise ValueError(f"{where}: name must be a non-blank string of at most 200 characters")
+    if not (isinstance(currency, str) and is_supported_currency(currency)):
+        raise ValueError(f"{where}: currency {currency!r} is not a supported ISO 4217 code")
+    try:
+        amount = Decimal(price) if isinstance(price, str) else None
+    except InvalidOperation:
+        amount = None
+    if (
+        amount is None
+        or not amount.is_finite()
+        or amount < 0
+        or not has_exact_minor_digits(amount, currency)
+    ):
+        raise ValueError(
+            f'{where}: unitPrice must be a string like "19.99" with {currency}\'s minor digits'
+        )
+    return Product(product_id, name, Money(amount, currency), stock, max_per_cart, tax_category)
