@@ -1,8 +1,8 @@
 """How every cart operation runs: a change by a caller, decided on the carts as read and
 retried when they moved; its answer priced, and never an error once it committed.
 
-The base of CartService (operations.py), which holds one method per operation of the
-contract; this holds what they share.
+`Changes` is what CartService (operations.py) and DiscountCodes (discount_codes.py) hold
+and run their operations through; neither inherits from it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from chalicelib.domain.access import TRUSTED_CALLER, Caller
-from chalicelib.domain.attempts import MAX_REFUSED_CODES_PER_ADDRESS
 from chalicelib.domain.cart import Cart, Change
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import (
@@ -27,8 +26,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.pricing import PricedCart
 from chalicelib.domain.receipts import Receipt
-from chalicelib.service.keys import KeyRing
-from chalicelib.service.ports import CartRepository, CodeAttempts, Decided
+from chalicelib.service.ports import CartRepository, Decided
 from chalicelib.service.pricing import Pricing
 
 log = logging.getLogger(__name__)
@@ -70,37 +68,28 @@ TRUSTED_REQUEST = RequestContext()
 """A trusted caller's request without If-Match or key (tests, sweepers)."""
 
 
-class CartChanges:
+class Changes:
     def __init__(
         self,
         carts: CartRepository,
         pricing: Pricing,
-        keys: Callable[[], KeyRing],
-        attempts: CodeAttempts,
         lifetime: timedelta = DEFAULT_LIFETIME,
-        codes_per_address: int = MAX_REFUSED_CODES_PER_ADDRESS,
         clock: Callable[[], datetime] = utc_now,
-        new_cart_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
         self._carts = carts
         self._pricing = pricing
-        self._catalog = pricing.catalog
-        self._keys = keys
-        self._attempts = attempts
-        self._codes_per_address = codes_per_address
         self._lifetime = lifetime
         self._clock = clock
-        self._new_cart_id = new_cart_id
 
-    def _read(self, cart_id: str, caller: Caller, now: datetime, decisive: bool = False) -> Cart:
-        self._may_name(cart_id, caller)
+    def read(self, cart_id: str, caller: Caller, now: datetime, decisive: bool = False) -> Cart:
+        self.may_name(cart_id, caller)
         read = self._carts.get_for_change if decisive else self._carts.get
         cart = read(cart_id, now)
         if not cart.belongs_to(caller.owner):
             raise CartNotFound(cart_id)
         return cart
 
-    def _decide(
+    def decide(
         self,
         cart_id: str,
         context: RequestContext,
@@ -113,14 +102,14 @@ class CartChanges:
         adapter writes."""
 
         def read_decide_write(change: Change) -> Cart:
-            cart = self._read(cart_id, context.caller, change.now, decisive=True)
+            cart = self.read(cart_id, context.caller, change.now, decisive=True)
             decided = copy.deepcopy(cart)
             decide(decided, change)
             return self._carts.save(Decided(cart, decided, event, product_id), change)
 
-        return self._on_fresh_reads(cart_id, context, read_decide_write)
+        return self.on_fresh_reads(cart_id, context, read_decide_write)
 
-    def _on_fresh_reads(
+    def on_fresh_reads(
         self,
         cart_id: str,
         context: RequestContext,
@@ -129,19 +118,19 @@ class CartChanges:
         """Run a change; when the carts it was decided on changed before the write (the
         repository raises ConcurrentUpdate), read again and decide again, a few times."""
         for _ in range(READ_AND_WRITE_ATTEMPTS):
-            change = self._change(context, cart_id)
+            change = self.change(context, cart_id)
             try:
                 changed = read_and_write(change)
             except ConcurrentUpdate:
                 continue
-            return self._answer(changed)
+            return self.answer(changed)
         raise ConcurrentUpdate(cart_id)
 
-    def _change(self, context: RequestContext, cart_id: str | None = None) -> Change:
+    def change(self, context: RequestContext, cart_id: str | None = None) -> Change:
         """A change now by the context's caller, keeping the cart for its lifetime from now
         (whole seconds, as TTL); a cart the caller may not even name is not found."""
         if cart_id is not None:
-            self._may_name(cart_id, context.caller)
+            self.may_name(cart_id, context.caller)
         now = self._clock()
         expires_at = (now + self._lifetime).replace(microsecond=0)
         owner, change_id = context.caller.owner, uuid.uuid4().hex
@@ -156,15 +145,15 @@ class CartChanges:
         )
 
     @staticmethod
-    def _may_name(cart_id: str, caller: Caller) -> None:
+    def may_name(cart_id: str, caller: Caller) -> None:
         """A cart the caller may not even name is not found."""
         if not caller.may_name(cart_id):
             raise CartNotFound(cart_id)
 
-    def _answer(self, changed: Cart) -> PricedCart:
+    def answer(self, changed: Cart) -> PricedCart:
         """The changed cart, priced (see `committed`)."""
         with committed(changed.cart_id):
-            return self._priced(changed)
+            return self.priced(changed)
 
-    def _priced(self, cart: Cart) -> PricedCart:
+    def priced(self, cart: Cart) -> PricedCart:
         return self._pricing.price(cart, self._clock())

@@ -1,23 +1,45 @@
 """The discount-code operations of the contract: entering a code (counted against guessing,
-domain/attempts.py) and removing one. CartService (operations.py) holds the rest."""
+domain/attempts.py) and removing one. CartService (operations.py) holds these and the rest,
+each run through `Changes` (changes.py)."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from concurrent.futures import Future, wait
+from datetime import datetime
 
 from chalicelib.domain import attempts
+from chalicelib.domain.attempts import MAX_REFUSED_CODES_PER_ADDRESS
 from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import DiscountCodeInvalid
 from chalicelib.domain.events import CART_UPDATED
 from chalicelib.domain.pricing import PricedCart
 from chalicelib.domain.promotions import UNKNOWN, Promotion
 from chalicelib.parallel import in_background
-from chalicelib.service.changes import TRUSTED_REQUEST, CartChanges, RequestContext
-from chalicelib.service.ports import Decided
+from chalicelib.service.changes import TRUSTED_REQUEST, Changes, RequestContext
+from chalicelib.service.ports import CartRepository, CodeAttempts, Decided
+from chalicelib.service.pricing import Pricing
 
 
-class DiscountCodes(CartChanges):
+class DiscountCodes:
+    def __init__(
+        self,
+        changes: Changes,
+        carts: CartRepository,
+        pricing: Pricing,
+        attempts: CodeAttempts,
+        codes_per_address: int = MAX_REFUSED_CODES_PER_ADDRESS,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._changes = changes
+        self._carts = carts
+        self._pricing = pricing
+        self._attempts = attempts
+        self._codes_per_address = codes_per_address
+        self._clock = clock
+
     def enter_discount_code(
         self,
         cart_id: str,
@@ -30,7 +52,7 @@ class DiscountCodes(CartChanges):
         the hour on this cart, by this shopper or from this address, TooManyAttempts
         (domain/attempts.py)."""
         code = code.upper()
-        self._may_name(cart_id, context.caller)
+        self._changes.may_name(cart_id, context.caller)
         counted = attempts.counters(
             cart_id, context.caller, context.client_address, self._codes_per_address
         )
@@ -42,7 +64,7 @@ class DiscountCodes(CartChanges):
 
         def enter(change: Change) -> Cart:
             terms = self._pricing.terms_soon()
-            cart = self._read(cart_id, context.caller, change.now, decisive=True)
+            cart = self._changes.read(cart_id, context.caller, change.now, decisive=True)
             numbers = [count.result() for count in counts]
             attempts.check_counts(numbers, counted, window, change.now)
             entered = self._entered(cart, code, terms().promotions, change)
@@ -56,7 +78,7 @@ class DiscountCodes(CartChanges):
             return self._carts.save(Decided(cart, entered, CART_UPDATED), change)
 
         try:
-            return self._on_fresh_reads(cart_id, context, enter)
+            return self._changes.on_fresh_reads(cart_id, context, enter)
         finally:
             wait(counts)  # never a call left running after the request
             wait(taken_back)
@@ -89,4 +111,4 @@ class DiscountCodes(CartChanges):
         def remove(cart: Cart, change: Change) -> None:
             cart.remove_code(code.upper(), change)
 
-        return self._decide(cart_id, context, remove, CART_UPDATED)
+        return self._changes.decide(cart_id, context, remove, CART_UPDATED)

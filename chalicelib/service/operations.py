@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Sequence
-from datetime import timedelta
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from chalicelib.domain.access import GUEST, SHOPPER, TRUSTED, TRUSTED_CALLER, Caller
+from chalicelib.domain.attempts import MAX_REFUSED_CODES_PER_ADDRESS
 from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.commands import (
     ADD,
     REMOVE,
@@ -53,9 +56,17 @@ from chalicelib.domain.events import (
 from chalicelib.domain.pricing import PricedCart
 from chalicelib.domain.products import Product
 from chalicelib.service import cart_tokens, pagination
-from chalicelib.service.changes import TRUSTED_REQUEST, RequestContext, committed
+from chalicelib.service.changes import (
+    DEFAULT_LIFETIME,
+    TRUSTED_REQUEST,
+    Changes,
+    RequestContext,
+    committed,
+)
 from chalicelib.service.discount_codes import DiscountCodes
-from chalicelib.service.ports import Decided
+from chalicelib.service.keys import KeyRing
+from chalicelib.service.ports import CartRepository, CodeAttempts, Decided
+from chalicelib.service.pricing import Pricing
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +86,42 @@ class CreatedCart(NamedTuple):
     """A guest's cart token: handed out once, with the created cart."""
 
 
-class CartService(DiscountCodes):
-    """The operations of the contract; how each runs is CartChanges' (changes.py), and the
-    discount codes' are DiscountCodes' (discount_codes.py)."""
+class CartService:
+    """The operations of the contract. Each runs through `Changes` (changes.py: read,
+    decide, write, retry, answer); the discount codes' are DiscountCodes'
+    (discount_codes.py), which it holds."""
+
+    def __init__(
+        self,
+        carts: CartRepository,
+        pricing: Pricing,
+        keys: Callable[[], KeyRing],
+        attempts: CodeAttempts,
+        lifetime: timedelta = DEFAULT_LIFETIME,
+        codes_per_address: int = MAX_REFUSED_CODES_PER_ADDRESS,
+        clock: Callable[[], datetime] = utc_now,
+        new_cart_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+    ) -> None:
+        self._carts = carts
+        self._pricing = pricing
+        self._catalog = pricing.catalog
+        self._keys = keys
+        self._clock = clock
+        self._new_cart_id = new_cart_id
+        self._changes = Changes(carts, pricing, lifetime, clock)
+        self._codes = DiscountCodes(
+            self._changes, carts, pricing, attempts, codes_per_address, clock
+        )
+
+    def enter_discount_code(
+        self, cart_id: str, code: str, context: RequestContext = TRUSTED_REQUEST
+    ) -> PricedCart:
+        return self._codes.enter_discount_code(cart_id, code, context)
+
+    def remove_discount_code(
+        self, cart_id: str, code: str, context: RequestContext = TRUSTED_REQUEST
+    ) -> PricedCart:
+        return self._codes.remove_discount_code(cart_id, code, context)
 
     def create_cart(
         self,
@@ -93,7 +137,7 @@ class CartService(DiscountCodes):
             customer_id = caller.subject
         elif caller.kind == GUEST and customer_id is not None:
             raise Forbidden("a cart for a customer needs that customer's token")
-        change = self._change(context)  # create takes no If-Match
+        change = self._changes.change(context)  # create takes no If-Match
         if caller.kind == SHOPPER and customer_id is not None:
             active = self._carts.count_active(customer_id, change.now)
             if active >= MAX_ACTIVE_CARTS_PER_SHOPPER:
@@ -128,7 +172,7 @@ class CartService(DiscountCodes):
         return CreatedCart(self.get_cart(cart_id), token)
 
     def get_cart(self, cart_id: str, caller: Caller = TRUSTED_CALLER) -> PricedCart:
-        return self._priced(self._read(cart_id, caller, self._clock()))
+        return self._changes.priced(self._changes.read(cart_id, caller, self._clock()))
 
     def add_item(
         self,
@@ -136,7 +180,7 @@ class CartService(DiscountCodes):
         command: AddItem,
         context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
-        self._may_name(cart_id, context.caller)  # before the catalog is read
+        self._changes.may_name(cart_id, context.caller)  # before the catalog is read
         product = self._catalog.get(command.product_id)
         if product is None:
             raise ProductNotFound(command.product_id)
@@ -146,14 +190,14 @@ class CartService(DiscountCodes):
             def add_text(cart: Cart, change: Change) -> None:
                 cart.add(product, command.quantity, change, command.attributes)
 
-            return self._decide(cart_id, context, add_text, ITEM_ADDED, product.product_id)
+            return self._changes.decide(cart_id, context, add_text, ITEM_ADDED, product.product_id)
 
         def add(change: Change) -> Cart:
             return self._carts.add_line(
                 cart_id, product, command.quantity, change, command.attributes
             )
 
-        return self._on_fresh_reads(cart_id, context, add)
+        return self._changes.on_fresh_reads(cart_id, context, add)
 
     def update_item(
         self,
@@ -162,7 +206,7 @@ class CartService(DiscountCodes):
         command: UpdateItem,
         context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
-        self._may_name(cart_id, context.caller)  # before the catalog is read
+        self._changes.may_name(cart_id, context.caller)  # before the catalog is read
         product = self._catalog.get(product_id)
         price = None
         if product is not None:  # one that left the catalog keeps the cart's own limit
@@ -174,13 +218,15 @@ class CartService(DiscountCodes):
             def set_text(cart: Cart, change: Change) -> None:
                 cart.set_quantity(product_id, command.quantity, change, command.attributes, price)
 
-            return self._decide(cart_id, context, set_text, ITEM_QUANTITY_CHANGED, product_id)
+            return self._changes.decide(
+                cart_id, context, set_text, ITEM_QUANTITY_CHANGED, product_id
+            )
 
         def set_(change: Change) -> Cart:
             line = (product_id, command.quantity, change, command.attributes, price)
             return self._carts.set_quantity(cart_id, *line)
 
-        return self._on_fresh_reads(cart_id, context, set_)
+        return self._changes.on_fresh_reads(cart_id, context, set_)
 
     def change_items(
         self,
@@ -190,13 +236,13 @@ class CartService(DiscountCodes):
     ) -> PricedCart:
         """Apply a batch of line operations, all or none, as one change."""
         named = sorted({op.product_id for op in command.operations if op.op != REMOVE})
-        self._may_name(cart_id, context.caller)  # before the catalog is read
+        self._changes.may_name(cart_id, context.caller)  # before the catalog is read
         products = self._catalog.get_many(named)
 
         def apply(cart: Cart, change: Change) -> None:
             cart.apply(command.operations, products, change)
 
-        return self._decide(cart_id, context, apply, ITEMS_CHANGED)
+        return self._changes.decide(cart_id, context, apply, ITEMS_CHANGED)
 
     def replace_items(
         self,
@@ -209,7 +255,7 @@ class CartService(DiscountCodes):
         named removed, new ones added, unchanged ones left alone; and the delivery address
         set, if one is given."""
         wanted = {line.product_id: line.quantity for line in lines}
-        self._may_name(cart_id, context.caller)  # before the catalog is read
+        self._changes.may_name(cart_id, context.caller)  # before the catalog is read
         products = self._catalog.get_many(sorted(wanted))
 
         def replace(cart: Cart, change: Change) -> None:
@@ -224,7 +270,7 @@ class CartService(DiscountCodes):
                 cart.delivery_address = address  # with the lines: one change, one version
             cart.apply([*removed, *changed], products, change)
 
-        return self._decide(cart_id, context, replace, ITEMS_CHANGED)
+        return self._changes.decide(cart_id, context, replace, ITEMS_CHANGED)
 
     def update_cart(
         self,
@@ -238,7 +284,7 @@ class CartService(DiscountCodes):
         def update(cart: Cart, change: Change) -> None:
             cart.update(command, terms().rates.delivery, change)
 
-        return self._decide(cart_id, context, update, CART_UPDATED)
+        return self._changes.decide(cart_id, context, update, CART_UPDATED)
 
     def remove_item(
         self,
@@ -246,15 +292,15 @@ class CartService(DiscountCodes):
         product_id: str,
         context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
-        change = self._change(context, cart_id)
-        return self._answer(self._carts.set_quantity(cart_id, product_id, 0, change))
+        change = self._changes.change(context, cart_id)
+        return self._changes.answer(self._carts.set_quantity(cart_id, product_id, 0, change))
 
     def delete_cart(
         self,
         cart_id: str,
         context: RequestContext = TRUSTED_REQUEST,
     ) -> None:
-        self._carts.delete(cart_id, self._change(context, cart_id))
+        self._carts.delete(cart_id, self._changes.change(context, cart_id))
 
     def list_customer_carts(
         self, customer_id: str | None, query: ListCarts, caller: Caller = TRUSTED_CALLER
@@ -290,7 +336,7 @@ class CartService(DiscountCodes):
             proven_source = cart_tokens.cart_of(command.source_cart_token, self._keys())
 
         def merge(change: Change) -> Cart:
-            target = self._read(cart_id, context.caller, change.now, decisive=True)
+            target = self._changes.read(cart_id, context.caller, change.now, decisive=True)
             source = self._carts.get_for_change(command.source_cart_id, change.now)
             caller = context.caller
             if caller.kind != TRUSTED and not (
@@ -307,7 +353,7 @@ class CartService(DiscountCodes):
             merged.merge(source, change, products)  # the rules: raise before any write
             return self._carts.merge(target, source, merged, change)
 
-        return self._on_fresh_reads(cart_id, context, merge)
+        return self._changes.on_fresh_reads(cart_id, context, merge)
 
     def check_out(
         self,
@@ -320,7 +366,7 @@ class CartService(DiscountCodes):
 
         def check_out(change: Change) -> Cart:
             reading = self._pricing.terms_soon()  # read along with the cart
-            cart = self._read(cart_id, context.caller, change.now, decisive=True)
+            cart = self._changes.read(cart_id, context.caller, change.now, decisive=True)
             catalog = self._catalog.get_many([line.product_id for line in cart.lines], current=True)
             terms = reading()
             priced = self._pricing.price_with(cart, catalog, terms, change.now)
@@ -339,13 +385,13 @@ class CartService(DiscountCodes):
             decided = Decided(cart, checked_out, CART_CHECKED_OUT, counted=counted)
             return self._carts.save(decided, change)
 
-        return self._on_fresh_reads(cart_id, context, check_out)
+        return self._changes.on_fresh_reads(cart_id, context, check_out)
 
     def finish_stalled_merges(self) -> list[str]:
         """Finish every merge in steps interrupted over a minute ago (a client that never
         retried, a function that died): the carts it had locked change again. The targets
         finished."""
-        change = self._change(TRUSTED_REQUEST)
+        change = self._changes.change(TRUSTED_REQUEST)
         finished = []
         for target_id in self._carts.merges_started_before(change.now - STALLED_MERGE_AGE):
             try:
