@@ -1,6 +1,7 @@
 """The DynamoDB adapter: the only package that knows tables, keys and expressions.
 
-`carts` (with `reads`, `decided`, `merge` and `deletion`) implements the cart repository;
+`carts` (with `reads`, `decided`, `merge` and `deletion`, each running its changes through
+`transactions`) implements the cart repository;
 `products`, `promotions`, `rates`, `receipts` and `attempts` the other ports; `expressions`
 builds the conditions and updates they share, `rows` converts items to domain objects and
 back, `calls` turns AWS failures into domain errors and runs transactions and batches, and

@@ -21,21 +21,16 @@ from botocore.exceptions import ClientError
 
 from chalicelib.domain import events
 from chalicelib.domain.cart import DELETED, MAX_LINES, Attributes, Cart, CartLine, Change
-from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import (
     CartNotFound,
     ChangeApplied,
     StorageUnavailable,
 )
 from chalicelib.domain.products import Product
-from chalicelib.domain.receipts import Receipt
 from chalicelib.dynamodb.calls import (
-    ItemRefusal,
-    Refusal,
     backoff,
     conflict,
     storage_errors,
-    transact,
 )
 from chalicelib.dynamodb.expressions import (
     LINE_EXPIRY_GRACE,
@@ -47,7 +42,6 @@ from chalicelib.dynamodb.expressions import (
     set_line,
 )
 from chalicelib.dynamodb.reads import CartReads
-from chalicelib.dynamodb.receipts import DynamoReceiptStore, receipt_put
 from chalicelib.dynamodb.rows import (
     Row,
     cart_from,
@@ -57,6 +51,7 @@ from chalicelib.dynamodb.rows import (
     lines_from_items,
     new_cart_row,
 )
+from chalicelib.dynamodb.transactions import CartTransactions
 from chalicelib.parallel import in_parallel
 from chalicelib.service.ports import CartRepository, Decided
 
@@ -85,10 +80,8 @@ class DynamoCartRepository(CartRepository):
         self._client = client
         self._carts = carts_table
         self._items = items_table
-        self._receipts = receipts_table
-        self._conflict_attempts = conflict_attempts
+        self._transactions = CartTransactions(client, receipts_table, conflict_attempts)
         self._reads = CartReads(client, carts_table, items_table, page_size)
-        self._receipts_store = DynamoReceiptStore(client, receipts_table)
         self._uses = uses_table
 
     # Built on first use, their modules imported then: a cold start that serves a read (or a
@@ -99,21 +92,21 @@ class DynamoCartRepository(CartRepository):
         from chalicelib.dynamodb.merge import CartMerge
 
         line_rows = self._reads.line_rows
-        return CartMerge(self._carts, self._items, line_rows, self._transact, self._receipt_taken)
+        return CartMerge(self._carts, self._items, line_rows, self._transactions)
 
     @functools.cached_property
     def _decided(self) -> decided.DecidedChanges:
         from chalicelib.dynamodb.decided import DecidedChanges
 
         tables = (self._carts, self._items, self._uses)
-        return DecidedChanges(*tables, self._transact, self._refresh_expiry)
+        return DecidedChanges(*tables, self._transactions, self._refresh_expiry)
 
     @functools.cached_property
     def _deletion(self) -> deletion.CartDeletion:
         from chalicelib.dynamodb.deletion import CartDeletion
 
         tables = (self._carts, self._items)
-        return CartDeletion(self._client, *tables, self._reads.line_rows, self._transact)
+        return CartDeletion(self._client, *tables, self._reads.line_rows, self._transactions)
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -145,7 +138,7 @@ class DynamoCartRepository(CartRepository):
                 added_line(self._items, cart.cart_id, line, change, line.quantity, True)
                 for line in cart.lines
             ]
-            self._transact(cart.cart_id, [{"Put": put}, *lines], change=change)
+            self._transactions.run(cart.cart_id, [{"Put": put}, *lines], change=change)
             return
         with storage_errors():
             try:
@@ -201,7 +194,7 @@ class DynamoCartRepository(CartRepository):
         def refusal(cart: Cart) -> None:
             cart.add(product, quantity, change, attributes)
 
-        self._transact(cart_id, [refusing(row_update), line_update], refusal, change)
+        self._transactions.run(cart_id, [refusing(row_update), line_update], refusal, change)
         return self._after_change(cart_id)
 
     def set_quantity(
@@ -246,7 +239,7 @@ class DynamoCartRepository(CartRepository):
         def refusal(cart: Cart) -> None:
             cart.set_quantity(product_id, quantity, change, attributes, price)
 
-        self._transact(cart_id, [refusing(row_update), line_change], refusal, change)
+        self._transactions.run(cart_id, [refusing(row_update), line_change], refusal, change)
         return self._after_change(cart_id)
 
     def save(self, decided: Decided, change: Change) -> Cart:
@@ -270,31 +263,6 @@ class DynamoCartRepository(CartRepository):
         return self._reads.merges_started_before(moment)
 
     # -- helpers -----------------------------------------------------------------------------
-
-    def _transact(
-        self,
-        cart_id: str,
-        actions: list[Row],
-        refusal: Refusal | None = None,
-        change: Change | None = None,
-        item_refusals: dict[int, ItemRefusal] | None = None,
-    ) -> None:
-        """One change as a transaction, with the change's receipt (if any) committed in it."""
-        receipt = None
-        if change is not None and change.receipt is not None:
-            receipt = receipt_put(self._receipts, change.receipt, cart_id, change.now)
-        transact(
-            self._client,
-            cart_id,
-            actions,
-            refusal,
-            self._conflict_attempts,
-            receipt,
-            item_refusals,
-        )
-
-    def _receipt_taken(self, receipt: Receipt) -> bool:
-        return self._receipts_store.get(receipt.key, utc_now()) is not None
 
     def _after_change(self, cart_id: str) -> Cart:
         """The cart as stored after a change, its lines' expiry kept ahead of the cart's.

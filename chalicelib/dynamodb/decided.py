@@ -33,6 +33,7 @@ from chalicelib.dynamodb.expressions import (
 )
 from chalicelib.dynamodb.promotions import use_counts, use_update, uses_from
 from chalicelib.dynamodb.rows import CART_FIELDS, Row, line_key, quantities_map
+from chalicelib.dynamodb.transactions import CartTransactions
 from chalicelib.parallel import in_parallel
 from chalicelib.service.ports import Decided
 
@@ -41,8 +42,6 @@ log = logging.getLogger(__name__)
 TRANSACTION_LIMIT = 100
 """Actions in one TransactWriteItems."""
 
-Transact = Callable[..., None]
-
 
 class DecidedChanges:
     def __init__(
@@ -50,13 +49,13 @@ class DecidedChanges:
         carts_table: str,
         items_table: str,
         uses_table: str,
-        transact: Transact,
+        transactions: CartTransactions,
         refresh_expiry: Callable[[Row, Row], None],
     ) -> None:
         self._carts = carts_table
         self._items = items_table
         self._uses = uses_table
-        self._transact = transact
+        self._transactions = transactions
         self._refresh_expiry = refresh_expiry
 
     def save(self, decided: Decided, change: Change) -> Cart:
@@ -92,7 +91,7 @@ class DecidedChanges:
         ]
         room = TRANSACTION_LIMIT - len(actions) - (change.receipt is not None)
         actions += [self._expiry_moved(cart_id, line, change) for line in stale[:room]]
-        self._transact(cart_id, actions, change=change, item_refusals=refusals)
+        self._transactions.run(cart_id, actions, change=change, item_refusals=refusals)
         self._move_expiry_after(cart_id, stale[room:], change)
         return after
 

@@ -20,8 +20,9 @@ from chalicelib.dynamodb.calls import (
     storage_errors,
 )
 from chalicelib.dynamodb.expressions import cart_update, changeable, refusing, written_by
-from chalicelib.dynamodb.merge import ReadLines, Transact
+from chalicelib.dynamodb.merge import ReadLines
 from chalicelib.dynamodb.rows import Row, cart_key, line_key, line_quantities
+from chalicelib.dynamodb.transactions import CartTransactions
 from chalicelib.parallel import in_parallel
 
 if TYPE_CHECKING:
@@ -37,13 +38,13 @@ class CartDeletion:
         carts_table: str,
         items_table: str,
         line_rows: ReadLines,
-        transact: Transact,
+        transactions: CartTransactions,
     ) -> None:
         self._client = client
         self._carts = carts_table
         self._items = items_table
         self._line_rows = line_rows
-        self._transact = transact
+        self._transactions = transactions
 
     def run(self, cart_id: str, change: Change) -> None:
         """Mark the cart row DELETED (the moment the cart is gone), then delete its lines
@@ -67,7 +68,9 @@ class CartDeletion:
             values={":deleted": {"S": DELETED}, ":changeId": {"S": change.change_id}},
         )
         if change.receipt is not None:
-            self._transact(cart_id, [refusing(tombstone)], lambda c: c.check(change), change)
+            self._transactions.run(
+                cart_id, [refusing(tombstone)], lambda c: c.check(change), change
+            )
             product_ids = None
         else:
             product_ids = sorted(line_quantities(self._tombstone(cart_id, tombstone, change)))

@@ -18,7 +18,6 @@ from chalicelib.domain.cart import MERGING, Cart, Change
 from chalicelib.domain.clock import format_timestamp
 from chalicelib.domain.errors import RequestAlreadyApplied
 from chalicelib.domain.events import CART_MERGED
-from chalicelib.domain.receipts import Receipt
 from chalicelib.dynamodb.calls import chunks
 from chalicelib.dynamodb.expressions import (
     Condition,
@@ -37,6 +36,7 @@ from chalicelib.dynamodb.rows import (
     receipt_map,
 )
 from chalicelib.dynamodb.tables import MERGE_LOCK
+from chalicelib.dynamodb.transactions import CartTransactions
 
 TRANSACTION_ACTIONS = 100
 MOVED_LINES_PER_STEP = 49
@@ -45,10 +45,6 @@ MOVED_LINES_PER_STEP = 49
 log = logging.getLogger(__name__)
 
 ReadLines = Callable[[str], list[Row]]
-ReceiptTaken = Callable[[Receipt], bool]
-Transact = Callable[..., None]
-"""A transaction on carts as read (see DynamoCartRepository._transact): a failed condition
-means they changed since (ConcurrentUpdate, for the caller to read them again)."""
 
 
 def single_transaction_lines(change: Change) -> int:
@@ -63,14 +59,12 @@ class CartMerge:
         carts_table: str,
         items_table: str,
         read_lines: ReadLines,
-        transact: Transact,
-        receipt_taken: ReceiptTaken,
+        transactions: CartTransactions,
     ) -> None:
         self._carts = carts_table
         self._items = items_table
         self._read_lines = read_lines
-        self._transact = transact
-        self._receipt_taken = receipt_taken
+        self._transactions = transactions
 
     def run(self, target: Cart, source: Cart, merged: Cart, change: Change) -> None:
         """Store `merged`, the domain's merge of `source` into `target` (both as read), and
@@ -103,7 +97,7 @@ class CartMerge:
                 )
             )
             actions.append(deleted_line(self._items, source.cart_id, line.product_id))
-        self._transact(target.cart_id, actions, change=change)
+        self._transactions.run(target.cart_id, actions, change=change)
 
     def _in_steps(self, target: Cart, source: Cart, change: Change) -> None:
         """A merge too large for one transaction, as a plan recorded in the two cart rows.
@@ -121,7 +115,7 @@ class CartMerge:
         A crash or throttle anywhere leaves the marks; the retried merge, or the sweeper a
         minute later, sees them and resumes at step 2 with the lines still in the source.
         """
-        if change.receipt is not None and self._receipt_taken(change.receipt):
+        if change.receipt is not None and self._transactions.receipt_taken(change.receipt):
             raise RequestAlreadyApplied()  # before locking anything
         receiving = pinned(target, change).with_values(
             {
@@ -141,7 +135,7 @@ class CartMerge:
                 ":expiresAt": epoch(change.expires_at),
             }
         )
-        self._transact(
+        self._transactions.run(
             target.cart_id,
             [
                 {"Update": {**self._row(target.cart_id, receiving), "UpdateExpression": plan}},
@@ -179,7 +173,7 @@ class CartMerge:
                     added_line(self._items, target.cart_id, line, change, total=None, merged=True)
                 )
                 actions.append(deleted_line(self._items, source_id, line.product_id))
-            self._transact(target.cart_id, actions)
+            self._transactions.run(target.cart_id, actions)
         received = lines_from_items(self._read_lines(target.cart_id))
         target_update = cart_update(
             self._carts,
@@ -193,14 +187,14 @@ class CartMerge:
         )
         finish = [{"Update": target_update}, {"Delete": locked}]
         try:
-            self._transact(
+            self._transactions.run(
                 target.cart_id, finish, change=change._replace(receipt=target.merge_receipt)
             )
         except RequestAlreadyApplied:
             # Another request took the key since the lock (one key, two requests at once):
             # the merge still finishes, and its request answers as that key's reuse.
             log.error("merge into cart %s finished without its receipt", target.cart_id)
-            self._transact(target.cart_id, finish)
+            self._transactions.run(target.cart_id, finish)
             raise
 
     def _row(self, cart_id: str, condition: Condition) -> dict[str, Any]:
