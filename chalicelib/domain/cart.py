@@ -104,6 +104,12 @@ class CartLine:
     """When storage lets the line go (kept past its cart's expiry; None: not stored yet)."""
 
 
+def line_order(line: CartLine) -> tuple[datetime, str]:
+    """The contract's order of a cart's lines: by when their product was first added, oldest
+    first (a merge's lines keep their own time; lines added at once go by product id)."""
+    return (line.added_at, line.product_id)
+
+
 @dataclass
 class Cart:
     cart_id: str
@@ -419,6 +425,7 @@ class Cart:
         return line_warnings(self.lines, self.currency, catalog)
 
     def _changed(self, change: Change) -> None:
+        self.lines.sort(key=line_order)
         self.updated_at = change.now
         self.expires_at = change.expires_at
         self.version += 1

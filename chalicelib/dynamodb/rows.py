@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
-from chalicelib.domain.cart import Cart, CartLine
+from chalicelib.domain.cart import Cart, CartLine, line_order
 from chalicelib.domain.clock import format_timestamp, parse_timestamp
 from chalicelib.domain.delivery import DeliveryAddress, DeliveryOption
 from chalicelib.domain.discounts import Discounts
@@ -117,7 +117,7 @@ def lines_from_items(items: list[Row]) -> list[CartLine]:
         )
         for item in items
     ]
-    return sorted(lines, key=lambda line: (line.added_at, line.product_id))
+    return sorted(lines, key=line_order)
 
 
 def lines_from_map(row: Row) -> list[CartLine]:
