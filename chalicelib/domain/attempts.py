@@ -24,7 +24,7 @@ from chalicelib.domain.access import SHOPPER, TRUSTED, Caller
 from chalicelib.domain.errors import TooManyAttempts
 
 MAX_REFUSED_CODES = 10
-"""Per cart and per caller, in a window."""
+"""Per cart and per shopper, in a window."""
 MAX_REFUSED_CODES_PER_ADDRESS = 50
 """Per client address, in a window, unless the stage sets its own (docs/operations.md)."""
 WINDOW = timedelta(hours=1)

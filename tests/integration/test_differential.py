@@ -47,7 +47,7 @@ from chalicelib.domain.promotions import PERCENT_OFF_CART, Promotion
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.edge.problems import problem_for
 from chalicelib.edge.views import cart_view
-from chalicelib.service.operations import CartService
+from chalicelib.service.operations import CartService, CreatedCart
 from chalicelib.service.ports import CartRepository
 from chalicelib.settings import Settings
 from tests.fakes import (
@@ -102,7 +102,7 @@ def outcome(call: Any) -> Any:
         answer = call()
     except CartServiceError as refused:
         return problem_for(refused)
-    if hasattr(answer, "priced"):
+    if isinstance(answer, CreatedCart):
         answer = answer.priced
     return None if answer is None else cart_view(answer)
 

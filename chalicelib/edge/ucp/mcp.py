@@ -33,7 +33,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.edge import parsing, rest
 from chalicelib.edge.operations import Incoming, Operation, Reply
-from chalicelib.edge.problems import problem_for
+from chalicelib.edge.problems import STATUS_AND_CODE
 from chalicelib.edge.services import Container, Services
 from chalicelib.edge.ucp import UCP_VERSION, operations, requests
 from chalicelib.settings import APP_NAME, EdgeSettings
@@ -116,7 +116,8 @@ def _message(request: Any, edge: EdgeSettings) -> dict[str, Any]:
     try:
         message = rest.json_body(request)
     except (PayloadTooLarge, UnsupportedMediaType) as refused:
-        raise _Refused(INVALID_REQUEST, refused.detail, problem_for(refused)["status"]) from None
+        status = STATUS_AND_CODE[type(refused)][0]
+        raise _Refused(INVALID_REQUEST, refused.detail, status) from None
     except CartServiceError as unparsed:  # INVALID_JSON, or text that is not Unicode
         raise _Refused(PARSE_ERROR, unparsed.detail, 400) from None
     version = request.headers.get("mcp-protocol-version")
