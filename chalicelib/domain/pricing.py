@@ -92,31 +92,15 @@ def price_cart(
     and, with an address, delivery and tax (by `tax`, the rate table's by default); or, once
     the cart is checked out, at the prices, discounts, delivery and tax frozen then.
     Unavailable lines count for nothing."""
+    if cart.status == CHECKED_OUT:
+        return price_checked_out(cart)
     lines = []
     for line in cart.lines:
-        price: Money | None
-        if cart.status == CHECKED_OUT:
-            price = cart.checkout_prices.get(line.product_id)
-        else:
-            product = catalog.get(line.product_id)
-            price = product.unit_price if product and product.currency == cart.currency else None
+        product = catalog.get(line.product_id)
+        price = product.unit_price if product and product.currency == cart.currency else None
         lines.append(PricedLine(line, price))
     item_count = sum(line.quantity for line in cart.lines)
     totals = [(p.line.product_id, p.line_total) for p in lines if p.line_total is not None]
-    if cart.status == CHECKED_OUT:
-        frozen = cart.checkout_discounts or Discounts.none(totals, cart.currency)
-        delivery, taxes = cart.checkout_delivery, cart.checkout_tax
-        return PricedCart(
-            cart,
-            lines,
-            item_count,
-            frozen,
-            warnings=[CartWarning(TAX_ESTIMATED)] if taxes and taxes.estimated else [],
-            delivery_options=() if delivery is None else (delivery,),
-            delivery=delivery,
-            tax=taxes,
-            tax_included=cart.checkout_tax_included,
-        )
     applicable, approaching = promotions_for(cart, totals, promotions, now or cart.updated_at)
     discounts = discounts_for(totals, applicable, cart.currency)
     warnings = cart.warnings(catalog)
@@ -144,6 +128,25 @@ def price_cart(
         delivery_options=tuple(options),
         delivery=delivery,
         tax=taxes,
+    )
+
+
+def price_checked_out(cart: Cart) -> PricedCart:
+    """A checked-out cart at what checkout froze: its prices, discounts, delivery and tax
+    (no catalog, promotion or rate is read for it)."""
+    lines = [PricedLine(line, cart.checkout_prices.get(line.product_id)) for line in cart.lines]
+    totals = [(p.line.product_id, p.line_total) for p in lines if p.line_total is not None]
+    delivery, taxes = cart.checkout_delivery, cart.checkout_tax
+    return PricedCart(
+        cart,
+        lines,
+        sum(line.quantity for line in cart.lines),
+        cart.checkout_discounts or Discounts.none(totals, cart.currency),
+        warnings=[CartWarning(TAX_ESTIMATED)] if taxes and taxes.estimated else [],
+        delivery_options=() if delivery is None else (delivery,),
+        delivery=delivery,
+        tax=taxes,
+        tax_included=cart.checkout_tax_included,
     )
 
 

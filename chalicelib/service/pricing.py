@@ -16,8 +16,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime
 from typing import NamedTuple, TypeVar
 
-from chalicelib.domain.cart import Cart
-from chalicelib.domain.pricing import PricedCart, Rates, price_cart
+from chalicelib.domain.cart import CHECKED_OUT, Cart
+from chalicelib.domain.pricing import PricedCart, Rates, price_cart, price_checked_out
 from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.tax import TaxCalculator, TaxRequest, TaxResult
@@ -56,6 +56,10 @@ class Pricing:
         self._tax_timeout = tax_timeout
 
     def price(self, cart: Cart, now: datetime) -> PricedCart:
+        """The cart priced now; a checked-out cart at what its checkout froze, reading
+        nothing (a checkout's answer is not priced a second time)."""
+        if cart.status == CHECKED_OUT:
+            return price_checked_out(cart)
         terms = self.terms_soon()
         catalog = self.catalog.get_many([line.product_id for line in cart.lines])
         return self.price_with(cart, catalog, terms(), now)

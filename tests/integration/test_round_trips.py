@@ -1,11 +1,15 @@
 """How many DynamoDB round trips each operation waits for (calls in parallel count once).
 
 A regression test, not a timing: these numbers are the latency floor of each request in
-production, so they must not grow unnoticed. `make bench` reports the same counts.
+production, so they must not grow unnoticed. The counts expected are the ones
+docs/operations.md states in its round-trip table, so the docs cannot drift from them.
+`make bench` reports the same counts.
 """
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +24,38 @@ from tests.integration.clients import Api
 from tools.stage import stage_settings
 
 LOCAL = stage_settings("local")  # the stage the integration tests run as
+OPERATIONS_MD = Path(__file__).parents[2] / "docs" / "operations.md"
+
+
+def stated_round_trips() -> dict[str, int]:
+    """The round-trip table of docs/operations.md: each operation a row names, with the
+    number its second column starts with."""
+    table = OPERATIONS_MD.read_text().partition("| operation | sequential DynamoDB round trips |")[
+        2
+    ]
+    stated = {}
+    for names, count in re.findall(r"^\| ([^|]+?) \| (\d+):", table.split("\n\n")[0], re.M):
+        stated.update(dict.fromkeys(names.split(", "), int(count)))
+    return stated
+
+
+STATED = stated_round_trips()
+
+
+def test_the_docs_state_a_count_for_every_operation_measured_here() -> None:
+    assert set(STATED) == {
+        "create_cart",
+        "get_cart",
+        "get_cart (nothing cached)",
+        "get_cart (checked out)",
+        "add_item",
+        "update_cart_item",
+        "remove_item",
+        "delete_cart",
+        "apply_discount_code (refused)",
+        "apply_discount_code (accepted)",
+        "checkout",
+    }
 
 
 @pytest.fixture
@@ -44,7 +80,7 @@ def round_trips(counter: CallRecorder, api: Api, method: str, path: str, body: A
 
 
 def test_create_cart_is_one_round_trip(counter: CallRecorder, api: Api) -> None:
-    assert round_trips(counter, api, "POST", "/carts", {"customerId": "c"}) == 1
+    assert round_trips(counter, api, "POST", "/carts", {"customerId": "c"}) == STATED["create_cart"]
 
 
 @pytest.mark.parametrize("address", [None, {"country": "DE", "postalCode": "10115"}])
@@ -56,11 +92,11 @@ def test_get_cart_is_one_round_trip_with_prices_promotions_and_rates_cached_two_
     assert entered.status_code == 200, entered.json
     if address is not None:
         assert api.call("PATCH", f"/carts/{cart}", {"deliveryAddress": address}).status_code == 200
-    assert round_trips(counter, api, "GET", f"/carts/{cart}") == 1
+    assert round_trips(counter, api, "GET", f"/carts/{cart}") == STATED["get_cart"]
     assert counter.operations.count("Scan") == 0  # the promotions come from the cache
     app_module.services.use(wiring.build(LOCAL, dynamodb))  # a new container: nothing cached
     # The prices, the promotions and both rate tables, read at once.
-    assert round_trips(counter, api, "GET", f"/carts/{cart}") == 2
+    assert round_trips(counter, api, "GET", f"/carts/{cart}") == STATED["get_cart (nothing cached)"]
     assert (counter.operations.count("BatchGetItem"), counter.operations.count("Scan")) == (2, 1)
     view = api.call("GET", f"/carts/{cart}").json
     assert view["discounts"][0]["code"] == "WELCOME10"
@@ -68,21 +104,21 @@ def test_get_cart_is_one_round_trip_with_prices_promotions_and_rates_cached_two_
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "body"),
+    ("operation", "method", "path", "body"),
     [
-        ("POST", "/carts/{cart}/items", {"productId": "MUG-CER", "quantity": 1}),
-        ("POST", "/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2}),
-        ("PUT", "/carts/{cart}/items/ESP-1KG", {"quantity": 5}),
-        ("PUT", "/carts/{cart}/items/ESP-1KG", {"quantity": 0}),
-        ("DELETE", "/carts/{cart}/items/FILTER-100", None),
+        ("add_item", "POST", "/carts/{cart}/items", {"productId": "MUG-CER", "quantity": 1}),
+        ("add_item", "POST", "/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 2}),
+        ("update_cart_item", "PUT", "/carts/{cart}/items/ESP-1KG", {"quantity": 5}),
+        ("update_cart_item", "PUT", "/carts/{cart}/items/ESP-1KG", {"quantity": 0}),
+        ("remove_item", "DELETE", "/carts/{cart}/items/FILTER-100", None),
     ],
 )
 def test_a_change_is_the_write_then_one_read(
-    counter: CallRecorder, api: Api, method: str, path: str, body: Any
+    counter: CallRecorder, api: Api, operation: str, method: str, path: str, body: Any
 ) -> None:
     cart = cart_with_lines(api, 3)
     api.call("GET", f"/carts/{cart}")  # the container has the prices cached
-    assert round_trips(counter, api, method, path.format(cart=cart), body) == 2
+    assert round_trips(counter, api, method, path.format(cart=cart), body) == STATED[operation]
 
 
 def test_deleting_a_full_cart_is_two_round_trips(
@@ -94,7 +130,7 @@ def test_deleting_a_full_cart_is_two_round_trips(
     cart = api.new_cart()
     for index in range(100):
         api.call("POST", f"/carts/{cart}/items", {"productId": f"RT-{index}", "quantity": 1})
-    assert round_trips(counter, api, "DELETE", f"/carts/{cart}") == 2
+    assert round_trips(counter, api, "DELETE", f"/carts/{cart}") == STATED["delete_cart"]
     assert counter.operations.count("BatchWriteItem") == 4
 
 
@@ -109,8 +145,22 @@ def test_a_code_counts_alongside_the_carts_read_and_is_taken_back_alongside_the_
     assert refused.status_code == 400
     with counter.recording():
         api.call("POST", f"/carts/{cart}/discount-codes", {"code": "NOPE"})
-    assert counter.round_trips == 1
-    assert (
-        round_trips(counter, api, "POST", f"/carts/{cart}/discount-codes", {"code": "WELCOME10"})
-        == 2
+    assert counter.round_trips == STATED["apply_discount_code (refused)"]
+    accepted = round_trips(
+        counter, api, "POST", f"/carts/{cart}/discount-codes", {"code": "WELCOME10"}
     )
+    assert accepted == STATED["apply_discount_code (accepted)"]
+
+
+def test_checkout_prices_the_cart_once_and_a_checked_out_cart_reads_no_prices(
+    counter: CallRecorder, api: Api, dynamodb: Any
+) -> None:
+    """Checkout reads the cart, then the catalog's current prices (with the promotions and
+    rates alongside) and writes; its answer is the cart as frozen, read for nothing more."""
+    cart = cart_with_lines(api, 3)
+    app_module.services.use(wiring.build(LOCAL, dynamodb))  # a new container: nothing cached
+    assert round_trips(counter, api, "POST", f"/carts/{cart}/checkout", {}) == STATED["checkout"]
+    assert counter.operations.count("BatchGetItem") == 2  # the prices once, the rates once
+    app_module.services.use(wiring.build(LOCAL, dynamodb))
+    assert round_trips(counter, api, "GET", f"/carts/{cart}") == STATED["get_cart (checked out)"]
+    assert sorted(counter.operations) == ["GetItem", "Query"]  # the row and its lines
