@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from chalicelib.domain import events
-from chalicelib.domain.cart import DELETED, MAX_LINES, Attributes, Cart, CartLine, Change
+from chalicelib.domain.cart import DELETED, Attributes, Cart, CartLine, Change
 from chalicelib.domain.errors import (
     CartNotFound,
     ChangeApplied,
@@ -38,21 +38,22 @@ from chalicelib.dynamodb.expressions import (
     cart_update,
     changeable,
     deleted_line,
+    has_line,
     refusing,
+    room_for,
     set_line,
 )
+from chalicelib.dynamodb.line_expiry import LineExpiry
 from chalicelib.dynamodb.reads import CartReads
 from chalicelib.dynamodb.rows import (
     Row,
     cart_from,
     epoch,
     from_epoch,
-    line_key,
     lines_from_items,
     new_cart_row,
 )
 from chalicelib.dynamodb.transactions import CartTransactions
-from chalicelib.parallel import in_parallel
 from chalicelib.service.ports import CartRepository, Decided
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ class DynamoCartRepository(CartRepository):
         self._items = items_table
         self._transactions = CartTransactions(client, receipts_table, conflict_attempts)
         self._reads = CartReads(client, carts_table, items_table, page_size)
+        self._line_expiry = LineExpiry(client, items_table)
         self._uses = uses_table
 
     # Built on first use, their modules imported then: a cold start that serves a read (or a
@@ -91,22 +93,21 @@ class DynamoCartRepository(CartRepository):
     def _merge(self) -> merge.CartMerge:
         from chalicelib.dynamodb.merge import CartMerge
 
-        line_rows = self._reads.line_rows
-        return CartMerge(self._carts, self._items, line_rows, self._transactions)
+        return CartMerge(self._carts, self._items, self._reads, self._transactions)
 
     @functools.cached_property
     def _decided(self) -> decided.DecidedChanges:
         from chalicelib.dynamodb.decided import DecidedChanges
 
         tables = (self._carts, self._items, self._uses)
-        return DecidedChanges(*tables, self._transactions, self._refresh_expiry)
+        return DecidedChanges(*tables, self._transactions, self._line_expiry)
 
     @functools.cached_property
     def _deletion(self) -> deletion.CartDeletion:
         from chalicelib.dynamodb.deletion import CartDeletion
 
         tables = (self._carts, self._items)
-        return CartDeletion(self._client, *tables, self._reads.line_rows, self._transactions)
+        return CartDeletion(self._client, *tables, self._reads, self._transactions)
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -157,18 +158,7 @@ class DynamoCartRepository(CartRepository):
         change: Change,
         attributes: Attributes | None = None,
     ) -> Cart:
-        condition = changeable(change).and_(
-            "currency = :currency AND ("
-            "(attribute_exists(lineQuantities.#pid) AND lineQuantities.#pid <= :room)"
-            " OR (attribute_not_exists(lineQuantities.#pid)"
-            " AND size(lineQuantities) < :maxLines))",
-            {"#pid": product.product_id},
-            {
-                ":currency": {"S": product.currency},
-                ":room": {"N": str(product.limit - quantity)},
-                ":maxLines": {"N": str(MAX_LINES)},
-            },
-        )
+        condition = changeable(change).and_(room_for(product, quantity))
         row_update = cart_update(
             self._carts,
             cart_id,
@@ -206,9 +196,7 @@ class DynamoCartRepository(CartRepository):
         attributes: Attributes | None = None,
         price: Decimal | None = None,
     ) -> Cart:
-        condition = changeable(change).and_(
-            "attribute_exists(lineQuantities.#pid)", {"#pid": product_id}, {}
-        )
+        condition = changeable(change).and_(has_line(product_id))
         line_change: Row
         if quantity == 0:
             row_update = cart_update(
@@ -291,25 +279,8 @@ class DynamoCartRepository(CartRepository):
         if row["status"]["S"] == DELETED:
             raise ChangeApplied(cart_id)  # applied, then deleted by another request
         cart_expiry = int(row["expiresAt"]["N"])
-        stale = [item for item in items if int(item["expiresAt"]["N"]) < cart_expiry]
-        refreshed = epoch(from_epoch(cart_expiry) + LINE_EXPIRY_GRACE)
-        try:
-            in_parallel(
-                [functools.partial(self._refresh_expiry, item, refreshed) for item in stale]
-            )
-        except StorageUnavailable:
-            log.warning("cart %s: line expiry not moved along; the next change does it", cart_id)
+        stale = [
+            item["productId"]["S"] for item in items if int(item["expiresAt"]["N"]) < cart_expiry
+        ]
+        self._line_expiry.move(cart_id, stale, epoch(from_epoch(cart_expiry) + LINE_EXPIRY_GRACE))
         return cart_from(row, lines_from_items(items))
-
-    def _refresh_expiry(self, item: Row, expires_at: Row) -> None:
-        with storage_errors():
-            try:
-                self._client.update_item(
-                    TableName=self._items,
-                    Key=line_key(item["cartId"]["S"], item["productId"]["S"]),
-                    UpdateExpression="SET expiresAt = :expiresAt",
-                    ConditionExpression="attribute_exists(cartId)",
-                    ExpressionAttributeValues={":expiresAt": expires_at},
-                )
-            except self._client.exceptions.ConditionalCheckFailedException:
-                log.info("line %s was removed meanwhile; nothing to refresh", item["productId"])

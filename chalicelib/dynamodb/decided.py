@@ -15,13 +15,9 @@ the cart as stored: no read-back, so such a change waits for the read and the wr
 
 from __future__ import annotations
 
-import functools
-import logging
-from collections.abc import Callable
 from typing import Any
 
-from chalicelib.domain.cart import Cart, CartLine, Change
-from chalicelib.domain.errors import StorageUnavailable
+from chalicelib.domain.cart import Cart, Change
 from chalicelib.domain.promotions import Promotion
 from chalicelib.dynamodb.calls import ItemRefusal
 from chalicelib.dynamodb.expressions import (
@@ -31,13 +27,11 @@ from chalicelib.dynamodb.expressions import (
     line_expiry,
     pinned,
 )
+from chalicelib.dynamodb.line_expiry import LineExpiry
 from chalicelib.dynamodb.promotions import use_counts, use_update, uses_from
-from chalicelib.dynamodb.rows import CART_FIELDS, Row, line_key, quantities_map
+from chalicelib.dynamodb.rows import CART_FIELDS, Row, quantities_map
 from chalicelib.dynamodb.transactions import CartTransactions
-from chalicelib.parallel import in_parallel
 from chalicelib.service.ports import Decided
-
-log = logging.getLogger(__name__)
 
 TRANSACTION_LIMIT = 100
 """Actions in one TransactWriteItems."""
@@ -50,13 +44,13 @@ class DecidedChanges:
         items_table: str,
         uses_table: str,
         transactions: CartTransactions,
-        refresh_expiry: Callable[[Row, Row], None],
+        line_expiry: LineExpiry,
     ) -> None:
         self._carts = carts_table
         self._items = items_table
         self._uses = uses_table
         self._transactions = transactions
-        self._refresh_expiry = refresh_expiry
+        self._line_expiry = line_expiry
 
     def save(self, decided: Decided, change: Change) -> Cart:
         before, after = decided.before, decided.after
@@ -90,9 +84,12 @@ class DecidedChanges:
             and line.expires_at < change.expires_at
         ]
         room = TRANSACTION_LIMIT - len(actions) - (change.receipt is not None)
-        actions += [self._expiry_moved(cart_id, line, change) for line in stale[:room]]
+        expiry = line_expiry(change)
+        moved = self._line_expiry.moved
+        actions += [moved(cart_id, line.product_id, expiry) for line in stale[:room]]
         self._transactions.run(cart_id, actions, change=change, item_refusals=refusals)
-        self._move_expiry_after(cart_id, stale[room:], change)
+        # What the transaction had no room for (a cart of many stale lines), afterwards.
+        self._line_expiry.move(cart_id, (line.product_id for line in stale[room:]), expiry)
         return after
 
     def _row_update(
@@ -127,30 +124,6 @@ class DecidedChanges:
             remove=", ".join(removes),
             values=values,
         )
-
-    def _expiry_moved(self, cart_id: str, line: CartLine, change: Change) -> Row:
-        """A line the change leaves alone, kept from expiring before its cart."""
-        return {
-            "Update": {
-                "TableName": self._items,
-                "Key": line_key(cart_id, line.product_id),
-                "UpdateExpression": "SET expiresAt = :expiresAt",
-                "ConditionExpression": "attribute_exists(cartId)",
-                "ExpressionAttributeValues": {":expiresAt": line_expiry(change)},
-            }
-        }
-
-    def _move_expiry_after(self, cart_id: str, lines: list[CartLine], change: Change) -> None:
-        """What the transaction had no room for (a cart of many stale lines), afterwards."""
-        expiry = line_expiry(change)
-        refreshes: list[Callable[[], Any]] = [
-            functools.partial(self._refresh_expiry, line_key(cart_id, line.product_id), expiry)
-            for line in lines
-        ]
-        try:
-            in_parallel(refreshes)
-        except StorageUnavailable:
-            log.warning("line expiry not moved along; the next change does it")
 
 
 def _used_up(promotion: Promotion, per_customer: bool) -> ItemRefusal:

@@ -20,7 +20,7 @@ from chalicelib.dynamodb.calls import (
     storage_errors,
 )
 from chalicelib.dynamodb.expressions import cart_update, changeable, refusing, written_by
-from chalicelib.dynamodb.merge import ReadLines
+from chalicelib.dynamodb.reads import CartReads
 from chalicelib.dynamodb.rows import Row, cart_key, line_key, line_quantities
 from chalicelib.dynamodb.transactions import CartTransactions
 from chalicelib.parallel import in_parallel
@@ -37,13 +37,13 @@ class CartDeletion:
         client: DynamoDBClient,
         carts_table: str,
         items_table: str,
-        line_rows: ReadLines,
+        reads: CartReads,
         transactions: CartTransactions,
     ) -> None:
         self._client = client
         self._carts = carts_table
         self._items = items_table
-        self._line_rows = line_rows
+        self._reads = reads
         self._transactions = transactions
 
     def run(self, cart_id: str, change: Change) -> None:
@@ -76,7 +76,7 @@ class CartDeletion:
             product_ids = sorted(line_quantities(self._tombstone(cart_id, tombstone, change)))
         try:
             if product_ids is None:
-                product_ids = [item["productId"]["S"] for item in self._line_rows(cart_id)]
+                product_ids = [item["productId"]["S"] for item in self._reads.line_rows(cart_id)]
             requests = [{"DeleteRequest": {"Key": line_key(cart_id, pid)}} for pid in product_ids]
             batches = chunks(requests, BATCH_WRITE_LIMIT)
             deletes = [

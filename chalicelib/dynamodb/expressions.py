@@ -4,6 +4,10 @@ Every change to a cart updates its row with `cart_update`: the row's rules as th
 `updatedAt`, `expiresAt`, version + 1 and the change's event kind as the update. The row
 keeps `lineQuantities`, so the condition can hold the 999-per-product and 100-line limits
 without a read first.
+
+Each condition that enforces a cart rule is built here and says which domain rule it
+mirrors ("Mirrors `cart.Cart.check`", named from `chalicelib.domain`); a unit test resolves
+every name, and the differential test shows each condition refuses what the rule refuses.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.domain.cart import ACTIVE, Cart, CartLine, Change
+from chalicelib.domain.cart import ACTIVE, MAX_LINES, Cart, CartLine, Change
 from chalicelib.domain.clock import format_precise, format_timestamp
+from chalicelib.domain.products import Product
 from chalicelib.dynamodb.rows import Row, attributes_map, cart_key, epoch, line_key
 
 LINE_EXPIRY_GRACE = timedelta(days=7)
@@ -30,11 +35,11 @@ class Condition(dict[str, Any]):
             ExpressionAttributeValues=values,
         )
 
-    def and_(self, expression: str, names: dict[str, str], values: dict[str, Any]) -> Condition:
+    def and_(self, other: Condition) -> Condition:
         return Condition(
-            f"{self['ConditionExpression']} AND {expression}",
-            {**self["ExpressionAttributeNames"], **names},
-            {**self["ExpressionAttributeValues"], **values},
+            f"{self['ConditionExpression']} AND ({other['ConditionExpression']})",
+            {**self["ExpressionAttributeNames"], **other["ExpressionAttributeNames"]},
+            {**self["ExpressionAttributeValues"], **other["ExpressionAttributeValues"]},
         )
 
     def with_values(self, values: dict[str, Any]) -> Condition:
@@ -49,7 +54,9 @@ class Condition(dict[str, Any]):
 def changeable(change: Change) -> Condition:
     """What every change requires of the cart row: it exists, is not expired, is active and
     not receiving another cart's lines, belongs to the shopper making the change (if a
-    shopper makes it), and is at the version the client named (If-Match), if it named one."""
+    shopper makes it), and is at the version the client named (If-Match), if it named one.
+
+    Mirrors `cart.Cart.check`."""
     condition = Condition(
         "attribute_exists(cartId) AND expiresAt > :nowEpoch AND #status = :active"
         " AND attribute_not_exists(mergeFrom)",
@@ -57,25 +64,60 @@ def changeable(change: Change) -> Condition:
         {":nowEpoch": epoch(change.now), ":active": {"S": ACTIVE}},
     )
     if change.owner is not None:
-        condition = condition.and_("customerId = :owner", {}, {":owner": {"S": change.owner}})
+        condition = condition.and_(
+            Condition("customerId = :owner", {}, {":owner": {"S": change.owner}})
+        )
     if change.expected_version is None:
         return condition
     return condition.and_(
-        "version = :expectedVersion", {}, {":expectedVersion": {"N": str(change.expected_version)}}
+        Condition(
+            "version = :expectedVersion", {}, {":expectedVersion": _number(change.expected_version)}
+        )
     )
+
+
+def room_for(product: Product, quantity: int) -> Condition:
+    """`quantity` more units of `product` fit the cart row: the cart's currency, at most the
+    product's limit on its line, and room for one more line if it has none.
+
+    Mirrors `cart.Cart.add` (CurrencyMismatch, LineLimitExceeded) and
+    `products.Product.check_quantity` (QuantityLimitExceeded)."""
+    return Condition(
+        "currency = :currency AND ("
+        "(attribute_exists(lineQuantities.#pid) AND lineQuantities.#pid <= :room)"
+        " OR (attribute_not_exists(lineQuantities.#pid) AND size(lineQuantities) < :maxLines))",
+        {"#pid": product.product_id},
+        {
+            ":currency": {"S": product.currency},
+            ":room": _number(product.limit - quantity),
+            ":maxLines": _number(MAX_LINES),
+        },
+    )
+
+
+def has_line(product_id: str) -> Condition:
+    """The cart row has a line of `product_id`.
+
+    Mirrors `cart.Cart.set_quantity` (ItemNotFound)."""
+    return Condition("attribute_exists(lineQuantities.#pid)", {"#pid": product_id}, {})
 
 
 def pinned(cart: Cart, change: Change) -> Condition:
     """The cart row as it was read, and still changeable: what a change decided on a read
-    (a merge, a checkout) requires."""
+    (a merge, a checkout) requires. The domain decided on that read, so every rule it checked
+    holds while the version does.
+
+    Mirrors `cart.Cart.check`."""
     return changeable(change).and_(
-        "version = :readVersion", {}, {":readVersion": _number(cart.version)}
+        Condition("version = :readVersion", {}, {":readVersion": _number(cart.version)})
     )
 
 
 def source_pinned(source: Cart, change: Change) -> Condition:
     """The source of a merge as it was read: pinned, whatever the client's If-Match (which
-    names the target's version)."""
+    names the target's version).
+
+    Mirrors `cart.Cart.check`."""
     return pinned(source, Change(change.now, change.expires_at))
 
 

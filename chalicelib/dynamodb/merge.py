@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from chalicelib import telemetry
@@ -27,6 +26,7 @@ from chalicelib.dynamodb.expressions import (
     pinned,
     source_pinned,
 )
+from chalicelib.dynamodb.reads import CartReads
 from chalicelib.dynamodb.rows import (
     Row,
     cart_key,
@@ -44,8 +44,6 @@ MOVED_LINES_PER_STEP = 49
 
 log = logging.getLogger(__name__)
 
-ReadLines = Callable[[str], list[Row]]
-
 
 def single_transaction_lines(change: Change) -> int:
     """The most source lines one transaction moves: 49, or 48 beside a receipt."""
@@ -58,12 +56,12 @@ class CartMerge:
         self,
         carts_table: str,
         items_table: str,
-        read_lines: ReadLines,
+        reads: CartReads,
         transactions: CartTransactions,
     ) -> None:
         self._carts = carts_table
         self._items = items_table
-        self._read_lines = read_lines
+        self._reads = reads
         self._transactions = transactions
 
     def run(self, target: Cart, source: Cart, merged: Cart, change: Change) -> None:
@@ -165,7 +163,7 @@ class CartMerge:
                 {":merging": {"S": MERGING}, ":target": {"S": target.cart_id}},
             ),
         )
-        remaining = lines_from_items(self._read_lines(source_id))
+        remaining = lines_from_items(self._reads.line_rows(source_id))
         for chunk in chunks(remaining, MOVED_LINES_PER_STEP):
             actions: list[Row] = [{"ConditionCheck": locked}]
             for line in chunk:
@@ -174,7 +172,7 @@ class CartMerge:
                 )
                 actions.append(deleted_line(self._items, source_id, line.product_id))
             self._transactions.run(target.cart_id, actions)
-        received = lines_from_items(self._read_lines(target.cart_id))
+        received = lines_from_items(self._reads.line_rows(target.cart_id))
         target_update = cart_update(
             self._carts,
             target.cart_id,

@@ -56,7 +56,9 @@ def use_counts(
 
 def use_update(table: str, key: Row, limit: int) -> Row:
     """One more use, on the condition that fewer than `limit` were counted: what makes a
-    limit hold exactly however many checkouts run at once."""
+    limit hold exactly however many checkouts run at once.
+
+    Mirrors `promotions.Promotion.check_uses` (DiscountUsedUpAtCheckout)."""
     return {
         "Update": {
             "TableName": table,
