@@ -179,7 +179,7 @@ def kilobytes(item: dict[str, Any]) -> int:
 
 def load_products(client: Any, product_ids: list[str]) -> None:
     settings = stage_settings(LOCAL_STAGE)
-    DynamoProductRepository(client, settings.products_table).put_many(
+    DynamoProductRepository(client, settings.products_table, settings.stock_table).put_many(
         Product(pid, "Bench product", Money(Decimal("1.00"), "USD")) for pid in product_ids
     )
 

@@ -20,6 +20,7 @@ from chalicelib.dynamodb.tables import (
     PROMOTION_USES,
     PROMOTIONS,
     RATES,
+    STOCK,
     TABLES,
 )
 
@@ -118,6 +119,10 @@ class Settings(NamedTuple):
     @property
     def code_attempts_table(self) -> str:
         return self.table_names[CODE_ATTEMPTS.name]
+
+    @property
+    def stock_table(self) -> str:
+        return self.table_names[STOCK.name]
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:

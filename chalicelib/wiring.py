@@ -66,7 +66,8 @@ def dynamodb_client(
 def build(settings: Settings, client: DynamoDBClient) -> Services:
     count_round_trips(client)  # each call's attempts, retries and throttles, in the metrics
     catalog = Catalog(
-        DynamoProductRepository(client, settings.products_table), settings.catalog_cache_seconds
+        DynamoProductRepository(client, settings.products_table, settings.stock_table),
+        settings.catalog_cache_seconds,
     )
     promotions = Promotions(
         DynamoPromotionRepository(client, settings.promotions_table, settings.promotion_uses_table),
@@ -82,6 +83,7 @@ def build(settings: Settings, client: DynamoDBClient) -> Services:
         settings.cart_items_table,
         settings.idempotency_table,
         settings.promotion_uses_table,
+        settings.stock_table,
     )
     keys = key_ring(settings)
     lifetime = timedelta(days=settings.cart_ttl_days)

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.attempts import AttemptWindow
 from chalicelib.domain.cart import ACTIVE, Attributes, Cart, Change
-from chalicelib.domain.errors import CartNotFound, ConcurrentUpdate, RequestAlreadyApplied
+from chalicelib.domain.errors import (
+    CartNotFound,
+    ConcurrentUpdate,
+    RequestAlreadyApplied,
+    StockMoved,
+)
 from chalicelib.domain.pricing import NO_RATES, Rates
 from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.receipts import Receipt, StoredReceipt
+from chalicelib.domain.stock import StockTake, has_units
 from chalicelib.service.catalog import Catalog
 from chalicelib.service.datafiles.rates import DELIVERY, parse_delivery_rates, parse_tax_rates
 from chalicelib.service.keys import KeyRing
@@ -54,10 +60,13 @@ class InMemoryCartRepository(CartRepository):
         self,
         receipts: InMemoryReceiptStore | None = None,
         promotions: InMemoryPromotionRepository | None = None,
+        stock: InMemoryProductRepository | None = None,
     ) -> None:
         self.carts: dict[str, Cart] = {}
         self.receipts = receipts or InMemoryReceiptStore()
         self.promotions = promotions or InMemoryPromotionRepository()
+        self.stock = stock or InMemoryProductRepository()
+        """The catalog whose stock a checkout takes (the service's own catalog)."""
 
     def create(self, cart: Cart, change: Change) -> None:
         self._receipt_is_new(change)
@@ -124,6 +133,7 @@ class InMemoryCartRepository(CartRepository):
             uses = self.promotions.uses(promotion.promotion_id, customer_id)
             promotion.check_uses(*uses, at_checkout=True)
         self._receipt_is_new(change)
+        self.stock.take(decided.takes, decided.before.cart_id)
         for promotion in decided.counted:
             self.promotions.count_use(promotion.promotion_id, customer_id)
         return self._commit(copy.deepcopy(decided.after), change)
@@ -212,16 +222,39 @@ def fixed_keys() -> KeyRing:
 
 
 class InMemoryProductRepository(ProductRepository):
+    """The catalog with its stock: a product put keeps the levels it has, if it has any."""
+
     def __init__(self, products: Iterable[Product] = ()) -> None:
-        self.products = {product.product_id: product for product in products}
+        self.products: dict[str, Product] = {}
         self.reads = 0
+        self.put_many(products)
 
     def get_many(self, product_ids: Collection[str]) -> dict[str, Product]:
         self.reads += 1
         return {pid: self.products[pid] for pid in product_ids if pid in self.products}
 
     def put_many(self, products: Iterable[Product]) -> None:
-        self.products.update((product.product_id, product) for product in products)
+        for product in products:
+            known = self.products.get(product.product_id)
+            if known is not None and known.stock_levels is not None:
+                product = product._replace(stock_levels=known.stock_levels)
+            self.products[product.product_id] = product
+
+    def set_stock(self, levels: Mapping[str, tuple[int, ...]]) -> None:
+        for pid, shards in levels.items():
+            self.products[pid] = self.products[pid]._replace(stock_levels=shards)
+
+    def take(self, takes: Sequence[StockTake], cart_id: str) -> None:
+        """Every take, or none when a shard holds too few (ConcurrentUpdate), as a
+        checkout's transaction does."""
+        levels = {pid: list(p.stock_levels or ()) for pid, p in self.products.items()}
+        for take in takes:
+            shards = levels[take.product_id]
+            if take.shard >= len(shards) or not has_units(shards[take.shard], take):
+                raise StockMoved(cart_id)
+            shards[take.shard] -= take.units
+        for pid in {take.product_id for take in takes}:
+            self.products[pid] = self.products[pid]._replace(stock_levels=tuple(levels[pid]))
 
 
 class InMemoryRateRepository(RateRepository):

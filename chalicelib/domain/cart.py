@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from random import Random
 from typing import NamedTuple
 
 from chalicelib.domain.commands import ADD, SET, ItemOperation, UpdateCart
@@ -45,6 +46,7 @@ from chalicelib.domain.products import MAX_QUANTITY, Product
 from chalicelib.domain.promotions import MAX_CODES_PER_CART, TOO_MANY
 from chalicelib.domain.receipts import Receipt
 from chalicelib.domain.size import TextBudget, cart_text_bytes, pairs_bytes, text_bytes
+from chalicelib.domain.stock import StockTake, plan_takes
 from chalicelib.domain.tax import TaxResult
 from chalicelib.domain.warnings import (
     INSUFFICIENT_STOCK,
@@ -149,6 +151,9 @@ class Cart:
     """The tax frozen at checkout (None: no address then)."""
     checkout_tax_included: bool = False
     """Whether the prices frozen at checkout include the tax."""
+    stock_taken: dict[str, int] = field(default_factory=dict)
+    """The units its checkout took from the shop's stock, by product (CartCheckedOut says
+    so); empty for products whose stock is not counted."""
 
     @property
     def shown_status(self) -> str:
@@ -390,12 +395,14 @@ class Cart:
         delivery: DeliveryOption | None = None,
         tax: TaxResult | None = None,
         tax_included: bool = False,
-    ) -> None:
+        shards: Random | None = None,
+    ) -> list[StockTake]:
         """Freeze the cart at the catalog's prices of this moment, the discounts they get
         and, with an address, its delivery option and tax; no change after this. Refused
         while a product is unavailable or short of stock, while a price rose since its line
         was added and the shopper has not accepted it, or while nobody delivers to the
-        address."""
+        address. Answers the units to take from each counted product's stock, starting at
+        a shard `shards` picks (shard 0 without it), as the catalog's levels allow."""
         self.check(change)
         if not self.lines:
             raise CartEmpty(self.cart_id)
@@ -417,8 +424,18 @@ class Cart:
         self.checkout_discounts = discounts
         self.checkout_delivery, self.checkout_tax = delivery, tax
         self.checkout_tax_included = tax_included
+        takes = []
+        for line in self.lines:
+            levels = catalog[line.product_id].stock_levels
+            if levels is not None:
+                first = shards.randrange(len(levels)) if shards is not None else 0
+                takes += plan_takes(line.product_id, levels, line.quantity, first)
+        self.stock_taken = {take.product_id: 0 for take in takes}
+        for take in takes:
+            self.stock_taken[take.product_id] += take.units
         self.status = CHECKED_OUT
         self._changed(change)
+        return takes
 
     def warnings(self, catalog: Mapping[str, Product]) -> list[CartWarning]:
         """What the shopper should know about the lines, against the catalog now."""

@@ -280,6 +280,14 @@ class ConcurrentUpdate(CartServiceError):
         super().__init__(f"cart {cart_id} {reason}; try again")
 
 
+class StockMoved(ConcurrentUpdate):
+    """A shard of a product's stock held fewer units when the checkout wrote than when it
+    read: another checkout took them. Read the levels again and decide again."""
+
+    def __init__(self, cart_id: str) -> None:
+        super().__init__(cart_id, "was checked out while other checkouts took the same stock")
+
+
 class StorageUnavailable(CartServiceError):
     """The database throttled or could not be reached, even after retrying."""
 

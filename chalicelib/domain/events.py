@@ -78,6 +78,8 @@ class CartSnapshot(NamedTuple):
     """The request that made this version (absent: a sweeper's change, or an older row)."""
     abandoned_at: datetime | None = None
     """When the abandoned-cart sweep last found this cart idle."""
+    stock_taken: dict[str, int] | None = None
+    """What its checkout took from the shop's stock, by product (a checked-out cart's)."""
 
     def is_idle_candidate(self) -> bool:
         """A cart that can be abandoned: active, with lines."""
@@ -142,6 +144,9 @@ def event_for(row: RowChange) -> CartEvent | None:
             return CartEvent(kind, after, after.updated_at, {"lines": lines})
         if kind == CART_MERGED:
             return CartEvent(kind, after, after.updated_at, {"sourceCartId": after.merged_from})
+        if kind == CART_CHECKED_OUT:
+            taken = {"stockTaken": dict(sorted((after.stock_taken or {}).items()))}
+            return CartEvent(kind, after, after.updated_at, taken)
         return CartEvent(kind, after, after.updated_at, {})
     if after.abandoned_at is not None and after.abandoned_at != before.abandoned_at:
         return CartEvent(CART_ABANDONED, after, after.abandoned_at, {})

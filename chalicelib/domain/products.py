@@ -14,8 +14,9 @@ class Product(NamedTuple):
     product_id: str
     name: str
     unit_price: Money
-    stock: int | None = None
-    """Units the shop has (None: unlimited). The cart warns of it; the shop decrements it."""
+    stock_levels: tuple[int, ...] | None = None
+    """The units the shop has to sell, per shard of its stock (domain/stock.py), as last
+    read (None: unlimited). The cart warns of too few; a checkout takes them."""
     max_per_cart: int | None = None
     """At most this many in one cart (None: MAX_QUANTITY)."""
     tax_category: str | None = None
@@ -24,6 +25,11 @@ class Product(NamedTuple):
     @property
     def currency(self) -> str:
         return self.unit_price.currency
+
+    @property
+    def stock(self) -> int | None:
+        """The units the shop has to sell, in all (None: unlimited)."""
+        return None if self.stock_levels is None else sum(self.stock_levels)
 
     @property
     def limit(self) -> int:

@@ -75,6 +75,7 @@ class DynamoCartRepository(CartRepository):
         items_table: str,
         receipts_table: str,
         uses_table: str,
+        stock_table: str,
         conflict_attempts: int = 4,
         page_size: int | None = None,
     ) -> None:
@@ -85,6 +86,7 @@ class DynamoCartRepository(CartRepository):
         self._reads = CartReads(client, carts_table, items_table, page_size)
         self._line_expiry = LineExpiry(client, items_table)
         self._uses = uses_table
+        self._stock = stock_table
 
     # Built on first use, their modules imported then: a cold start that serves a read (or a
     # single-line change) pays for none of them.
@@ -99,7 +101,7 @@ class DynamoCartRepository(CartRepository):
     def _decided(self) -> decided.DecidedChanges:
         from chalicelib.dynamodb.decided import DecidedChanges
 
-        tables = (self._carts, self._items, self._uses)
+        tables = (self._carts, self._items, self._uses, self._stock)
         return DecidedChanges(*tables, self._transactions, self._line_expiry)
 
     @functools.cached_property

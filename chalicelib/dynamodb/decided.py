@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.errors import StockMoved
 from chalicelib.domain.promotions import Promotion
 from chalicelib.dynamodb.calls import ItemRefusal
 from chalicelib.dynamodb.expressions import (
@@ -30,6 +31,7 @@ from chalicelib.dynamodb.expressions import (
 from chalicelib.dynamodb.line_expiry import LineExpiry
 from chalicelib.dynamodb.promotions import use_counts, use_update, uses_from
 from chalicelib.dynamodb.rows import CART_FIELDS, Row, quantities_map
+from chalicelib.dynamodb.stock import stock_take
 from chalicelib.dynamodb.transactions import CartTransactions
 from chalicelib.service.ports import Decided
 
@@ -43,12 +45,14 @@ class DecidedChanges:
         carts_table: str,
         items_table: str,
         uses_table: str,
+        stock_table: str,
         transactions: CartTransactions,
         line_expiry: LineExpiry,
     ) -> None:
         self._carts = carts_table
         self._items = items_table
         self._uses = uses_table
+        self._stock = stock_table
         self._transactions = transactions
         self._line_expiry = line_expiry
 
@@ -64,6 +68,9 @@ class DecidedChanges:
         ):
             refusals[len(actions)] = _used_up(promotion, per_customer)
             actions.append(use_update(self._uses, key, limit))
+        for take in decided.takes:
+            refusals[len(actions)] = _stock_moved(cart_id)
+            actions.append(stock_take(self._stock, take))
         touched = set()
         old_lines = {line.product_id: line for line in before.lines}
         new_lines = {line.product_id: line for line in after.lines}
@@ -124,6 +131,16 @@ class DecidedChanges:
             remove=", ".join(removes),
             values=values,
         )
+
+
+def _stock_moved(cart_id: str) -> ItemRefusal:
+    """A shard holding fewer units than the checkout read there: read the levels again (the
+    domain then refuses a cart short of stock, naming what is left)."""
+
+    def refusal(shard: Row | None) -> None:
+        raise StockMoved(cart_id)
+
+    return refusal
 
 
 def _used_up(promotion: Promotion, per_customer: bool) -> ItemRefusal:

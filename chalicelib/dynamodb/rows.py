@@ -12,11 +12,14 @@ Carts      cartId (pk) | customerId, currency, status, createdAt, updatedAt, ver
                          abandonedAt,
                          discountCodes [code], checkoutDiscounts (frozen at checkout),
                          deliveryAddress {country, region, postalCode}, deliveryOptionId,
-                         checkoutDelivery, checkoutTax, checkoutTaxIncluded (frozen)
+                         checkoutDelivery, checkoutTax, checkoutTaxIncluded (frozen),
+                         stockTaken {productId: units} (by the checkout)
 CartItems  cartId (pk), productId (sk) | name, quantity, addedAt, attributes {key: value},
                          priceWhenAdded (N, the cart's currency), expiresAt (TTL)
-Products   productId (pk) | name, unitPrice (N), currency, stock (N), maxPerCart (N),
+Products   productId (pk) | name, unitPrice (N), currency, maxPerCart (N),
                          taxCategory
+Stock      productId (pk), shard (sk, N) | available (N); shard 0 also shards (N): the
+                         product's units to sell (dynamodb/stock.py)
 Promotions promotionId (pk) | title, kind, value, code, ... (see dynamodb/promotions.py)
 PromotionUses promotionId (pk), scope (sk: "*" all, "customer#{id}") | uses (N)
 Idempotency id (pk) | request, cartId, reply (JSON), expiration (TTL): receipts
@@ -231,6 +234,12 @@ CART_FIELDS = (
         lambda included: {"BOOL": True} if included else None,
         lambda item, _: bool(item and item["BOOL"]),
     ),
+    CartField(
+        "stock_taken",
+        "stockTaken",
+        lambda taken: {"M": {p: {"N": str(n)} for p, n in taken.items()}} if taken else None,
+        lambda item, _: {p: int(n["N"]) for p, n in (item or {}).get("M", {}).items()},
+    ),
 )
 
 
@@ -382,7 +391,6 @@ def product_row(product: Product) -> Row:
         "name": {"S": product.name},
         "unitPrice": {"N": str(product.unit_price.amount)},
         "currency": {"S": product.currency},
-        **({"stock": {"N": str(product.stock)}} if product.stock is not None else {}),
         **(
             {"maxPerCart": {"N": str(product.max_per_cart)}}
             if product.max_per_cart is not None
@@ -394,14 +402,15 @@ def product_row(product: Product) -> Row:
     }
 
 
-def product_from(row: Row) -> Product:
+def product_from(row: Row, stock_levels: tuple[int, ...] | None) -> Product:
+    """The product of a Products row, with its stock as read from the Stock table."""
     # DynamoDB drops trailing zeros of numbers ("19.90" comes back as "19.9"); Money.format
     # restores the currency's digits.
     return Product(
         product_id=row["productId"]["S"],
         name=row["name"]["S"],
         unit_price=Money(Decimal(row["unitPrice"]["N"]), row["currency"]["S"]),
-        stock=int(row["stock"]["N"]) if "stock" in row else None,
+        stock_levels=stock_levels,
         max_per_cart=int(row["maxPerCart"]["N"]) if "maxPerCart" in row else None,
         tax_category=row.get("taxCategory", {}).get("S"),
     )

@@ -10,7 +10,9 @@ from typing import Any
 
 from chalicelib.domain.clock import parse_timestamp
 from chalicelib.domain.events import CartSnapshot, RowChange
-from chalicelib.dynamodb.rows import Row, from_epoch, line_quantities
+from chalicelib.dynamodb.rows import CART_FIELDS, Row, from_epoch, line_quantities
+
+STOCK_TAKEN = next(field for field in CART_FIELDS if field.name == "stock_taken")
 
 _TTL_PRINCIPAL = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
 
@@ -42,4 +44,5 @@ def snapshot(row: Row) -> CartSnapshot:
         merged_from=row.get("mergedFrom", {}).get("S"),
         last_request_id=row.get("lastRequestId", {}).get("S"),
         abandoned_at=parse_timestamp(abandoned_at) if abandoned_at else None,
+        stock_taken=STOCK_TAKEN.read(row.get(STOCK_TAKEN.attribute), row["currency"]["S"]),
     )

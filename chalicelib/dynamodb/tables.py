@@ -26,6 +26,7 @@ PROMOTIONS = Table("Promotions", "PromotionsTable", "PROMOTIONS_TABLE")
 PROMOTION_USES = Table("PromotionUses", "PromotionUsesTable", "PROMOTION_USES_TABLE")
 RATES = Table("Rates", "RatesTable", "RATES_TABLE")
 CODE_ATTEMPTS = Table("CodeAttempts", "CodeAttemptsTable", "CODE_ATTEMPTS_TABLE")
+STOCK = Table("Stock", "StockTable", "STOCK_TABLE")
 
 TABLES = {
     table.name: table
@@ -38,6 +39,7 @@ TABLES = {
         PROMOTION_USES,
         RATES,
         CODE_ATTEMPTS,
+        STOCK,
     )
 }
 

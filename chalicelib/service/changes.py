@@ -22,6 +22,7 @@ from chalicelib.domain.errors import (
     CartNotFound,
     ChangeApplied,
     ConcurrentUpdate,
+    StockMoved,
     StorageUnavailable,
 )
 from chalicelib.domain.pricing import PricedCart
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 DEFAULT_LIFETIME = timedelta(days=30)
 READ_AND_WRITE_ATTEMPTS = 3
 """A change decided on carts as read: when one changed meanwhile, read and decide again."""
+STOCK_ATTEMPTS = 20
+"""A checkout whose stock another checkout took meanwhile: read the levels and decide again.
+Each such retry means another checkout took units, so under a flash sale a checkout ends
+with the units or with INSUFFICIENT_STOCK long before this many."""
 
 
 @contextmanager
@@ -116,15 +121,21 @@ class Changes:
         read_and_write: Callable[[Change], Cart],
     ) -> PricedCart:
         """Run a change; when the carts it was decided on changed before the write (the
-        repository raises ConcurrentUpdate), read again and decide again, a few times."""
-        for _ in range(READ_AND_WRITE_ATTEMPTS):
+        repository raises ConcurrentUpdate), read again and decide again, a few times; when
+        the stock it took from changed (StockMoved), as many times as it takes."""
+        moved = {ConcurrentUpdate: 0, StockMoved: 0}
+        limits = {ConcurrentUpdate: READ_AND_WRITE_ATTEMPTS, StockMoved: STOCK_ATTEMPTS}
+        while True:
             change = self.change(context, cart_id)
             try:
                 changed = read_and_write(change)
-            except ConcurrentUpdate:
-                continue
+            except ConcurrentUpdate as conflict:
+                kind = StockMoved if isinstance(conflict, StockMoved) else ConcurrentUpdate
+                moved[kind] += 1
+                if moved[kind] < limits[kind]:
+                    continue
+                raise ConcurrentUpdate(cart_id) from None
             return self.answer(changed)
-        raise ConcurrentUpdate(cart_id)
 
     def change(self, context: RequestContext, cart_id: str | None = None) -> Change:
         """A change now by the context's caller, keeping the cart for its lifetime from now

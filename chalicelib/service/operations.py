@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import random
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -108,6 +109,7 @@ class CartService:
         self._keys = keys
         self._clock = clock
         self._new_cart_id = new_cart_id
+        self._shards = random.Random()  # where a checkout starts taking a product's units
         self._changes = Changes(carts, pricing, lifetime, clock)
         self._codes = DiscountCodes(
             self._changes, carts, pricing, attempts, codes_per_address, clock
@@ -373,7 +375,7 @@ class CartService:
             used = {applied.promotion_id for applied in priced.discounts.applied}
             counted = [p for p in terms.promotions if p.promotion_id in used and p.is_limited]
             checked_out = copy.deepcopy(cart)
-            checked_out.check_out(
+            takes = checked_out.check_out(
                 catalog,
                 change,
                 accept_price_changes,
@@ -381,8 +383,9 @@ class CartService:
                 priced.delivery,
                 priced.tax,
                 priced.tax_included,
+                self._shards,
             )
-            decided = Decided(cart, checked_out, CART_CHECKED_OUT, counted=counted)
+            decided = Decided(cart, checked_out, CART_CHECKED_OUT, counted=counted, takes=takes)
             return self._carts.save(decided, change)
 
         return self._changes.on_fresh_reads(cart_id, context, check_out)

@@ -7,7 +7,7 @@ production and the in-memory one in `tests/fakes.py` serves the fast unit tests.
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -19,6 +19,7 @@ from chalicelib.domain.pricing import Rates
 from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.receipts import Receipt, StoredReceipt
+from chalicelib.domain.stock import StockTake
 
 
 class Decided(NamedTuple):
@@ -34,6 +35,9 @@ class Decided(NamedTuple):
     counted: Sequence[Promotion] = ()
     """Promotions a checkout uses once each, within their limits (DiscountUsedUpAtCheckout
     when one is reached)."""
+    takes: Sequence[StockTake] = ()
+    """Units a checkout takes from the shop's stock, each from a shard holding them
+    (ConcurrentUpdate when one no longer does: the levels are read again)."""
 
 
 class CartRepository(abc.ABC):
@@ -141,13 +145,22 @@ class CodeAttempts(abc.ABC):
 
 
 class ProductRepository(abc.ABC):
+    """The catalog, each product with its stock: the units it has to sell, per shard
+    (None: not counted, unlimited)."""
+
     @abc.abstractmethod
     def get_many(self, product_ids: Collection[str]) -> dict[str, Product]:
-        """The products of the catalog among `product_ids`; absent ones are left out."""
+        """The products of the catalog among `product_ids`, with their stock as it is now;
+        absent ones are left out."""
 
     @abc.abstractmethod
     def put_many(self, products: Iterable[Product]) -> None:
-        """Insert or replace catalog entries."""
+        """Insert or replace catalog entries; a product's stock levels count only when its
+        stock is not counted yet (a catalog loaded again never puts back units sold)."""
+
+    @abc.abstractmethod
+    def set_stock(self, levels: Mapping[str, tuple[int, ...]]) -> None:
+        """Each product's stock, per shard, as given, whatever it was (a stocktake)."""
 
 
 class PromotionRepository(abc.ABC):

@@ -84,7 +84,9 @@ async def shop(stack: Stack) -> dict[str, Any]:
             headers={"Authorization": f"Bearer {created['id']}"},
             timeout=30,
         ).json()
-        catalog = DynamoProductRepository(stack.dynamodb, stack.settings.products_table)
+        catalog = DynamoProductRepository(
+            stack.dynamodb, stack.settings.products_table, stack.settings.stock_table
+        )
         (beans,) = catalog.get_many(["ESP-1KG"]).values()
         catalog.put_many([beans._replace(unit_price=Money(Decimal("21.49"), "USD"))])
         try:

@@ -39,6 +39,7 @@ MUTATIONS = (
     "checkout",
 )
 CONCURRENT_CASES = 4
+STOCK_OF_A = 10
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +92,9 @@ def send(
 
 
 def scenario(session: requests.Session, stack: Stack) -> Scenario:
-    """Two carts of a customer of its own, holding products of its own: every DynamoDB call
-    of the case names one of them, so concurrent cases never share a fault."""
+    """Two carts of a customer of its own, holding products of its own (A with a stock the
+    checkout takes from): every DynamoDB call of the case names one of them, so concurrent
+    cases never share a fault."""
     tag = f"chaos{uuid.uuid4().hex[:12]}"
     for suffix, price in (("A", "3.50"), ("B", "1.25")):
         stack.dynamodb.put_item(
@@ -104,6 +106,15 @@ def scenario(session: requests.Session, stack: Stack) -> Scenario:
                 "currency": {"S": "USD"},
             },
         )
+    stack.dynamodb.put_item(
+        TableName=stack.settings.stock_table,
+        Item={
+            "productId": {"S": f"{tag}-A"},
+            "shard": {"N": "0"},
+            "available": {"N": str(STOCK_OF_A)},
+            "shards": {"N": "1"},
+        },
+    )
     customer = f"customer-{tag}"
     ids = []
     for product, quantity in ((f"{tag}-A", 2), (f"{tag}-B", 1)):
@@ -149,7 +160,8 @@ def look(session: requests.Session, stack: Stack, path: str) -> requests.Respons
 
 def state(session: requests.Session, stack: Stack, s: Scenario) -> Any:
     """What a client can see of the scenario, its ids and tag left out: the two carts
-    (status, version, quantities) and the customer's carts."""
+    (status, version, quantities) and the customer's carts; and the units of A the shop
+    has left (a checkout takes them)."""
 
     def cart(cart_id: str) -> Any:
         view = look(session, stack, f"/carts/{cart_id}")
@@ -162,7 +174,12 @@ def state(session: requests.Session, stack: Stack, s: Scenario) -> Any:
 
     listed = look(session, stack, f"/customers/{s.customer}/carts?limit=100").json()
     summaries = sorted((c["status"], c["itemCount"]) for c in listed["carts"])
-    return cart(s.cart), cart(s.other), summaries
+    stock = stack.dynamodb.get_item(
+        TableName=stack.settings.stock_table,
+        Key={"productId": {"S": s.product_a}, "shard": {"N": "0"}},
+        ConsistentRead=True,
+    )["Item"]["available"]["N"]
+    return cart(s.cart), cart(s.other), summaries, int(stock)
 
 
 def empty_tables(stack: Stack) -> None:
@@ -233,6 +250,8 @@ def test_every_mutation_under_every_fault_is_applied_once_and_answered_truthfull
         for keyed in (False, True):
             empty_tables(stack)
             expected = reference(stack, mutation, keyed)
+            taken = STOCK_OF_A - expected.applied[-1]
+            assert taken == (2 if mutation == "checkout" else 0)  # the cart's 2 units of A
             group = [
                 Case(mutation, keyed, operation, occurrence, kind)
                 for operation, count in sorted(expected.calls.items())

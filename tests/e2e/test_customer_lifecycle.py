@@ -60,9 +60,9 @@ def test_a_large_merge_cut_short_by_dynamodb_completes_when_retried(
     http: requests.Session, stack: Stack
 ) -> None:
     ids = [f"E2E-MERGE-{index}" for index in range(70)]
-    DynamoProductRepository(stack.dynamodb, stack.settings.products_table).put_many(
-        Product(pid, "x", Money(Decimal("2.00"), "USD")) for pid in ids
-    )
+    DynamoProductRepository(
+        stack.dynamodb, stack.settings.products_table, stack.settings.stock_table
+    ).put_many(Product(pid, "x", Money(Decimal("2.00"), "USD")) for pid in ids)
     signed_in, guest = new_cart(http, stack, "member-2"), new_cart(http, stack, "guest-2")
     for pid in ids:
         call(http, stack, "POST", f"/carts/{guest}/items", {"productId": pid, "quantity": 1})

@@ -117,9 +117,9 @@ def test_a_refused_add_gets_its_code_and_changes_nothing(
 
 
 def test_a_101st_product_is_line_limit(http: requests.Session, stack: Stack) -> None:
-    DynamoProductRepository(stack.dynamodb, stack.settings.products_table).put_many(
-        Product(f"LINE-{i}", "Line", Money(Decimal("0.50"), "USD")) for i in range(101)
-    )
+    DynamoProductRepository(
+        stack.dynamodb, stack.settings.products_table, stack.settings.stock_table
+    ).put_many(Product(f"LINE-{i}", "Line", Money(Decimal("0.50"), "USD")) for i in range(101))
     cart = new_cart(http, stack)
     for index in range(100):
         assert add(http, stack, cart, f"LINE-{index}", 1).status_code == 200
@@ -158,7 +158,9 @@ def test_a_body_that_is_not_json_content_is_415(http: requests.Session, stack: S
 def test_a_product_that_left_the_catalog_stays_in_the_cart_unavailable(
     http: requests.Session, stack: Stack
 ) -> None:
-    products = DynamoProductRepository(stack.dynamodb, stack.settings.products_table)
+    products = DynamoProductRepository(
+        stack.dynamodb, stack.settings.products_table, stack.settings.stock_table
+    )
     products.put_many([Product("SEASONAL", "Seasonal blend", Money(Decimal("9.99"), "USD"))])
     cart = new_cart(http, stack)
     add(http, stack, cart, "SEASONAL", 2)

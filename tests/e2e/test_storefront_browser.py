@@ -155,8 +155,9 @@ def test_a_price_changed_in_the_catalog_while_the_page_is_open_is_shown_old_and_
     page.get_by_role("button", name="Add Espresso beans 1kg to cart").click()
     page.wait_for_selector('#lines [data-product="ESP-1KG"]')
     assert page.locator("#warnings .warning").count() == 0
+    settings = shopper_stack.settings
     products = DynamoProductRepository(
-        shopper_stack.dynamodb, shopper_stack.settings.products_table
+        shopper_stack.dynamodb, settings.products_table, settings.stock_table
     )
     (beans,) = products.get_many(["ESP-1KG"]).values()
     try:

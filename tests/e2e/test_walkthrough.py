@@ -39,9 +39,10 @@ def reader(
     monkeypatch.setenv("LOCAL_ISSUER_FILE", str(tmp_path / "issuer.json"))
     products_table = shopper_stack.settings.products_table
     endpoint = shopper_stack.dynamodb.meta.endpoint_url
-    save_local_dynamodb(endpoint, products_table, tmp_path / "dynamodb.json")
+    stock_table = shopper_stack.settings.stock_table
+    save_local_dynamodb(endpoint, products_table, stock_table, tmp_path / "dynamodb.json")
     monkeypatch.setenv("LOCAL_DYNAMODB_FILE", str(tmp_path / "dynamodb.json"))
-    products = DynamoProductRepository(shopper_stack.dynamodb, products_table)
+    products = DynamoProductRepository(shopper_stack.dynamodb, products_table, stock_table)
     sample = parse_catalog(json.loads(SAMPLE_CATALOG.read_text()))
     yield shopper_stack
     products.put_many(sample)

@@ -95,7 +95,7 @@ def test_a_refused_add_item_says_why_and_changes_nothing(
 
 
 def test_a_101st_line_is_line_limit(api: Api, dynamodb: Any) -> None:
-    DynamoProductRepository(dynamodb, LOCAL.products_table).put_many(
+    DynamoProductRepository(dynamodb, LOCAL.products_table, LOCAL.stock_table).put_many(
         Product(f"BULK-{i}", "Bulk", Money(Decimal("1.00"), "USD")) for i in range(101)
     )
     cart = api.new_cart()
@@ -336,7 +336,7 @@ def test_a_cart_lives_its_ttl_after_its_last_change(api: Api) -> None:
 
 def bulk_products(dynamodb: Any, count: int) -> list[str]:
     ids = [f"BULK-{index}" for index in range(count)]
-    DynamoProductRepository(dynamodb, LOCAL.products_table).put_many(
+    DynamoProductRepository(dynamodb, LOCAL.products_table, LOCAL.stock_table).put_many(
         Product(pid, "Bulk", Money(Decimal("1.00"), "USD")) for pid in ids
     )
     return ids
@@ -404,7 +404,7 @@ def test_checkout_freezes_the_cart_for_the_order_system(api: Api, dynamodb: Any)
     checked_out = api.call("POST", f"/carts/{cart}/checkout")
     assert checked_out.status_code == 200
     assert (checked_out.json["status"], checked_out.json["totalAmount"]) == ("CHECKED_OUT", "39.98")
-    DynamoProductRepository(dynamodb, LOCAL.products_table).put_many(
+    DynamoProductRepository(dynamodb, LOCAL.products_table, LOCAL.stock_table).put_many(
         [Product("ESP-1KG", "Espresso beans 1kg", Money(Decimal("24.99"), "USD"))]
     )
     app_module.services.use(wiring.build(LOCAL, dynamodb))  # a new container: prices unknown

@@ -135,7 +135,7 @@ def test_a_batch_that_would_pass_100_lines_is_refused_at_the_line_that_would(
     api: Api, dynamodb: Any, settings: Settings
 ) -> None:
     products = [f"T-{n:03}" for n in range(101)]
-    catalog = DynamoProductRepository(dynamodb, settings.products_table)
+    catalog = DynamoProductRepository(dynamodb, settings.products_table, settings.stock_table)
     catalog.put_many(Product(pid, pid, Money(Decimal("1.00"), "USD")) for pid in products)
     cart = api.new_cart()
     assert batch(api, cart, *(add(pid, 1) for pid in products[:50])).status_code == 200

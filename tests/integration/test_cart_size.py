@@ -56,7 +56,7 @@ def send(api: Api, method: str, path: str, body: Any = None, key: str | None = N
 def products(dynamodb: Any, settings: Settings, count: int) -> list[str]:
     """`count` products with ids of 64 characters and names of 200 wide characters."""
     ids = [f"{index:03d}-{uuid.uuid4().hex}".ljust(64, "x") for index in range(count)]
-    DynamoProductRepository(dynamodb, settings.products_table).put_many(
+    DynamoProductRepository(dynamodb, settings.products_table, settings.stock_table).put_many(
         Product(pid, wide(200), Money(Decimal("1.00"), "USD")) for pid in ids
     )
     return ids

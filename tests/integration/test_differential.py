@@ -45,10 +45,11 @@ from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import PERCENT_OFF_CART, Promotion
 from chalicelib.dynamodb.carts import DynamoCartRepository
+from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.edge.problems import problem_for
 from chalicelib.edge.views import cart_view
 from chalicelib.service.operations import CartService, CreatedCart
-from chalicelib.service.ports import CartRepository
+from chalicelib.service.ports import CartRepository, ProductRepository
 from chalicelib.settings import Settings
 from tests.fakes import (
     InMemoryCartRepository,
@@ -63,7 +64,7 @@ LIFETIME = timedelta(days=30)
 PRODUCTS = [
     Product("BEANS", "Beans", Money(Decimal("19.99"), "USD")),
     Product("FILTERS", "Filters", Money(Decimal("4.75"), "USD"), max_per_cart=5),
-    Product("MUG", "Mug", Money(Decimal("12.00"), "USD"), stock=3),
+    Product("MUG", "Mug", Money(Decimal("12.00"), "USD"), stock_levels=(2, 1)),
     Product("WAFFLES", "Waffles", Money(Decimal("6.80"), "EUR")),
 ]
 PRODUCT_IDS = [p.product_id for p in PRODUCTS] + ["GONE"]  # one the catalog does not have
@@ -82,12 +83,14 @@ class Clock:
         return self.now
 
 
-def service(carts: CartRepository, clock: Clock, prefix: str) -> CartService:
+def service(
+    carts: CartRepository, products: ProductRepository, clock: Clock, prefix: str
+) -> CartService:
     promotions = InMemoryPromotionRepository([SAVE10])
     ids = iter(f"{prefix}-{n}" for n in range(1000))
     return CartService(
         carts,
-        pricing(InMemoryProductRepository(PRODUCTS), promotions),
+        pricing(products, promotions),
         fixed_keys,
         InMemoryCodeAttempts(),
         lifetime=LIFETIME,
@@ -123,10 +126,16 @@ class Differential(RuleBasedStateMachine):
             tables.cart_items_table,
             tables.idempotency_table,
             tables.promotion_uses_table,
+            tables.stock_table,
         )
+        # The stock as stocked afresh for each example (the examples run one at a time).
+        stocked = DynamoProductRepository(client, tables.products_table, tables.stock_table)
+        stocked.put_many(PRODUCTS)
+        stocked.set_stock({p.product_id: p.stock_levels for p in PRODUCTS if p.stock_levels})
+        catalog = InMemoryProductRepository(PRODUCTS)
         self.services = (
-            service(InMemoryCartRepository(), self.clock, prefix),
-            service(dynamodb, self.clock, prefix),
+            service(InMemoryCartRepository(stock=catalog), catalog, self.clock, prefix),
+            service(dynamodb, stocked, self.clock, prefix),
         )
         self.carts: list[str] = []
 

@@ -46,6 +46,7 @@ def repository(client: Any, settings: Settings, **options: Any) -> DynamoCartRep
         settings.cart_items_table,
         settings.idempotency_table,
         settings.promotion_uses_table,
+        settings.stock_table,
         **options,
     )
 
@@ -155,7 +156,7 @@ def test_an_unreachable_dynamodb_is_storage_unavailable_quickly(
 
 
 def test_products_are_read_in_chunks_of_100(dynamodb: Any, settings: Settings) -> None:
-    products = DynamoProductRepository(dynamodb, settings.products_table)
+    products = DynamoProductRepository(dynamodb, settings.products_table, settings.stock_table)
     products.put_many(product(index) for index in range(250))
     injector = FaultInjector(dynamodb)
     found = products.get_many([f"P{i:03}" for i in range(250)] + ["NOPE"])
@@ -165,7 +166,7 @@ def test_products_are_read_in_chunks_of_100(dynamodb: Any, settings: Settings) -
 
 
 def test_unprocessed_keys_are_fetched_again(dynamodb: Any, settings: Settings) -> None:
-    products = DynamoProductRepository(dynamodb, settings.products_table)
+    products = DynamoProductRepository(dynamodb, settings.products_table, settings.stock_table)
     products.put_many([product(1), product(2)])
     table = settings.products_table
     p001 = {

@@ -105,6 +105,7 @@ def test_a_shopping_session_publishes_one_event_per_change_in_order(api: Api, sh
     api.call("PUT", f"/carts/{cart}/items/ESP-1KG", {"quantity": 5})
     api.call("POST", f"/carts/{cart}/items", {"productId": "MUG-CER", "quantity": 1})
     api.call("DELETE", f"/carts/{cart}/items/MUG-CER")
+    api.call("POST", f"/carts/{cart}/items", {"productId": "GRINDER-HAND", "quantity": 1})
     assert api.call("POST", f"/carts/{cart}/checkout").status_code == 200
 
     events = shop.events()
@@ -115,13 +116,15 @@ def test_a_shopping_session_publishes_one_event_per_change_in_order(api: Api, sh
         ("ItemQuantityChanged", 4, line(5, 3)),
         ("ItemAdded", 5, line(1, 0, "MUG-CER")),
         ("ItemRemoved", 6, line(0, 1, "MUG-CER")),
-        ("CartCheckedOut", 7, {}),
+        ("ItemAdded", 7, line(1, 0, "GRINDER-HAND")),
+        # The units taken from the shop's stock: the grinder's (the beans' are not counted).
+        ("CartCheckedOut", 8, {"stockTaken": {"GRINDER-HAND": 1}}),
     ]
     checked_out = events[-1]
     assert checked_out["source"] == "cart-service"
-    assert checked_out["detail"]["eventId"] == f"{cart}:7:CartCheckedOut"
+    assert checked_out["detail"]["eventId"] == f"{cart}:8:CartCheckedOut"
     assert checked_out["detail"]["customerId"] == "customer-42"
-    assert checked_out["detail"]["cart"] == {"itemCount": 5, "lineCount": 1, "currency": "USD"}
+    assert checked_out["detail"]["cart"] == {"itemCount": 6, "lineCount": 2, "currency": "USD"}
     assert shop.events() == []  # nothing twice
 
 

@@ -93,8 +93,9 @@ def another_writer(settings: Settings) -> Callable[[str, str], Callable[[], obje
         settings.cart_items_table,
         settings.idempotency_table,
         settings.promotion_uses_table,
+        settings.stock_table,
     )
-    products = DynamoProductRepository(client, settings.products_table)
+    products = DynamoProductRepository(client, settings.products_table, settings.stock_table)
 
     def add(cart_id: str, product_id: str) -> Callable[[], object]:
         def commit() -> object:
@@ -150,7 +151,7 @@ def test_a_merge_that_cannot_read_a_consistent_source_changes_nothing(
 
 def large_cart(api: Api, dynamodb: Any, settings: Settings, lines: int, offset: int) -> str:
     """A cart of `lines` products of a test catalog of its own (the sample has 26)."""
-    products = DynamoProductRepository(dynamodb, settings.products_table)
+    products = DynamoProductRepository(dynamodb, settings.products_table, settings.stock_table)
     ids = [f"T-{index:03}" for index in range(offset, offset + lines)]
     products.put_many(Product(pid, pid, Money(Decimal("1.00"), "USD")) for pid in ids)
     return cart_with(api, **dict.fromkeys(ids, 1))

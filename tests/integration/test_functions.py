@@ -136,7 +136,7 @@ def test_removing_a_line_keeps_the_others_from_expiring_before_the_cart(
 @pytest.mark.parametrize("source_lines", [2, 55])
 def test_merge_carts_as_a_function(functions: Functions, dynamodb: Any, source_lines: int) -> None:
     ids = [f"FN-{index}" for index in range(source_lines)]
-    DynamoProductRepository(dynamodb, LOCAL.products_table).put_many(
+    DynamoProductRepository(dynamodb, LOCAL.products_table, LOCAL.stock_table).put_many(
         Product(pid, "x", Money(Decimal("1.00"), "USD")) for pid in ids
     )
     target, source = new_cart(functions), new_cart(functions)

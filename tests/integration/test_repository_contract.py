@@ -28,23 +28,27 @@ from chalicelib.domain.errors import (
     LineLimitExceeded,
     PreconditionFailed,
     QuantityLimitExceeded,
+    StockMoved,
 )
 from chalicelib.domain.events import CART_CHECKED_OUT, CART_UPDATED
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
+from chalicelib.domain.stock import StockTake
 from chalicelib.domain.tax import TaxComponent, TaxResult
 from chalicelib.dynamodb.attempts import DynamoCodeAttempts
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.merge import MOVED_LINES_PER_STEP
-from chalicelib.service.ports import CartRepository, CodeAttempts, Decided
+from chalicelib.dynamodb.products import DynamoProductRepository
+from chalicelib.service.ports import CartRepository, CodeAttempts, Decided, ProductRepository
 from chalicelib.settings import Settings
-from tests.fakes import InMemoryCartRepository, InMemoryCodeAttempts
+from tests.fakes import InMemoryCartRepository, InMemoryCodeAttempts, InMemoryProductRepository
 
 T0 = datetime(2026, 11, 25, 16, 0, 0, 123000, tzinfo=UTC)
 LIFETIME = timedelta(days=30)
 BEANS = Product("BEANS", "Beans", Money(Decimal("19.99"), "USD"))
 FILTERS = Product("FILTERS", "Filters", Money(Decimal("4.75"), "USD"))
 WAFFLES = Product("WAFFLES", "Waffles", Money(Decimal("6.80"), "EUR"))
+LOT = Product("LOT", "Limited lot", Money(Decimal("30.00"), "USD"), stock_levels=(2, 1))
 EXPRESS = DeliveryMethod("express", "Express", {"USD": Decimal("14.99")}, {}, 1, 2)
 
 
@@ -66,6 +70,26 @@ def carts(request: pytest.FixtureRequest) -> Iterator[CartRepository]:
             settings.cart_items_table,
             settings.idempotency_table,
             settings.promotion_uses_table,
+            settings.stock_table,
+        )
+
+
+@pytest.fixture(params=["in-memory", "dynamodb"])
+def carts_and_stock(
+    request: pytest.FixtureRequest,
+) -> Iterator[tuple[CartRepository, ProductRepository]]:
+    """A cart repository and the catalog whose stock its checkouts take."""
+    if request.param == "in-memory":
+        stock = InMemoryProductRepository()
+        yield InMemoryCartRepository(stock=stock), stock
+    else:
+        client: Any = request.getfixturevalue("dynamodb")
+        settings: Settings = request.getfixturevalue("settings")
+        tables = (settings.carts_table, settings.cart_items_table, settings.idempotency_table)
+        uses, stock_table = settings.promotion_uses_table, settings.stock_table
+        yield (
+            DynamoCartRepository(client, *tables, uses, stock_table),
+            DynamoProductRepository(client, settings.products_table, stock_table),
         )
 
 
@@ -303,6 +327,44 @@ def test_checkout_freezes_the_prices_and_refuses_later_changes(carts: CartReposi
         carts.add_line("c-1", BEANS, 1, at(3))
     with pytest.raises(CartNotActive):
         carts.delete("c-1", at(3))
+
+
+def test_a_checkout_takes_its_units_from_each_shard_or_nothing_when_one_holds_too_few(
+    carts_and_stock: tuple[CartRepository, ProductRepository],
+) -> None:
+    carts, stock = carts_and_stock
+    stock.put_many([LOT])  # 2 units in shard 0, 1 in shard 1
+    stored_cart(carts)
+    cart = carts.add_line("c-1", LOT, 3, at(1))
+    checked_out = copy.deepcopy(cart)
+    takes = checked_out.check_out(stock.get_many(["LOT"]), at(2))
+    assert takes == [StockTake("LOT", 0, 2), StockTake("LOT", 1, 1)]
+    too_many = [StockTake("LOT", 0, 1), StockTake("LOT", 1, 2)]  # as if shard 1 had lost one
+    with pytest.raises(StockMoved):
+        carts.save(Decided(cart, checked_out, CART_CHECKED_OUT, takes=too_many), at(2))
+    assert stock.get_many(["LOT"])["LOT"].stock_levels == (2, 1)
+    assert carts.get("c-1", T0).status == "ACTIVE"
+    frozen = carts.save(Decided(cart, checked_out, CART_CHECKED_OUT, takes=takes), at(2))
+    assert (frozen.status, frozen.stock_taken) == ("CHECKED_OUT", {"LOT": 3})
+    assert carts.get("c-1", T0).stock_taken == {"LOT": 3}
+    assert stock.get_many(["LOT"])["LOT"].stock_levels == (0, 0)
+
+
+def test_a_catalog_loaded_again_keeps_the_stock_as_counted_and_a_stocktake_sets_it(
+    carts_and_stock: tuple[CartRepository, ProductRepository],
+) -> None:
+    _, stock = carts_and_stock
+    stock.put_many([LOT, BEANS])
+    assert (stock.get_many(["LOT"])["LOT"].stock_levels, stock.get_many(["BEANS"])) == (
+        (2, 1),
+        {"BEANS": BEANS},
+    )
+    stock.set_stock({"LOT": (0, 1)})  # as after two units sold
+    repriced = LOT._replace(unit_price=Money(Decimal("35.00"), "USD"))
+    stock.put_many([repriced])  # the catalog file again, with the levels it started with
+    assert stock.get_many(["LOT"])["LOT"] == repriced._replace(stock_levels=(0, 1))
+    stock.set_stock({"LOT": (4,)})  # a stocktake: one shard of 4 now
+    assert stock.get_many(["LOT"])["LOT"].stock_levels == (4,)
 
 
 def test_an_address_and_the_delivery_and_tax_frozen_at_checkout_read_back(

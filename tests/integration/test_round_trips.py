@@ -97,7 +97,8 @@ def test_get_cart_is_one_round_trip_with_prices_promotions_and_rates_cached_two_
     app_module.services.use(wiring.build(LOCAL, dynamodb))  # a new container: nothing cached
     # The prices, the promotions and both rate tables, read at once.
     assert round_trips(counter, api, "GET", f"/carts/{cart}") == STATED["get_cart (nothing cached)"]
-    assert (counter.operations.count("BatchGetItem"), counter.operations.count("Scan")) == (2, 1)
+    # The prices, their stock and the rates: three BatchGetItem, with the Scan, at once.
+    assert (counter.operations.count("BatchGetItem"), counter.operations.count("Scan")) == (3, 1)
     view = api.call("GET", f"/carts/{cart}").json
     assert view["discounts"][0]["code"] == "WELCOME10"
     assert (view["taxAmount"] is None) == (address is None)
@@ -124,7 +125,7 @@ def test_a_change_is_the_write_then_one_read(
 def test_deleting_a_full_cart_is_two_round_trips(
     counter: CallRecorder, api: Api, dynamodb: Any
 ) -> None:
-    DynamoProductRepository(dynamodb, LOCAL.products_table).put_many(
+    DynamoProductRepository(dynamodb, LOCAL.products_table, LOCAL.stock_table).put_many(
         Product(f"RT-{i}", "x", Money(Decimal("1.00"), "USD")) for i in range(100)
     )
     cart = api.new_cart()
@@ -160,7 +161,8 @@ def test_checkout_prices_the_cart_once_and_a_checked_out_cart_reads_no_prices(
     cart = cart_with_lines(api, 3)
     app_module.services.use(wiring.build(LOCAL, dynamodb))  # a new container: nothing cached
     assert round_trips(counter, api, "POST", f"/carts/{cart}/checkout", {}) == STATED["checkout"]
-    assert counter.operations.count("BatchGetItem") == 2  # the prices once, the rates once
+    # The prices and their stock once, the rates once.
+    assert counter.operations.count("BatchGetItem") == 3
     app_module.services.use(wiring.build(LOCAL, dynamodb))
     assert round_trips(counter, api, "GET", f"/carts/{cart}") == STATED["get_cart (checked out)"]
     assert sorted(counter.operations) == ["GetItem", "Query"]  # the row and its lines

@@ -1,4 +1,4 @@
-"""Catalog stock and maxPerCart, the price each line was added at, the view's warnings and
+"""Stock and maxPerCart, the price each line was added at, the view's warnings and
 checkout's consent to a price increase."""
 
 from decimal import Decimal
@@ -13,16 +13,23 @@ from chalicelib.domain.products import Product
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.settings import Settings
 from tests.integration.clients import Api
+from tools.data.load_catalog import load_catalog
+from tools.local.stack import SAMPLE_CATALOG
 
 
 @pytest.fixture
 def catalog(dynamodb: Any, settings: Settings) -> DynamoProductRepository:
-    return DynamoProductRepository(dynamodb, settings.products_table)
+    return DynamoProductRepository(dynamodb, settings.products_table, settings.stock_table)
 
 
-def reprice(catalog: DynamoProductRepository, product_id: str, price: str, **more: Any) -> None:
+def reprice(
+    catalog: DynamoProductRepository, product_id: str, price: str, stock: int | None = None
+) -> None:
+    """The product at a new price, and with `stock` units counted (a stocktake), if given."""
     (product,) = catalog.get_many([product_id]).values()
-    catalog.put_many([product._replace(unit_price=Money(Decimal(price), "USD"), **more)])
+    catalog.put_many([product._replace(unit_price=Money(Decimal(price), "USD"))])
+    if stock is not None:
+        catalog.set_stock({product_id: (stock,)})
 
 
 def add(api: Api, cart: str, product: str, quantity: int) -> Any:
@@ -90,7 +97,7 @@ def test_checkout_asks_for_consent_to_a_price_increase_and_refuses_short_stock(
     assert api.call("GET", f"/carts/{cart}").json["status"] == "ACTIVE"
     reprice(catalog, "ESP-1KG", "21.49", stock=1)
     short = api.call("POST", f"/carts/{cart}/checkout", {"acceptPriceChanges": True})
-    assert (short.status_code, short.json["code"]) == (400, "INSUFFICIENT_STOCK")
+    assert (short.status_code, short.json["code"]) == (409, "INSUFFICIENT_STOCK")
     assert short.json["warnings"] == [
         {"code": "INSUFFICIENT_STOCK", "productId": "ESP-1KG", "available": 1}
     ]
@@ -99,6 +106,8 @@ def test_checkout_asks_for_consent_to_a_price_increase_and_refuses_short_stock(
     assert (accepted.status_code, accepted.json["status"]) == (200, "CHECKED_OUT")
     assert accepted.json["totalAmount"] == "53.98"  # 2 x 21.49 + 11.00
     assert accepted.json["warnings"] == []
+    # The checkout took its units from the shop's stock, and nothing of an unstocked product.
+    assert catalog.get_many(["ESP-1KG"])["ESP-1KG"].stock == 3
 
 
 def test_checkout_refuses_a_malformed_consent(api: Api) -> None:
@@ -134,3 +143,14 @@ def test_a_merge_holds_max_per_cart_and_moves_nothing_over_it(api: Api) -> None:
         for cart in (target, source)
     }
     assert lines == {target: [("GEISHA-250G", 1)], source: [("GEISHA-250G", 2), ("MUG-CER", 1)]}
+
+
+def test_the_catalog_loaded_again_keeps_the_units_sold_and_a_stocktake_resets_them(
+    catalog: DynamoProductRepository, dynamodb: Any, settings: Settings
+) -> None:
+    """GRINDER-HAND has "stock": 3 in the sample catalog."""
+    catalog.set_stock({"GRINDER-HAND": (1,)})  # as after two sold
+    load_catalog(dynamodb, settings, SAMPLE_CATALOG)
+    assert catalog.get_many(["GRINDER-HAND"])["GRINDER-HAND"].stock == 1
+    load_catalog(dynamodb, settings, SAMPLE_CATALOG, stocktake=True)
+    assert catalog.get_many(["GRINDER-HAND"])["GRINDER-HAND"].stock == 3

@@ -158,14 +158,10 @@ def test_a_price_change_and_short_stock_are_messages_on_the_cart(
     api: Api, dynamodb: Any, settings: Settings
 ) -> None:
     cart_id = ucp(api, "POST", "/carts", TWO_LINES).json["id"]
-    catalog = DynamoProductRepository(dynamodb, settings.products_table)
+    catalog = DynamoProductRepository(dynamodb, settings.products_table, settings.stock_table)
     products = catalog.get_many(["ESP-1KG", "MUG-CER"])
-    catalog.put_many(
-        [
-            products["ESP-1KG"]._replace(unit_price=Money(Decimal("21.49"), "USD")),
-            products["MUG-CER"]._replace(stock=0),
-        ]
-    )
+    catalog.put_many([products["ESP-1KG"]._replace(unit_price=Money(Decimal("21.49"), "USD"))])
+    catalog.set_stock({"MUG-CER": (0,)})
     app_module.services.use(wiring.build(settings, dynamodb))  # no prices cached
     cart = ucp(api, "GET", f"/carts/{cart_id}").json
     assert lines(cart)[0] == ("ESP-1KG", 2, 2149)
@@ -182,7 +178,7 @@ def test_a_price_change_and_short_stock_are_messages_on_the_cart(
 def test_money_is_in_the_currency_s_own_minor_units(
     api: Api, dynamodb: Any, settings: Settings, currency: str, price: str, minor: int
 ) -> None:
-    catalog = DynamoProductRepository(dynamodb, settings.products_table)
+    catalog = DynamoProductRepository(dynamodb, settings.products_table, settings.stock_table)
     catalog.put_many([Product(f"TEA-{currency}", "Tea", Money(Decimal(price), currency))])
     body = {
         "line_items": [{"item": {"id": f"TEA-{currency}"}, "quantity": 3}],

@@ -92,7 +92,22 @@ KINDS: dict[str, tuple[str, dict[str, Any]]] = {
             "properties": {"sourceCartId": {"type": ["string", "null"]}},
         },
     ),
-    CART_CHECKED_OUT: ("The cart was checked out; its prices are frozen.", _NOTHING),
+    CART_CHECKED_OUT: (
+        "The cart was checked out; its prices are frozen. `stockTaken` has the units taken "
+        "from the shop's stock, by product (only products whose stock the service counts; "
+        "an empty object when none is).",
+        {
+            "type": "object",
+            "required": ["stockTaken"],
+            "additionalProperties": False,
+            "properties": {
+                "stockTaken": {
+                    "type": "object",
+                    "additionalProperties": {"type": "integer", "minimum": 1},
+                }
+            },
+        },
+    ),
     CART_EXPIRED: (
         "An active cart reached its expiry unchanged and DynamoDB's TTL removed it; "
         "`version` is its last, `occurredAt` its expiry.",

@@ -32,12 +32,13 @@ ABANDON_INDEX_RESOURCE = f"Carts/index/{ABANDON_INDEX}"
 # Idempotency-Key: the receipt is put in the change's transaction, its reply kept afterwards
 # (UpdateItem), and looked up (GetItem) when a keyed request fails.
 _KEYED = {"Idempotency": {"PutItem", "UpdateItem", "GetItem"}}
-# Every answer with a cart prices it: its lines' products, every promotion (Scan) and the
-# delivery and tax rates (both in one BatchGetItem).
+# Every answer with a cart prices it: its lines' products with their stock, every promotion
+# (Scan) and the delivery and tax rates (both in one BatchGetItem).
 _READ_CART = {
     "Carts": {"GetItem"},
     "CartItems": {"Query"},
     "Products": {"BatchGetItem"},
+    "Stock": {"BatchGetItem"},
     "Promotions": {"Scan"},
     "Rates": {"BatchGetItem"},
 }
@@ -94,13 +95,15 @@ ACCESS: dict[str, dict[str, set[str]]] = {
         "CartItems": {"Query", "BatchWriteItem"},
     },
     "merge_carts": {**_READ_CART, **_KEYED, **_MERGE},
-    # PromotionUses: one more use of each limited promotion, in the checkout's transaction.
+    # PromotionUses: one more use of each limited promotion, and Stock: the units taken, in
+    # the checkout's transaction.
     "checkout": {
         **_READ_CART,
         **_KEYED,
         "Carts": {"GetItem", "UpdateItem"},
         "CartItems": {"Query", "UpdateItem"},
         "PromotionUses": {"UpdateItem"},
+        "Stock": {"BatchGetItem", "UpdateItem"},
     },
     # PromotionUses: whether a limited code has uses left. CodeAttempts: the code counted on
     # this cart, by this caller and from this address (ADD), with the cart's read; taken

@@ -24,17 +24,20 @@ DYNAMODB_FILE = Path(
 )
 
 
-def save_local_dynamodb(endpoint: str, products_table: str, path: Path = DYNAMODB_FILE) -> None:
+def save_local_dynamodb(
+    endpoint: str, products_table: str, stock_table: str, path: Path = DYNAMODB_FILE
+) -> None:
     """What `make -s price` needs to reach the running service's catalog."""
     path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps({"endpoint": endpoint, "productsTable": products_table}))
+    tables = {"productsTable": products_table, "stockTable": stock_table}
+    path.write_text(json.dumps({"endpoint": endpoint, **tables}))
 
 
 def set_price(product_id: str, price: str, path: Path = DYNAMODB_FILE) -> str:
     """The product's new price, stored; what was done, in one line."""
     local = json.loads(path.read_text())
     client = local_client("dynamodb", local["endpoint"])
-    products = DynamoProductRepository(client, local["productsTable"])
+    products = DynamoProductRepository(client, local["productsTable"], local["stockTable"])
     product = products.get_many([product_id]).get(product_id)
     if product is None:
         raise ValueError(f"{product_id} is not in the catalog")
@@ -44,9 +47,8 @@ def set_price(product_id: str, price: str, path: Path = DYNAMODB_FILE) -> str:
         "unitPrice": price,
         "currency": product.currency,
     }
-    changed = parse_catalog([entry])[0]._replace(
-        stock=product.stock, max_per_cart=product.max_per_cart
-    )
+    # stock_levels None: the product's stock is left as it is (a price is not a stocktake).
+    changed = parse_catalog([entry])[0]._replace(max_per_cart=product.max_per_cart)
     products.put_many([changed])
     return f"{product_id}: {product.unit_price.amount} -> {price} {product.currency}"
 

@@ -8,16 +8,18 @@ from typing import Any
 from chalicelib.domain.identifiers import PRODUCT_ID, PRODUCT_ID_RULE
 from chalicelib.domain.money import Money, has_exact_minor_digits, is_supported_currency
 from chalicelib.domain.products import Product
+from chalicelib.domain.stock import MAX_SHARDS, spread
 from chalicelib.domain.tax import TAX_CATEGORY, TAX_CATEGORY_RULE
 
 MAX_NAME_LENGTH = 200
 
-_OPTIONAL = {"stock", "maxPerCart", "taxCategory"}
+_OPTIONAL = {"stock", "stockShards", "maxPerCart", "taxCategory"}
 
 
 def parse_catalog(document: Any) -> list[Product]:
     """Validate a catalog file's JSON: an array of {productId, name, unitPrice, currency}
-    with, optionally, `stock` (an integer >= 0; absent: unlimited), `maxPerCart` (1-999) and
+    with, optionally, `stock` (an integer >= 0; absent: unlimited), `stockShards` (1-20, with
+    a stock: the shards its units are spread over; absent: 1), `maxPerCart` (1-999) and
     `taxCategory` (the tax rates' category it is taxed as; absent: the standard rate).
 
     Raises ValueError naming the first bad entry, so a broken file loads nothing.
@@ -38,11 +40,16 @@ def _parse_entry(entry: Any, where: str) -> Product:
     if not isinstance(entry, dict) or not required <= set(entry) <= required | _OPTIONAL:
         raise ValueError(
             f"{where}: needs productId, name, unitPrice and currency, and may have stock,"
-            " maxPerCart and taxCategory"
+            " stockShards, maxPerCart and taxCategory"
         )
     stock, max_per_cart = entry.get("stock"), entry.get("maxPerCart")
     if stock is not None and not (type(stock) is int and stock >= 0):
         raise ValueError(f"{where}: stock must be an integer of at least 0")
+    shards = entry.get("stockShards", 1)
+    if not (type(shards) is int and 1 <= shards <= MAX_SHARDS) or (
+        "stockShards" in entry and stock is None
+    ):
+        raise ValueError(f"{where}: stockShards must be an integer from 1 to 20, with a stock")
     if max_per_cart is not None and not (type(max_per_cart) is int and 1 <= max_per_cart <= 999):
         raise ValueError(f"{where}: maxPerCart must be an integer from 1 to 999")
     tax_category = entry.get("taxCategory")
@@ -75,4 +82,5 @@ def _parse_entry(entry: Any, where: str) -> Product:
         raise ValueError(
             f'{where}: unitPrice must be a string like "19.99" with {currency}\'s minor digits'
         )
-    return Product(product_id, name, Money(amount, currency), stock, max_per_cart, tax_category)
+    levels = None if stock is None else spread(stock, shards)
+    return Product(product_id, name, Money(amount, currency), levels, max_per_cart, tax_category)

@@ -1,0 +1,53 @@
+"""Stock: the units of a product the shop has to sell, which a checkout takes.
+
+A product's units are spread over shards (the catalog's `stockShards`), so that a flash sale
+is not capped by the write rate of one stored item. A take starts at a shard the caller picks
+at random and moves on to the next ones in turn while it needs more, so no unit is stranded:
+while any shard has a unit, a take of it succeeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+MAX_SHARDS = 20
+"""Shards one product's stock may be spread over (the catalog's `stockShards`: 1 to 20)."""
+
+
+class StockTake(NamedTuple):
+    """Units taken from one shard of a product's stock."""
+
+    product_id: str
+    shard: int
+    units: int
+
+
+def spread(units: int, shards: int) -> tuple[int, ...]:
+    """`units` over `shards` as evenly as can be, the first shards holding one more."""
+    share, rest = divmod(units, shards)
+    return tuple(share + (shard < rest) for shard in range(shards))
+
+
+def plan_takes(product_id: str, levels: Sequence[int], units: int, first: int) -> list[StockTake]:
+    """Take `units` from the shards' `levels`: from shard `first`, then the next ones in
+    turn, each at most what it holds. The caller has checked that they hold enough (a cart
+    short of stock is refused by its warnings)."""
+    if sum(levels) < units:
+        raise ValueError(f"{product_id}: {sum(levels)} in stock, {units} to take")
+    takes, needed = [], units
+    for step in range(len(levels)):
+        shard = (first + step) % len(levels)
+        taken = min(needed, levels[shard])
+        if taken:
+            takes.append(StockTake(product_id, shard, taken))
+            needed -= taken
+        if not needed:
+            break
+    return takes
+
+
+def has_units(level: int, take: StockTake) -> bool:
+    """Whether a shard holding `level` units can give `take`: what keeps stock from ever
+    going below zero (the DynamoDB condition of a take mirrors it)."""
+    return level >= take.units

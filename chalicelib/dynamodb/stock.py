@@ -1,0 +1,121 @@
+"""The units each product has to sell, in the Stock table: one item per shard of a product,
+keyed (productId, shard). Shard 0 also says how many shards the product has, so a read of
+every product's shard 0 (alongside its Products row) finds the product's other shards, read
+next only for products with more than one.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Collection, Mapping
+from typing import TYPE_CHECKING
+
+from chalicelib.domain.stock import StockTake
+from chalicelib.dynamodb.calls import (
+    BATCH_GET_LIMIT,
+    BATCH_WRITE_LIMIT,
+    batch_get,
+    batch_write,
+    chunks,
+)
+from chalicelib.dynamodb.rows import Row
+from chalicelib.parallel import in_parallel
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+Levels = dict[str, tuple[int, ...]]
+"""Each product's units to sell, per shard."""
+
+
+def stock_key(product_id: str, shard: int) -> Row:
+    return {"productId": {"S": product_id}, "shard": {"N": str(shard)}}
+
+
+def stock_rows(product_id: str, levels: tuple[int, ...]) -> list[Row]:
+    """A product's shards as items: each its units; shard 0 the number of shards too."""
+    return [
+        {
+            **stock_key(product_id, shard),
+            "available": {"N": str(units)},
+            **({"shards": {"N": str(len(levels))}} if shard == 0 else {}),
+        }
+        for shard, units in enumerate(levels)
+    ]
+
+
+def stock_take(table: str, take: StockTake) -> Row:
+    """A transaction's action taking `take.units` from its shard, never below zero.
+
+    Mirrors `stock.has_units`."""
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": stock_key(take.product_id, take.shard),
+            "UpdateExpression": "ADD available :minus",
+            "ConditionExpression": "available >= :units",
+            "ExpressionAttributeValues": {
+                ":minus": {"N": str(-take.units)},
+                ":units": {"N": str(take.units)},
+            },
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+
+
+class StockLevels:
+    """Reads of the Stock table, in parallel chunks of BatchGetItem."""
+
+    def __init__(self, client: DynamoDBClient, stock_table: str) -> None:
+        self._client = client
+        self._table = stock_table
+
+    def first_shards_soon(self, product_ids: Collection[str]) -> list[Callable[[], list[Row]]]:
+        """The reads of each product's shard 0, to run alongside other reads."""
+        keys = [stock_key(pid, 0) for pid in sorted(set(product_ids))]
+        return [
+            functools.partial(batch_get, self._client, self._table, chunk)
+            for chunk in chunks(keys, BATCH_GET_LIMIT)
+        ]
+
+    def levels(self, first_shards: list[Row]) -> Levels:
+        """Every product's levels, given its shard 0 as read: the other shards of a product
+        with more than one are read now (a shard not found holds nothing)."""
+        found: dict[tuple[str, int], int] = {}
+        counts: dict[str, int] = {}
+        more: list[Row] = []
+        for row in first_shards:
+            product_id = row["productId"]["S"]
+            found[(product_id, 0)] = int(row["available"]["N"])
+            counts[product_id] = int(row.get("shards", {"N": "1"})["N"])
+            more += [stock_key(product_id, shard) for shard in range(1, counts[product_id])]
+        reads: list[Callable[[], list[Row]]] = [
+            functools.partial(batch_get, self._client, self._table, chunk)
+            for chunk in chunks(more, BATCH_GET_LIMIT)
+        ]
+        for rows in in_parallel(reads):
+            for row in rows:
+                key = (row["productId"]["S"], int(row["shard"]["N"]))
+                found[key] = int(row["available"]["N"])
+        return {
+            pid: tuple(found.get((pid, shard), 0) for shard in range(count))
+            for pid, count in counts.items()
+        }
+
+    def set(self, levels: Mapping[str, tuple[int, ...]]) -> None:
+        """Each product's levels, as given: every shard written, whatever it held (a
+        stocktake's counts)."""
+        items = [row for pid, shards in levels.items() for row in stock_rows(pid, shards)]
+        requests = [{"PutRequest": {"Item": item}} for item in items]
+        for batch in chunks(requests, BATCH_WRITE_LIMIT):
+            batch_write(self._client, self._table, batch)
+
+    def set_new(self, levels: Mapping[str, tuple[int, ...]]) -> None:
+        """The levels of the products whose stock is not counted yet; the others keep
+        theirs, so that a catalog loaded again never puts back units sold since."""
+        counted = {
+            row["productId"]["S"]
+            for rows in in_parallel(self.first_shards_soon(levels))
+            for row in rows
+        }
+        self.set({pid: shards for pid, shards in levels.items() if pid not in counted})
