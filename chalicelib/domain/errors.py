@@ -200,6 +200,17 @@ class CartTooLarge(CartServiceError):
         )
 
 
+class CheckoutTooLarge(CartServiceError):
+    """A checkout that would take stock from more shards than one transaction holds beside
+    the cart's row, its receipt and its promotions' counters."""
+
+    def __init__(self, cart_id: str, takes: int, room: int) -> None:
+        super().__init__(
+            f"checking out cart {cart_id} takes stock from {takes} places, and one checkout"
+            f" takes from at most {room}: check out fewer products whose stock is counted"
+        )
+
+
 class LineLimitExceeded(CartServiceError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"a cart holds at most {limit} distinct products")

@@ -11,8 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from chalicelib.domain.errors import CheckoutTooLarge
+
 MAX_SHARDS = 20
 """Shards one product's stock may be spread over (the catalog's `stockShards`: 1 to 20)."""
+ONE_WRITE = 100
+"""Items one atomic write holds (DynamoDB's TransactWriteItems): a checkout's takes share it
+with the cart's row, its receipt and its promotions' counters."""
 
 
 class StockTake(NamedTuple):
@@ -51,3 +56,10 @@ def has_units(level: int, take: StockTake) -> bool:
     """Whether a shard holding `level` units can give `take`: what keeps stock from ever
     going below zero (the DynamoDB condition of a take mirrors it)."""
     return level >= take.units
+
+
+def check_fits(cart_id: str, takes: Sequence[StockTake], beside: int) -> None:
+    """Refuse a checkout whose takes do not fit in its one write beside `beside` other
+    items (CheckoutTooLarge)."""
+    if takes and len(takes) + beside > ONE_WRITE:
+        raise CheckoutTooLarge(cart_id, len(takes), ONE_WRITE - beside)

@@ -20,6 +20,7 @@ from typing import Any
 from chalicelib.domain.cart import Cart, Change
 from chalicelib.domain.errors import StockMoved
 from chalicelib.domain.promotions import Promotion
+from chalicelib.domain.stock import ONE_WRITE, check_fits
 from chalicelib.dynamodb.calls import ItemRefusal
 from chalicelib.dynamodb.expressions import (
     added_line,
@@ -34,9 +35,6 @@ from chalicelib.dynamodb.rows import CART_FIELDS, Row, quantities_map
 from chalicelib.dynamodb.stock import stock_take
 from chalicelib.dynamodb.transactions import CartTransactions
 from chalicelib.service.ports import Decided
-
-TRANSACTION_LIMIT = 100
-"""Actions in one TransactWriteItems."""
 
 
 class DecidedChanges:
@@ -68,6 +66,8 @@ class DecidedChanges:
         ):
             refusals[len(actions)] = _used_up(promotion, per_customer)
             actions.append(use_update(self._uses, key, limit))
+        receipt = change.receipt is not None
+        check_fits(cart_id, decided.takes, len(actions) + receipt)
         for take in decided.takes:
             refusals[len(actions)] = _stock_moved(cart_id)
             actions.append(stock_take(self._stock, take))
@@ -90,7 +90,7 @@ class DecidedChanges:
             and line.expires_at is not None
             and line.expires_at < change.expires_at
         ]
-        room = TRANSACTION_LIMIT - len(actions) - (change.receipt is not None)
+        room = ONE_WRITE - len(actions) - receipt
         expiry = line_expiry(change)
         moved = self._line_expiry.moved
         actions += [moved(cart_id, line.product_id, expiry) for line in stale[:room]]

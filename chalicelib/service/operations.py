@@ -186,6 +186,7 @@ class CartService:
         product = self._catalog.get(command.product_id)
         if product is None:
             raise ProductNotFound(command.product_id)
+        product.check_quantity(command.quantity)  # more than a cart may hold, on any line
 
         if command.attributes:  # text: its budget is the whole cart's (domain/size.py)
 

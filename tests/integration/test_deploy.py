@@ -43,6 +43,7 @@ def test_the_tables_stack_creates_the_stages_tables_and_updates_idempotently(
         "cart-service-dev-PromotionUses",
         "cart-service-dev-Promotions",
         "cart-service-dev-Rates",
+        "cart-service-dev-Stock",
     ]
     assert deploy_tables(cloudformation, "dev") == outputs
     buses = boto3.client("events").list_event_buses()["EventBuses"]
@@ -64,6 +65,7 @@ def test_the_table_names_land_in_the_stages_config(cloudformation: Any, tmp_path
     assert environment["PROMOTIONS_TABLE"] == outputs["PromotionsTableName"]
     assert environment["PROMOTION_USES_TABLE"] == outputs["PromotionUsesTableName"]
     assert environment["CODE_ATTEMPTS_TABLE"] == outputs["CodeAttemptsTableName"]
+    assert environment["STOCK_TABLE"] == outputs["StockTableName"]
     assert environment["TOKEN_SECRET_ARN"] == secret  # where the keys are, not the keys
     # What `chalice deploy` registers the stream consumer with, and where it publishes.
     assert environment["CARTS_STREAM_ARN"] == outputs["CartsTableStreamArn"]

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.promotions import PERCENT_OFF_CART, Promotion
+from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.dynamodb.promotions import DynamoPromotionRepository
 from chalicelib.settings import Settings
 from tests.integration.clients import Api, Functions
@@ -120,8 +121,10 @@ def test_an_automatic_promotion_is_announced_then_applies_by_itself(api: Api) ->
 
 
 def test_checkout_freezes_the_discounts_and_a_limited_code_runs_out_exactly(
-    functions: Functions,
+    functions: Functions, dynamodb: Any, settings: Settings
 ) -> None:
+    catalog = DynamoProductRepository(dynamodb, settings.products_table, settings.stock_table)
+    catalog.set_stock({"GRINDER-HAND": (10,)})  # the code runs out here, not the stock
     carts = []
     for n in range(6):
         cart = functions.invoke("create_cart", {"customerId": f"shopper-{n}"})["cartId"]

@@ -60,6 +60,7 @@ def test_one_stack_holds_the_tables_the_api_and_every_function(packaged: Any) ->
         "cart-service-${Stage}-PromotionUses",
         "cart-service-${Stage}-Rates",
         "cart-service-${Stage}-CodeAttempts",
+        "cart-service-${Stage}-Stock",
     }
     assert template["Parameters"]["Stage"]["Default"] == stage
     assert len(of_type(template, "AWS::Serverless::Api")) == 1
@@ -127,6 +128,7 @@ def test_functions_get_the_stacks_table_names(packaged: Any) -> None:
         assert variables["PROMOTIONS_TABLE"] == {"Ref": "PromotionsTable"}
         assert variables["PROMOTION_USES_TABLE"] == {"Ref": "PromotionUsesTable"}
         assert variables["CODE_ATTEMPTS_TABLE"] == {"Ref": "CodeAttemptsTable"}
+        assert variables["STOCK_TABLE"] == {"Ref": "StockTable"}
         assert variables["EVENT_BUS_NAME"] == {"Fn::GetAtt": ["CartEventBus", "Name"]}
 
 

@@ -22,6 +22,7 @@ from chalicelib.domain.delivery import (
 from chalicelib.domain.errors import (
     CartNotActive,
     CartNotFound,
+    CheckoutTooLarge,
     ConcurrentUpdate,
     CurrencyMismatch,
     ItemNotFound,
@@ -33,6 +34,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.events import CART_CHECKED_OUT, CART_UPDATED
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
+from chalicelib.domain.receipts import Receipt
 from chalicelib.domain.stock import StockTake
 from chalicelib.domain.tax import TaxComponent, TaxResult
 from chalicelib.dynamodb.attempts import DynamoCodeAttempts
@@ -348,6 +350,28 @@ def test_a_checkout_takes_its_units_from_each_shard_or_nothing_when_one_holds_to
     assert (frozen.status, frozen.stock_taken) == ("CHECKED_OUT", {"LOT": 3})
     assert carts.get("c-1", T0).stock_taken == {"LOT": 3}
     assert stock.get_many(["LOT"])["LOT"].stock_levels == (0, 0)
+
+
+def test_a_checkout_taking_from_more_places_than_one_write_holds_is_refused_whole(
+    carts_and_stock: tuple[CartRepository, ProductRepository],
+) -> None:
+    """99 counted products beside the cart's row and a receipt: 101 items (DynamoDB's
+    transaction holds 100)."""
+    carts, stock = carts_and_stock
+    lots = {f"LOT-{n}": LOT._replace(product_id=f"LOT-{n}", stock_levels=(1,)) for n in range(99)}
+    stock.put_many(lots.values())
+    change = at(0)
+    cart = Cart("c-1", "customer-42", "USD", T0, T0, change.expires_at)
+    cart.apply([ItemOperation(ADD, pid, 1) for pid in lots], lots, change)
+    carts.create(cart, change)
+    cart = carts.get("c-1", T0)
+    keyed = at(1)._replace(change_id="checkout-1", receipt=Receipt("k", "r"))
+    checked_out = copy.deepcopy(cart)
+    takes = checked_out.check_out(stock.get_many(lots), keyed)
+    with pytest.raises(CheckoutTooLarge):
+        carts.save(Decided(cart, checked_out, CART_CHECKED_OUT, takes=takes), keyed)
+    assert carts.get("c-1", T0).status == "ACTIVE"
+    assert {p.stock for p in stock.get_many(lots).values()} == {1}
 
 
 def test_a_catalog_loaded_again_keeps_the_stock_as_counted_and_a_stocktake_sets_it(

@@ -43,6 +43,8 @@ def test_max_per_cart_is_a_quantity_limit_for_adds_sets_and_batches(
         [Product("LIMITED", "Limited edition", Money(Decimal("30.00"), "USD"), max_per_cart=2)]
     )
     cart = api.new_cart()
+    refused = add(api, cart, "LIMITED", 3)  # a new line over the limit
+    assert (refused.status_code, refused.json["code"]) == (400, "QUANTITY_LIMIT")
     assert add(api, cart, "LIMITED", 2).status_code == 200
     refused = add(api, cart, "LIMITED", 1)
     assert (refused.status_code, refused.json["code"]) == (400, "QUANTITY_LIMIT")
