@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 STAGE ?= dev
 
-.PHONY: run token price load test lint unit integration e2e fuzz bench package deploy republish policies clean
+.PHONY: run token price stock load test lint unit integration e2e fuzz bench package deploy republish policies clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -32,6 +32,11 @@ token: | $(INSTALLED)
 ## price: change a product's price in the running `make run` (make -s price PRODUCT=ESP-1KG PRICE=21.49)
 price: | $(INSTALLED)
 	@$(PY) -B -m tools.local.price "$(PRODUCT)" "$(PRICE)"
+
+## stock: change a product's stock once (make -s stock PRODUCT=GRINDER-HAND DELTA=5 KEY=delivery-0042)
+# STAGE=local: the running `make run`; a deployed stage through its IAM-only function
+stock: | $(INSTALLED)
+	@$(PY) -B -m tools.data.adjust_stock "$(STAGE)" "$(PRODUCT)" "$(DELTA)" "$(KEY)"
 
 ## load: a storefront's traffic from locust against make run (or API=https://... a deployed stage)
 # USERS (8) shoppers for DURATION (5m); prints req/s, p50/p95/p99 per operation, non-2xx by code

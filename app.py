@@ -246,6 +246,12 @@ def list_customer_carts_function(event: Any, context: Any) -> Any:
     return invoke.answer(op.LIST_CUSTOMER_CARTS, event, context, services)
 
 
+# The shop's restocks, returns and shrinkage: IAM only, with no REST route (docs/stock.md).
+@app.lambda_function(name="adjust_stock")
+def adjust_stock_function(event: Any, context: Any) -> Any:
+    return invoke.answer(op.ADJUST_STOCK, event, context, services)
+
+
 # Interrupted merges finish without a client: a merge in steps that a client never retried
 # (or whose function died) still locks its two carts; every minute, the sweeper finishes the
 # ones over a minute old.

@@ -25,6 +25,7 @@ from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.dynamodb.promotions import DynamoPromotionRepository
 from chalicelib.dynamodb.rates import DynamoRateRepository
 from chalicelib.dynamodb.receipts import DynamoReceiptStore
+from chalicelib.dynamodb.stock import DynamoStockLedger
 from chalicelib.edge.auth import TokenVerifier
 from chalicelib.edge.services import Services
 from chalicelib.service.catalog import Catalog
@@ -95,6 +96,7 @@ def build(settings: Settings, client: DynamoDBClient) -> Services:
         attempts,
         lifetime=lifetime,
         codes_per_address=settings.codes_per_address,
+        stock=DynamoStockLedger(client, settings.stock_table, settings.idempotency_table),
     )
     verifier = TokenVerifier(
         settings.shopper_issuer, settings.shopper_audience, keys, settings.shopper_jwks_url

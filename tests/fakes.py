@@ -33,6 +33,7 @@ from chalicelib.service.ports import (
     PromotionRepository,
     RateRepository,
     ReceiptStore,
+    StockLedger,
 )
 from chalicelib.service.pricing import Pricing
 from chalicelib.service.promotions import Promotions
@@ -262,6 +263,22 @@ class InMemoryProductRepository(ProductRepository):
             shards[take.shard] -= take.units
         for pid in {take.product_id for take in takes}:
             self.products[pid] = self.products[pid]._replace(stock_levels=tuple(levels[pid]))
+
+
+class InMemoryStockLedger(StockLedger):
+    """The shop's adjustments, on the in-memory catalog: with their receipt, all or none."""
+
+    def __init__(self, products: InMemoryProductRepository, receipts: InMemoryReceiptStore) -> None:
+        self.products = products
+        self.receipts = receipts
+
+    def adjust(self, product_id: str, moves: Sequence[StockTake], change: Change) -> None:
+        if change.receipt is not None and change.receipt.key in self.receipts.receipts:
+            raise RequestAlreadyApplied()
+        self.products.take(moves, product_id)
+        if change.receipt is not None:
+            stored = StoredReceipt(change.receipt, product_id, None)
+            self.receipts.receipts[change.receipt.key] = stored
 
 
 class InMemoryRateRepository(RateRepository):

@@ -24,6 +24,14 @@ class AddItem(NamedTuple):
     """None: the line keeps its own (a new line has none)."""
 
 
+class AdjustStock(NamedTuple):
+    """The shop's change of a product's stock: units put back (a restock, a return) or
+    removed (shrinkage)."""
+
+    product_id: str
+    delta: int
+
+
 class UpdateItem(NamedTuple):
     quantity: int
     attributes: dict[str, str] | None = None

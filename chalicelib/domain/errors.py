@@ -76,6 +76,16 @@ class InsufficientStock(CartServiceError):
         super().__init__(f"not enough in stock of: {products}; lower the quantities")
 
 
+class StockNotCounted(CartServiceError):
+    """An adjustment of a product whose stock is not counted (unlimited): set its stock
+    first, with the catalog."""
+
+    def __init__(self, product_id: str) -> None:
+        super().__init__(
+            f"the stock of {product_id} is not counted: give it a stock in the catalog first"
+        )
+
+
 class PriceChanged(CartServiceError):
     """Checkout refused: prices rose since the shopper added these lines, and the checkout
     did not say it accepts them (acceptPriceChanges)."""
@@ -292,11 +302,11 @@ class ConcurrentUpdate(CartServiceError):
 
 
 class StockMoved(ConcurrentUpdate):
-    """A shard of a product's stock held fewer units when the checkout wrote than when it
-    read: another checkout took them. Read the levels again and decide again."""
+    """A shard of a product's stock held fewer units when a change wrote than when it read:
+    a checkout took them. Read the levels again and decide again."""
 
-    def __init__(self, cart_id: str) -> None:
-        super().__init__(cart_id, "was checked out while other checkouts took the same stock")
+    def __init__(self, subject: str) -> None:
+        super().__init__(subject, "took stock that other checkouts took meanwhile")
 
 
 class StorageUnavailable(CartServiceError):

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from chalicelib.domain.errors import CheckoutTooLarge
+from chalicelib.domain.errors import CheckoutTooLarge, InsufficientStock
+from chalicelib.domain.warnings import INSUFFICIENT_STOCK, CartWarning
 
 MAX_SHARDS = 20
 """Shards one product's stock may be spread over (the catalog's `stockShards`: 1 to 20)."""
@@ -20,8 +21,12 @@ ONE_WRITE = 100
 with the cart's row, its receipt and its promotions' counters."""
 
 
+MAX_ADJUSTMENT = 1_000_000
+"""The most units one adjustment of a product's stock adds or removes."""
+
+
 class StockTake(NamedTuple):
-    """Units taken from one shard of a product's stock."""
+    """Units taken from one shard of a product's stock (negative: units put back)."""
 
     product_id: str
     shard: int
@@ -50,6 +55,26 @@ def plan_takes(product_id: str, levels: Sequence[int], units: int, first: int) -
         if not needed:
             break
     return takes
+
+
+def plan_adjustment(
+    product_id: str, levels: Sequence[int], delta: int, first: int
+) -> list[StockTake]:
+    """The shop's change of a product's stock by `delta` units: units put back spread over
+    the shards from shard `first`; units removed (shrinkage, a count that came up short)
+    taken as a checkout takes them, refused when fewer are left (InsufficientStock)."""
+    if delta < 0:
+        if -delta > sum(levels):
+            short = CartWarning(INSUFFICIENT_STOCK, product_id, available=sum(levels))
+            raise InsufficientStock([short])
+        return plan_takes(product_id, levels, -delta, first)
+    shares = spread(delta, len(levels))
+    shards = [(first + step) % len(levels) for step in range(len(levels))]
+    return [
+        StockTake(product_id, shard, -share)
+        for shard, share in zip(shards, shares, strict=True)
+        if share
+    ]
 
 
 def has_units(level: int, take: StockTake) -> bool:

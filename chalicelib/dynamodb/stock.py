@@ -1,15 +1,18 @@
 """The units each product has to sell, in the Stock table: one item per shard of a product,
 keyed (productId, shard). Shard 0 also says how many shards the product has, so a read of
 every product's shard 0 (alongside its Products row) finds the product's other shards, read
-next only for products with more than one.
+next only for products with more than one. The shop's adjustments of them are
+DynamoStockLedger's.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from chalicelib.domain.cart import Change
+from chalicelib.domain.errors import ConcurrentUpdate, StockMoved
 from chalicelib.domain.stock import StockTake
 from chalicelib.dynamodb.calls import (
     BATCH_GET_LIMIT,
@@ -19,7 +22,9 @@ from chalicelib.dynamodb.calls import (
     chunks,
 )
 from chalicelib.dynamodb.rows import Row
+from chalicelib.dynamodb.transactions import CartTransactions
 from chalicelib.parallel import in_parallel
+from chalicelib.service.ports import StockLedger
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -119,3 +124,20 @@ class StockLevels:
             for row in rows
         }
         self.set({pid: shards for pid, shards in levels.items() if pid not in counted})
+
+
+class DynamoStockLedger(StockLedger):
+    """The shop's adjustments: their moves and their receipt in one transaction."""
+
+    def __init__(self, client: DynamoDBClient, stock_table: str, receipts_table: str) -> None:
+        self._table = stock_table
+        self._transactions = CartTransactions(client, receipts_table)
+
+    def adjust(self, product_id: str, moves: Sequence[StockTake], change: Change) -> None:
+        actions = [stock_take(self._table, move) for move in moves]
+        try:
+            self._transactions.run(product_id, actions, change=change)
+        except StockMoved:
+            raise
+        except ConcurrentUpdate:  # a take's condition: the only conditions beside the receipt
+            raise StockMoved(product_id) from None

@@ -16,12 +16,18 @@ from typing import Any, Literal, NamedTuple
 from chalicelib import telemetry
 from chalicelib.domain.access import GUEST, TRUSTED, TRUSTED_CALLER, Caller
 from chalicelib.domain.clock import utc_now
-from chalicelib.domain.errors import CartServiceError, ChangeApplied
+from chalicelib.domain.errors import (
+    CartServiceError,
+    ChangeApplied,
+    FieldError,
+    InvalidInput,
+)
 from chalicelib.domain.pricing import PricedCart
 from chalicelib.edge import idempotency, parsing, views
 from chalicelib.service.changes import RequestContext
 from chalicelib.service.operations import CartService, CreatedCart
 from chalicelib.service.ports import ReceiptStore
+from chalicelib.service.stock import StockKeeping, StockLevel
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +181,33 @@ def _remove_discount_code(request: Incoming) -> Call:
     return lambda service, context: cart_reply(service.remove_discount_code(cart_id, code, context))
 
 
+def _adjust_stock(request: Incoming) -> Call:
+    """The shop's change of a product's stock: always keyed, so a retry never counts twice
+    (the key names the adjustment in the shop's own system)."""
+    if request.idempotency_key is None:
+        raise InvalidInput([FieldError("idempotencyKey", "is required: it names the adjustment")])
+    command = parsing.adjust_stock(request.body)
+
+    def call(service: CartService, context: RequestContext) -> Reply:
+        return _stock_reply(_stock_keeping(service).adjust(command, context))
+
+    return call
+
+
+def _stock_as_now(service: CartService, product_id: str, request: Incoming) -> Reply:
+    return _stock_reply(_stock_keeping(service).level(product_id))
+
+
+def _stock_keeping(service: CartService) -> StockKeeping:
+    if service.stock is None:
+        raise RuntimeError("the service was built without its stock ledger")
+    return service.stock
+
+
+def _stock_reply(level: StockLevel) -> Reply:
+    return Reply(200, {"productId": level.product_id, "available": level.available}, {})
+
+
 def _list_customer_carts(request: Incoming) -> Call:
     customer_id = parsing.customer_id(request.path["customerId"])
     return _carts_page(customer_id, request)
@@ -244,6 +277,10 @@ LIST_CUSTOMER_CARTS = Operation(
     "list_customer_carts", ("customerId",), "query", _list_customer_carts
 )
 LIST_MY_CARTS = Operation("list_my_carts", (), "query", _list_my_carts)
+ADJUST_STOCK = Operation(
+    "adjust_stock", (), "body", _adjust_stock, keyed=True, recall=_stock_as_now
+)
+"""IAM-only: a direct-invoke function, never a REST route."""
 
 ALL = (
     CREATE_CART,
@@ -260,6 +297,7 @@ ALL = (
     REMOVE_DISCOUNT_CODE,
     LIST_CUSTOMER_CARTS,
     LIST_MY_CARTS,
+    ADJUST_STOCK,
 )
 
 

@@ -28,6 +28,7 @@ from chalicelib.domain.commands import (
     REMOVE,
     SET,
     AddItem,
+    AdjustStock,
     ChangeItems,
     CreateCart,
     ItemOperation,
@@ -57,6 +58,7 @@ from chalicelib.domain.identifiers import (
 from chalicelib.domain.money import DEFAULT_CURRENCY, is_supported_currency
 from chalicelib.domain.products import MAX_QUANTITY
 from chalicelib.domain.promotions import DISCOUNT_CODE, DISCOUNT_CODE_RULE
+from chalicelib.domain.stock import MAX_ADJUSTMENT
 
 CURRENCY_RULE = "must be a supported ISO 4217 currency code such as USD or EUR"
 
@@ -224,6 +226,19 @@ def checkout(body: dict[str, Any]) -> bool:
         errors.append(FieldError("acceptPriceChanges", "must be true or false"))
     raise_if_any(errors)
     return bool(accept)
+
+
+def adjust_stock(body: dict[str, Any]) -> AdjustStock:
+    """A product and the units its stock changes by: put back (positive) or removed."""
+    errors = unknown_fields(body, {"productId", "delta"})
+    product_id = _pattern_field(body, "productId", PRODUCT_ID, PRODUCT_ID_RULE, errors)
+    delta = body.get("delta")
+    if type(delta) is not int or not 0 < abs(delta) <= MAX_ADJUSTMENT:
+        rule = f"must be a non-zero integer from -{MAX_ADJUSTMENT} to {MAX_ADJUSTMENT}"
+        errors.append(FieldError("delta", "is required" if "delta" not in body else rule))
+        delta = 0
+    raise_if_any(errors)
+    return AdjustStock(product_id, delta)
 
 
 def merge_carts(body: dict[str, Any]) -> MergeCarts:

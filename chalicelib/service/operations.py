@@ -66,8 +66,9 @@ from chalicelib.service.changes import (
 )
 from chalicelib.service.discount_codes import DiscountCodes
 from chalicelib.service.keys import KeyRing
-from chalicelib.service.ports import CartRepository, CodeAttempts, Decided
+from chalicelib.service.ports import CartRepository, CodeAttempts, Decided, StockLedger
 from chalicelib.service.pricing import Pricing
+from chalicelib.service.stock import StockKeeping
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ class CartService:
         codes_per_address: int = MAX_REFUSED_CODES_PER_ADDRESS,
         clock: Callable[[], datetime] = utc_now,
         new_cart_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        stock: StockLedger | None = None,
     ) -> None:
         self._carts = carts
         self._pricing = pricing
@@ -114,6 +116,8 @@ class CartService:
         self._codes = DiscountCodes(
             self._changes, carts, pricing, attempts, codes_per_address, clock
         )
+        self.stock = StockKeeping(self._catalog, stock, clock) if stock is not None else None
+        """The shop's own changes to its stock (the adjust_stock operation)."""
 
     def enter_discount_code(
         self, cart_id: str, code: str, context: RequestContext = TRUSTED_REQUEST

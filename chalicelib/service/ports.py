@@ -130,6 +130,16 @@ class CartRepository(abc.ABC):
         """How many of the customer's carts are active and unexpired."""
 
 
+class StockLedger(abc.ABC):
+    """The shop's own changes to its stock, each applied exactly once."""
+
+    @abc.abstractmethod
+    def adjust(self, product_id: str, moves: Sequence[StockTake], change: Change) -> None:
+        """Apply `moves` (units taken, or put back when negative) with the change's
+        receipt, all or nothing: StockMoved when a shard holds fewer units than a take,
+        RequestAlreadyApplied when the receipt's key was used."""
+
+
 class CodeAttempts(abc.ABC):
     """The discount codes entered and not accepted, by scope and window (domain/attempts.py).
     One scope a call: the service counts a code's scopes at once."""

@@ -53,6 +53,18 @@ def test_run_local_serves_shoppers_and_guests_and_ctrl_c_stops_everything() -> N
             timeout=60,
         ).stdout
         assert token.count("\n") == 1 and token.count(".") == 2  # one line: a JWT
+        restock = ["make", "-s", "stock", "PRODUCT=GRINDER-HAND", "DELTA=2", "KEY=delivery-1"]
+        for _ in range(2):  # sent twice: counted once (the sample has 3)
+            restocked = subprocess.run(
+                [*restock, "STAGE=local"],
+                cwd=PROJECT_DIR,
+                env=environment,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=60,
+            ).stdout
+            assert json.loads(restocked) == {"productId": "GRINDER-HAND", "available": 5}
         shopper = {"Authorization": f"Bearer {token.strip()}"}
         mine = requests.post(f"{api}/carts", json={}, headers=shopper, timeout=10)
         assert (mine.status_code, mine.json()["customerId"]) == (201, "alice")

@@ -45,6 +45,7 @@ def test_codes_match_the_contract() -> None:
         "UNSUPPORTED_MEDIA_TYPE": {415},
         "INSUFFICIENT_STOCK": {409},
         "CHECKOUT_TOO_LARGE": {409},
+        "STOCK_NOT_COUNTED": {409},
         "PRICE_CHANGED": {409},
         "DISCOUNT_CODE_INVALID": {400, 409},  # 409: used up by others, at checkout
         "DISCOUNT_CODE_NOT_FOUND": {404},

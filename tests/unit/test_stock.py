@@ -11,16 +11,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from chalicelib.domain.commands import AddItem, CreateCart
-from chalicelib.domain.errors import InsufficientStock
+from chalicelib.domain.commands import AddItem, AdjustStock, CreateCart
+from chalicelib.domain.errors import InsufficientStock, RequestAlreadyApplied
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
-from chalicelib.domain.stock import StockTake, plan_takes, spread
+from chalicelib.domain.receipts import Receipt
+from chalicelib.domain.stock import StockTake, plan_adjustment, plan_takes, spread
+from chalicelib.service.changes import RequestContext
 from chalicelib.service.operations import CartService
 from tests.fakes import (
     InMemoryCartRepository,
     InMemoryCodeAttempts,
     InMemoryProductRepository,
+    InMemoryReceiptStore,
+    InMemoryStockLedger,
     fixed_keys,
     pricing,
 )
@@ -39,6 +43,20 @@ def test_a_take_starts_at_its_shard_and_moves_on_to_the_next_ones_in_turn() -> N
         StockTake("LOT", 0, 1),
     ]
     assert plan_takes("LOT", (4, 0, 1, 2), 1, first=0) == [StockTake("LOT", 0, 1)]
+
+
+def test_units_put_back_spread_over_the_shards_from_the_first() -> None:
+    assert plan_adjustment("LOT", (0, 0, 0), 4, first=1) == [
+        StockTake("LOT", 1, -2),
+        StockTake("LOT", 2, -1),
+        StockTake("LOT", 0, -1),
+    ]
+    assert plan_adjustment("LOT", (2, 1), -3, first=1) == [
+        StockTake("LOT", 1, 1),
+        StockTake("LOT", 0, 2),
+    ]
+    with pytest.raises(InsufficientStock):
+        plan_adjustment("LOT", (2, 1), -4, first=0)
 
 
 @given(
@@ -75,14 +93,16 @@ LOT = Product("LOT", "Limited lot", Money(Decimal("30.00"), "USD"), spread(STOCK
 
 
 class CheckoutsOfALimitedLot(RuleBasedStateMachine):
-    """Carts take 1 to 4 units of a lot of 9 spread over 3 shards, and check out in any
-    order: a checkout succeeds exactly when the units it asks for are left, and the units
-    left plus the units sold always make what the shop stocked."""
+    """Carts take 1 to 4 units of a lot of 9 spread over 3 shards and check out in any
+    order, while the shop puts units back or removes some: a checkout succeeds exactly when
+    the units it asks for are left, an adjustment sent twice counts once, and the units
+    left plus the units sold always make what the shop stocked and adjusted."""
 
     def __init__(self) -> None:
         super().__init__()
         self.catalog = InMemoryProductRepository([LOT])
-        carts = InMemoryCartRepository(stock=self.catalog)
+        receipts = InMemoryReceiptStore()
+        carts = InMemoryCartRepository(receipts, stock=self.catalog)
         ids = iter(f"cart-{n}" for n in range(1000))
         self.service = CartService(
             carts,
@@ -91,9 +111,12 @@ class CheckoutsOfALimitedLot(RuleBasedStateMachine):
             InMemoryCodeAttempts(),
             clock=Clock(),
             new_cart_id=lambda: next(ids),
+            stock=InMemoryStockLedger(self.catalog, receipts),
         )
         self.open: dict[str, int] = {}
         self.sold = 0
+        self.adjusted = 0
+        self.adjustments = 0
 
     def left(self) -> int:
         stock = self.catalog.products["LOT"].stock
@@ -122,11 +145,32 @@ class CheckoutsOfALimitedLot(RuleBasedStateMachine):
         self.sold += wanted
         del self.open[cart]
 
+    @rule(delta=st.integers(-4, 6).filter(bool))
+    def adjust_twice(self, delta: int) -> None:
+        self.adjustments += 1
+        keeping = self.service.stock
+        assert keeping is not None
+        receipt = Receipt(f"shop adjustment-{self.adjustments}", f"delta {delta}")
+        context = RequestContext(receipt=receipt)
+        left = self.left()
+        if left + delta < 0:
+            with pytest.raises(InsufficientStock):
+                keeping.adjust(AdjustStock("LOT", delta), context)
+            assert self.left() == left
+            return
+        assert keeping.adjust(AdjustStock("LOT", delta), context).available == left + delta
+        # Sent again: refused, and the edge answers from the receipt (a removal may be
+        # refused for the units its first sending removed).
+        with pytest.raises((RequestAlreadyApplied, InsufficientStock)):
+            keeping.adjust(AdjustStock("LOT", delta), context)
+        assert self.left() == left + delta
+        self.adjusted += delta
+
     @invariant()
     def units_left_and_sold_make_the_stock(self) -> None:
         levels = self.catalog.products["LOT"].stock_levels
         assert levels is not None and min(levels) >= 0
-        assert self.left() + self.sold == STOCKED
+        assert self.left() + self.sold == STOCKED + self.adjusted
 
 
 TestCheckoutsOfALimitedLot = CheckoutsOfALimitedLot.TestCase

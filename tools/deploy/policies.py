@@ -123,6 +123,13 @@ ACCESS: dict[str, dict[str, set[str]]] = {
         "CartItems": {"Query", "UpdateItem"},
     },
     "list_customer_carts": {CUSTOMER_INDEX_RESOURCE: {"Query"}},
+    # The product with its stock read afresh, then its shards changed in one transaction
+    # with the adjustment's receipt (always keyed).
+    "adjust_stock": {
+        **_KEYED,
+        "Products": {"BatchGetItem"},
+        "Stock": {"BatchGetItem", "UpdateItem"},
+    },
 }
 
 SWEEPER = "finish_stalled_merges"
