@@ -36,6 +36,19 @@ def port_is_open(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+def make_s(environment: dict[str, str], *arguments: str) -> str:
+    """What `make -s ARGUMENTS` prints, beside a running make run."""
+    return subprocess.run(
+        ["make", "-s", *arguments],
+        cwd=PROJECT_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+
+
 def test_run_local_serves_shoppers_and_guests_and_ctrl_c_stops_everything() -> None:
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if k not in ("API_AUTH", "TOKEN_KEYS")}
@@ -43,27 +56,11 @@ def test_run_local_serves_shoppers_and_guests_and_ctrl_c_stops_everything() -> N
     with run_local({**environment, "PORT": str(port)}) as run:
         assert f"{api} in shopper mode".encode() in run.banner
 
-        token = subprocess.run(
-            ["make", "-s", "token", "SUB=alice"],
-            cwd=PROJECT_DIR,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        ).stdout
+        token = make_s(environment, "token", "SUB=alice")
         assert token.count("\n") == 1 and token.count(".") == 2  # one line: a JWT
-        restock = ["make", "-s", "stock", "PRODUCT=GRINDER-HAND", "DELTA=2", "KEY=delivery-1"]
+        restock = ("stock", "PRODUCT=GRINDER-HAND", "DELTA=2", "KEY=delivery-1", "STAGE=local")
         for _ in range(2):  # sent twice: counted once (the sample has 3)
-            restocked = subprocess.run(
-                [*restock, "STAGE=local"],
-                cwd=PROJECT_DIR,
-                env=environment,
-                capture_output=True,
-                text=True,
-                check=True,
-                timeout=60,
-            ).stdout
+            restocked = make_s(environment, *restock)
             assert json.loads(restocked) == {"productId": "GRINDER-HAND", "available": 5}
         shopper = {"Authorization": f"Bearer {token.strip()}"}
         mine = requests.post(f"{api}/carts", json={}, headers=shopper, timeout=10)

@@ -67,7 +67,7 @@ def test_one_stack_holds_the_tables_the_api_and_every_function(packaged: Any) ->
     # The REST handler, one per operation, the merge and abandoned-cart sweeps, the stream
     # consumer, and in a shopper-mode stage the authorizer.
     functions = len(deployed_functions(stage))
-    assert functions == (18 if stage == "dev" else 17)
+    assert functions == (19 if stage == "dev" else 18)
     assert len(of_type(template, "AWS::Serverless::Function")) == functions
     assert len(of_type(template, "AWS::IAM::Role")) == functions
 

@@ -13,6 +13,7 @@ Prints the function's answer; exits 1 when it is a refusal.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import boto3
 
 from chalicelib import wiring
+from chalicelib.edge.logs import ACCESS_LOGGER
 from tools.deploy.policies import lambda_name
 from tools.local.price import DYNAMODB_FILE
 from tools.local.stack import LOCAL_STAGE, local_aws_environment
@@ -42,9 +44,10 @@ def adjust(stage: str, event: dict[str, Any]) -> Any:
         if not DYNAMODB_FILE.exists():
             raise SystemExit("start `make run` first: its stock is the one changed")
         os.environ.update(local_aws_environment(json.loads(DYNAMODB_FILE.read_text())["endpoint"]))
-        os.environ["LOG_LEVEL"] = "WARNING"  # the answer alone on stdout, not its access line
         import app  # after the environment: importing it configures logging
 
+        # The answer alone on stdout: not the access line (with its metrics) a function logs.
+        logging.getLogger(ACCESS_LOGGER).setLevel(logging.WARNING)
         settings = stage_settings(LOCAL_STAGE)
         app.services.use(wiring.build(settings, wiring.dynamodb_client(settings)))
         return app.adjust_stock_function(event, None)
