@@ -49,6 +49,7 @@ METRICS = {
         Metric("ItemsAdded", (STAGE,), "add_item and change_items changes committed"),
         Metric("Checkouts", (STAGE,), "carts checked out"),
         Metric("CheckoutRefusals", (STAGE, CODE), "checkouts refused, by code"),
+        Metric("StockContention", _PER_OPERATION, "stock taken meanwhile: read again"),
         Metric("DiscountCodesRefused", (STAGE, REASON), "discount codes refused, by reason"),
         Metric("MergesInSteps", (STAGE,), "merges too large for one transaction"),
         Metric("MergesFinishedBySweeper", (STAGE,), "interrupted merges the sweeper finished"),

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from chalicelib import telemetry
 from chalicelib.domain.access import TRUSTED_CALLER, Caller
 from chalicelib.domain.cart import Cart, Change
 from chalicelib.domain.clock import utc_now
@@ -132,6 +133,8 @@ class Changes:
             except ConcurrentUpdate as conflict:
                 kind = StockMoved if isinstance(conflict, StockMoved) else ConcurrentUpdate
                 moved[kind] += 1
+                if kind is StockMoved:
+                    telemetry.count("StockContention")
                 if moved[kind] < limits[kind]:
                     continue
                 raise ConcurrentUpdate(cart_id) from None

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
+from chalicelib import telemetry
 from chalicelib.domain.cart import Change
 from chalicelib.domain.commands import AdjustStock
 from chalicelib.domain.errors import ConcurrentUpdate, ProductNotFound, StockMoved, StockNotCounted
@@ -48,6 +49,7 @@ class StockKeeping:
             try:
                 self._ledger.adjust(command.product_id, moves, change)
             except StockMoved:
+                telemetry.count("StockContention")
                 continue
             return StockLevel(command.product_id, sum(levels) + command.delta)
         raise ConcurrentUpdate(command.product_id, "stock kept moving under the adjustment")

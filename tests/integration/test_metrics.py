@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 
+from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.edge.logs import ACCESS_LOGGER, JsonFormatter
 from chalicelib.edge.metrics import METRICS
-from chalicelib.settings import METRICS_NAMESPACE
+from chalicelib.settings import METRICS_NAMESPACE, Settings
 from tests import emf
 from tests.faults import FaultInjector, throttled, transaction_conflict
 from tests.integration.clients import MISSING_CART, Api, Functions
@@ -187,3 +189,30 @@ def test_a_cart_token_in_a_path_is_never_logged_however_it_is_encoded(
         line = lines.one()
         assert line["path"] == "/ucp/carts/{cart token}"
         assert "art." not in json.dumps(line)
+
+
+def test_a_checkout_whose_stock_was_taken_meanwhile_reads_again_and_says_so(
+    api: Api, lines: AccessLines, dynamodb: Any, settings: Settings
+) -> None:
+    """The checkout of 2 reads 3 units of GRINDER-HAND; another checkout takes 2 before it
+    writes: its take fails, it reads again (StockContention) and finds 1 left: refused."""
+    catalog = DynamoProductRepository(dynamodb, settings.products_table, settings.stock_table)
+    cart = api.new_cart()
+    api.call("POST", f"/carts/{cart}/items", {"productId": "GRINDER-HAND", "quantity": 2})
+    read = DynamoProductRepository.get_many
+    sold: list[bool] = []
+
+    def read_then_sold(self: DynamoProductRepository, product_ids: Any) -> Any:
+        products = read(self, product_ids)
+        if not sold:  # between this checkout's read and its write
+            sold.append(True)
+            catalog.set_stock({"GRINDER-HAND": (1,)})
+        return products
+
+    lines.take()
+    with patch.object(DynamoProductRepository, "get_many", read_then_sold):
+        refused = api.call("POST", f"/carts/{cart}/checkout")
+    assert (refused.status_code, refused.json["warnings"][0]["available"]) == (409, 1)
+    assert catalog.get_many(["GRINDER-HAND"])["GRINDER-HAND"].stock == 1
+    (line,) = lines.take()
+    assert emf.metrics(line)["StockContention"] == (1, PER_OPERATION)

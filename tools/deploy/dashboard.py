@@ -119,6 +119,7 @@ def dashboard(stage: str) -> dict[str, Any]:
                     ],
                     [search("DynamoDBThrottles", "stage,operation")],
                     [search("ConditionalConflicts", "stage,operation")],
+                    [search("StockContention", "stage,operation")],
                     [search("ServerErrors", "stage,operation")],
                 ],
                 18,
