@@ -200,14 +200,21 @@ def batch_write(client: DynamoDBClient, table: str, requests: list[Row]) -> None
 
 def batch_get(client: DynamoDBClient, table: str, keys: list[Row]) -> list[Row]:
     """BatchGetItem of up to 100 keys, retrying unprocessed keys."""
-    request: Any = {table: {"Keys": keys}}
-    rows: list[Row] = []
+    return batch_get_tables(client, {table: keys})[table]
+
+
+def batch_get_tables(client: DynamoDBClient, keys: dict[str, list[Row]]) -> dict[str, list[Row]]:
+    """One BatchGetItem of up to 100 keys over several tables (one round trip, one request),
+    retrying unprocessed keys: each table's rows."""
+    request: Any = {table: {"Keys": table_keys} for table, table_keys in keys.items() if table_keys}
+    rows: dict[str, list[Row]] = {table: [] for table in keys}
     for attempt in range(_BATCH_ATTEMPTS):
         if attempt:
             backoff(attempt)
         with storage_errors():
             response = client.batch_get_item(RequestItems=request)
-        rows.extend(response["Responses"].get(table, []))
+        for table, found in response["Responses"].items():
+            rows[table].extend(found)
         request = response.get("UnprocessedKeys")
         if not request:
             return rows

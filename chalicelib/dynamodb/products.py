@@ -11,12 +11,12 @@ from chalicelib.domain.products import Product
 from chalicelib.dynamodb.calls import (
     BATCH_GET_LIMIT,
     BATCH_WRITE_LIMIT,
-    batch_get,
+    batch_get_tables,
     batch_write,
     chunks,
 )
 from chalicelib.dynamodb.rows import Row, product_from, product_row
-from chalicelib.dynamodb.stock import StockLevels
+from chalicelib.dynamodb.stock import StockLevels, stock_key
 from chalicelib.parallel import in_parallel
 from chalicelib.service.ports import ProductRepository
 
@@ -31,18 +31,25 @@ class DynamoProductRepository(ProductRepository):
         self._stock = StockLevels(client, stock_table)
 
     def get_many(self, product_ids: Collection[str]) -> dict[str, Product]:
-        """BatchGetItem in chunks of 100 of the products and of their stock's shard 0, all
-        in parallel (unprocessed keys retried); then the other shards of a product spread
-        over more than one."""
-        keys = [{"productId": {"S": pid}} for pid in sorted(set(product_ids))]
-        calls: list[Callable[[], list[Row]]] = [
-            functools.partial(batch_get, self._client, self._table, chunk)
-            for chunk in chunks(keys, BATCH_GET_LIMIT)
+        """Each product with its stock's shard 0 in the same BatchGetItem, in chunks of 50
+        products (100 keys) run in parallel, unprocessed keys retried; then the other shards
+        of a product spread over more than one."""
+        calls: list[Callable[[], dict[str, list[Row]]]] = [
+            functools.partial(
+                batch_get_tables,
+                self._client,
+                {
+                    self._table: [{"productId": {"S": pid}} for pid in chunk],
+                    self._stock.table: [stock_key(pid, 0) for pid in chunk],
+                },
+            )
+            for chunk in chunks(sorted(set(product_ids)), BATCH_GET_LIMIT // 2)
         ]
-        first_shards = self._stock.first_shards_soon(product_ids)
-        answers = in_parallel([*calls, *first_shards])
-        rows = [row for answer in answers[: len(calls)] for row in answer]
-        levels = self._stock.levels([row for answer in answers[len(calls) :] for row in answer])
+        answers = in_parallel(calls)
+        rows = [row for answer in answers for row in answer[self._table]]
+        levels = self._stock.levels(
+            [row for answer in answers for row in answer[self._stock.table]]
+        )
         return {
             row["productId"]["S"]: product_from(row, levels.get(row["productId"]["S"]))
             for row in rows

@@ -8,7 +8,7 @@ DynamoStockLedger's.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.cart import Change
@@ -73,15 +73,9 @@ class StockLevels:
 
     def __init__(self, client: DynamoDBClient, stock_table: str) -> None:
         self._client = client
-        self._table = stock_table
-
-    def first_shards_soon(self, product_ids: Collection[str]) -> list[Callable[[], list[Row]]]:
-        """The reads of each product's shard 0, to run alongside other reads."""
-        keys = [stock_key(pid, 0) for pid in sorted(set(product_ids))]
-        return [
-            functools.partial(batch_get, self._client, self._table, chunk)
-            for chunk in chunks(keys, BATCH_GET_LIMIT)
-        ]
+        self.table = stock_table
+        """The Stock table's name: a reader of the products asks for their shard 0 in the
+        same request (DynamoProductRepository)."""
 
     def levels(self, first_shards: list[Row]) -> Levels:
         """Every product's levels, given its shard 0 as read: the other shards of a product
@@ -95,7 +89,7 @@ class StockLevels:
             counts[product_id] = int(row.get("shards", {"N": "1"})["N"])
             more += [stock_key(product_id, shard) for shard in range(1, counts[product_id])]
         reads: list[Callable[[], list[Row]]] = [
-            functools.partial(batch_get, self._client, self._table, chunk)
+            functools.partial(batch_get, self._client, self.table, chunk)
             for chunk in chunks(more, BATCH_GET_LIMIT)
         ]
         for rows in in_parallel(reads):
@@ -113,16 +107,17 @@ class StockLevels:
         items = [row for pid, shards in levels.items() for row in stock_rows(pid, shards)]
         requests = [{"PutRequest": {"Item": item}} for item in items]
         for batch in chunks(requests, BATCH_WRITE_LIMIT):
-            batch_write(self._client, self._table, batch)
+            batch_write(self._client, self.table, batch)
 
     def set_new(self, levels: Mapping[str, tuple[int, ...]]) -> None:
         """The levels of the products whose stock is not counted yet; the others keep
         theirs, so that a catalog loaded again never puts back units sold since."""
-        counted = {
-            row["productId"]["S"]
-            for rows in in_parallel(self.first_shards_soon(levels))
-            for row in rows
-        }
+        keys = [stock_key(pid, 0) for pid in sorted(levels)]
+        reads: list[Callable[[], list[Row]]] = [
+            functools.partial(batch_get, self._client, self.table, chunk)
+            for chunk in chunks(keys, BATCH_GET_LIMIT)
+        ]
+        counted = {row["productId"]["S"] for rows in in_parallel(reads) for row in rows}
         self.set({pid: shards for pid, shards in levels.items() if pid not in counted})
 
 

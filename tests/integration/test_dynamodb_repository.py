@@ -155,14 +155,16 @@ def test_an_unreachable_dynamodb_is_storage_unavailable_quickly(
         repository(client, settings).get("c-1", T0)
 
 
-def test_products_are_read_in_chunks_of_100(dynamodb: Any, settings: Settings) -> None:
+def test_products_are_read_with_their_stock_in_chunks_of_50(
+    dynamodb: Any, settings: Settings
+) -> None:
     products = DynamoProductRepository(dynamodb, settings.products_table, settings.stock_table)
     products.put_many(product(index) for index in range(250))
     injector = FaultInjector(dynamodb)
     found = products.get_many([f"P{i:03}" for i in range(250)] + ["NOPE"])
     assert len(found) == 250
     assert found["P007"].unit_price.format() == "1.00"
-    assert injector.calls["BatchGetItem"] == 6  # 3 chunks of products, 3 of their stock
+    assert injector.calls["BatchGetItem"] == 6  # 251 ids: 50 with their stock in each
 
 
 def test_unprocessed_keys_are_fetched_again(dynamodb: Any, settings: Settings) -> None:
@@ -182,7 +184,7 @@ def test_unprocessed_keys_are_fetched_again(dynamodb: Any, settings: Settings) -
     injector = FaultInjector(dynamodb)
     injector.fail("BatchGetItem", lambda: dynamodb_answer(partial), times=1)
     assert set(products.get_many(["P001", "P002"])) == {"P001", "P002"}
-    assert injector.calls["BatchGetItem"] == 3  # the products twice, their stock once
+    assert injector.calls["BatchGetItem"] == 2
 
 
 def line_expiry(client: Any, settings: Settings, product_id: str) -> int:

@@ -97,8 +97,8 @@ def test_get_cart_is_one_round_trip_with_prices_promotions_and_rates_cached_two_
     app_module.services.use(wiring.build(LOCAL, dynamodb))  # a new container: nothing cached
     # The prices, the promotions and both rate tables, read at once.
     assert round_trips(counter, api, "GET", f"/carts/{cart}") == STATED["get_cart (nothing cached)"]
-    # The prices, their stock and the rates: three BatchGetItem, with the Scan, at once.
-    assert (counter.operations.count("BatchGetItem"), counter.operations.count("Scan")) == (3, 1)
+    # The prices with their stock, and the rates: two BatchGetItem, with the Scan, at once.
+    assert (counter.operations.count("BatchGetItem"), counter.operations.count("Scan")) == (2, 1)
     view = api.call("GET", f"/carts/{cart}").json
     assert view["discounts"][0]["code"] == "WELCOME10"
     assert (view["taxAmount"] is None) == (address is None)
@@ -161,8 +161,8 @@ def test_checkout_prices_the_cart_once_and_a_checked_out_cart_reads_no_prices(
     cart = cart_with_lines(api, 3)
     app_module.services.use(wiring.build(LOCAL, dynamodb))  # a new container: nothing cached
     assert round_trips(counter, api, "POST", f"/carts/{cart}/checkout", {}) == STATED["checkout"]
-    # The prices and their stock once, the rates once.
-    assert counter.operations.count("BatchGetItem") == 3
+    # The prices with their stock once, the rates once.
+    assert counter.operations.count("BatchGetItem") == 2
     app_module.services.use(wiring.build(LOCAL, dynamodb))
     assert round_trips(counter, api, "GET", f"/carts/{cart}") == STATED["get_cart (checked out)"]
     assert sorted(counter.operations) == ["GetItem", "Query"]  # the row and its lines
