@@ -46,7 +46,7 @@ from chalicelib.domain.products import MAX_QUANTITY, Product
 from chalicelib.domain.promotions import MAX_CODES_PER_CART, TOO_MANY
 from chalicelib.domain.receipts import Receipt
 from chalicelib.domain.size import TextBudget, cart_text_bytes, pairs_bytes, text_bytes
-from chalicelib.domain.stock import StockTake, plan_takes
+from chalicelib.domain.stock import StockTake, checkout_takes
 from chalicelib.domain.tax import TaxResult
 from chalicelib.domain.warnings import (
     INSUFFICIENT_STOCK,
@@ -424,15 +424,9 @@ class Cart:
         self.checkout_discounts = discounts
         self.checkout_delivery, self.checkout_tax = delivery, tax
         self.checkout_tax_included = tax_included
-        takes = []
-        for line in self.lines:
-            levels = catalog[line.product_id].stock_levels
-            if levels is not None:
-                first = shards.randrange(len(levels)) if shards is not None else 0
-                takes += plan_takes(line.product_id, levels, line.quantity, first)
-        self.stock_taken = {take.product_id: 0 for take in takes}
-        for take in takes:
-            self.stock_taken[take.product_id] += take.units
+        wanted = {line.product_id: line.quantity for line in self.lines}
+        takes = checkout_takes(wanted, catalog, shards)
+        self.stock_taken = {take.product_id: wanted[take.product_id] for take in takes}
         self.status = CHECKED_OUT
         self._changed(change)
         return takes

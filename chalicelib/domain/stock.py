@@ -8,10 +8,12 @@ while any shard has a unit, a take of it succeeds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from random import Random
 from typing import NamedTuple
 
 from chalicelib.domain.errors import CheckoutTooLarge, InsufficientStock
+from chalicelib.domain.products import Product
 from chalicelib.domain.warnings import INSUFFICIENT_STOCK, CartWarning
 
 MAX_SHARDS = 20
@@ -54,6 +56,20 @@ def plan_takes(product_id: str, levels: Sequence[int], units: int, first: int) -
             needed -= taken
         if not needed:
             break
+    return takes
+
+
+def checkout_takes(
+    wanted: Mapping[str, int], catalog: Mapping[str, Product], shards: Random | None
+) -> list[StockTake]:
+    """The units a checkout takes of each product whose stock is counted, each starting at
+    a shard `shards` picks (shard 0 without it)."""
+    takes = []
+    for product_id, units in wanted.items():
+        levels = catalog[product_id].stock_levels
+        if levels is not None:
+            first = shards.randrange(len(levels)) if shards is not None else 0
+            takes += plan_takes(product_id, levels, units, first)
     return takes
 
 

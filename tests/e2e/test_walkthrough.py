@@ -37,15 +37,18 @@ def reader(
     assert shopper_stack.issuer is not None
     shopper_stack.issuer.save(tmp_path / "issuer.json")
     monkeypatch.setenv("LOCAL_ISSUER_FILE", str(tmp_path / "issuer.json"))
-    products_table = shopper_stack.settings.products_table
+    settings = shopper_stack.settings
     endpoint = shopper_stack.dynamodb.meta.endpoint_url
-    stock_table = shopper_stack.settings.stock_table
-    save_local_dynamodb(endpoint, products_table, stock_table, tmp_path / "dynamodb.json")
+    save_local_dynamodb(settings, endpoint, tmp_path / "dynamodb.json")
     monkeypatch.setenv("LOCAL_DYNAMODB_FILE", str(tmp_path / "dynamodb.json"))
-    products = DynamoProductRepository(shopper_stack.dynamodb, products_table, stock_table)
+    tables = (settings.products_table, settings.stock_table)
+    products = DynamoProductRepository(shopper_stack.dynamodb, *tables)
     sample = parse_catalog(json.loads(SAMPLE_CATALOG.read_text()))
+    sample_stock = {p.product_id: p.stock_levels for p in sample if p.stock_levels}
+    products.set_stock(sample_stock)  # as make run starts, whatever the tests before sold
     yield shopper_stack
     products.put_many(sample)
+    products.set_stock(sample_stock)
 
 
 def test_the_walk_through_answers_as_documented(reader: Stack) -> None:

@@ -23,9 +23,8 @@ import boto3
 from chalicelib import wiring
 from chalicelib.edge.logs import ACCESS_LOGGER
 from tools.deploy.policies import lambda_name
-from tools.local.price import DYNAMODB_FILE
-from tools.local.stack import LOCAL_STAGE, local_aws_environment
-from tools.stage import stage_settings
+from tools.local.price import DYNAMODB_FILE, local_settings
+from tools.local.stack import local_aws_environment
 
 USAGE = "usage: make -s stock PRODUCT=<product id> DELTA=<units, + or -> KEY=<its id> STAGE=..."
 
@@ -43,12 +42,12 @@ def adjust(stage: str, event: dict[str, Any]) -> Any:
     if stage == "local":
         if not DYNAMODB_FILE.exists():
             raise SystemExit("start `make run` first: its stock is the one changed")
-        os.environ.update(local_aws_environment(json.loads(DYNAMODB_FILE.read_text())["endpoint"]))
+        endpoint, settings = local_settings()
+        os.environ.update(local_aws_environment(endpoint))
         import app  # after the environment: importing it configures logging
 
         # The answer alone on stdout: not the access line (with its metrics) a function logs.
         logging.getLogger(ACCESS_LOGGER).setLevel(logging.WARNING)
-        settings = stage_settings(LOCAL_STAGE)
         app.services.use(wiring.build(settings, wiring.dynamodb_client(settings)))
         return app.adjust_stock_function(event, None)
     answer = boto3.client("lambda").invoke(

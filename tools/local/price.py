@@ -16,28 +16,35 @@ from pathlib import Path
 
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.service.datafiles.catalog import parse_catalog
-from tools.local.stack import local_client
-from tools.stage import PROJECT_DIR
+from chalicelib.settings import Settings
+from tools.local.stack import LOCAL_STAGE, local_client
+from tools.stage import PROJECT_DIR, stage_settings
 
 DYNAMODB_FILE = Path(
     os.environ.get("LOCAL_DYNAMODB_FILE") or PROJECT_DIR / ".local" / "dynamodb.json"
 )
 
 
-def save_local_dynamodb(
-    endpoint: str, products_table: str, stock_table: str, path: Path = DYNAMODB_FILE
-) -> None:
-    """What `make -s price` needs to reach the running service's catalog."""
+def save_local_dynamodb(settings: Settings, endpoint: str, path: Path = DYNAMODB_FILE) -> None:
+    """What `make -s price` and `make -s stock` need to reach the running service's tables:
+    where its DynamoDB is, and the tables' names."""
     path.parent.mkdir(exist_ok=True)
-    tables = {"productsTable": products_table, "stockTable": stock_table}
-    path.write_text(json.dumps({"endpoint": endpoint, **tables}))
+    path.write_text(json.dumps({"endpoint": endpoint, "tables": settings.table_names}))
+
+
+def local_settings(path: Path = DYNAMODB_FILE) -> tuple[str, Settings]:
+    """The running service's DynamoDB endpoint, and the local stage's settings with its
+    tables, as make run saved them."""
+    local = json.loads(path.read_text())
+    return local["endpoint"], stage_settings(LOCAL_STAGE)._replace(table_names=local["tables"])
 
 
 def set_price(product_id: str, price: str, path: Path = DYNAMODB_FILE) -> str:
     """The product's new price, stored; what was done, in one line."""
-    local = json.loads(path.read_text())
-    client = local_client("dynamodb", local["endpoint"])
-    products = DynamoProductRepository(client, local["productsTable"], local["stockTable"])
+    endpoint, settings = local_settings(path)
+    client = local_client("dynamodb", endpoint)
+    tables = (settings.products_table, settings.stock_table)
+    products = DynamoProductRepository(client, *tables)
     product = products.get_many([product_id]).get(product_id)
     if product is None:
         raise ValueError(f"{product_id} is not in the catalog")

@@ -167,7 +167,7 @@ def main() -> None:
             print(f"DynamoDB (moto) on {endpoint}; {samples} loaded")
         issuer.save()
         RUN_FILE.write_text(json.dumps({"pid": os.getpid()}))  # before chalice local watches
-        save_local_dynamodb(endpoint, settings.products_table, settings.stock_table)
+        save_local_dynamodb(settings, endpoint)
         sweeper = build(settings, client).carts
         relay = None if existing else EventRelay(endpoint, settings, tap_name="make-run")
         api_url = f"http://{LOOPBACK}:{port}"
