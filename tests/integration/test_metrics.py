@@ -10,6 +10,7 @@ from unittest.mock import patch
 
 import pytest
 
+from chalicelib import wiring
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.edge.logs import ACCESS_LOGGER, JsonFormatter
 from chalicelib.edge.metrics import METRICS
@@ -196,7 +197,10 @@ def test_a_checkout_whose_stock_was_taken_meanwhile_reads_again_and_says_so(
 ) -> None:
     """The checkout of 2 reads 3 units of GRINDER-HAND; another checkout takes 2 before it
     writes: its take fails, it reads again (StockContention) and finds 1 left: refused."""
-    catalog = DynamoProductRepository(dynamodb, settings.products_table, settings.stock_table)
+    # Another client than the service's: the IAM test records what the service calls.
+    other_client = wiring.dynamodb_client(settings)
+    tables = (settings.products_table, settings.stock_table)
+    catalog = DynamoProductRepository(other_client, *tables)
     cart = api.new_cart()
     api.call("POST", f"/carts/{cart}/items", {"productId": "GRINDER-HAND", "quantity": 2})
     read = DynamoProductRepository.get_many
