@@ -94,9 +94,9 @@ def build(settings: Settings, client: DynamoDBClient) -> Services:
         pricing,
         keys,
         attempts,
+        DynamoStockLedger(client, settings.stock_table, settings.idempotency_table),
         lifetime=lifetime,
         codes_per_address=settings.codes_per_address,
-        stock=DynamoStockLedger(client, settings.stock_table, settings.idempotency_table),
     )
     verifier = TokenVerifier(
         settings.shopper_issuer, settings.shopper_audience, keys, settings.shopper_jwks_url

@@ -27,7 +27,7 @@ from chalicelib.edge import idempotency, parsing, views
 from chalicelib.service.changes import RequestContext
 from chalicelib.service.operations import CartService, CreatedCart
 from chalicelib.service.ports import ReceiptStore
-from chalicelib.service.stock import StockKeeping, StockLevel
+from chalicelib.service.stock import StockLevel
 
 log = logging.getLogger(__name__)
 
@@ -188,20 +188,11 @@ def _adjust_stock(request: Incoming) -> Call:
         raise InvalidInput([FieldError("idempotencyKey", "is required: it names the adjustment")])
     command = parsing.adjust_stock(request.body)
 
-    def call(service: CartService, context: RequestContext) -> Reply:
-        return _stock_reply(_stock_keeping(service).adjust(command, context))
-
-    return call
+    return lambda service, context: _stock_reply(service.stock.adjust(command, context))
 
 
 def _stock_as_now(service: CartService, product_id: str, request: Incoming) -> Reply:
-    return _stock_reply(_stock_keeping(service).level(product_id))
-
-
-def _stock_keeping(service: CartService) -> StockKeeping:
-    if service.stock is None:
-        raise RuntimeError("the service was built without its stock ledger")
-    return service.stock
+    return _stock_reply(service.stock.level(product_id))
 
 
 def _stock_reply(level: StockLevel) -> Reply:

@@ -99,11 +99,11 @@ class CartService:
         pricing: Pricing,
         keys: Callable[[], KeyRing],
         attempts: CodeAttempts,
+        stock: StockLedger,
         lifetime: timedelta = DEFAULT_LIFETIME,
         codes_per_address: int = MAX_REFUSED_CODES_PER_ADDRESS,
         clock: Callable[[], datetime] = utc_now,
         new_cart_id: Callable[[], str] = lambda: str(uuid.uuid4()),
-        stock: StockLedger | None = None,
     ) -> None:
         self._carts = carts
         self._pricing = pricing
@@ -116,7 +116,7 @@ class CartService:
         self._codes = DiscountCodes(
             self._changes, carts, pricing, attempts, codes_per_address, clock
         )
-        self.stock = StockKeeping(self._catalog, stock, clock) if stock is not None else None
+        self.stock = StockKeeping(self._catalog, stock, clock)
         """The shop's own changes to its stock (the adjust_stock operation)."""
 
     def enter_discount_code(

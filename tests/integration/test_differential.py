@@ -46,16 +46,19 @@ from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import PERCENT_OFF_CART, Promotion
 from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.products import DynamoProductRepository
+from chalicelib.dynamodb.stock import DynamoStockLedger
 from chalicelib.edge.problems import problem_for
 from chalicelib.edge.views import cart_view
 from chalicelib.service.operations import CartService, CreatedCart
-from chalicelib.service.ports import CartRepository, ProductRepository
+from chalicelib.service.ports import CartRepository, ProductRepository, StockLedger
 from chalicelib.settings import Settings
 from tests.fakes import (
     InMemoryCartRepository,
     InMemoryCodeAttempts,
     InMemoryProductRepository,
     InMemoryPromotionRepository,
+    InMemoryReceiptStore,
+    InMemoryStockLedger,
     fixed_keys,
     pricing,
 )
@@ -84,7 +87,11 @@ class Clock:
 
 
 def service(
-    carts: CartRepository, products: ProductRepository, clock: Clock, prefix: str
+    carts: CartRepository,
+    products: ProductRepository,
+    ledger: StockLedger,
+    clock: Clock,
+    prefix: str,
 ) -> CartService:
     promotions = InMemoryPromotionRepository([SAVE10])
     ids = iter(f"{prefix}-{n}" for n in range(1000))
@@ -93,6 +100,7 @@ def service(
         pricing(products, promotions),
         fixed_keys,
         InMemoryCodeAttempts(),
+        ledger,
         lifetime=LIFETIME,
         clock=clock,
         new_cart_id=lambda: next(ids),
@@ -133,9 +141,13 @@ class Differential(RuleBasedStateMachine):
         stocked.put_many(PRODUCTS)
         stocked.set_stock({p.product_id: p.stock_levels for p in PRODUCTS if p.stock_levels})
         catalog = InMemoryProductRepository(PRODUCTS)
+        fake_ledger = InMemoryStockLedger(catalog, InMemoryReceiptStore())
+        ledger = DynamoStockLedger(client, tables.stock_table, tables.idempotency_table)
         self.services = (
-            service(InMemoryCartRepository(stock=catalog), catalog, self.clock, prefix),
-            service(dynamodb, stocked, self.clock, prefix),
+            service(
+                InMemoryCartRepository(stock=catalog), catalog, fake_ledger, self.clock, prefix
+            ),
+            service(dynamodb, stocked, ledger, self.clock, prefix),
         )
         self.carts: list[str] = []
 

@@ -26,6 +26,8 @@ from tests.fakes import (
     InMemoryCodeAttempts,
     InMemoryProductRepository,
     InMemoryPromotionRepository,
+    InMemoryReceiptStore,
+    InMemoryStockLedger,
     fixed_keys,
     pricing,
 )
@@ -52,6 +54,7 @@ class Shop:
             pricing(catalog, self.promotions),
             fixed_keys,
             InMemoryCodeAttempts(),
+            InMemoryStockLedger(catalog, InMemoryReceiptStore()),
             clock=lambda: NOW,
             new_cart_id=lambda: next(ids),
         )

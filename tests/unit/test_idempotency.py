@@ -17,6 +17,7 @@ from tests.fakes import (
     InMemoryCodeAttempts,
     InMemoryProductRepository,
     InMemoryReceiptStore,
+    InMemoryStockLedger,
     fixed_keys,
     pricing,
 )
@@ -27,11 +28,13 @@ class Edge:
         self.receipts = InMemoryReceiptStore()
         self.carts = InMemoryCartRepository(self.receipts)
         beans = Product("BEANS", "Beans", Money(Decimal("19.99"), "USD"))
+        catalog = InMemoryProductRepository([beans])
         self.service = CartService(
             self.carts,
-            pricing(InMemoryProductRepository([beans])),
+            pricing(catalog),
             fixed_keys,
             InMemoryCodeAttempts(),
+            InMemoryStockLedger(catalog, self.receipts),
         )
 
     def send(

@@ -109,9 +109,9 @@ class CheckoutsOfALimitedLot(RuleBasedStateMachine):
             pricing(self.catalog),
             fixed_keys,
             InMemoryCodeAttempts(),
+            InMemoryStockLedger(self.catalog, receipts),
             clock=Clock(),
             new_cart_id=lambda: next(ids),
-            stock=InMemoryStockLedger(self.catalog, receipts),
         )
         self.open: dict[str, int] = {}
         self.sold = 0
@@ -149,7 +149,6 @@ class CheckoutsOfALimitedLot(RuleBasedStateMachine):
     def adjust_twice(self, delta: int) -> None:
         self.adjustments += 1
         keeping = self.service.stock
-        assert keeping is not None
         receipt = Receipt(f"shop adjustment-{self.adjustments}", f"delta {delta}")
         context = RequestContext(receipt=receipt)
         left = self.left()
