@@ -10,6 +10,7 @@ from typing import Any
 from chalice.test import Client
 
 import app as app_module
+from chalicelib.domain.commands import MAX_OPERATIONS
 from chalicelib.edge.services import Services
 from tests.iam_recorder import IamRecorder
 from tools.deploy.policies import API_HANDLER
@@ -50,6 +51,15 @@ class Api:
         response = self.call("POST", "/carts", {"customerId": "customer-42", **body})
         assert response.status_code == 201
         return str(response.json["cartId"])
+
+    def fill(self, cart: str, product_ids: list[str]) -> None:
+        """One unit of each product, added in batches of MAX_OPERATIONS (as a storefront's
+        bulk order would: one request per batch, not per line)."""
+        for start in range(0, len(product_ids), MAX_OPERATIONS):
+            batch = product_ids[start : start + MAX_OPERATIONS]
+            operations = [{"op": "add", "productId": pid, "quantity": 1} for pid in batch]
+            added = self.call("PATCH", f"/carts/{cart}/items", {"operations": operations})
+            assert added.status_code == 200, added.json
 
 
 class Functions:

@@ -99,8 +99,7 @@ def test_a_101st_line_is_line_limit(api: Api, dynamodb: Any) -> None:
         Product(f"BULK-{i}", "Bulk", Money(Decimal("1.00"), "USD")) for i in range(101)
     )
     cart = api.new_cart()
-    for index in range(100):
-        api.call("POST", f"/carts/{cart}/items", {"productId": f"BULK-{index}", "quantity": 1})
+    api.fill(cart, [f"BULK-{index}" for index in range(100)])
     before = api.call("GET", f"/carts/{cart}").json
     assert before["itemCount"] == 100
     response = api.call("POST", f"/carts/{cart}/items", {"productId": "BULK-100", "quantity": 1})

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.cart import MAX_LINES, Cart, CartLine, Change
 from chalicelib.domain.errors import (
     CartBeingMerged,
     CartNotFound,
@@ -57,8 +57,14 @@ def at(seconds: float) -> Change:
 
 
 def cart_with_lines(carts: DynamoCartRepository, count: int, cart_id: str = "c-1") -> None:
-    carts.create(Cart(cart_id, "customer-42", "USD", T0, T0, T0 + LIFETIME), at(0))
-    for index in range(count):
+    """A cart of `count` lines of one unit, a millisecond apart: up to 99 created with the
+    cart (its row and 99 lines fill one transaction), the rest added."""
+    created = [
+        CartLine(p.product_id, p.name, 1, at(n / 1000).now, {}, p.unit_price.amount)
+        for n, p in enumerate(map(product, range(min(count, MAX_LINES - 1))))
+    ]
+    carts.create(Cart(cart_id, "customer-42", "USD", T0, T0, T0 + LIFETIME, lines=created), at(0))
+    for index in range(len(created), count):
         carts.add_line(cart_id, product(index), 1, at(index / 1000))
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.attempts import window_at
-from chalicelib.domain.cart import MAX_LINES, Cart, Change
+from chalicelib.domain.cart import MAX_LINES, Cart, CartLine, Change
 from chalicelib.domain.commands import ADD, ItemOperation, UpdateCart
 from chalicelib.domain.delivery import (
     DeliveryAddress,
@@ -175,10 +175,7 @@ def test_the_999_limit_refuses_and_changes_nothing(carts: CartRepository) -> Non
 
 
 def test_the_100_line_limit_refuses_and_changes_nothing(carts: CartRepository) -> None:
-    stored_cart(carts)
-    for index in range(MAX_LINES):
-        product = Product(f"P{index:03}", "x", Money(Decimal("1.00"), "USD"))
-        carts.add_line("c-1", product, 1, at(index / 1000))
+    filled_cart(carts, "c-1", MAX_LINES)
     before = snapshot(carts.get("c-1", T0))
     with pytest.raises(LineLimitExceeded):
         carts.add_line("c-1", BEANS, 1, at(1))
@@ -271,11 +268,24 @@ def merged_of(target: Cart, source: Cart, change: Change) -> Cart:
     return merged
 
 
+CREATED_WITH = MAX_LINES - 1
+"""Lines a cart is created with at most, beside its row, in one transaction of 100."""
+
+
 def filled_cart(carts: CartRepository, cart_id: str, count: int, offset: int = 0) -> Cart:
-    carts.create(Cart(cart_id, "customer-42", "USD", T0, T0, at(0).expires_at), at(0))
-    for index in range(offset, offset + count):
-        product = Product(f"P{index:03}", f"Product {index}", Money(Decimal("1.00"), "USD"))
-        carts.add_line(cart_id, product, 1, at(index / 1000))
+    """A cart of `count` lines of one unit (P{offset:03}, ...), each added a millisecond after
+    the one before: the first CREATED_WITH created with the cart, the rest added."""
+    products = [
+        Product(f"P{index:03}", f"Product {index}", Money(Decimal("1.00"), "USD"))
+        for index in range(offset, offset + count)
+    ]
+    lines = [
+        CartLine(p.product_id, p.name, 1, at(n / 1000).now, {}, p.unit_price.amount)
+        for n, p in enumerate(products[:CREATED_WITH], start=offset)
+    ]
+    carts.create(Cart(cart_id, "customer-42", "USD", T0, T0, at(0).expires_at, lines=lines), at(0))
+    for n, product in enumerate(products[CREATED_WITH:], start=offset + CREATED_WITH):
+        carts.add_line(cart_id, product, 1, at(n / 1000))
     return carts.get(cart_id, T0)
 
 

@@ -129,8 +129,7 @@ def test_deleting_a_full_cart_is_two_round_trips(
         Product(f"RT-{i}", "x", Money(Decimal("1.00"), "USD")) for i in range(100)
     )
     cart = api.new_cart()
-    for index in range(100):
-        api.call("POST", f"/carts/{cart}/items", {"productId": f"RT-{index}", "quantity": 1})
+    api.fill(cart, [f"RT-{index}" for index in range(100)])
     assert round_trips(counter, api, "DELETE", f"/carts/{cart}") == STATED["delete_cart"]
     assert counter.operations.count("BatchWriteItem") == 4
 
