@@ -142,8 +142,9 @@ def transact(
     Without one, the change was decided on carts as read, and a failed condition means
     they changed since: ConcurrentUpdate, for the caller to read them again. A keyed
     request's `receipt` (receipts.receipt_put) goes last; when its key was used already,
-    RequestAlreadyApplied. `item_refusals` name the errors of the other actions' conditions,
-    by their index among `actions`, when the cart row's own held.
+    RequestAlreadyApplied. `item_refusals` name the errors of other items' conditions, by
+    their index among `actions`, when the cart row's own held (a change without a cart row,
+    such as a stock adjustment, names every action's, the first's too).
 
     botocore keeps the transaction's ClientRequestToken across its own retries, and DynamoDB
     applies a token's transaction once: a retry after a lost answer reports the first
@@ -165,8 +166,9 @@ def transact(
             if receipt is not None and reasons and reasons[-1].get("Code") == _CHECK_FAILED:
                 raise RequestAlreadyApplied() from None
             if _CHECK_FAILED in codes:
-                if reasons[0].get("Code") != _CHECK_FAILED:
-                    for index, item_refusal in (item_refusals or {}).items():
+                item_refusals = item_refusals or {}
+                if 0 in item_refusals or reasons[0].get("Code") != _CHECK_FAILED:
+                    for index, item_refusal in item_refusals.items():
                         if reasons[index].get("Code") == _CHECK_FAILED:
                             try:
                                 item_refusal(reasons[index].get("Item"))

@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.cart import Cart, Change
-from chalicelib.domain.errors import StockMoved
 from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.stock import ONE_WRITE, check_fits
 from chalicelib.dynamodb.calls import ItemRefusal
@@ -32,7 +31,7 @@ from chalicelib.dynamodb.expressions import (
 from chalicelib.dynamodb.line_expiry import LineExpiry
 from chalicelib.dynamodb.promotions import use_counts, use_update, uses_from
 from chalicelib.dynamodb.rows import CART_FIELDS, Row, quantities_map
-from chalicelib.dynamodb.stock import stock_take
+from chalicelib.dynamodb.stock import stock_moved, stock_take
 from chalicelib.dynamodb.transactions import CartTransactions
 from chalicelib.service.ports import Decided
 
@@ -69,7 +68,7 @@ class DecidedChanges:
         receipt = change.receipt is not None
         check_fits(cart_id, decided.takes, len(actions) + receipt)
         for take in decided.takes:
-            refusals[len(actions)] = _stock_moved(cart_id)
+            refusals[len(actions)] = stock_moved(cart_id)
             actions.append(stock_take(self._stock, take))
         touched = set()
         old_lines = {line.product_id: line for line in before.lines}
@@ -131,16 +130,6 @@ class DecidedChanges:
             remove=", ".join(removes),
             values=values,
         )
-
-
-def _stock_moved(cart_id: str) -> ItemRefusal:
-    """A shard holding fewer units than the checkout read there: read the levels again (the
-    domain then refuses a cart short of stock, naming what is left)."""
-
-    def refusal(shard: Row | None) -> None:
-        raise StockMoved(cart_id)
-
-    return refusal
 
 
 def _used_up(promotion: Promotion, per_customer: bool) -> ItemRefusal:

@@ -12,11 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.cart import Change
-from chalicelib.domain.errors import ConcurrentUpdate, StockMoved
+from chalicelib.domain.errors import StockMoved
 from chalicelib.domain.stock import StockTake
 from chalicelib.dynamodb.calls import (
     BATCH_GET_LIMIT,
     BATCH_WRITE_LIMIT,
+    ItemRefusal,
     batch_get,
     batch_write,
     chunks,
@@ -66,6 +67,16 @@ def stock_take(table: str, take: StockTake) -> Row:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
     }
+
+
+def stock_moved(subject: str) -> ItemRefusal:
+    """A take's failed condition: its shard holds fewer units than were read there (another
+    checkout took them), so the levels are read again (StockMoved)."""
+
+    def refusal(shard: Row | None) -> None:
+        raise StockMoved(subject)
+
+    return refusal
 
 
 class StockLevels:
@@ -130,9 +141,5 @@ class DynamoStockLedger(StockLedger):
 
     def adjust(self, product_id: str, moves: Sequence[StockTake], change: Change) -> None:
         actions = [stock_take(self._table, move) for move in moves]
-        try:
-            self._transactions.run(product_id, actions, change=change)
-        except StockMoved:
-            raise
-        except ConcurrentUpdate:  # a take's condition: the only conditions beside the receipt
-            raise StockMoved(product_id) from None
+        refusals = dict.fromkeys(range(len(actions)), stock_moved(product_id))
+        self._transactions.run(product_id, actions, change=change, item_refusals=refusals)

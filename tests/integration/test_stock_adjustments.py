@@ -1,9 +1,17 @@
 """The shop's changes to its stock, through the IAM-only adjust_stock function: units put
 back or removed, each adjustment counted once however often it is sent."""
 
+from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
+from chalicelib.domain.cart import Change
+from chalicelib.domain.errors import StockMoved
+from chalicelib.domain.receipts import Receipt
+from chalicelib.domain.stock import StockTake
 from chalicelib.dynamodb.products import DynamoProductRepository
+from chalicelib.dynamodb.stock import DynamoStockLedger
 from chalicelib.settings import Settings
 from tests.integration.clients import Functions
 
@@ -57,3 +65,18 @@ def test_an_adjustment_needs_a_key_a_delta_and_a_counted_product(functions: Func
     assert (unknown["status"], unknown["code"]) == (400, "PRODUCT_NOT_FOUND")
     uncounted = adjust(functions, "k-uncounted", productId="ESP-1KG", delta=1)
     assert (uncounted["status"], uncounted["code"]) == (409, "STOCK_NOT_COUNTED")
+
+
+def test_a_removal_whose_shard_was_taken_meanwhile_is_stock_moved_and_changes_nothing(
+    dynamodb: Any, settings: Settings
+) -> None:
+    """The ledger's take has the checkout's condition: a shard holding fewer units than the
+    adjustment read there refuses the whole write, for the service to read again."""
+    ledger = DynamoStockLedger(dynamodb, settings.stock_table, settings.idempotency_table)
+    now = datetime(2026, 12, 7, tzinfo=UTC)
+    change = Change(now, now, receipt=Receipt("shop count-9", "r"))
+    with pytest.raises(StockMoved):  # GRINDER-HAND's one shard holds 3
+        ledger.adjust("GRINDER-HAND", [StockTake("GRINDER-HAND", 0, 4)], change)
+    assert stock_of(dynamodb, settings, "GRINDER-HAND") == 3
+    ledger.adjust("GRINDER-HAND", [StockTake("GRINDER-HAND", 0, 3)], change)
+    assert stock_of(dynamodb, settings, "GRINDER-HAND") == 0
