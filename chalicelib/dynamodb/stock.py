@@ -99,14 +99,8 @@ class StockLevels:
             found[(product_id, 0)] = int(row["available"]["N"])
             counts[product_id] = int(row.get("shards", {"N": "1"})["N"])
             more += [stock_key(product_id, shard) for shard in range(1, counts[product_id])]
-        reads: list[Callable[[], list[Row]]] = [
-            functools.partial(batch_get, self._client, self.table, chunk)
-            for chunk in chunks(more, BATCH_GET_LIMIT)
-        ]
-        for rows in in_parallel(reads):
-            for row in rows:
-                key = (row["productId"]["S"], int(row["shard"]["N"]))
-                found[key] = int(row["available"]["N"])
+        for row in self._read(more):
+            found[(row["productId"]["S"], int(row["shard"]["N"]))] = int(row["available"]["N"])
         return {
             pid: tuple(found.get((pid, shard), 0) for shard in range(count))
             for pid, count in counts.items()
@@ -123,13 +117,17 @@ class StockLevels:
     def set_new(self, levels: Mapping[str, tuple[int, ...]]) -> None:
         """The levels of the products whose stock is not counted yet; the others keep
         theirs, so that a catalog loaded again never puts back units sold since."""
-        keys = [stock_key(pid, 0) for pid in sorted(levels)]
+        first_shards = self._read([stock_key(pid, 0) for pid in sorted(levels)])
+        counted = {row["productId"]["S"] for row in first_shards}
+        self.set({pid: shards for pid, shards in levels.items() if pid not in counted})
+
+    def _read(self, keys: list[Row]) -> list[Row]:
+        """The items of `keys`, in BatchGetItem chunks run in parallel."""
         reads: list[Callable[[], list[Row]]] = [
             functools.partial(batch_get, self._client, self.table, chunk)
             for chunk in chunks(keys, BATCH_GET_LIMIT)
         ]
-        counted = {row["productId"]["S"] for rows in in_parallel(reads) for row in rows}
-        self.set({pid: shards for pid, shards in levels.items() if pid not in counted})
+        return [row for rows in in_parallel(reads) for row in rows]
 
 
 class DynamoStockLedger(StockLedger):

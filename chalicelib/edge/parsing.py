@@ -3,8 +3,9 @@
 Both transports use these checks (through `operations.py`), so a REST request and a direct
 invocation are held to the same rules and report the same fields.
 
-Written out by hand rather than with a schema library: the bodies are small (eight of
-them: create, add, update an item, update the cart, a batch, checkout, merge and a code),
+Written out by hand rather than with a schema library: the bodies are small (nine of
+them: create, add, update an item, update the cart, a batch, checkout, merge, a code and
+a stock adjustment),
 the contract prescribes each field's message, every error is reported (not only the first), and
 duplicate keys must be refused, which JSON decoders silently accept. It costs no import time.
 """

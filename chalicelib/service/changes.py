@@ -123,19 +123,21 @@ class Changes:
     ) -> PricedCart:
         """Run a change; when the carts it was decided on changed before the write (the
         repository raises ConcurrentUpdate), read again and decide again, a few times; when
-        the stock it took from changed (StockMoved), as many times as it takes."""
-        moved = {ConcurrentUpdate: 0, StockMoved: 0}
-        limits = {ConcurrentUpdate: READ_AND_WRITE_ATTEMPTS, StockMoved: STOCK_ATTEMPTS}
+        the stock it took from changed (StockMoved), up to STOCK_ATTEMPTS times."""
+        conflicts = stock_moves = 0
         while True:
             change = self.change(context, cart_id)
             try:
                 changed = read_and_write(change)
-            except ConcurrentUpdate as conflict:
-                kind = StockMoved if isinstance(conflict, StockMoved) else ConcurrentUpdate
-                moved[kind] += 1
-                if kind is StockMoved:
-                    telemetry.count("StockContention")
-                if moved[kind] < limits[kind]:
+            except StockMoved:
+                telemetry.count("StockContention")
+                stock_moves += 1
+                if stock_moves < STOCK_ATTEMPTS:
+                    continue
+                raise ConcurrentUpdate(cart_id) from None
+            except ConcurrentUpdate:
+                conflicts += 1
+                if conflicts < READ_AND_WRITE_ATTEMPTS:
                     continue
                 raise ConcurrentUpdate(cart_id) from None
             return self.answer(changed)
