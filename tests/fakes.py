@@ -22,6 +22,7 @@ from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.receipts import Receipt, StoredReceipt
 from chalicelib.domain.stock import StockTake, check_fits, has_units
+from chalicelib.dynamodb.promotions import use_counts
 from chalicelib.service.catalog import Catalog
 from chalicelib.service.datafiles.rates import DELIVERY, parse_delivery_rates, parse_tax_rates
 from chalicelib.service.keys import KeyRing
@@ -134,11 +135,9 @@ class InMemoryCartRepository(CartRepository):
             uses = self.promotions.uses(promotion.promotion_id, customer_id)
             promotion.check_uses(*uses, at_checkout=True)
         self._receipt_is_new(change)
-        counters = sum(
-            (p.usage_limit is not None)
-            + (p.usage_limit_per_customer is not None and customer_id is not None)
-            for p in decided.counted
-        )  # the promotions' counters DynamoDB's transaction holds
+        # Beside the takes, DynamoDB's transaction holds the row, the promotions' counters
+        # and the receipt: the limit is its, so the count is too.
+        counters = sum(len(use_counts(p, customer_id)) for p in decided.counted)
         beside = 1 + counters + (change.receipt is not None)
         check_fits(decided.before.cart_id, decided.takes, beside)
         self.stock.take(decided.takes, decided.before.cart_id)
