@@ -262,6 +262,15 @@ def finish_stalled_merges(event: CloudWatchEvent) -> None:
     background.finish_stalled_merges(services, event.context)
 
 
+# Lapsed holds give their units back without a client: every minute, the sweep releases the
+# holds whose window passed (and every hold of a cart deleted or expired).
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="release_lapsed_holds")
+def release_lapsed_holds(event: CloudWatchEvent) -> None:
+    background.release_lapsed_holds(services, event.context)
+
+
 @app.on_dynamodb_record(
     stream_arn=carts_stream_arn(),
     batch_size=100,

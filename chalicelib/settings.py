@@ -11,10 +11,12 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from chalicelib.domain.attempts import MAX_REFUSED_CODES_PER_ADDRESS
+from chalicelib.domain.holds import HOLDS_PER_ADDRESS, HOLDS_PER_SHOPPER
 from chalicelib.dynamodb.tables import (
     CART_ITEMS,
     CARTS,
     CODE_ATTEMPTS,
+    HOLD_COUNTS,
     IDEMPOTENCY,
     PRODUCTS,
     PROMOTION_USES,
@@ -87,6 +89,10 @@ class Settings(NamedTuple):
     codes_per_address: int = MAX_REFUSED_CODES_PER_ADDRESS
     """Discount codes one client address may have refused in an hour (shared addresses:
     docs/operations.md)."""
+    holds_per_address: int = HOLDS_PER_ADDRESS
+    """Units a guest's client address may hold at once, over all its carts (domain/holds)."""
+    holds_per_shopper: int = HOLDS_PER_SHOPPER
+    """Units a signed-in shopper may hold at once, over all their carts."""
 
     @property
     def carts_table(self) -> str:
@@ -124,6 +130,10 @@ class Settings(NamedTuple):
     def stock_table(self) -> str:
         return self.table_names[STOCK.name]
 
+    @property
+    def hold_counts_table(self) -> str:
+        return self.table_names[HOLD_COUNTS.name]
+
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
         # Looked up at call time: chalice.test.Client swaps os.environ for each request.
@@ -150,6 +160,8 @@ class Settings(NamedTuple):
                 codes_per_address=int(
                     environ.get("CODES_PER_ADDRESS", str(MAX_REFUSED_CODES_PER_ADDRESS))
                 ),
+                holds_per_address=int(environ.get("HOLDS_PER_ADDRESS", str(HOLDS_PER_ADDRESS))),
+                holds_per_shopper=int(environ.get("HOLDS_PER_SHOPPER", str(HOLDS_PER_SHOPPER))),
             )
         except KeyError as missing:
             raise RuntimeError(f"environment variable {missing} is not set") from None

@@ -21,6 +21,7 @@ from chalicelib.domain.tax import TaxCalculator
 from chalicelib.dynamodb.attempts import DynamoCodeAttempts
 from chalicelib.dynamodb.calls import count_round_trips
 from chalicelib.dynamodb.carts import DynamoCartRepository
+from chalicelib.dynamodb.holds import DynamoHoldSweep
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.dynamodb.promotions import DynamoPromotionRepository
 from chalicelib.dynamodb.rates import DynamoRateRepository
@@ -85,6 +86,7 @@ def build(settings: Settings, client: DynamoDBClient) -> Services:
         settings.idempotency_table,
         settings.promotion_uses_table,
         settings.stock_table,
+        settings.hold_counts_table,
     )
     keys = key_ring(settings)
     lifetime = timedelta(days=settings.cart_ttl_days)
@@ -95,8 +97,13 @@ def build(settings: Settings, client: DynamoDBClient) -> Services:
         keys,
         attempts,
         DynamoStockLedger(client, settings.stock_table, settings.idempotency_table),
+        DynamoHoldSweep(
+            client, settings.carts_table, settings.stock_table, settings.hold_counts_table
+        ),
         lifetime=lifetime,
         codes_per_address=settings.codes_per_address,
+        holds_per_address=settings.holds_per_address,
+        holds_per_shopper=settings.holds_per_shopper,
     )
     verifier = TokenVerifier(
         settings.shopper_issuer, settings.shopper_audience, keys, settings.shopper_jwks_url

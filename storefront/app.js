@@ -366,8 +366,22 @@ function warningText(warning) {
     return `${name}: the price changed from ${warning.previousUnitPrice} to ${warning.unitPrice} ${cart.currency}`;
   }
   if (warning.code === "INSUFFICIENT_STOCK") return `${name}: only ${warning.available} left`;
+  if (warning.code === "HOLD_EXPIRED") return `${name}: no longer held for you; checkout takes it if some are left`;
   return `${name} is no longer available`;
 }
+
+// A held line's countdown: "Held for you 14:59", ticking each second until the hold lapses
+// (the next read of the cart then shows HOLD_EXPIRED).
+function heldText(until) {
+  const seconds = Math.max(0, Math.floor((Date.parse(until) - Date.now()) / 1000));
+  if (!seconds) return "Hold lapsed";
+  const clock = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+  return `Held for you ${clock}`;
+}
+
+setInterval(() => {
+  for (const held of document.querySelectorAll(".held")) held.textContent = heldText(held.dataset.until);
+}, 1000);
 
 function render() {
   const lines = cart ? cart.items : [];
@@ -399,6 +413,7 @@ function render() {
         line.available
           ? element("span", { class: "unit-price" }, `${line.unitPrice} each`)
           : element("span", { class: "unavailable" }, "No longer available"),
+        line.heldUntil ? element("span", { class: "held", "data-until": line.heldUntil }, heldText(line.heldUntil)) : "",
         element(
           "label",
           { class: "gift" },

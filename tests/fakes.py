@@ -14,9 +14,11 @@ from chalicelib.domain.cart import ACTIVE, Attributes, Cart, Change
 from chalicelib.domain.errors import (
     CartNotFound,
     ConcurrentUpdate,
+    HoldCapReached,
     RequestAlreadyApplied,
     StockMoved,
 )
+from chalicelib.domain.holds import HoldChanges, HolderCount, release
 from chalicelib.domain.pricing import NO_RATES, Rates
 from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import Promotion
@@ -30,6 +32,7 @@ from chalicelib.service.ports import (
     CartRepository,
     CodeAttempts,
     Decided,
+    HoldSweep,
     ProductRepository,
     PromotionRepository,
     RateRepository,
@@ -69,9 +72,13 @@ class InMemoryCartRepository(CartRepository):
         self.promotions = promotions or InMemoryPromotionRepository()
         self.stock = stock or InMemoryProductRepository()
         """The catalog whose stock a checkout takes (the service's own catalog)."""
+        self.hold_counts: dict[str, int] = {}
+        """The units each holder holds (DynamoDB's HoldCounts)."""
+        self.sweep = InMemoryHoldSweep(self)
 
-    def create(self, cart: Cart, change: Change) -> None:
+    def create(self, cart: Cart, change: Change, holding: HoldChanges | None = None) -> None:
         self._receipt_is_new(change)
+        self._hold(cart.cart_id, holding, 1 + len(cart.lines) + (change.receipt is not None))
         self.carts[cart.cart_id] = copy.deepcopy(cart)
         self._commit_receipt(cart.cart_id, change)
 
@@ -112,12 +119,22 @@ class InMemoryCartRepository(CartRepository):
     def delete(self, cart_id: str, change: Change) -> None:
         self._stored(cart_id).check(change)
         self._receipt_is_new(change)
+        _, given_back = release(self.carts[cart_id].holds, change.now, all_of_them=True)
+        self._hold(cart_id, given_back, 0)
         del self.carts[cart_id]
         self._commit_receipt(cart_id, change)
 
-    def merge(self, target: Cart, source: Cart, merged: Cart, change: Change) -> Cart:
+    def merge(
+        self,
+        target: Cart,
+        source: Cart,
+        merged: Cart,
+        change: Change,
+        counts: Sequence[HolderCount] = (),
+    ) -> Cart:
         self._unchanged(target, source)
         self._receipt_is_new(change)
+        self._hold(target.cart_id, HoldChanges([], list(counts)), 0)
         del self.carts[source.cart_id]
         return self._commit(copy.deepcopy(merged), change)
 
@@ -135,12 +152,12 @@ class InMemoryCartRepository(CartRepository):
             uses = self.promotions.uses(promotion.promotion_id, customer_id)
             promotion.check_uses(*uses, at_checkout=True)
         self._receipt_is_new(change)
-        # Beside the takes, DynamoDB's transaction holds the row, the promotions' counters
-        # and the receipt: the limit is its, so the count is too.
+        # Beside the takes, DynamoDB's transaction holds the row, the promotions' counters,
+        # the holders' counts and the receipt: the limit is its, so the count is too.
         counters = sum(len(use_counts(p, customer_id)) for p in decided.counted)
         beside = 1 + counters + (change.receipt is not None)
-        check_fits(decided.before.cart_id, decided.takes, beside)
-        self.stock.take(decided.takes, decided.before.cart_id)
+        holding = HoldChanges(list(decided.takes), list(decided.counts))
+        self._hold(decided.before.cart_id, holding, beside)
         for promotion in decided.counted:
             self.promotions.count_use(promotion.promotion_id, customer_id)
         return self._commit(copy.deepcopy(decided.after), change)
@@ -175,6 +192,20 @@ class InMemoryCartRepository(CartRepository):
             if c.customer_id == customer_id and c.status == ACTIVE and not c.is_expired(now)
         )
 
+    def _hold(self, cart_id: str, holding: HoldChanges | None, beside: int) -> None:
+        """The holders' counts (within their caps) and the units taken or given back, as
+        DynamoDB's transaction does them: all or none."""
+        if holding is None:
+            return
+        for count in holding.counts:
+            held = self.hold_counts.get(count.holder, 0)
+            if count.cap is not None and held > count.cap - count.units:
+                raise HoldCapReached(count.holder)
+        check_fits(cart_id, holding.takes, beside + len(holding.counts))
+        self.stock.take(holding.takes, cart_id)
+        for count in holding.counts:
+            self.hold_counts[count.holder] = self.hold_counts.get(count.holder, 0) + count.units
+
     def _commit(self, cart: Cart, change: Change) -> Cart:
         self._receipt_is_new(change)
         self.carts[cart.cart_id] = cart
@@ -199,6 +230,27 @@ class InMemoryCartRepository(CartRepository):
         if cart_id not in self.carts:
             raise CartNotFound(cart_id)
         return self.carts[cart_id]
+
+
+class InMemoryHoldSweep(HoldSweep):
+    """The lapsed holds of the carts of an InMemoryCartRepository, given back."""
+
+    def __init__(self, carts: InMemoryCartRepository) -> None:
+        self._carts = carts
+
+    def release_lapsed(self, now: datetime, product_id: str | None = None) -> int:
+        returned = 0
+        for cart in self._carts.carts.values():
+            if product_id is not None and product_id not in cart.holds:
+                continue
+            gone = cart.status != ACTIVE or cart.is_expired(now)
+            kept, given_back = release(cart.holds, now, all_of_them=gone)
+            if given_back.takes:
+                self._carts._hold(cart.cart_id, given_back, 0)
+                cart.holds = kept
+                cart.version += 0 if gone else 1
+                returned -= sum(take.units for take in given_back.takes)
+        return returned
 
 
 class InMemoryCodeAttempts(CodeAttempts):
@@ -246,6 +298,13 @@ class InMemoryProductRepository(ProductRepository):
             if known is not None and known.stock_levels is not None:
                 product = product._replace(stock_levels=known.stock_levels)
             self.products[product.product_id] = product
+
+    def levels(self, shard_counts: Mapping[str, int]) -> dict[str, tuple[int, ...]]:
+        return {
+            pid: self.products[pid].stock_levels or ()
+            for pid in shard_counts
+            if pid in self.products and self.products[pid].stock_levels is not None
+        }
 
     def set_stock(self, levels: Mapping[str, tuple[int, ...]]) -> None:
         for pid, shards in levels.items():

@@ -41,12 +41,13 @@ from chalicelib.domain.errors import (
     QuantityLimitExceeded,
     Undeliverable,
 )
+from chalicelib.domain.holds import Hold, HoldChanges, Holder, HolderCount, combine, converted
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import MAX_QUANTITY, Product
 from chalicelib.domain.promotions import MAX_CODES_PER_CART, TOO_MANY
 from chalicelib.domain.receipts import Receipt
 from chalicelib.domain.size import TextBudget, cart_text_bytes, pairs_bytes, text_bytes
-from chalicelib.domain.stock import StockTake, checkout_takes
+from chalicelib.domain.stock import checkout_takes
 from chalicelib.domain.tax import TaxResult
 from chalicelib.domain.warnings import (
     INSUFFICIENT_STOCK,
@@ -90,6 +91,11 @@ class Change(NamedTuple):
     """A keyed request's receipt, committed with the change."""
     request_id: str | None = None
     """The request that made the change, named in its event."""
+    holder: Holder | None = None
+    """Whose cap the units the change holds count against (None: uncapped, a trusted
+    caller's)."""
+    may_hold: bool = True
+    """False once the holder's cap refused the change's holds: it holds no more units."""
 
 
 @dataclass
@@ -154,6 +160,8 @@ class Cart:
     stock_taken: dict[str, int] = field(default_factory=dict)
     """The units its checkout took from the shop's stock, by product (CartCheckedOut says
     so); empty for products whose stock is not counted."""
+    holds: dict[str, Hold] = field(default_factory=dict)
+    """The units its lines hold, by product (domain/holds.py)."""
 
     @property
     def shown_status(self) -> str:
@@ -353,9 +361,10 @@ class Cart:
 
     def merge(
         self, source: Cart, change: Change, products: Mapping[str, Product] | None = None
-    ) -> None:
+    ) -> list[HolderCount]:
         """Move every line of `source` into this cart: quantities add, limits hold (a
-        product's maxPerCart too, for the `products` given).
+        product's maxPerCart too, for the `products` given), and so do its holds (answered:
+        the holders' counts they move).
 
         Lines new to this cart keep the time they were first added to `source` and their
         attributes; a line both hold keeps this cart's.
@@ -384,7 +393,9 @@ class Cart:
                 line = copy.deepcopy(moved)
                 self.lines.append(line)
             line.quantity = totals[moved.product_id]
+        self.holds, counts = combine(self.holds, source.holds)
         self._changed(change)
+        return counts
 
     def check_out(
         self,
@@ -396,17 +407,18 @@ class Cart:
         tax: TaxResult | None = None,
         tax_included: bool = False,
         shards: Random | None = None,
-    ) -> list[StockTake]:
+    ) -> HoldChanges:
         """Freeze the cart at the catalog's prices of this moment, the discounts they get
         and, with an address, its delivery option and tax; no change after this. Refused
         while a product is unavailable or short of stock, while a price rose since its line
         was added and the shopper has not accepted it, or while nobody delivers to the
-        address. Answers the units to take from each counted product's stock, starting at
-        a shard `shards` picks (shard 0 without it), as the catalog's levels allow."""
+        address. Its holds are converted; answers the units to take from each counted
+        product's stock besides (starting at a shard `shards` picks, shard 0 without it, as
+        the catalog's levels allow) and the holders' counts given back."""
         self.check(change)
         if not self.lines:
             raise CartEmpty(self.cart_id)
-        warnings = self.warnings(catalog)
+        warnings = self.warnings(catalog, change.now)
         unavailable = [w.product_id for w in warnings if w.code == UNAVAILABLE and w.product_id]
         if unavailable:
             raise ProductsUnavailable(unavailable)
@@ -424,16 +436,30 @@ class Cart:
         self.checkout_discounts = discounts
         self.checkout_delivery, self.checkout_tax = delivery, tax
         self.checkout_tax_included = tax_included
-        wanted = {line.product_id: line.quantity for line in self.lines}
-        takes = checkout_takes(wanted, catalog, shards)
-        self.stock_taken = {take.product_id: wanted[take.product_id] for take in takes}
+        held, counts = converted(self.holds)
+        wanted = {
+            line.product_id: line.quantity - held.get(line.product_id, 0) for line in self.lines
+        }
+        takes = checkout_takes({pid: n for pid, n in wanted.items() if n > 0}, catalog, shards)
+        sold = {take.product_id for take in takes} | held.keys()
+        self.stock_taken = {
+            line.product_id: line.quantity for line in self.lines if line.product_id in sold
+        }
+        self.holds = {}
         self.status = CHECKED_OUT
         self._changed(change)
-        return takes
+        return HoldChanges(takes, counts)
 
-    def warnings(self, catalog: Mapping[str, Product]) -> list[CartWarning]:
-        """What the shopper should know about the lines, against the catalog now."""
-        return line_warnings(self.lines, self.currency, catalog)
+    def warnings(
+        self, catalog: Mapping[str, Product], now: datetime | None = None
+    ) -> list[CartWarning]:
+        """What the shopper should know about the lines, against the catalog `now` (holds
+        that lapsed by then warn)."""
+        held = {pid: hold.units for pid, hold in self.holds.items()}
+        lapsed = [
+            pid for pid, hold in self.holds.items() if now is not None and hold.has_lapsed(now)
+        ]
+        return line_warnings(self.lines, self.currency, catalog, held, lapsed)
 
     def _changed(self, change: Change) -> None:
         self.lines.sort(key=line_order)

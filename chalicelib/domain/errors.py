@@ -309,6 +309,14 @@ class StockMoved(ConcurrentUpdate):
         super().__init__(subject, "took stock that other checkouts took meanwhile")
 
 
+class HoldCapReached(Exception):
+    """A change's holds would pass its holder's cap (a client address's, a shopper's): the
+    service decides again holding no more units. Never reported to the caller."""
+
+    def __init__(self, holder: str) -> None:
+        super().__init__(f"{holder} holds as many units as it may")
+
+
 class StorageUnavailable(CartServiceError):
     """The database throttled or could not be reached, even after retrying."""
 

@@ -14,7 +14,7 @@ from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import MIN_SUBTOTAL, Approaching, Promotion
 from chalicelib.domain.tax import TaxableLine, TaxCalculator, TaxRates, TaxRequest, TaxResult
-from chalicelib.domain.warnings import TAX_ESTIMATED, UNDELIVERABLE, CartWarning
+from chalicelib.domain.warnings import HOLD_EXPIRED, TAX_ESTIMATED, UNDELIVERABLE, CartWarning
 
 
 class Rates(NamedTuple):
@@ -64,6 +64,13 @@ class PricedCart(NamedTuple):
     def subtotal(self) -> Money:
         return self.discounts.subtotal
 
+    def held_until(self, product_id: str) -> datetime | None:
+        """When the line's hold lapses, while it holds units and has not lapsed (then the
+        line warns HOLD_EXPIRED instead); None for a line that holds none."""
+        hold = self.cart.holds.get(product_id)
+        lapsed = any(w.code == HOLD_EXPIRED and w.product_id == product_id for w in self.warnings)
+        return None if hold is None or not hold.units or lapsed else hold.until
+
     @property
     def tax_amount(self) -> Money | None:
         return None if self.tax is None else self.tax.amount(self.cart.currency)
@@ -103,7 +110,7 @@ def price_cart(
     totals = [(p.line.product_id, p.line_total) for p in lines if p.line_total is not None]
     applicable, approaching = promotions_for(cart, totals, promotions, now or cart.updated_at)
     discounts = discounts_for(totals, applicable, cart.currency)
-    warnings = cart.warnings(catalog)
+    warnings = cart.warnings(catalog, now or cart.updated_at)
     included = rates.tax.includes_tax(cart.currency)
     priced = PricedCart(
         cart, lines, item_count, discounts, warnings, tuple(approaching), tax_included=included

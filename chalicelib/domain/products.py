@@ -21,6 +21,8 @@ class Product(NamedTuple):
     """At most this many in one cart (None: MAX_QUANTITY)."""
     tax_category: str | None = None
     """Taxed at its category's rate where the tax rates give one (None: the standard rate)."""
+    hold_minutes: float | None = None
+    """How long a cart holds the units it adds (domain/holds.py; None: no holds)."""
 
     @property
     def currency(self) -> str:

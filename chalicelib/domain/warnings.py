@@ -14,6 +14,9 @@ from chalicelib.domain.money import Money
 PRICE_CHANGED = "PRICE_CHANGED"
 UNAVAILABLE = "UNAVAILABLE"
 INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+HOLD_EXPIRED = "HOLD_EXPIRED"
+"""Of a line: its hold lapsed and the units went back to stock; its next change, or the
+checkout, holds (or takes) them again if they are still there."""
 UNDELIVERABLE = "UNDELIVERABLE"
 """Of the cart: nobody delivers to its address (in its currency). Checkout refuses."""
 TAX_ESTIMATED = "TAX_ESTIMATED"
@@ -60,9 +63,17 @@ class CatalogEntry(Protocol):
 
 
 def line_warnings(
-    lines: Iterable[Line], currency: str, catalog: Mapping[str, CatalogEntry]
+    lines: Iterable[Line],
+    currency: str,
+    catalog: Mapping[str, CatalogEntry],
+    held: Mapping[str, int] | None = None,
+    lapsed: Iterable[str] = (),
 ) -> list[CartWarning]:
+    """The lines' warnings; a line that `held` units of its product counts them as its own
+    (they are out of the stock the catalog counts); the `lapsed` products' lines warn that
+    their holds lapsed."""
     found = []
+    lapsed = set(lapsed)
     for line in lines:
         product = catalog.get(line.product_id)
         if product is None or product.currency != currency:
@@ -72,6 +83,10 @@ def line_warnings(
         if line.price_when_added is not None and line.price_when_added != price.amount:
             before = Money(line.price_when_added, currency)
             found.append(CartWarning(PRICE_CHANGED, line.product_id, before, price))
-        if product.stock is not None and product.stock < line.quantity:
-            found.append(CartWarning(INSUFFICIENT_STOCK, line.product_id, available=product.stock))
+        if product.stock is not None:
+            available = product.stock + (held or {}).get(line.product_id, 0)
+            if available < line.quantity:
+                found.append(CartWarning(INSUFFICIENT_STOCK, line.product_id, available=available))
+        if line.product_id in lapsed:
+            found.append(CartWarning(HOLD_EXPIRED, line.product_id))
     return found

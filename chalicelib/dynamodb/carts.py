@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from chalicelib.domain.errors import (
     ChangeApplied,
     StorageUnavailable,
 )
+from chalicelib.domain.holds import HoldChanges, HolderCount
 from chalicelib.domain.products import Product
 from chalicelib.dynamodb.calls import (
     backoff,
@@ -53,6 +55,7 @@ from chalicelib.dynamodb.rows import (
     lines_from_items,
     new_cart_row,
 )
+from chalicelib.dynamodb.stock import held_stock
 from chalicelib.dynamodb.transactions import CartTransactions
 from chalicelib.service.ports import CartRepository, Decided
 
@@ -76,6 +79,7 @@ class DynamoCartRepository(CartRepository):
         receipts_table: str,
         uses_table: str,
         stock_table: str,
+        hold_counts_table: str,
         conflict_attempts: int = 4,
         page_size: int | None = None,
     ) -> None:
@@ -87,6 +91,7 @@ class DynamoCartRepository(CartRepository):
         self._line_expiry = LineExpiry(client, items_table)
         self._uses = uses_table
         self._stock = stock_table
+        self._hold_counts = hold_counts_table
 
     # Built on first use, their modules imported then: a cold start that serves a read (or a
     # single-line change) pays for none of them.
@@ -95,21 +100,24 @@ class DynamoCartRepository(CartRepository):
     def _merge(self) -> merge.CartMerge:
         from chalicelib.dynamodb.merge import CartMerge
 
-        return CartMerge(self._carts, self._items, self._reads, self._transactions)
+        tables = (self._carts, self._items, self._hold_counts)
+        return CartMerge(*tables, self._reads, self._transactions)
 
     @functools.cached_property
     def _decided(self) -> decided.DecidedChanges:
         from chalicelib.dynamodb.decided import DecidedChanges
 
-        tables = (self._carts, self._items, self._uses, self._stock)
+        tables = (self._carts, self._items, self._uses, self._stock, self._hold_counts)
         return DecidedChanges(*tables, self._transactions, self._line_expiry)
 
     @functools.cached_property
     def _deletion(self) -> deletion.CartDeletion:
         from chalicelib.dynamodb.deletion import CartDeletion
+        from chalicelib.dynamodb.holds import DynamoHoldSweep
 
         tables = (self._carts, self._items)
-        return CartDeletion(self._client, *tables, self._reads, self._transactions)
+        holds = DynamoHoldSweep(self._client, self._carts, self._stock, self._hold_counts)
+        return CartDeletion(self._client, *tables, self._reads, self._transactions, holds)
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -129,7 +137,7 @@ class DynamoCartRepository(CartRepository):
 
     # -- changes -----------------------------------------------------------------------------
 
-    def create(self, cart: Cart, change: Change) -> None:
+    def create(self, cart: Cart, change: Change, holding: HoldChanges | None = None) -> None:
         row = new_cart_row(cart, change.request_id)
         put: Row = {
             "TableName": self._carts,
@@ -137,11 +145,13 @@ class DynamoCartRepository(CartRepository):
             "ConditionExpression": "attribute_not_exists(cartId)",
         }
         if change.receipt is not None or cart.lines:
-            lines = [
+            actions = [{"Put": put}] + [
                 added_line(self._items, cart.cart_id, line, change, line.quantity, True)
                 for line in cart.lines
             ]
-            self._transactions.run(cart.cart_id, [{"Put": put}, *lines], change=change)
+            tables = (self._stock, self._hold_counts, cart.cart_id)
+            refusals = held_stock(*tables, holding, actions, change.receipt is not None)
+            self._transactions.run(cart.cart_id, actions, change=change, item_refusals=refusals)
             return
         with storage_errors():
             try:
@@ -238,8 +248,15 @@ class DynamoCartRepository(CartRepository):
     def delete(self, cart_id: str, change: Change) -> None:
         self._deletion.run(cart_id, change)
 
-    def merge(self, target: Cart, source: Cart, merged: Cart, change: Change) -> Cart:
-        self._merge.run(target, source, merged, change)
+    def merge(
+        self,
+        target: Cart,
+        source: Cart,
+        merged: Cart,
+        change: Change,
+        counts: Sequence[HolderCount] = (),
+    ) -> Cart:
+        self._merge.run(target, source, merged, change, counts)
         return self._after_change(target.cart_id)
 
     def finish_merge(self, target_id: str, change: Change) -> bool:

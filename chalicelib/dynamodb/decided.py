@@ -4,7 +4,9 @@ version it was read at.
 The service reads the cart whole (row and lines at one version), the domain applies the
 change to a copy (a batch, text of any kind, a discount code, a checkout), and this writes
 the difference: the row's changed fields, lineQuantities and version (with the change's
-event kind, for the stream), one action per product whose line changed (DynamoDB refuses
+event kind, for the stream), the units its holds or checkout take or give back (with
+the holders' counts, within their caps), one action per product whose line changed
+(DynamoDB refuses
 two actions on one item, so a product's operations arrive folded into its final line), one
 more use of each limited promotion a checkout counts (within its limit: the counter's
 condition, named by the promotion's own rule), and the expiry of lines that the cart's new
@@ -18,8 +20,9 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.holds import HoldChanges
 from chalicelib.domain.promotions import Promotion
-from chalicelib.domain.stock import ONE_WRITE, check_fits
+from chalicelib.domain.stock import ONE_WRITE
 from chalicelib.dynamodb.calls import ItemRefusal
 from chalicelib.dynamodb.expressions import (
     added_line,
@@ -28,10 +31,11 @@ from chalicelib.dynamodb.expressions import (
     line_expiry,
     pinned,
 )
+from chalicelib.dynamodb.hold_rows import holds_index
 from chalicelib.dynamodb.line_expiry import LineExpiry
 from chalicelib.dynamodb.promotions import use_counts, use_update, uses_from
 from chalicelib.dynamodb.rows import CART_FIELDS, Row, quantities_map
-from chalicelib.dynamodb.stock import stock_moved, stock_take
+from chalicelib.dynamodb.stock import held_stock
 from chalicelib.dynamodb.transactions import CartTransactions
 from chalicelib.service.ports import Decided
 
@@ -43,6 +47,7 @@ class DecidedChanges:
         items_table: str,
         uses_table: str,
         stock_table: str,
+        hold_counts_table: str,
         transactions: CartTransactions,
         line_expiry: LineExpiry,
     ) -> None:
@@ -50,6 +55,7 @@ class DecidedChanges:
         self._items = items_table
         self._uses = uses_table
         self._stock = stock_table
+        self._hold_counts = hold_counts_table
         self._transactions = transactions
         self._line_expiry = line_expiry
 
@@ -66,10 +72,9 @@ class DecidedChanges:
             refusals[len(actions)] = _used_up(promotion, per_customer)
             actions.append(use_update(self._uses, key, limit))
         receipt = change.receipt is not None
-        check_fits(cart_id, decided.takes, len(actions) + receipt)
-        for take in decided.takes:
-            refusals[len(actions)] = stock_moved(cart_id)
-            actions.append(stock_take(self._stock, take))
+        holding = HoldChanges(list(decided.takes), list(decided.counts))
+        tables = (self._stock, self._hold_counts, cart_id)
+        refusals.update(held_stock(*tables, holding, actions, receipt))
         touched = set()
         old_lines = {line.product_id: line for line in before.lines}
         new_lines = {line.product_id: line for line in after.lines}
@@ -105,16 +110,19 @@ class DecidedChanges:
         checkout also names its change, as a delete does)."""
         sets, removes = ["lineQuantities = :lines"], []
         values: dict[str, Any] = {":lines": quantities_map(after.lines)}
-        for field in CART_FIELDS:
-            value = getattr(after, field.name)
-            if value == getattr(before, field.name):
-                continue
-            item = field.write(value)
+        changed = {
+            field.attribute: field.write(getattr(after, field.name))
+            for field in CART_FIELDS
+            if getattr(after, field.name) != getattr(before, field.name)
+        }
+        if after.holds != before.holds:
+            changed.update(holds_index(after.cart_id, after.holds))
+        for attribute, item in changed.items():
             if item is None:
-                removes.append(field.attribute)
+                removes.append(attribute)
             else:
-                sets.append(f"{field.attribute} = :{field.attribute}")
-                values[f":{field.attribute}"] = item
+                sets.append(f"{attribute} = :{attribute}")
+                values[f":{attribute}"] = item
         if after.status != before.status:  # a checkout: its prices and discounts frozen
             sets += ["#status = :status", "lastChange = :lastChange"]
             values[":status"] = {"S": after.status}

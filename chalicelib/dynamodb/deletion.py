@@ -20,6 +20,7 @@ from chalicelib.dynamodb.calls import (
     storage_errors,
 )
 from chalicelib.dynamodb.expressions import cart_update, changeable, refusing, written_by
+from chalicelib.dynamodb.holds import DynamoHoldSweep
 from chalicelib.dynamodb.reads import CartReads
 from chalicelib.dynamodb.rows import Row, cart_key, line_key, line_quantities
 from chalicelib.dynamodb.transactions import CartTransactions
@@ -39,12 +40,14 @@ class CartDeletion:
         items_table: str,
         reads: CartReads,
         transactions: CartTransactions,
+        holds: DynamoHoldSweep,
     ) -> None:
         self._client = client
         self._carts = carts_table
         self._items = items_table
         self._reads = reads
         self._transactions = transactions
+        self._holds = holds
 
     def run(self, cart_id: str, change: Change) -> None:
         """Mark the cart row DELETED (the moment the cart is gone), then delete its lines
@@ -56,6 +59,10 @@ class CartDeletion:
         lineQuantities name every line: a concurrent add either committed before (its line
         is in the map) or fails on the deleted row, so no line is left behind. The deletes
         run in batches of up to 25, in parallel.
+
+        A cart holding units gives them back first (then its row is deleted); a keyed
+        delete, whose transaction returns no row, leaves its row to the sweep of lapsed
+        holds, which the mark puts it in the way of at once (holdsLapseAt now).
         """
         gone = change._replace(expires_at=change.now.replace(microsecond=0))
         tombstone = cart_update(
@@ -64,8 +71,12 @@ class CartDeletion:
             gone,
             changeable(change),
             events.CART_DELETED,
-            set_="#status = :deleted, lastChange = :changeId",
-            values={":deleted": {"S": DELETED}, ":changeId": {"S": change.change_id}},
+            set_="#status = :deleted, lastChange = :changeId, holdsLapseAt = :now",
+            values={
+                ":deleted": {"S": DELETED},
+                ":changeId": {"S": change.change_id},
+                ":now": {"N": str(int(change.now.timestamp()))},
+            },
         )
         if change.receipt is not None:
             self._transactions.run(
@@ -73,7 +84,12 @@ class CartDeletion:
             )
             product_ids = None
         else:
-            product_ids = sorted(line_quantities(self._tombstone(cart_id, tombstone, change)))
+            old = self._tombstone(cart_id, tombstone, change)
+            product_ids = sorted(line_quantities(old))
+            if "holds" in old:
+                deleted = {**old, "status": {"S": DELETED}}
+                deleted["version"] = {"N": str(int(old["version"]["N"]) + 1)}
+                self._holds.release(deleted, change.now)
         try:
             if product_ids is None:
                 product_ids = [item["productId"]["S"] for item in self._reads.line_rows(cart_id)]
@@ -96,11 +112,11 @@ class CartDeletion:
                 self._client.delete_item(
                     TableName=self._carts,
                     Key=cart_key(cart_id),
-                    ConditionExpression="lastChange = :changeId",
+                    ConditionExpression="lastChange = :changeId AND attribute_not_exists(holds)",
                     ExpressionAttributeValues={":changeId": {"S": change.change_id}},
                 )
             except self._client.exceptions.ConditionalCheckFailedException:
-                log.info("cart %s: its deleted row was removed already", cart_id)
+                log.info("cart %s: its deleted row was removed, or holds units still", cart_id)
 
     def _tombstone(self, cart_id: str, update: Row, change: Change) -> Row:
         """Write the deleted cart's row; the row as it was before."""

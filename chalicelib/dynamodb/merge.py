@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from chalicelib import telemetry
@@ -17,6 +18,7 @@ from chalicelib.domain.cart import MERGING, Cart, Change
 from chalicelib.domain.clock import format_timestamp
 from chalicelib.domain.errors import RequestAlreadyApplied
 from chalicelib.domain.events import CART_MERGED
+from chalicelib.domain.holds import HolderCount
 from chalicelib.dynamodb.calls import chunks
 from chalicelib.dynamodb.expressions import (
     Condition,
@@ -26,6 +28,7 @@ from chalicelib.dynamodb.expressions import (
     pinned,
     source_pinned,
 )
+from chalicelib.dynamodb.hold_rows import holds_update
 from chalicelib.dynamodb.reads import CartReads
 from chalicelib.dynamodb.rows import (
     Row,
@@ -35,6 +38,7 @@ from chalicelib.dynamodb.rows import (
     quantities_map,
     receipt_map,
 )
+from chalicelib.dynamodb.stock import count_update
 from chalicelib.dynamodb.tables import MERGE_LOCK
 from chalicelib.dynamodb.transactions import CartTransactions
 
@@ -56,37 +60,60 @@ class CartMerge:
         self,
         carts_table: str,
         items_table: str,
+        hold_counts_table: str,
         reads: CartReads,
         transactions: CartTransactions,
     ) -> None:
         self._carts = carts_table
         self._items = items_table
+        self._hold_counts = hold_counts_table
         self._reads = reads
         self._transactions = transactions
 
-    def run(self, target: Cart, source: Cart, merged: Cart, change: Change) -> None:
-        """Store `merged`, the domain's merge of `source` into `target` (both as read), and
-        delete `source`."""
-        if len(source.lines) <= single_transaction_lines(change):
-            self._at_once(target, source, merged, change)
+    def run(
+        self,
+        target: Cart,
+        source: Cart,
+        merged: Cart,
+        change: Change,
+        counts: Sequence[HolderCount] = (),
+    ) -> None:
+        """Store `merged`, the domain's merge of `source` into `target` (both as read), with
+        the holders' `counts` its holds move, and delete `source`."""
+        if len(source.lines) <= single_transaction_lines(change) - len(counts):
+            self._at_once(target, source, merged, change, counts)
         else:
             telemetry.count("MergesInSteps")
-            self._in_steps(target, source, change)
+            self._in_steps(target, source, merged, change, counts)
 
-    def _at_once(self, target: Cart, source: Cart, merged: Cart, change: Change) -> None:
+    def _at_once(
+        self,
+        target: Cart,
+        source: Cart,
+        merged: Cart,
+        change: Change,
+        counts: Sequence[HolderCount],
+    ) -> None:
         totals = {line.product_id: line.quantity for line in merged.lines}
+        holds, unheld, held = holds_update(target.cart_id, merged.holds)
         target_update = cart_update(
             self._carts,
             target.cart_id,
             change,
             pinned(target, change),
             CART_MERGED,
-            set_="lineQuantities = :lines, mergedFrom = :source",
-            values={":lines": quantities_map(merged.lines), ":source": {"S": source.cart_id}},
+            set_=", ".join(["lineQuantities = :lines, mergedFrom = :source", *holds]),
+            remove=", ".join(unheld),
+            values={
+                ":lines": quantities_map(merged.lines),
+                ":source": {"S": source.cart_id},
+                **held,
+            },
         )
         actions: list[Row] = [
             {"Update": target_update},
             {"Delete": self._row(source.cart_id, source_pinned(source, change))},
+            *(count_update(self._hold_counts, count) for count in counts),
         ]
         for line in source.lines:
             actions.append(
@@ -97,13 +124,21 @@ class CartMerge:
             actions.append(deleted_line(self._items, source.cart_id, line.product_id))
         self._transactions.run(target.cart_id, actions, change=change)
 
-    def _in_steps(self, target: Cart, source: Cart, change: Change) -> None:
+    def _in_steps(
+        self,
+        target: Cart,
+        source: Cart,
+        merged: Cart,
+        change: Change,
+        counts: Sequence[HolderCount],
+    ) -> None:
         """A merge too large for one transaction, as a plan recorded in the two cart rows.
 
         1. Lock: in one transaction, mark the source MERGING into the target (and keep it
            alive as long as the target), and the target as receiving it (mergeFrom, with
            the request's receipt and its place in the index of merges in progress); both
-           as read, or nothing happens. Every other change to either cart is refused.
+           as read, or nothing happens. Every other change to either cart is refused. The
+           source's holds move to the target then, with their holders' counts.
         A keyed merge whose key was used already is refused before the lock, so that its
         receipt cannot fail the last step.
         2. Move the source's lines in transactions of up to 49: each deletes a line from the
@@ -122,10 +157,15 @@ class CartMerge:
                 ":startedAt": {"S": format_timestamp(change.now)},
             }
         )
-        plan = "SET mergeFrom = :source, mergeLock = :lock, mergeStartedAt = :startedAt"
+        holds, unheld, held = holds_update(target.cart_id, merged.holds)
+        receiving = receiving.with_values(held)
+        plan = ", ".join(
+            ["SET mergeFrom = :source, mergeLock = :lock, mergeStartedAt = :startedAt", *holds]
+        )
         if change.receipt is not None:
             receiving = receiving.with_values({":receipt": receipt_map(change.receipt)})
             plan += ", mergeReceipt = :receipt"
+        plan += f" REMOVE {', '.join(unheld)}" if unheld else ""
         merging = source_pinned(source, change).with_values(
             {
                 ":merging": {"S": MERGING},
@@ -141,9 +181,10 @@ class CartMerge:
                     "Update": {
                         **self._row(source.cart_id, merging),
                         "UpdateExpression": "SET #status = :merging, mergeInto = :target,"
-                        " expiresAt = :expiresAt",
+                        " expiresAt = :expiresAt REMOVE holds, holdsBucket, holdsLapseAt",
                     }
                 },
+                *(count_update(self._hold_counts, count) for count in counts),
             ],
         )
         locked = copy.deepcopy(target)

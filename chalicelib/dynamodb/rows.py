@@ -13,13 +13,16 @@ Carts      cartId (pk) | customerId, currency, status, createdAt, updatedAt, ver
                          discountCodes [code], checkoutDiscounts (frozen at checkout),
                          deliveryAddress {country, region, postalCode}, deliveryOptionId,
                          checkoutDelivery, checkoutTax, checkoutTaxIncluded (frozen),
-                         stockTaken {productId: units} (by the checkout)
+                         stockTaken {productId: units} (by the checkout), holds
+                         {productId: {units, until, holder, shard}} + holdsBucket +
+                         holdsLapseAt (the index of carts holding units)
 CartItems  cartId (pk), productId (sk) | name, quantity, addedAt, attributes {key: value},
                          priceWhenAdded (N, the cart's currency), expiresAt (TTL)
 Products   productId (pk) | name, unitPrice (N), currency, maxPerCart (N),
-                         taxCategory
+                         taxCategory, holdMinutes (N)
 Stock      productId (pk), shard (sk, N) | available (N); shard 0 also shards (N): the
                          product's units to sell (dynamodb/stock.py)
+HoldCounts holder (pk) | units (N): what a client address or shopper holds (hold_rows.py)
 Promotions promotionId (pk) | title, kind, value, code, ... (see dynamodb/promotions.py)
 PromotionUses promotionId (pk), scope (sk: "*" all, "customer#{id}") | uses (N)
 Idempotency id (pk) | request, cartId, reply (JSON), expiration (TTL): receipts
@@ -41,6 +44,7 @@ from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import AppliedDiscount
 from chalicelib.domain.receipts import Receipt
 from chalicelib.domain.tax import TaxComponent, TaxResult
+from chalicelib.dynamodb.hold_rows import holds_from, holds_index, holds_map
 
 Row = dict[str, Any]
 T = TypeVar("T")
@@ -79,6 +83,7 @@ def new_cart_row(cart: Cart, request_id: str | None) -> Row:
         "version": {"N": str(cart.version)},
         "lineQuantities": quantities_map(cart.lines),
         **{name: item for name, item in cart_fields(cart).items() if item is not None},
+        **{name: item for name, item in holds_index(cart.cart_id, cart.holds).items() if item},
     }
 
 
@@ -233,6 +238,12 @@ CART_FIELDS = (
         "checkoutTaxIncluded",
         lambda included: {"BOOL": True} if included else None,
         lambda item, _: bool(item and item["BOOL"]),
+    ),
+    CartField(
+        "holds",
+        "holds",
+        lambda holds: holds_map(holds) if holds else None,
+        lambda item, _: holds_from(item),
     ),
     CartField(
         "stock_taken",
@@ -399,6 +410,11 @@ def product_row(product: Product) -> Row:
         **(
             {"taxCategory": {"S": product.tax_category}} if product.tax_category is not None else {}
         ),
+        **(
+            {"holdMinutes": {"N": str(product.hold_minutes)}}
+            if product.hold_minutes is not None
+            else {}
+        ),
     }
 
 
@@ -413,4 +429,5 @@ def product_from(row: Row, stock_levels: tuple[int, ...] | None) -> Product:
         stock_levels=stock_levels,
         max_per_cart=int(row["maxPerCart"]["N"]) if "maxPerCart" in row else None,
         tax_category=row.get("taxCategory", {}).get("S"),
+        hold_minutes=float(row["holdMinutes"]["N"]) if "holdMinutes" in row else None,
     )

@@ -3,6 +3,9 @@ keyed (productId, shard). Shard 0 also says how many shards the product has, so 
 every product's shard 0 (alongside its Products row) finds the product's other shards, read
 next only for products with more than one. The shop's adjustments of them are
 DynamoStockLedger's.
+
+HoldCounts holder (pk) | units (N): the units a client address or a shopper holds now, moved
+in the transactions of the changes that hold or release them (domain/holds.py).
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.cart import Change
-from chalicelib.domain.errors import StockMoved
-from chalicelib.domain.stock import StockTake
+from chalicelib.domain.errors import HoldCapReached, StockMoved
+from chalicelib.domain.holds import HoldChanges, HolderCount
+from chalicelib.domain.stock import StockTake, check_fits
 from chalicelib.dynamodb.calls import (
     BATCH_GET_LIMIT,
     BATCH_WRITE_LIMIT,
@@ -69,6 +73,58 @@ def stock_take(table: str, take: StockTake) -> Row:
     }
 
 
+def count_update(table: str, count: HolderCount) -> Row:
+    """A holder's count moved by `count.units`; with a cap, only while it stays within it.
+
+    Mirrors `holds.rehold`'s Holder.cap: past it, the change holds no more units."""
+    update: Row = {
+        "TableName": table,
+        "Key": {"holder": {"S": count.holder}},
+        "UpdateExpression": "ADD units :units",
+        "ExpressionAttributeValues": {":units": {"N": str(count.units)}},
+    }
+    if count.cap is not None:
+        room = count.cap - count.units
+        within = "units <= :room" if room < 0 else "attribute_not_exists(units) OR units <= :room"
+        update["ConditionExpression"] = within
+        update["ExpressionAttributeValues"][":room"] = {"N": str(room)}
+    return {"Update": update}
+
+
+def hold_capped(holder: str) -> ItemRefusal:
+    """A capped count's failed condition: the holder holds as many units as it may."""
+
+    def refusal(counter: Row | None) -> None:
+        raise HoldCapReached(holder)
+
+    return refusal
+
+
+def held_stock(
+    stock_table: str,
+    counts_table: str,
+    cart_id: str,
+    holding: HoldChanges | None,
+    actions: list[Row],
+    receipt: bool,
+) -> dict[int, ItemRefusal]:
+    """Add to a change's `actions` the holders' counts and the units it takes (or gives
+    back) that `holding` says, if they fit beside the rest and the receipt (else
+    CheckoutTooLarge); the refusals of their conditions, by index."""
+    refusals: dict[int, ItemRefusal] = {}
+    if holding is None:
+        return refusals
+    for count in holding.counts:
+        if count.cap is not None:
+            refusals[len(actions)] = hold_capped(count.holder)
+        actions.append(count_update(counts_table, count))
+    check_fits(cart_id, holding.takes, len(actions) + receipt)
+    for take in holding.takes:
+        refusals[len(actions)] = stock_moved(cart_id)
+        actions.append(stock_take(stock_table, take))
+    return refusals
+
+
 def stock_moved(subject: str) -> ItemRefusal:
     """A take's failed condition: its shard holds fewer units than were read there (another
     checkout took them), so the levels are read again (StockMoved)."""
@@ -88,23 +144,37 @@ class StockLevels:
         """The Stock table's name: a reader of the products asks for their shard 0 in the
         same request (DynamoProductRepository)."""
 
-    def levels(self, first_shards: list[Row]) -> Levels:
-        """Every product's levels, given its shard 0 as read: the other shards of a product
-        with more than one are read now (a shard not found holds nothing)."""
-        found: dict[tuple[str, int], int] = {}
-        counts: dict[str, int] = {}
-        more: list[Row] = []
-        for row in first_shards:
-            product_id = row["productId"]["S"]
-            found[(product_id, 0)] = int(row["available"]["N"])
-            counts[product_id] = int(row.get("shards", {"N": "1"})["N"])
-            more += [stock_key(product_id, shard) for shard in range(1, counts[product_id])]
+    def levels(self, read: list[Row]) -> Levels:
+        """Every product's levels, given its shard 0 (and maybe others) as read: the other
+        shards of a product with more than one that were not read are read now (a shard
+        not found holds nothing)."""
+        found = {
+            (row["productId"]["S"], int(row["shard"]["N"])): int(row["available"]["N"])
+            for row in read
+        }
+        counts = {
+            row["productId"]["S"]: int(row.get("shards", {"N": "1"})["N"])
+            for row in read
+            if row["shard"]["N"] == "0"
+        }
+        more = [
+            stock_key(pid, shard)
+            for pid, count in counts.items()
+            for shard in range(1, count)
+            if (pid, shard) not in found
+        ]
         for row in self._read(more):
             found[(row["productId"]["S"], int(row["shard"]["N"]))] = int(row["available"]["N"])
         return {
             pid: tuple(found.get((pid, shard), 0) for shard in range(count))
             for pid, count in counts.items()
         }
+
+    def of(self, shard_counts: Mapping[str, int]) -> Levels:
+        """The levels of the products `shard_counts` names, every shard read at once as
+        counted there (one round trip; one more for a product spread since over more)."""
+        keys = [stock_key(pid, shard) for pid, n in shard_counts.items() for shard in range(n)]
+        return self.levels(self._read(keys))
 
     def set(self, levels: Mapping[str, tuple[int, ...]]) -> None:
         """Each product's levels, as given: every shard written, whatever it held (a

@@ -27,6 +27,7 @@ PROMOTION_USES = Table("PromotionUses", "PromotionUsesTable", "PROMOTION_USES_TA
 RATES = Table("Rates", "RatesTable", "RATES_TABLE")
 CODE_ATTEMPTS = Table("CodeAttempts", "CodeAttemptsTable", "CODE_ATTEMPTS_TABLE")
 STOCK = Table("Stock", "StockTable", "STOCK_TABLE")
+HOLD_COUNTS = Table("HoldCounts", "HoldCountsTable", "HOLD_COUNTS_TABLE")
 
 TABLES = {
     table.name: table
@@ -40,6 +41,7 @@ TABLES = {
         RATES,
         CODE_ATTEMPTS,
         STOCK,
+        HOLD_COUNTS,
     )
 }
 
@@ -50,6 +52,11 @@ MERGE_INDEX = "byMergeStart"
 """A sparse Carts index of the carts receiving a merge in steps, oldest first: what the
 sweeper finishes. Only those carts carry its key, `mergeLock` (always MERGE_LOCK)."""
 MERGE_LOCK = "MERGING"
+
+HOLDS_INDEX = "byHoldLapse"
+"""A sparse Carts index of the carts whose lines hold units (domain/holds.py), by a hash of
+the cart id (`holdsBucket`) and when their next hold lapses (`holdsLapseAt`): what the sweep
+of lapsed holds, and a hold reclaiming them, read."""
 
 ABANDON_INDEX = "byAbandonTime"
 """A sparse Carts index of the carts that can be abandoned (active, with lines), by the hour

@@ -50,6 +50,9 @@ METRICS = {
         Metric("Checkouts", (STAGE,), "carts checked out"),
         Metric("CheckoutRefusals", (STAGE, CODE), "checkouts refused, by code"),
         Metric("StockContention", _PER_OPERATION, "stock taken meanwhile: read again"),
+        Metric("StockRefusals", _PER_OPERATION, "changes refused INSUFFICIENT_STOCK"),
+        Metric("HoldsCapped", _PER_OPERATION, "changes a client's cap kept from holding more"),
+        Metric("HoldsLapsed", _PER_OPERATION, "units of lapsed holds given back"),
         Metric("DiscountCodesRefused", (STAGE, REASON), "discount codes refused, by reason"),
         Metric("MergesInSteps", (STAGE,), "merges too large for one transaction"),
         Metric("MergesFinishedBySweeper", (STAGE,), "interrupted merges the sweeper finished"),
@@ -70,6 +73,7 @@ def derive(tally: Tally, status: int | None) -> None:
         counts["Refusals"] += 1
         counts["KeyReuseRefusals"] += code == "IDEMPOTENCY_KEY_REUSED"
         counts["CheckoutRefusals"] += operation == "checkout"
+        counts["StockRefusals"] += code == "INSUFFICIENT_STOCK"
     counts["DiscountCodesRefused"] += REASON in labels
     counts["ServerErrors"] += status is not None and status >= 500
     counts["Unauthenticated"] += status == 401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.cart import Cart
@@ -123,7 +124,12 @@ def _line_view(priced: PricedLine, cart: PricedCart) -> dict[str, Any]:
         "available": priced.available,
         "addedAt": format_timestamp(line.added_at),
         "attributes": line.attributes,
+        "heldUntil": _present(cart.held_until(line.product_id)),
     }
+
+
+def _present(moment: datetime | None) -> str | None:
+    return None if moment is None else format_timestamp(moment)
 
 
 def cart_summary(cart: Cart) -> dict[str, Any]:

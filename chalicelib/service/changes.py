@@ -10,10 +10,10 @@ from __future__ import annotations
 import copy
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from chalicelib import telemetry
 from chalicelib.domain.access import TRUSTED_CALLER, Caller
@@ -23,13 +23,18 @@ from chalicelib.domain.errors import (
     CartNotFound,
     ChangeApplied,
     ConcurrentUpdate,
+    HoldCapReached,
+    InsufficientStock,
     StockMoved,
     StorageUnavailable,
 )
 from chalicelib.domain.pricing import PricedCart
 from chalicelib.domain.receipts import Receipt
+from chalicelib.service.holding import Holding
 from chalicelib.service.ports import CartRepository, Decided
 from chalicelib.service.pricing import Pricing
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +84,13 @@ class Changes:
         self,
         carts: CartRepository,
         pricing: Pricing,
+        holding: Holding,
         lifetime: timedelta = DEFAULT_LIFETIME,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._carts = carts
         self._pricing = pricing
+        self.holding = holding
         self._lifetime = lifetime
         self._clock = clock
 
@@ -102,16 +109,23 @@ class Changes:
         decide: Callable[[Cart, Change], None],
         event: str,
         product_id: str | None = None,
+        stock_of: Collection[str] = (),
     ) -> PricedCart:
         """A change the domain decides (`decide` raises its refusal) on the cart read whole,
         saved pinned to the version read: the service reads, the domain decides, the
-        adapter writes."""
+        adapter writes. The lines it changes hold units of products that ask for holds,
+        planned on the levels of the products `stock_of` names, read alongside the cart."""
 
         def read_decide_write(change: Change) -> Cart:
+            current = self.holding.levels_soon(stock_of)
             cart = self.read(cart_id, context.caller, change.now, decisive=True)
             decided = copy.deepcopy(cart)
             decide(decided, change)
-            return self._carts.save(Decided(cart, decided, event, product_id), change)
+            held = self.holding.hold(cart, decided, change, current())
+            return self._carts.save(
+                Decided(cart, decided, event, product_id, takes=held.takes, counts=held.counts),
+                change,
+            )
 
         return self.on_fresh_reads(cart_id, context, read_decide_write)
 
@@ -121,26 +135,43 @@ class Changes:
         context: RequestContext,
         read_and_write: Callable[[Change], Cart],
     ) -> PricedCart:
+        """Run a change (`attempts`) and answer with the cart it left, priced."""
+        return self.answer(self.attempts(cart_id, context, read_and_write))
+
+    def attempts(
+        self, cart_id: str | None, context: RequestContext, attempt: Callable[[Change], T]
+    ) -> T:
         """Run a change; when the carts it was decided on changed before the write (the
         repository raises ConcurrentUpdate), read again and decide again, a few times; when
-        the stock it took from changed (StockMoved), up to STOCK_ATTEMPTS times."""
+        the stock it took from changed (StockMoved), up to STOCK_ATTEMPTS times. When its
+        holds would pass their holder's cap, decide again holding no more units; when it
+        finds too few units, once more after giving back the product's lapsed holds."""
         conflicts = stock_moves = 0
+        may_hold, reclaimed = True, False
         while True:
-            change = self.change(context, cart_id)
+            change = self.change(context, cart_id)._replace(may_hold=may_hold)
             try:
-                changed = read_and_write(change)
+                return attempt(change)
+            except HoldCapReached:
+                telemetry.count("HoldsCapped")
+                may_hold = False
+                continue
+            except InsufficientStock as short:
+                if reclaimed or not self.holding.reclaim(short, change.now):
+                    raise
+                reclaimed = True
+                continue
             except StockMoved:
                 telemetry.count("StockContention")
                 stock_moves += 1
                 if stock_moves < STOCK_ATTEMPTS:
                     continue
-                raise ConcurrentUpdate(cart_id) from None
+                raise ConcurrentUpdate(cart_id or "new") from None
             except ConcurrentUpdate:
                 conflicts += 1
                 if conflicts < READ_AND_WRITE_ATTEMPTS:
                     continue
-                raise ConcurrentUpdate(cart_id) from None
-            return self.answer(changed)
+                raise ConcurrentUpdate(cart_id or "new") from None
 
     def change(self, context: RequestContext, cart_id: str | None = None) -> Change:
         """A change now by the context's caller, keeping the cart for its lifetime from now
@@ -158,6 +189,7 @@ class Changes:
             change_id,
             context.receipt,
             context.request_id,
+            self.holding.holder(context.caller, context.client_address),
         )
 
     @staticmethod

@@ -52,8 +52,10 @@ from chalicelib.domain.events import (
     CART_UPDATED,
     ITEM_ADDED,
     ITEM_QUANTITY_CHANGED,
+    ITEM_REMOVED,
     ITEMS_CHANGED,
 )
+from chalicelib.domain.holds import HOLDS_PER_ADDRESS, HOLDS_PER_SHOPPER, asks_for_holds
 from chalicelib.domain.pricing import PricedCart
 from chalicelib.domain.products import Product
 from chalicelib.service import cart_tokens, pagination
@@ -65,9 +67,10 @@ from chalicelib.service.changes import (
     committed,
 )
 from chalicelib.service.discount_codes import DiscountCodes
+from chalicelib.service.holding import Holding
 from chalicelib.service.keys import KeyRing
-from chalicelib.service.ports import CartRepository, CodeAttempts, Decided, StockLedger
-from chalicelib.service.pricing import Pricing
+from chalicelib.service.ports import CartRepository, CodeAttempts, Decided, HoldSweep, StockLedger
+from chalicelib.service.pricing import Pricing, ShopTerms
 from chalicelib.service.stock import StockKeeping
 
 log = logging.getLogger(__name__)
@@ -100,8 +103,11 @@ class CartService:
         keys: Callable[[], KeyRing],
         attempts: CodeAttempts,
         stock: StockLedger,
+        holds: HoldSweep,
         lifetime: timedelta = DEFAULT_LIFETIME,
         codes_per_address: int = MAX_REFUSED_CODES_PER_ADDRESS,
+        holds_per_address: int = HOLDS_PER_ADDRESS,
+        holds_per_shopper: int = HOLDS_PER_SHOPPER,
         clock: Callable[[], datetime] = utc_now,
         new_cart_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
@@ -112,7 +118,8 @@ class CartService:
         self._clock = clock
         self._new_cart_id = new_cart_id
         self._shards = random.Random()  # where a checkout starts taking a product's units
-        self._changes = Changes(carts, pricing, lifetime, clock)
+        holding = Holding(self._catalog, holds, holds_per_address, holds_per_shopper)
+        self._changes = Changes(carts, pricing, holding, lifetime, clock)
         self._codes = DiscountCodes(
             self._changes, carts, pricing, attempts, codes_per_address, clock
         )
@@ -143,32 +150,43 @@ class CartService:
             customer_id = caller.subject
         elif caller.kind == GUEST and customer_id is not None:
             raise Forbidden("a cart for a customer needs that customer's token")
-        change = self._changes.change(context)  # create takes no If-Match
-        if caller.kind == SHOPPER and customer_id is not None:
-            active = self._carts.count_active(customer_id, change.now)
-            if active >= MAX_ACTIVE_CARTS_PER_SHOPPER:
-                raise CartLimitExceeded(MAX_ACTIVE_CARTS_PER_SHOPPER)
-        cart = Cart(
-            self._new_cart_id(),
-            customer_id,
-            command.currency,
-            created_at=change.now,
-            updated_at=change.now,
-            expires_at=change.expires_at,
-            delivery_address=command.delivery_address,
-        )
-        products: dict[str, Product] = {}
-        if command.lines:  # written with the cart, all or none
-            products = self._catalog.get_many(sorted({op.product_id for op in command.lines}))
-            cart.apply(command.lines, products, change)
-            cart.version = 1  # created with its lines: still its first version
-        # The promotions (for approachingDiscounts) and rates, if not cached, read while the
-        # cart is written: creating stays one round trip.
-        terms = self._pricing.terms_soon()
-        self._carts.create(cart, change)
+        cart_id = self._new_cart_id()
+        holding = self._changes.holding
+
+        def create(change: Change) -> tuple[Cart, dict[str, Product], Callable[[], ShopTerms]]:
+            if caller.kind == SHOPPER and customer_id is not None:
+                active = self._carts.count_active(customer_id, change.now)
+                if active >= MAX_ACTIVE_CARTS_PER_SHOPPER:
+                    raise CartLimitExceeded(MAX_ACTIVE_CARTS_PER_SHOPPER)
+            empty = Cart(
+                cart_id,
+                customer_id,
+                command.currency,
+                created_at=change.now,
+                updated_at=change.now,
+                expires_at=change.expires_at,
+                delivery_address=command.delivery_address,
+            )
+            cart, products, held = copy.deepcopy(empty), {}, None
+            if command.lines:  # written with the cart, all or none, holding what they ask
+                named = sorted({op.product_id for op in command.lines})
+                current = holding.levels_soon(named)
+                products = self._catalog.get_many(named)
+                cart.apply(command.lines, products, change)
+                cart.version = 1  # created with its lines: still its first version
+                held = holding.hold(empty, cart, change, current())
+            # The promotions (for approachingDiscounts) and rates, if not cached, read while
+            # the cart is written: creating stays one round trip.
+            terms = self._pricing.terms_soon()
+            self._carts.create(cart, change, held)
+            return cart, products, terms
+
+        # create takes no If-Match
+        cart, products, terms = self._changes.attempts(None, context, create)
+        now = cart.created_at
         token = cart_tokens.issue(cart.cart_id, self._keys()) if caller.kind == GUEST else None
         with committed(cart.cart_id):
-            priced = self._pricing.price_with(cart, products, terms(), change.now)
+            priced = self._pricing.price_with(cart, products, terms(), now)
         return CreatedCart(priced, token)
 
     def recall_created(self, cart_id: str, caller: Caller) -> CreatedCart:
@@ -192,12 +210,15 @@ class CartService:
             raise ProductNotFound(command.product_id)
         product.check_quantity(command.quantity)  # more than a cart may hold, on any line
 
-        if command.attributes:  # text: its budget is the whole cart's (domain/size.py)
+        # Text (its budget is the whole cart's: domain/size.py) and holds are decided on
+        # the cart read whole.
+        if command.attributes or asks_for_holds(product):
 
-            def add_text(cart: Cart, change: Change) -> None:
+            def add_whole(cart: Cart, change: Change) -> None:
                 cart.add(product, command.quantity, change, command.attributes)
 
-            return self._changes.decide(cart_id, context, add_text, ITEM_ADDED, product.product_id)
+            pid = product.product_id
+            return self._changes.decide(cart_id, context, add_whole, ITEM_ADDED, pid, [pid])
 
         def add(change: Change) -> Cart:
             return self._carts.add_line(
@@ -220,13 +241,13 @@ class CartService:
             product.check_quantity(command.quantity)
             price = product.unit_price.amount
 
-        if command.attributes and command.quantity:  # text, as add_item's
+        if (command.attributes and command.quantity) or asks_for_holds(product):  # as add's
 
-            def set_text(cart: Cart, change: Change) -> None:
+            def set_whole(cart: Cart, change: Change) -> None:
                 cart.set_quantity(product_id, command.quantity, change, command.attributes, price)
 
             return self._changes.decide(
-                cart_id, context, set_text, ITEM_QUANTITY_CHANGED, product_id
+                cart_id, context, set_whole, ITEM_QUANTITY_CHANGED, product_id, [product_id]
             )
 
         def set_(change: Change) -> Cart:
@@ -249,7 +270,7 @@ class CartService:
         def apply(cart: Cart, change: Change) -> None:
             cart.apply(command.operations, products, change)
 
-        return self._changes.decide(cart_id, context, apply, ITEMS_CHANGED)
+        return self._changes.decide(cart_id, context, apply, ITEMS_CHANGED, stock_of=named)
 
     def replace_items(
         self,
@@ -277,7 +298,7 @@ class CartService:
                 cart.delivery_address = address  # with the lines: one change, one version
             cart.apply([*removed, *changed], products, change)
 
-        return self._changes.decide(cart_id, context, replace, ITEMS_CHANGED)
+        return self._changes.decide(cart_id, context, replace, ITEMS_CHANGED, stock_of=wanted)
 
     def update_cart(
         self,
@@ -299,6 +320,13 @@ class CartService:
         product_id: str,
         context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
+        self._changes.may_name(cart_id, context.caller)  # before the catalog is read
+        if asks_for_holds(self._catalog.get(product_id)):  # its units go back: decided
+
+            def remove(cart: Cart, change: Change) -> None:
+                cart.set_quantity(product_id, 0, change)
+
+            return self._changes.decide(cart_id, context, remove, ITEM_REMOVED, product_id)
         change = self._changes.change(context, cart_id)
         return self._changes.answer(self._carts.set_quantity(cart_id, product_id, 0, change))
 
@@ -357,8 +385,8 @@ class CartService:
                     return self._carts.get(target.cart_id, change.now)
             products = self._catalog.get_many({line.product_id for line in source.lines})
             merged = copy.deepcopy(target)
-            merged.merge(source, change, products)  # the rules: raise before any write
-            return self._carts.merge(target, source, merged, change)
+            counts = merged.merge(source, change, products)  # the rules: raise before any write
+            return self._carts.merge(target, source, merged, change, counts)
 
         return self._changes.on_fresh_reads(cart_id, context, merge)
 
@@ -380,7 +408,7 @@ class CartService:
             used = {applied.promotion_id for applied in priced.discounts.applied}
             counted = [p for p in terms.promotions if p.promotion_id in used and p.is_limited]
             checked_out = copy.deepcopy(cart)
-            takes = checked_out.check_out(
+            stock = checked_out.check_out(
                 catalog,
                 change,
                 accept_price_changes,
@@ -390,10 +418,21 @@ class CartService:
                 priced.tax_included,
                 self._shards,
             )
-            decided = Decided(cart, checked_out, CART_CHECKED_OUT, counted=counted, takes=takes)
+            decided = Decided(
+                cart,
+                checked_out,
+                CART_CHECKED_OUT,
+                counted=counted,
+                takes=stock.takes,
+                counts=stock.counts,
+            )
             return self._carts.save(decided, change)
 
         return self._changes.on_fresh_reads(cart_id, context, check_out)
+
+    def release_lapsed_holds(self) -> int:
+        """Give back the units of every hold that lapsed (the sweep, each minute); how many."""
+        return self._changes.holding.release_lapsed(self._clock())
 
     def finish_stalled_merges(self) -> list[str]:
         """Finish every merge in steps interrupted over a minute ago (a client that never

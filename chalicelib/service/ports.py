@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from chalicelib.domain.attempts import AttemptWindow
 from chalicelib.domain.cart import Attributes, Cart, Change
 from chalicelib.domain.events import CartEvent
+from chalicelib.domain.holds import HoldChanges, HolderCount
 from chalicelib.domain.pricing import Rates
 from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import Promotion
@@ -36,8 +37,11 @@ class Decided(NamedTuple):
     """Promotions a checkout uses once each, within their limits (DiscountUsedUpAtCheckout
     when one is reached)."""
     takes: Sequence[StockTake] = ()
-    """Units a checkout takes from the shop's stock, each from a shard holding them
-    (ConcurrentUpdate when one no longer does: the levels are read again)."""
+    """Units taken from the shop's stock (by a checkout or a hold), each from a shard
+    holding them (StockMoved when one no longer does: the levels are read again); negative:
+    units a released hold gives back."""
+    counts: Sequence[HolderCount] = ()
+    """The holders' counts the change's holds move (HoldCapReached past a cap)."""
 
 
 class CartRepository(abc.ABC):
@@ -46,9 +50,9 @@ class CartRepository(abc.ABC):
     reported as failed: if the cart cannot be read back afterwards, ChangeApplied."""
 
     @abc.abstractmethod
-    def create(self, cart: Cart, change: Change) -> None:
+    def create(self, cart: Cart, change: Change, holding: HoldChanges | None = None) -> None:
         """Store a new cart, empty or with its first lines (and the change's receipt, if
-        any), all in one write."""
+        any) and the stock its lines hold, all in one write."""
 
     @abc.abstractmethod
     def get(self, cart_id: str, now: datetime) -> Cart:
@@ -99,9 +103,16 @@ class CartRepository(abc.ABC):
         ConcurrentUpdate if not (read again). All or nothing; returns the cart as stored."""
 
     @abc.abstractmethod
-    def merge(self, target: Cart, source: Cart, merged: Cart, change: Change) -> Cart:
-        """Store `merged`, the domain's merge of `source` into `target` (Cart.merge), and
-        delete `source`, all or nothing.
+    def merge(
+        self,
+        target: Cart,
+        source: Cart,
+        merged: Cart,
+        change: Change,
+        counts: Sequence[HolderCount] = (),
+    ) -> Cart:
+        """Store `merged`, the domain's merge of `source` into `target` (Cart.merge), with
+        the holders' `counts` its holds move, and delete `source`, all or nothing.
 
         `target` and `source` are the carts as read: if either has changed since, nothing
         happens and ConcurrentUpdate is raised (read them again and retry). Returns the
@@ -140,6 +151,15 @@ class StockLedger(abc.ABC):
         RequestAlreadyApplied when the receipt's key was used."""
 
 
+class HoldSweep(abc.ABC):
+    """Where lapsed holds are found and given back (domain/holds.py)."""
+
+    @abc.abstractmethod
+    def release_lapsed(self, now: datetime, product_id: str | None = None) -> int:
+        """Give back the units of every hold lapsed by `now` (every hold of a cart deleted
+        or expired), `product_id`'s only if named; the units given back."""
+
+
 class CodeAttempts(abc.ABC):
     """The discount codes entered and not accepted, by scope and window (domain/attempts.py).
     One scope a call: the service counts a code's scopes at once."""
@@ -162,6 +182,11 @@ class ProductRepository(abc.ABC):
     def get_many(self, product_ids: Collection[str]) -> dict[str, Product]:
         """The products of the catalog among `product_ids`, with their stock as it is now;
         absent ones are left out."""
+
+    @abc.abstractmethod
+    def levels(self, shard_counts: Mapping[str, int]) -> dict[str, tuple[int, ...]]:
+        """The stock of the products named, per shard, as it is now: every shard of each,
+        as many as `shard_counts` says it has, read at once (absent: not counted)."""
 
     @abc.abstractmethod
     def put_many(self, products: Iterable[Product]) -> None:

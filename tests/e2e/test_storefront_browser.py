@@ -111,6 +111,27 @@ def test_a_shopper_fills_a_cart_across_origins(
     assert problems == []
 
 
+def test_a_limited_lot_shows_its_hold_counting_down(
+    shopper_stack: Stack, browser: Browser, shop: str
+) -> None:
+    """GEISHA-250G asks for holds of 15 minutes: its line shows the time left, ticking."""
+    problems: list[str] = []
+    page = watched_page(browser, problems)
+    page.goto(shop)
+    page.wait_for_selector("body[data-ready=true]")
+    page.get_by_role("button", name="Add Geisha beans 250g, limited lot to cart").click()
+    held = page.wait_for_selector('#lines [data-product="GEISHA-250G"] .held')
+    assert held is not None
+    first = held.text_content() or ""
+    assert first.startswith(("Held for you 15:00", "Held for you 14:5")), first
+    page.wait_for_function(
+        f"document.querySelector('#lines .held').textContent !== {first!r}", timeout=5000
+    )
+    stored = guest_cart(page, shopper_stack)
+    assert stored["items"][0]["heldUntil"] == held.get_attribute("data-until")
+    assert problems == []
+
+
 def test_a_bundle_in_one_request_a_gift_wrapped_line_and_a_note(
     shopper_stack: Stack, browser: Browser, shop: str
 ) -> None:

@@ -38,6 +38,7 @@ def test_the_tables_stack_creates_the_stages_tables_and_updates_idempotently(
         "cart-service-dev-CartItems",
         "cart-service-dev-Carts",
         "cart-service-dev-CodeAttempts",
+        "cart-service-dev-HoldCounts",
         "cart-service-dev-Idempotency",
         "cart-service-dev-Products",
         "cart-service-dev-PromotionUses",
@@ -66,6 +67,7 @@ def test_the_table_names_land_in_the_stages_config(cloudformation: Any, tmp_path
     assert environment["PROMOTION_USES_TABLE"] == outputs["PromotionUsesTableName"]
     assert environment["CODE_ATTEMPTS_TABLE"] == outputs["CodeAttemptsTableName"]
     assert environment["STOCK_TABLE"] == outputs["StockTableName"]
+    assert environment["HOLD_COUNTS_TABLE"] == outputs["HoldCountsTableName"]
     assert environment["TOKEN_SECRET_ARN"] == secret  # where the keys are, not the keys
     # What `chalice deploy` registers the stream consumer with, and where it publishes.
     assert environment["CARTS_STREAM_ARN"] == outputs["CartsTableStreamArn"]

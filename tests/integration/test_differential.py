@@ -45,12 +45,13 @@ from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import PERCENT_OFF_CART, Promotion
 from chalicelib.dynamodb.carts import DynamoCartRepository
+from chalicelib.dynamodb.holds import DynamoHoldSweep
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.dynamodb.stock import DynamoStockLedger
 from chalicelib.edge.problems import problem_for
 from chalicelib.edge.views import cart_view
 from chalicelib.service.operations import CartService, CreatedCart
-from chalicelib.service.ports import CartRepository, ProductRepository, StockLedger
+from chalicelib.service.ports import CartRepository, HoldSweep, ProductRepository, StockLedger
 from chalicelib.settings import Settings
 from tests.fakes import (
     InMemoryCartRepository,
@@ -90,6 +91,7 @@ def service(
     carts: CartRepository,
     products: ProductRepository,
     ledger: StockLedger,
+    holds: HoldSweep,
     clock: Clock,
     prefix: str,
 ) -> CartService:
@@ -101,6 +103,7 @@ def service(
         fixed_keys,
         InMemoryCodeAttempts(),
         ledger,
+        holds,
         lifetime=LIFETIME,
         clock=clock,
         new_cart_id=lambda: next(ids),
@@ -135,6 +138,7 @@ class Differential(RuleBasedStateMachine):
             tables.idempotency_table,
             tables.promotion_uses_table,
             tables.stock_table,
+            tables.hold_counts_table,
         )
         # The stock as stocked afresh for each example (the examples run one at a time).
         stocked = DynamoProductRepository(client, tables.products_table, tables.stock_table)
@@ -143,11 +147,13 @@ class Differential(RuleBasedStateMachine):
         catalog = InMemoryProductRepository(PRODUCTS)
         fake_ledger = InMemoryStockLedger(catalog, InMemoryReceiptStore())
         ledger = DynamoStockLedger(client, tables.stock_table, tables.idempotency_table)
+        fake = InMemoryCartRepository(stock=catalog)
+        sweep = DynamoHoldSweep(
+            client, tables.carts_table, tables.stock_table, tables.hold_counts_table
+        )
         self.services = (
-            service(
-                InMemoryCartRepository(stock=catalog), catalog, fake_ledger, self.clock, prefix
-            ),
-            service(dynamodb, stocked, ledger, self.clock, prefix),
+            service(fake, catalog, fake_ledger, fake.sweep, self.clock, prefix),
+            service(dynamodb, stocked, ledger, sweep, self.clock, prefix),
         )
         self.carts: list[str] = []
 

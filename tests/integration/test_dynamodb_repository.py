@@ -47,6 +47,7 @@ def repository(client: Any, settings: Settings, **options: Any) -> DynamoCartRep
         settings.idempotency_table,
         settings.promotion_uses_table,
         settings.stock_table,
+        settings.hold_counts_table,
         **options,
     )
 

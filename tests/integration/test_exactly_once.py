@@ -94,6 +94,7 @@ def another_writer(settings: Settings) -> Callable[[str, str], Callable[[], obje
         settings.idempotency_table,
         settings.promotion_uses_table,
         settings.stock_table,
+        settings.hold_counts_table,
     )
     products = DynamoProductRepository(client, settings.products_table, settings.stock_table)
 

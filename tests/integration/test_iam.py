@@ -25,6 +25,7 @@ SUITES = {
     "test_exactly_once.py",
     "test_events.py",
     "test_discounts.py",
+    "test_holds.py",
 }
 
 

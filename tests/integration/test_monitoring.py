@@ -141,5 +141,8 @@ def test_the_dashboard_shows_the_funnel_and_the_stream() -> None:
     body = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     titles = [widget["properties"]["title"] for widget in json.loads(body)["widgets"]]
     assert "Shopper funnel" in titles and "Events and the stream" in titles
+    assert "Stock and holds" in titles
     for metric in ("CartsCreated", "ItemsAdded", "Checkouts", "CartsAbandoned"):
+        assert metric in body and metric in METRICS
+    for metric in ("StockRefusals", "HoldsLapsed", "HoldsCapped"):
         assert metric in body and metric in METRICS

@@ -61,13 +61,14 @@ def test_one_stack_holds_the_tables_the_api_and_every_function(packaged: Any) ->
         "cart-service-${Stage}-Rates",
         "cart-service-${Stage}-CodeAttempts",
         "cart-service-${Stage}-Stock",
+        "cart-service-${Stage}-HoldCounts",
     }
     assert template["Parameters"]["Stage"]["Default"] == stage
     assert len(of_type(template, "AWS::Serverless::Api")) == 1
-    # The REST handler, one per operation, the merge and abandoned-cart sweeps, the stream
-    # consumer, and in a shopper-mode stage the authorizer.
+    # The REST handler, one per operation, the merge, abandoned-cart and lapsed-hold sweeps,
+    # the stream consumer, and in a shopper-mode stage the authorizer.
     functions = len(deployed_functions(stage))
-    assert functions == (19 if stage == "dev" else 18)
+    assert functions == (20 if stage == "dev" else 19)
     assert len(of_type(template, "AWS::Serverless::Function")) == functions
     assert len(of_type(template, "AWS::IAM::Role")) == functions
 
@@ -129,6 +130,7 @@ def test_functions_get_the_stacks_table_names(packaged: Any) -> None:
         assert variables["PROMOTION_USES_TABLE"] == {"Ref": "PromotionUsesTable"}
         assert variables["CODE_ATTEMPTS_TABLE"] == {"Ref": "CodeAttemptsTable"}
         assert variables["STOCK_TABLE"] == {"Ref": "StockTable"}
+        assert variables["HOLD_COUNTS_TABLE"] == {"Ref": "HoldCountsTable"}
         assert variables["EVENT_BUS_NAME"] == {"Fn::GetAtt": ["CartEventBus", "Name"]}
 
 
@@ -319,10 +321,10 @@ def test_no_token_reaches_x_ray_or_an_access_log(packaged: Any) -> None:
 
 
 def test_the_docs_count_the_functions_a_stage_deploys(packaged: Any) -> None:
-    """operations.md: "Eighteen Lambda functions (and, in shopper mode, the authorizer)"."""
+    """operations.md: "Nineteen Lambda functions (and, in shopper mode, the authorizer)"."""
     stage, _, template = packaged
     functions = of_type(template, "AWS::Serverless::Function")
     authorizers = 1 if stage == "dev" else 0  # dev is in shopper mode, prod in iam
     stated = (CONFIG_FILE.parent.parent / "docs" / "operations.md").read_text()
-    assert "**Eighteen Lambda functions** (and, in shopper mode, the authorizer)" in stated
-    assert len(functions) == 18 + authorizers
+    assert "**Nineteen Lambda functions** (and, in shopper mode, the authorizer)" in stated
+    assert len(functions) == 19 + authorizers

@@ -73,6 +73,7 @@ def carts(request: pytest.FixtureRequest) -> Iterator[CartRepository]:
             settings.idempotency_table,
             settings.promotion_uses_table,
             settings.stock_table,
+            settings.hold_counts_table,
         )
 
 
@@ -90,7 +91,7 @@ def carts_and_stock(
         tables = (settings.carts_table, settings.cart_items_table, settings.idempotency_table)
         uses, stock_table = settings.promotion_uses_table, settings.stock_table
         yield (
-            DynamoCartRepository(client, *tables, uses, stock_table),
+            DynamoCartRepository(client, *tables, uses, stock_table, settings.hold_counts_table),
             DynamoProductRepository(client, settings.products_table, stock_table),
         )
 
@@ -349,7 +350,7 @@ def test_a_checkout_takes_its_units_from_each_shard_or_nothing_when_one_holds_to
     stored_cart(carts)
     cart = carts.add_line("c-1", LOT, 3, at(1))
     checked_out = copy.deepcopy(cart)
-    takes = checked_out.check_out(stock.get_many(["LOT"]), at(2))
+    takes = checked_out.check_out(stock.get_many(["LOT"]), at(2)).takes
     assert takes == [StockTake("LOT", 0, 2), StockTake("LOT", 1, 1)]
     too_many = [StockTake("LOT", 0, 1), StockTake("LOT", 1, 2)]  # as if shard 1 had lost one
     with pytest.raises(StockMoved):
@@ -377,7 +378,7 @@ def test_a_checkout_taking_from_more_places_than_one_write_holds_is_refused_whol
     cart = carts.get("c-1", T0)
     keyed = at(1)._replace(change_id="checkout-1", receipt=Receipt("k", "r"))
     checked_out = copy.deepcopy(cart)
-    takes = checked_out.check_out(stock.get_many(lots), keyed)
+    takes = checked_out.check_out(stock.get_many(lots), keyed).takes
     with pytest.raises(CheckoutTooLarge):
         carts.save(Decided(cart, checked_out, CART_CHECKED_OUT, takes=takes), keyed)
     assert carts.get("c-1", T0).status == "ACTIVE"

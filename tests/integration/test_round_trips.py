@@ -49,6 +49,7 @@ def test_the_docs_state_a_count_for_every_operation_measured_here() -> None:
         "get_cart (nothing cached)",
         "get_cart (checked out)",
         "add_item",
+        "add_item (a held lot)",
         "update_cart_item",
         "remove_item",
         "delete_cart",
@@ -120,6 +121,23 @@ def test_a_change_is_the_write_then_one_read(
     cart = cart_with_lines(api, 3)
     api.call("GET", f"/carts/{cart}")  # the container has the prices cached
     assert round_trips(counter, api, method, path.format(cart=cart), body) == STATED[operation]
+
+
+def test_adding_a_held_lot_reads_its_stock_alongside_the_cart(
+    counter: CallRecorder, api: Api
+) -> None:
+    """GEISHA-250G is held 15 minutes, its units on 4 shards: all four read at once, while
+    the cart is read; then the write that holds them."""
+    cart = cart_with_lines(api, 2)
+    api.call("GET", f"/carts/{cart}")  # the container has the prices cached
+    api.call("POST", f"/carts/{cart}/items", {"productId": "GEISHA-250G", "quantity": 1})
+    body = {"productId": "GEISHA-250G", "quantity": 1}
+    path = f"/carts/{cart}/items"
+    assert round_trips(counter, api, "POST", path, body) == STATED["add_item (a held lot)"]
+    read, written = counter.waves
+    assert sorted(name for name, _ in read) == ["BatchGetItem", "GetItem", "Query"]
+    assert [name for name, _ in written] == ["TransactWriteItems"]
+    assert api.call("GET", f"/carts/{cart}").json["items"][-1]["heldUntil"] is not None
 
 
 def test_deleting_a_full_cart_is_two_round_trips(

@@ -55,6 +55,7 @@ class Shop:
             fixed_keys,
             InMemoryCodeAttempts(),
             InMemoryStockLedger(catalog, InMemoryReceiptStore()),
+            self.carts.sweep,
             clock=lambda: NOW,
             new_cart_id=lambda: next(ids),
         )

@@ -35,6 +35,7 @@ class Edge:
             fixed_keys,
             InMemoryCodeAttempts(),
             InMemoryStockLedger(catalog, self.receipts),
+            self.carts.sweep,
         )
 
     def send(

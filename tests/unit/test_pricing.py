@@ -50,6 +50,7 @@ def test_a_product_gone_from_the_catalog_is_unavailable_and_not_totalled() -> No
         "available": False,
         "addedAt": "2026-11-25T16:20:31.123Z",
         "attributes": {},
+        "heldUntil": None,
     }
     assert view["itemCount"] == 5
     assert view["totalAmount"] == "5.00"

@@ -61,12 +61,14 @@ def products() -> InMemoryProductRepository:
 @pytest.fixture
 def service(products: InMemoryProductRepository) -> CartService:
     ids = iter(f"cart-{n}" for n in range(100))
+    carts = InMemoryCartRepository()
     return CartService(
-        InMemoryCartRepository(),
+        carts,
         pricing(products),
         fixed_keys,
         InMemoryCodeAttempts(),
         InMemoryStockLedger(products, InMemoryReceiptStore()),
+        carts.sweep,
         lifetime=timedelta(days=30),
         clock=Ticking(),
         new_cart_id=lambda: next(ids),
@@ -170,12 +172,14 @@ def test_the_view_says_when_the_cart_expires(service: CartService) -> None:
 
 def test_a_cart_past_its_lifetime_is_not_found(products: InMemoryProductRepository) -> None:
     clock = Ticking()
+    carts = InMemoryCartRepository()
     service = CartService(
-        InMemoryCartRepository(),
+        carts,
         pricing(products),
         fixed_keys,
         InMemoryCodeAttempts(),
         InMemoryStockLedger(products, InMemoryReceiptStore()),
+        carts.sweep,
         lifetime=timedelta(seconds=2),
         clock=clock,
         new_cart_id=lambda: "c",

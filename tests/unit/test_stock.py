@@ -110,6 +110,7 @@ class CheckoutsOfALimitedLot(RuleBasedStateMachine):
             fixed_keys,
             InMemoryCodeAttempts(),
             InMemoryStockLedger(self.catalog, receipts),
+            carts.sweep,
             clock=Clock(),
             new_cart_id=lambda: next(ids),
         )

@@ -125,6 +125,15 @@ def dashboard(stage: str) -> dict[str, Any]:
                 18,
                 12,
             ),
+            widget(
+                "Stock and holds",
+                [
+                    [search("StockRefusals", "stage,operation")],
+                    [search("HoldsLapsed", "stage,operation")],
+                    [search("HoldsCapped", "stage,operation")],
+                ],
+                24,
+            ),
         ]
     }
 

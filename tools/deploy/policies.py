@@ -14,7 +14,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.dynamodb.tables import ABANDON_INDEX, CARTS, CUSTOMER_INDEX, MERGE_INDEX, TABLES
+from chalicelib.dynamodb.tables import (
+    ABANDON_INDEX,
+    CARTS,
+    CUSTOMER_INDEX,
+    HOLDS_INDEX,
+    MERGE_INDEX,
+    TABLES,
+)
 from chalicelib.settings import APP_NAME
 from tools.deploy.stream_source import failed_events_queue_name
 from tools.stage import CONFIG_FILE, stage_environment
@@ -28,6 +35,7 @@ DEPLOYED_STAGES = ("dev", "prod")
 CUSTOMER_INDEX_RESOURCE = f"Carts/index/{CUSTOMER_INDEX}"
 MERGE_INDEX_RESOURCE = f"Carts/index/{MERGE_INDEX}"
 ABANDON_INDEX_RESOURCE = f"Carts/index/{ABANDON_INDEX}"
+HOLDS_INDEX_RESOURCE = f"Carts/index/{HOLDS_INDEX}"
 
 # Idempotency-Key: the receipt is put in the change's transaction, its reply kept afterwards
 # (UpdateItem), and looked up (GetItem) when a keyed request fails.
@@ -48,6 +56,21 @@ _MERGE = {
     "CartItems": {"Query", "UpdateItem", "DeleteItem"},
 }
 
+# Giving back lapsed holds (the sweep's, a hold that finds too few units, a deleted cart's):
+# the index of carts holding units, then per cart one transaction.
+_LAPSED_HOLDS = {
+    HOLDS_INDEX_RESOURCE: {"Query"},
+    "Carts": {"UpdateItem"},
+    "Stock": {"UpdateItem"},
+    "HoldCounts": {"UpdateItem"},
+}
+# A change that holds units: the product's stock read afresh, the units taken or given back
+# and the holder's count moved in the change's transaction, and, when too few are left, the
+# product's lapsed holds given back first.
+_HOLDING = {
+    **_LAPSED_HOLDS,
+    "Stock": {"BatchGetItem", "UpdateItem"},
+}
 ACCESS: dict[str, dict[str, set[str]]] = {
     # GetItem and friends: a retried create whose first answer was lost reads the cart.
     "create_cart": {**_READ_CART, **_KEYED, "Carts": {"PutItem", "GetItem"}},
@@ -63,6 +86,7 @@ ACCESS: dict[str, dict[str, set[str]]] = {
     "add_item": {
         **_READ_CART,
         **_KEYED,
+        **_HOLDING,
         "Carts": {"GetItem", "UpdateItem"},
         "CartItems": {"Query", "UpdateItem"},
     },
@@ -71,18 +95,22 @@ ACCESS: dict[str, dict[str, set[str]]] = {
     "change_items": {
         **_READ_CART,
         **_KEYED,
+        **_HOLDING,
         "Carts": {"GetItem", "UpdateItem"},
         "CartItems": {"Query", "UpdateItem", "DeleteItem"},
     },
     "update_cart_item": {
         **_READ_CART,
         **_KEYED,
+        **_HOLDING,
         "Carts": {"GetItem", "UpdateItem"},
         "CartItems": {"Query", "UpdateItem", "DeleteItem"},
     },
     "remove_item": {
         **_READ_CART,
         **_KEYED,
+        "Stock": {"BatchGetItem", "UpdateItem"},
+        "HoldCounts": {"UpdateItem"},
         "Carts": {"GetItem", "UpdateItem"},
         # UpdateItem: moving the remaining lines' expiry along with the cart's.
         "CartItems": {"Query", "DeleteItem", "UpdateItem"},
@@ -91,19 +119,22 @@ ACCESS: dict[str, dict[str, set[str]]] = {
     # delete's lines (its transaction returns no row).
     "delete_cart": {
         **_KEYED,
+        "Stock": {"UpdateItem"},
+        "HoldCounts": {"UpdateItem"},
         "Carts": {"UpdateItem", "DeleteItem"},
         "CartItems": {"Query", "BatchWriteItem"},
     },
-    "merge_carts": {**_READ_CART, **_KEYED, **_MERGE},
+    # HoldCounts: holds of one product in both carts, by two holders, counted as one's.
+    "merge_carts": {**_READ_CART, **_KEYED, **_MERGE, "HoldCounts": {"UpdateItem"}},
     # PromotionUses: one more use of each limited promotion, and Stock: the units taken, in
     # the checkout's transaction.
     "checkout": {
         **_READ_CART,
         **_KEYED,
-        "Carts": {"GetItem", "UpdateItem"},
+        **_HOLDING,
         "CartItems": {"Query", "UpdateItem"},
         "PromotionUses": {"UpdateItem"},
-        "Stock": {"BatchGetItem", "UpdateItem"},
+        "Carts": {"GetItem", "UpdateItem"},
     },
     # PromotionUses: whether a limited code has uses left. CodeAttempts: the code counted on
     # this cart, by this caller and from this address (ADD), with the cart's read; taken
@@ -135,11 +166,15 @@ ACCESS: dict[str, dict[str, set[str]]] = {
 SWEEPER = "finish_stalled_merges"
 """The scheduled function that finishes interrupted merges (not an API operation)."""
 ABANDONED_CART_SWEEP = "mark_abandoned_carts"
+HOLDS_SWEEP = "release_lapsed_holds"
 STREAM_CONSUMER = "publish_cart_events"
 SCHEDULED: dict[str, dict[str, set[str]]] = {
     SWEEPER: {MERGE_INDEX_RESOURCE: {"Query"}, **_MERGE, "Idempotency": {"PutItem"}},
     # Reads the index of idle carts, marks the abandoned ones (the stream carries the mark).
     ABANDONED_CART_SWEEP: {ABANDON_INDEX_RESOURCE: {"Query"}, "Carts": {"UpdateItem"}},
+    # Reads the index of carts holding units; gives each one's lapsed holds back in one
+    # transaction: its row, the units to Stock, the holders' counts.
+    HOLDS_SWEEP: {**_LAPSED_HOLDS},
 }
 EVENT_FUNCTIONS: dict[str, dict[str, set[str]]] = {
     # Watches carts that may be abandoned (UpdateItem on their rows).
@@ -158,8 +193,9 @@ KEY_READERS = {API_HANDLER, AUTHORIZER, "list_customer_carts"}
 
 
 def deployed_functions(stage: str) -> tuple[str, ...]:
-    """The stage's Lambda functions: the REST handler, one per operation, the merge and
-    abandoned-cart sweeps, the stream consumer, and in shopper mode the authorizer."""
+    """The stage's Lambda functions: the REST handler, one per operation, the merge,
+    abandoned-cart and lapsed-hold sweeps, the stream consumer, and in shopper mode the
+    authorizer."""
     shopper = stage_environment(stage).get("API_AUTH") == "shopper"
     shopper_only = (AUTHORIZER,) if shopper else ()
     return (API_HANDLER, *ACCESS, *SCHEDULED, *EVENT_FUNCTIONS, *shopper_only)

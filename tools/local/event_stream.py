@@ -294,9 +294,10 @@ class EventRelay:
         return self.tap.drain()
 
     def sweep(self) -> None:
-        """Run the two sweeps, as app.py's scheduled functions: each writes its access line
-        (the carts it finished or marked, and its metrics)."""
+        """Run the three sweeps, as app.py's scheduled functions: each writes its access line
+        (the carts it finished or marked, the units of lapsed holds, and its metrics)."""
         self._service.finish_stalled_merges(scheduled_event(), None)
+        self._service.release_lapsed_holds(scheduled_event(), None)
         self._service.mark_abandoned_carts(scheduled_event(), None)
 
 

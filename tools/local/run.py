@@ -119,13 +119,15 @@ def print_events(relay: EventRelay, carts_table: str) -> None:
 def sweep(merges: CartService, relay: EventRelay | None) -> None:
     """What the deployed sweeps do every minute (abandoned carts: every five): app.py's
     own functions, each writing its access line, or against a DynamoDB of the user's own
-    (no stream, no events), the stalled-merge sweep alone."""
+    (no stream, no events), the stalled-merge and lapsed-hold sweeps alone."""
     try:
         if relay is not None:
             relay.sweep()
             return
         for target in merges.finish_stalled_merges():
             print(f"finished the interrupted merge into cart {target}", flush=True)
+        if units := merges.release_lapsed_holds():
+            print(f"gave back {units} units of lapsed holds", flush=True)
     except StorageUnavailable:
         print("DynamoDB unavailable: sweeping again next minute", flush=True)
 

@@ -16,6 +16,7 @@ from chalicelib.domain.clock import format_timestamp
 from chalicelib.domain.money import Money
 from chalicelib.domain.pricing import PricedCart
 from chalicelib.domain.warnings import (
+    HOLD_EXPIRED,
     INSUFFICIENT_STOCK,
     PRICE_CHANGED,
     UNDELIVERABLE,
@@ -72,6 +73,17 @@ def cart_document(priced: PricedCart, ucp_id: str, continue_url: str) -> dict[st
         "expires_at": format_timestamp(cart.expires_at),
     }
     messages = [_warning(warning, positions) for warning in priced.warnings]
+    messages += [
+        {
+            "type": "info",
+            "code": "held",
+            "path": f"$.line_items[{positions[line.product_id]}]",
+            "content": f"{line.quantity} of {line.product_id} held for this cart until "
+            f"{format_timestamp(held_until)}.",
+        }
+        for line in cart.lines
+        if (held_until := priced.held_until(line.product_id)) is not None
+    ]
     messages += [
         {
             "type": "info",
@@ -167,6 +179,14 @@ def _warning(warning: CartWarning, positions: dict[str, int]) -> dict[str, Any]:
             "path": path,
             "content": f"The price of {warning.product_id} changed from {before.format()} to "
             f"{now.format()} {now.currency} since it was added.",
+        }
+    if warning.code == HOLD_EXPIRED:
+        return {
+            "type": "warning",
+            "code": "hold_expired",
+            "path": path,
+            "content": f"The hold on {warning.product_id} lapsed: its units are back on sale,"
+            " and the next change or the checkout takes them again if some are left.",
         }
     if warning.code == INSUFFICIENT_STOCK:
         return {

@@ -1,0 +1,109 @@
+"""Lapsed holds given back: the carts whose holds lapsed, found in the sparse index of carts
+holding units (HOLDS_INDEX), each released in one transaction: its row's holds (the lapsed
+ones left with no units, so their lines warn HOLD_EXPIRED; all of a cart gone), the units
+back to their shards and the holders' counts down.
+
+An active cart's release is a change of the cart: its version steps (a change decided on
+the holds as they were fails its condition and reads again), under the kind HOLDS_LAPSED,
+which no event publishes. A deleted or expired cart's row only loses its holds.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from chalicelib import telemetry
+from chalicelib.domain.cart import ACTIVE
+from chalicelib.domain.errors import ConcurrentUpdate
+from chalicelib.domain.events import HOLDS_LAPSED
+from chalicelib.domain.holds import release
+from chalicelib.dynamodb.calls import query_pages, transact
+from chalicelib.dynamodb.hold_rows import HOLDS_BUCKETS, holds_from, holds_update
+from chalicelib.dynamodb.rows import Row, cart_key, from_epoch
+from chalicelib.dynamodb.stock import count_update, stock_take
+from chalicelib.dynamodb.tables import HOLDS_INDEX
+from chalicelib.parallel import in_parallel
+from chalicelib.service.ports import HoldSweep
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+class DynamoHoldSweep(HoldSweep):
+    def __init__(
+        self, client: DynamoDBClient, carts_table: str, stock_table: str, counts_table: str
+    ) -> None:
+        self._client = client
+        self._carts = carts_table
+        self._stock = stock_table
+        self._counts = counts_table
+
+    def release_lapsed(self, now: datetime, product_id: str | None = None) -> int:
+        """Give back the units of every hold lapsed by `now` (of `product_id`'s only, if
+        named: a hold that found too few units reclaiming them); the units given back."""
+        buckets: list[Callable[[], list[Row]]] = [
+            functools.partial(self._lapsed_in, bucket, now, product_id)
+            for bucket in range(HOLDS_BUCKETS)
+        ]
+        rows = [row for found in in_parallel(buckets) for row in found]
+        returned = sum(in_parallel([functools.partial(self.release, row, now) for row in rows]))
+        telemetry.count("HoldsLapsed", returned)
+        return returned
+
+    def release(self, row: Row, now: datetime) -> int:
+        """Release the holds of one cart row (as the index has it) that lapsed by `now`, all
+        of them if the cart is gone; the units given back (0 when the cart changed since it
+        was read: its next change, or the next sweep, does it)."""
+        holds = holds_from(row.get("holds"))
+        gone = row["status"]["S"] != ACTIVE or from_epoch(int(row["expiresAt"]["N"])) <= now
+        kept, given_back = release(holds, now, all_of_them=gone)
+        if not given_back.takes:
+            return 0
+        cart_id = row["cartId"]["S"]
+        sets, removes, values = holds_update(cart_id, kept)
+        expression = f"SET {', '.join(sets)}" if sets else ""
+        if not gone:
+            expression = "SET " + ", ".join([*sets, "lastEvent = :lapsed"])
+            removes += ["lastProductId", "lastRequestId"]
+            values[":lapsed"] = {"S": HOLDS_LAPSED}
+        expression += f" REMOVE {', '.join(removes)}" if removes else ""
+        expression += " ADD version :one" if not gone else ""
+        update: dict[str, Any] = {
+            "TableName": self._carts,
+            "Key": cart_key(cart_id),
+            "UpdateExpression": expression.strip(),
+            "ConditionExpression": "version = :read",
+            "ExpressionAttributeValues": {
+                **values,
+                ":read": row["version"],
+                **({":one": {"N": "1"}} if not gone else {}),
+            },
+        }
+        actions = [
+            {"Update": update},
+            *(stock_take(self._stock, take) for take in given_back.takes),
+            *(count_update(self._counts, count) for count in given_back.counts),
+        ]
+        try:
+            transact(self._client, cart_id, actions, None, attempts=4)
+        except ConcurrentUpdate:
+            return 0
+        return -sum(take.units for take in given_back.takes)
+
+    def _lapsed_in(self, bucket: int, now: datetime, product_id: str | None) -> list[Row]:
+        query: dict[str, Any] = {
+            "TableName": self._carts,
+            "IndexName": HOLDS_INDEX,
+            "KeyConditionExpression": "holdsBucket = :bucket AND holdsLapseAt <= :now",
+            "ExpressionAttributeValues": {
+                ":bucket": {"N": str(bucket)},
+                ":now": {"N": str(int(now.timestamp()))},
+            },
+        }
+        if product_id is not None:
+            query["FilterExpression"] = "attribute_exists(holds.#pid)"
+            query["ExpressionAttributeNames"] = {"#pid": product_id}
+        return [row for page in query_pages(self._client, query) for row in page["Items"]]
