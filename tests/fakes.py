@@ -10,7 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.attempts import AttemptWindow
-from chalicelib.domain.cart import ACTIVE, Attributes, Cart, Change
+from chalicelib.domain.cart import ACTIVE, Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.errors import (
     CartNotFound,
     ConcurrentUpdate,
@@ -19,6 +20,7 @@ from chalicelib.domain.errors import (
     StockMoved,
 )
 from chalicelib.domain.holds import HoldChanges, HolderCount, release
+from chalicelib.domain.lines import Attributes
 from chalicelib.domain.pricing import NO_RATES, Rates
 from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import Promotion
@@ -152,10 +154,14 @@ class InMemoryCartRepository(CartRepository):
             uses = self.promotions.uses(promotion.promotion_id, customer_id)
             promotion.check_uses(*uses, at_checkout=True)
         self._receipt_is_new(change)
-        # Beside the takes, DynamoDB's transaction holds the row, the promotions' counters,
-        # the holders' counts and the receipt: the limit is its, so the count is too.
+        # Beside the takes, DynamoDB's transaction holds the row, the changed lines, the
+        # promotions' counters, the holders' counts and the receipt: the limit is its, so the
+        # count is too.
         counters = sum(len(use_counts(p, customer_id)) for p in decided.counted)
-        beside = 1 + counters + (change.receipt is not None)
+        old = {line.product_id: line for line in decided.before.lines}
+        new = {line.product_id: line for line in decided.after.lines}
+        lines = sum(old.get(pid) != new.get(pid) for pid in old.keys() | new.keys())
+        beside = 1 + lines + counters + (change.receipt is not None)
         holding = HoldChanges(list(decided.takes), list(decided.counts))
         self._hold(decided.before.cart_id, holding, beside)
         for promotion in decided.counted:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from random import Random
-from typing import NamedTuple
 
+from chalicelib.domain.change import Change
 from chalicelib.domain.commands import ADD, SET, ItemOperation, UpdateCart
 from chalicelib.domain.delivery import DeliveryAddress, DeliveryOption, DeliveryRates
 from chalicelib.domain.discounts import Discounts
@@ -41,7 +41,8 @@ from chalicelib.domain.errors import (
     QuantityLimitExceeded,
     Undeliverable,
 )
-from chalicelib.domain.holds import Hold, HoldChanges, Holder, HolderCount, combine, converted
+from chalicelib.domain.holds import Hold, HoldChanges, HolderCount, combine, converted
+from chalicelib.domain.lines import Attributes, CartLine, line_order
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import MAX_QUANTITY, Product
 from chalicelib.domain.promotions import MAX_CODES_PER_CART, TOO_MANY
@@ -63,8 +64,6 @@ MAX_CART_ATTRIBUTES = 20
 MAX_NOTE = 500
 MAX_ATTRIBUTE_VALUE = 256
 ATTRIBUTE_KEY = r"^[A-Za-z0-9_.-]{1,40}$"
-Attributes = dict[str, str]
-"""A line's options (gift wrap, engraving): string pairs, the shopper's to set."""
 ACTIVE = "ACTIVE"
 CHECKED_OUT = "CHECKED_OUT"
 MERGING = "MERGING"
@@ -73,49 +72,6 @@ and (in the view) the target receiving them. Neither changes until the merge fin
 DELETED = "DELETED"
 """A deleted cart's row, kept for DynamoDB's TTL to remove: it names the change that deleted
 it, so that a retried delete knows it succeeded."""
-
-
-class Change(NamedTuple):
-    """When a change happens, until when the cart lives after it, and, when the client sent
-    If-Match, the version the change was decided against."""
-
-    now: datetime
-    expires_at: datetime
-    expected_version: int | None = None
-    owner: str | None = None
-    """The customer the cart must belong to (a shopper's changes); None for any."""
-    change_id: str = ""
-    """Names this change in the row it writes, so that a write retried after its answer was
-    lost can tell its own earlier success from another request's change."""
-    receipt: Receipt | None = None
-    """A keyed request's receipt, committed with the change."""
-    request_id: str | None = None
-    """The request that made the change, named in its event."""
-    holder: Holder | None = None
-    """Whose cap the units the change holds count against (None: uncapped, a trusted
-    caller's)."""
-    may_hold: bool = True
-    """False once the holder's cap refused the change's holds: it holds no more units."""
-
-
-@dataclass
-class CartLine:
-    product_id: str
-    name: str
-    quantity: int
-    added_at: datetime
-    attributes: Attributes = field(default_factory=dict)
-    price_when_added: Decimal | None = None
-    """The unit price (in the cart's currency) when the shopper last added or changed this
-    line: what a later price is compared with (None: not known, a line older than this)."""
-    expires_at: datetime | None = None
-    """When storage lets the line go (kept past its cart's expiry; None: not stored yet)."""
-
-
-def line_order(line: CartLine) -> tuple[datetime, str]:
-    """The contract's order of a cart's lines: by when their product was first added, oldest
-    first (a merge's lines keep their own time; lines added at once go by product id)."""
-    return (line.added_at, line.product_id)
 
 
 @dataclass
@@ -449,6 +405,13 @@ class Cart:
         self.status = CHECKED_OUT
         self._changed(change)
         return HoldChanges(takes, counts)
+
+    def hold(self, holds: dict[str, Hold], change: Change) -> None:
+        """Hold units as `holds` says, changing no line (a large checkout's steps, and its
+        units given back when it is refused)."""
+        self.check(change)
+        self.holds = holds
+        self._changed(change)
 
     def warnings(
         self, catalog: Mapping[str, Product], now: datetime | None = None

@@ -211,13 +211,15 @@ class CartTooLarge(CartServiceError):
 
 
 class CheckoutTooLarge(CartServiceError):
-    """A checkout that would take stock from more shards than one transaction holds beside
-    the cart's row, its receipt and its promotions' counters."""
+    """A change that would take or give back stock in more places than one transaction
+    holds beside the cart's row, its lines, its receipt and its counters (a checkout holds
+    its units in steps first, so only what cannot be held is refused: a batch giving back
+    the holds of about 50 lines at once)."""
 
     def __init__(self, cart_id: str, takes: int, room: int) -> None:
         super().__init__(
-            f"checking out cart {cart_id} takes stock from {takes} places, and one checkout"
-            f" takes from at most {room}: check out fewer products whose stock is counted"
+            f"changing cart {cart_id} moves stock in {takes} places, and one change moves it"
+            f" in at most {room}: change fewer held products at once"
         )
 
 

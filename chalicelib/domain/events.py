@@ -31,9 +31,9 @@ CART_MERGED = "CartMerged"
 CART_CHECKED_OUT = "CartCheckedOut"
 CART_EXPIRED = "CartExpired"
 CART_ABANDONED = "CartAbandoned"
-HOLDS_LAPSED = "HoldsLapsed"
-"""The kind of a cart row's change that only released its lapsed holds (the sweep's): a
-version of the cart, but no event."""
+HOLDS_MOVED = "HoldsMoved"
+"""The kind of a cart row's change that only moved its holds (the sweep giving back lapsed
+ones, a large checkout holding its units in steps): a version of the cart, but no event."""
 EVENT_KINDS = (
     CART_CREATED,
     ITEM_ADDED,
@@ -129,7 +129,7 @@ class CartEvent(NamedTuple):
 def event_for(row: RowChange) -> CartEvent | None:
     """The event of one cart-row change, or None when the row changed without a change to
     the cart (a merge's lock, an abandonment watch, the removal of a deleted or merged cart,
-    the expiry of one no longer active) or with no event of its own (holds that lapsed)."""
+    the expiry of one no longer active) or with no event of its own (holds that moved)."""
     before, after, expired = row.before, row.after, row.expired
     if after is None:
         if before is not None and expired and before.status == ACTIVE:
@@ -139,7 +139,7 @@ def event_for(row: RowChange) -> CartEvent | None:
         return CartEvent(CART_CREATED, after, after.updated_at, {})
     if after.version != before.version:
         kind = after.last_event or _kind_from_rows(before, after)
-        if kind == HOLDS_LAPSED:
+        if kind == HOLDS_MOVED:
             return None
         if kind in _ITEM_EVENTS:
             product_id = after.last_product_id or _changed_lines(before, after)[0]

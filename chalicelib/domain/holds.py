@@ -13,14 +13,14 @@ cap a line is added without a hold, and checkout takes its units as for any prod
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from random import Random
 from typing import NamedTuple
 
 from chalicelib.domain.errors import InsufficientStock
 from chalicelib.domain.products import Product
-from chalicelib.domain.stock import StockTake, plan_takes
+from chalicelib.domain.stock import ONE_WRITE, StockTake, plan_takes
 from chalicelib.domain.warnings import INSUFFICIENT_STOCK, CartWarning
 
 MAX_HOLD_MINUTES = 1440
@@ -31,6 +31,11 @@ HOLDS_PER_ADDRESS = 10
 stage's HOLDS_PER_ADDRESS)."""
 HOLDS_PER_SHOPPER = 10
 """The units a signed-in shopper holds at once, by default (HOLDS_PER_SHOPPER)."""
+
+
+CHECKOUT_HOLD_MINUTES = 5
+"""How long the units a checkout too large for one write holds first stay held, for a
+product that asks for no holds of its own."""
 
 
 class Hold(NamedTuple):
@@ -198,6 +203,58 @@ def converted(holds: Mapping[str, Hold]) -> tuple[dict[str, int], list[HolderCou
         if hold.units and hold.holder is not None
     ]
     return held, _summed(counts)
+
+
+def hold_for_checkout(
+    holds: Mapping[str, Hold],
+    lines: Mapping[str, int],
+    catalog: Mapping[str, Product],
+    now: datetime,
+    shards: Random | None,
+) -> tuple[dict[str, Hold], HoldChanges]:
+    """A step of a checkout too large for one write (its takes, beside the cart's row, its
+    receipt and counters, pass ONE_WRITE): the lines of counted products that hold fewer
+    units than their quantity hold them all, in product order, as many as one write takes
+    beside the cart's row. A new hold is the checkout's own (no holder: nobody's cap); a
+    line's hold keeps its holder, who counts the units added. Each holds for its product's
+    window (CHECKOUT_HOLD_MINUTES for one without). The checkout's own write then converts
+    them. InsufficientStock when a line has too few units left."""
+    new = dict(holds)
+    takes: list[StockTake] = []
+    counts: list[HolderCount] = []
+    for pid, quantity in sorted(lines.items()):
+        product, hold = catalog.get(pid), holds.get(pid)
+        kept = hold.units if hold is not None else 0
+        if product is None or product.stock_levels is None or kept >= quantity:
+            continue
+        levels = product.stock_levels
+        if sum(levels) < quantity - kept:
+            short = CartWarning(INSUFFICIENT_STOCK, pid, available=kept + sum(levels))
+            raise InsufficientStock([short])
+        first = shards.randrange(len(levels)) if shards is not None else 0
+        line_takes = plan_takes(pid, levels, quantity - kept, first)
+        holder = hold.holder if hold is not None and kept else None
+        line_counts = [HolderCount(holder, quantity - kept)] if holder is not None else []
+        if 1 + len(takes) + len(line_takes) + len(counts) + len(line_counts) > ONE_WRITE:
+            break
+        takes += line_takes
+        counts += line_counts
+        minutes = product.hold_minutes or CHECKOUT_HOLD_MINUTES
+        shard = hold.shard if hold is not None and kept else first
+        new[pid] = Hold(quantity, now + timedelta(minutes=minutes), holder, shard)
+    return new, HoldChanges(takes, _summed(counts))
+
+
+def give_back(
+    holds: Mapping[str, Hold], product_ids: Collection[str]
+) -> tuple[dict[str, Hold], HoldChanges]:
+    """The holds of `product_ids` given back whole (a checkout refused after holding them
+    in steps): their units to stock, their holders' counts down."""
+    kept = {pid: hold for pid, hold in holds.items() if pid not in product_ids}
+    gone = [(pid, hold) for pid, hold in sorted(holds.items()) if pid in product_ids]
+    takes = [StockTake(pid, hold.shard, -hold.units) for pid, hold in gone if hold.units]
+    counts = [HolderCount(h.holder, -h.units) for _, h in gone if h.holder and h.units]
+    return kept, HoldChanges(takes, _summed(counts))
 
 
 def lapses_at(holds: Mapping[str, Hold]) -> datetime | None:

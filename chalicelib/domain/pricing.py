@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from chalicelib.domain.cart import CHECKED_OUT, Cart, CartLine
+from chalicelib.domain.cart import CHECKED_OUT, Cart
 from chalicelib.domain.delivery import DeliveryOption, DeliveryRates, chosen
 from chalicelib.domain.discounts import Discounts, discounts_for
+from chalicelib.domain.lines import CartLine
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import MIN_SUBTOTAL, Approaching, Promotion

@@ -21,13 +21,15 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from chalicelib.domain import events
-from chalicelib.domain.cart import DELETED, Attributes, Cart, CartLine, Change
+from chalicelib.domain.cart import DELETED, Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.errors import (
     CartNotFound,
     ChangeApplied,
     StorageUnavailable,
 )
 from chalicelib.domain.holds import HoldChanges, HolderCount
+from chalicelib.domain.lines import Attributes, CartLine
 from chalicelib.domain.products import Product
 from chalicelib.dynamodb.calls import (
     backoff,

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.cart import Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.holds import HoldChanges
 from chalicelib.domain.promotions import Promotion
 from chalicelib.domain.stock import ONE_WRITE
@@ -65,16 +66,6 @@ class DecidedChanges:
         actions: list[Row] = [
             {"Update": self._row_update(before, after, change, decided.event, decided.product_id)}
         ]
-        refusals: dict[int, ItemRefusal] = {}
-        for key, limit, promotion, per_customer in (
-            count for p in decided.counted for count in use_counts(p, before.customer_id)
-        ):
-            refusals[len(actions)] = _used_up(promotion, per_customer)
-            actions.append(use_update(self._uses, key, limit))
-        receipt = change.receipt is not None
-        holding = HoldChanges(list(decided.takes), list(decided.counts))
-        tables = (self._stock, self._hold_counts, cart_id)
-        refusals.update(held_stock(*tables, holding, actions, receipt))
         touched = set()
         old_lines = {line.product_id: line for line in before.lines}
         new_lines = {line.product_id: line for line in after.lines}
@@ -87,6 +78,16 @@ class DecidedChanges:
             else:
                 continue
             touched.add(pid)
+        refusals: dict[int, ItemRefusal] = {}
+        for key, limit, promotion, per_customer in (
+            count for p in decided.counted for count in use_counts(p, before.customer_id)
+        ):
+            refusals[len(actions)] = _used_up(promotion, per_customer)
+            actions.append(use_update(self._uses, key, limit))
+        receipt = change.receipt is not None
+        holding = HoldChanges(list(decided.takes), list(decided.counts))
+        tables = (self._stock, self._hold_counts, cart_id)
+        refusals.update(held_stock(*tables, holding, actions, receipt))
         stale = [
             line
             for line in before.lines

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from chalicelib.domain import events
-from chalicelib.domain.cart import DELETED, Change
+from chalicelib.domain.cart import DELETED
+from chalicelib.domain.change import Change
 from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.dynamodb.calls import (
     BATCH_WRITE_LIMIT,

@@ -16,8 +16,10 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.domain.cart import ACTIVE, MAX_LINES, Cart, CartLine, Change
+from chalicelib.domain.cart import ACTIVE, MAX_LINES, Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.clock import format_precise, format_timestamp
+from chalicelib.domain.lines import CartLine
 from chalicelib.domain.products import Product
 from chalicelib.dynamodb.rows import Row, attributes_map, cart_key, epoch, line_key
 

@@ -4,7 +4,7 @@ ones left with no units, so their lines warn HOLD_EXPIRED; all of a cart gone), 
 back to their shards and the holders' counts down.
 
 An active cart's release is a change of the cart: its version steps (a change decided on
-the holds as they were fails its condition and reads again), under the kind HOLDS_LAPSED,
+the holds as they were fails its condition and reads again), under the kind HOLDS_MOVED,
 which no event publishes. A deleted or expired cart's row only loses its holds.
 """
 
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import telemetry
 from chalicelib.domain.cart import ACTIVE
 from chalicelib.domain.errors import ConcurrentUpdate
-from chalicelib.domain.events import HOLDS_LAPSED
+from chalicelib.domain.events import HOLDS_MOVED
 from chalicelib.domain.holds import release
 from chalicelib.dynamodb.calls import query_pages, transact
 from chalicelib.dynamodb.hold_rows import HOLDS_BUCKETS, holds_from, holds_update
@@ -32,6 +32,11 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 
+RECLAIMED = 25
+"""The carts a change short of units reclaims lapsed holds from, at most (the oldest first):
+enough for a lot's units, short enough for a request; the sweep takes the rest."""
+
+
 class DynamoHoldSweep(HoldSweep):
     def __init__(
         self, client: DynamoDBClient, carts_table: str, stock_table: str, counts_table: str
@@ -43,13 +48,17 @@ class DynamoHoldSweep(HoldSweep):
 
     def release_lapsed(self, now: datetime, product_id: str | None = None) -> int:
         """Give back the units of every hold lapsed by `now` (of `product_id`'s only, if
-        named: a hold that found too few units reclaiming them); the units given back."""
+        named: a hold that found too few units reclaiming them, from at most RECLAIMED
+        carts); the units given back. The index's partitions are read at once, the carts
+        released one after another (one transaction each)."""
         buckets: list[Callable[[], list[Row]]] = [
             functools.partial(self._lapsed_in, bucket, now, product_id)
             for bucket in range(HOLDS_BUCKETS)
         ]
         rows = [row for found in in_parallel(buckets) for row in found]
-        returned = sum(in_parallel([functools.partial(self.release, row, now) for row in rows]))
+        if product_id is not None:
+            rows = sorted(rows, key=lambda row: row["holdsLapseAt"]["N"])[:RECLAIMED]
+        returned = sum(self.release(row, now) for row in rows)
         telemetry.count("HoldsLapsed", returned)
         return returned
 
@@ -68,7 +77,7 @@ class DynamoHoldSweep(HoldSweep):
         if not gone:
             expression = "SET " + ", ".join([*sets, "lastEvent = :lapsed"])
             removes += ["lastProductId", "lastRequestId"]
-            values[":lapsed"] = {"S": HOLDS_LAPSED}
+            values[":lapsed"] = {"S": HOLDS_MOVED}
         expression += f" REMOVE {', '.join(removes)}" if removes else ""
         expression += " ADD version :one" if not gone else ""
         update: dict[str, Any] = {

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from chalicelib import telemetry
-from chalicelib.domain.cart import MERGING, Cart, Change
+from chalicelib.domain.cart import MERGING, Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.clock import format_timestamp
 from chalicelib.domain.errors import RequestAlreadyApplied
 from chalicelib.domain.events import CART_MERGED

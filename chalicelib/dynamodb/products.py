@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection, Iterable, Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
 from chalicelib.dynamodb.calls import (
     BATCH_GET_LIMIT,
@@ -15,7 +17,7 @@ from chalicelib.dynamodb.calls import (
     batch_write,
     chunks,
 )
-from chalicelib.dynamodb.rows import Row, product_from, product_row
+from chalicelib.dynamodb.rows import Row
 from chalicelib.dynamodb.stock import StockLevels, stock_key
 from chalicelib.parallel import in_parallel
 from chalicelib.service.ports import ProductRepository
@@ -69,3 +71,40 @@ class DynamoProductRepository(ProductRepository):
 
     def set_stock(self, levels: Mapping[str, tuple[int, ...]]) -> None:
         self._stock.set(levels)
+
+
+def product_row(product: Product) -> Row:
+    return {
+        "productId": {"S": product.product_id},
+        "name": {"S": product.name},
+        "unitPrice": {"N": str(product.unit_price.amount)},
+        "currency": {"S": product.currency},
+        **(
+            {"maxPerCart": {"N": str(product.max_per_cart)}}
+            if product.max_per_cart is not None
+            else {}
+        ),
+        **(
+            {"taxCategory": {"S": product.tax_category}} if product.tax_category is not None else {}
+        ),
+        **(
+            {"holdMinutes": {"N": str(product.hold_minutes)}}
+            if product.hold_minutes is not None
+            else {}
+        ),
+    }
+
+
+def product_from(row: Row, stock_levels: tuple[int, ...] | None) -> Product:
+    """The product of a Products row, with its stock as read from the Stock table."""
+    # DynamoDB drops trailing zeros of numbers ("19.90" comes back as "19.9"); Money.format
+    # restores the currency's digits.
+    return Product(
+        product_id=row["productId"]["S"],
+        name=row["name"]["S"],
+        unit_price=Money(Decimal(row["unitPrice"]["N"]), row["currency"]["S"]),
+        stock_levels=stock_levels,
+        max_per_cart=int(row["maxPerCart"]["N"]) if "maxPerCart" in row else None,
+        tax_category=row.get("taxCategory", {}).get("S"),
+        hold_minutes=float(row["holdMinutes"]["N"]) if "holdMinutes" in row else None,
+    )

@@ -19,7 +19,7 @@ Carts      cartId (pk) | customerId, currency, status, createdAt, updatedAt, ver
 CartItems  cartId (pk), productId (sk) | name, quantity, addedAt, attributes {key: value},
                          priceWhenAdded (N, the cart's currency), expiresAt (TTL)
 Products   productId (pk) | name, unitPrice (N), currency, maxPerCart (N),
-                         taxCategory, holdMinutes (N)
+                         taxCategory, holdMinutes (N) (their codec: products.py)
 Stock      productId (pk), shard (sk, N) | available (N); shard 0 also shards (N): the
                          product's units to sell (dynamodb/stock.py)
 HoldCounts holder (pk) | units (N): what a client address or shopper holds (hold_rows.py)
@@ -35,12 +35,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
-from chalicelib.domain.cart import Cart, CartLine, line_order
+from chalicelib.domain.cart import Cart
 from chalicelib.domain.clock import format_timestamp, parse_timestamp
 from chalicelib.domain.delivery import DeliveryAddress, DeliveryOption
 from chalicelib.domain.discounts import Discounts
+from chalicelib.domain.lines import CartLine, line_order
 from chalicelib.domain.money import Money
-from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import AppliedDiscount
 from chalicelib.domain.receipts import Receipt
 from chalicelib.domain.tax import TaxComponent, TaxResult
@@ -394,40 +394,3 @@ def receipt_map(receipt: Receipt) -> Row:
 
 def receipt_from(fields: Row) -> Receipt:
     return Receipt(fields["key"]["S"], fields["request"]["S"])
-
-
-def product_row(product: Product) -> Row:
-    return {
-        "productId": {"S": product.product_id},
-        "name": {"S": product.name},
-        "unitPrice": {"N": str(product.unit_price.amount)},
-        "currency": {"S": product.currency},
-        **(
-            {"maxPerCart": {"N": str(product.max_per_cart)}}
-            if product.max_per_cart is not None
-            else {}
-        ),
-        **(
-            {"taxCategory": {"S": product.tax_category}} if product.tax_category is not None else {}
-        ),
-        **(
-            {"holdMinutes": {"N": str(product.hold_minutes)}}
-            if product.hold_minutes is not None
-            else {}
-        ),
-    }
-
-
-def product_from(row: Row, stock_levels: tuple[int, ...] | None) -> Product:
-    """The product of a Products row, with its stock as read from the Stock table."""
-    # DynamoDB drops trailing zeros of numbers ("19.90" comes back as "19.9"); Money.format
-    # restores the currency's digits.
-    return Product(
-        product_id=row["productId"]["S"],
-        name=row["name"]["S"],
-        unit_price=Money(Decimal(row["unitPrice"]["N"]), row["currency"]["S"]),
-        stock_levels=stock_levels,
-        max_per_cart=int(row["maxPerCart"]["N"]) if "maxPerCart" in row else None,
-        tax_category=row.get("taxCategory", {}).get("S"),
-        hold_minutes=float(row["holdMinutes"]["N"]) if "holdMinutes" in row else None,
-    )

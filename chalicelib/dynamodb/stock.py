@@ -14,7 +14,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.cart import Change
+from chalicelib.domain.change import Change
 from chalicelib.domain.errors import HoldCapReached, StockMoved
 from chalicelib.domain.holds import HoldChanges, HolderCount
 from chalicelib.domain.stock import StockTake, check_fits

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.cart import Change
+from chalicelib.domain.change import Change
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.receipts import Receipt
 from chalicelib.dynamodb.calls import ItemRefusal, Refusal, transact

@@ -17,7 +17,8 @@ from typing import NamedTuple, TypeVar
 
 from chalicelib import telemetry
 from chalicelib.domain.access import TRUSTED_CALLER, Caller
-from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.cart import Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import (
     CartNotFound,

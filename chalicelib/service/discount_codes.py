@@ -11,7 +11,8 @@ from datetime import datetime
 
 from chalicelib.domain import attempts
 from chalicelib.domain.attempts import MAX_REFUSED_CODES_PER_ADDRESS
-from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.cart import Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import DiscountCodeInvalid
 from chalicelib.domain.events import CART_UPDATED

@@ -12,7 +12,8 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 
 from chalicelib.domain.access import GUEST, SHOPPER, Caller
-from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.cart import Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.errors import InsufficientStock
 from chalicelib.domain.holds import (
     HOLDS_PER_ADDRESS,
@@ -23,6 +24,7 @@ from chalicelib.domain.holds import (
     rehold,
 )
 from chalicelib.domain.products import Product
+from chalicelib.domain.stock import ONE_WRITE
 from chalicelib.parallel import in_background
 from chalicelib.service.catalog import Catalog
 from chalicelib.service.ports import HoldSweep
@@ -67,7 +69,8 @@ class Holding:
     ) -> HoldChanges:
         """Set `after`'s holds for the change from `before` (domain/holds.rehold), planned
         on the `current` levels of the products that ask for holds; what they take and
-        give back."""
+        give back. A change whose holds would not fit in its one write beside its row, its
+        lines and a receipt (a batch of many held lots' adds) holds no more units."""
         quantities = {line.product_id: line.quantity for line in after.lines}
         old = {line.product_id: line.quantity for line in before.lines}
         changed = {
@@ -77,16 +80,11 @@ class Holding:
             return HoldChanges([], [])
         named = (changed | before.holds.keys()) - current.keys()
         catalog = {**self._catalog.get_many(sorted(named)), **current}
-        after.holds, changes = rehold(
-            before.holds,
-            old,
-            quantities,
-            catalog,
-            change.now,
-            change.holder,
-            change.may_hold,
-            self._shards,
-        )
+        lines = (before.holds, old, quantities, catalog, change.now, change.holder)
+        after.holds, changes = rehold(*lines, change.may_hold, self._shards)
+        beside = 2 + len(changed)  # the row, a receipt, the changed lines
+        if beside + len(changes.takes) + len(changes.counts) > ONE_WRITE:
+            after.holds, changes = rehold(*lines, False, self._shards)
         return changes
 
     def reclaim(self, short: InsufficientStock, now: datetime) -> bool:

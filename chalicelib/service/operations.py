@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import copy
 import logging
-import random
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from chalicelib.domain.access import GUEST, SHOPPER, TRUSTED, TRUSTED_CALLER, Caller
+from chalicelib.domain.access import GUEST, SHOPPER, TRUSTED_CALLER, Caller
 from chalicelib.domain.attempts import MAX_REFUSED_CODES_PER_ADDRESS
-from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.cart import Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.commands import (
     ADD,
@@ -42,13 +42,10 @@ from chalicelib.domain.commands import (
 from chalicelib.domain.delivery import DeliveryAddress
 from chalicelib.domain.errors import (
     CartLimitExceeded,
-    CartNotFound,
-    CartServiceError,
     Forbidden,
     ProductNotFound,
 )
 from chalicelib.domain.events import (
-    CART_CHECKED_OUT,
     CART_UPDATED,
     ITEM_ADDED,
     ITEM_QUANTITY_CHANGED,
@@ -66,18 +63,18 @@ from chalicelib.service.changes import (
     RequestContext,
     committed,
 )
+from chalicelib.service.checkout import Checkout
 from chalicelib.service.discount_codes import DiscountCodes
 from chalicelib.service.holding import Holding
 from chalicelib.service.keys import KeyRing
-from chalicelib.service.ports import CartRepository, CodeAttempts, Decided, HoldSweep, StockLedger
+from chalicelib.service.merging import Merging
+from chalicelib.service.ports import CartRepository, CodeAttempts, HoldSweep, StockLedger
 from chalicelib.service.pricing import Pricing, ShopTerms
 from chalicelib.service.stock import StockKeeping
 
 log = logging.getLogger(__name__)
 
 MAX_ACTIVE_CARTS_PER_SHOPPER = 20
-STALLED_MERGE_AGE = timedelta(minutes=1)
-"""A merge in steps still unfinished this long after it started was interrupted."""
 
 
 class CartsPage(NamedTuple):
@@ -117,12 +114,13 @@ class CartService:
         self._keys = keys
         self._clock = clock
         self._new_cart_id = new_cart_id
-        self._shards = random.Random()  # where a checkout starts taking a product's units
         holding = Holding(self._catalog, holds, holds_per_address, holds_per_shopper)
         self._changes = Changes(carts, pricing, holding, lifetime, clock)
         self._codes = DiscountCodes(
             self._changes, carts, pricing, attempts, codes_per_address, clock
         )
+        self._checkout = Checkout(self._changes, carts, pricing)
+        self._merging = Merging(self._changes, carts, self._catalog, keys)
         self.stock = StockKeeping(self._catalog, stock, clock)
         """The shop's own changes to its stock (the adjust_stock operation)."""
 
@@ -362,33 +360,8 @@ class CartService:
         command: MergeCarts,
         context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
-        """Move the source cart's lines into this one; the source is gone afterwards.
-
-        A shopper merges their own carts, or a guest cart they prove is theirs with its cart
-        token (`sourceCartToken`): signing in keeps the guest's cart."""
-        proven_source = None
-        if command.source_cart_token is not None:
-            proven_source = cart_tokens.cart_of(command.source_cart_token, self._keys())
-
-        def merge(change: Change) -> Cart:
-            target = self._changes.read(cart_id, context.caller, change.now, decisive=True)
-            source = self._carts.get_for_change(command.source_cart_id, change.now)
-            caller = context.caller
-            if caller.kind != TRUSTED and not (
-                (source.customer_id is not None and source.customer_id == caller.subject)
-                or (source.customer_id is None and proven_source == source.cart_id)
-            ):
-                raise CartNotFound(source.cart_id)
-            if source.merging_into == target.cart_id and target.merging_from == source.cart_id:
-                self._carts.finish_merge(target.cart_id, change)  # an earlier attempt's, in steps
-                with committed(target.cart_id):
-                    return self._carts.get(target.cart_id, change.now)
-            products = self._catalog.get_many({line.product_id for line in source.lines})
-            merged = copy.deepcopy(target)
-            counts = merged.merge(source, change, products)  # the rules: raise before any write
-            return self._carts.merge(target, source, merged, change, counts)
-
-        return self._changes.on_fresh_reads(cart_id, context, merge)
+        """Move the source cart's lines into this one (merging.py)."""
+        return self._merging.merge(cart_id, command, context)
 
     def check_out(
         self,
@@ -397,53 +370,15 @@ class CartService:
         context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
         """Freeze the cart at the catalog's prices and the discounts of now, counting the
-        uses of limited promotions; it can only be read afterwards."""
+        uses of limited promotions and taking its stock (checkout.py); it can only be read
+        afterwards."""
 
-        def check_out(change: Change) -> Cart:
-            reading = self._pricing.terms_soon()  # read along with the cart
-            cart = self._changes.read(cart_id, context.caller, change.now, decisive=True)
-            catalog = self._catalog.get_many([line.product_id for line in cart.lines], current=True)
-            terms = reading()
-            priced = self._pricing.price_with(cart, catalog, terms, change.now)
-            used = {applied.promotion_id for applied in priced.discounts.applied}
-            counted = [p for p in terms.promotions if p.promotion_id in used and p.is_limited]
-            checked_out = copy.deepcopy(cart)
-            stock = checked_out.check_out(
-                catalog,
-                change,
-                accept_price_changes,
-                priced.discounts,
-                priced.delivery,
-                priced.tax,
-                priced.tax_included,
-                self._shards,
-            )
-            decided = Decided(
-                cart,
-                checked_out,
-                CART_CHECKED_OUT,
-                counted=counted,
-                takes=stock.takes,
-                counts=stock.counts,
-            )
-            return self._carts.save(decided, change)
-
-        return self._changes.on_fresh_reads(cart_id, context, check_out)
+        return self._checkout.run(cart_id, accept_price_changes, context)
 
     def release_lapsed_holds(self) -> int:
         """Give back the units of every hold that lapsed (the sweep, each minute); how many."""
         return self._changes.holding.release_lapsed(self._clock())
 
     def finish_stalled_merges(self) -> list[str]:
-        """Finish every merge in steps interrupted over a minute ago (a client that never
-        retried, a function that died): the carts it had locked change again. The targets
-        finished."""
-        change = self._changes.change(TRUSTED_REQUEST)
-        finished = []
-        for target_id in self._carts.merges_started_before(change.now - STALLED_MERGE_AGE):
-            try:
-                if self._carts.finish_merge(target_id, change):
-                    finished.append(target_id)
-            except CartServiceError as error:  # the next sweep tries again
-                log.warning("merge into cart %s not finished yet: %s", target_id, error.detail)
-        return finished
+        """Finish every merge in steps interrupted over a minute ago (merging.py)."""
+        return self._merging.finish_stalled()

@@ -13,9 +13,11 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from chalicelib.domain.attempts import AttemptWindow
-from chalicelib.domain.cart import Attributes, Cart, Change
+from chalicelib.domain.cart import Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.events import CartEvent
 from chalicelib.domain.holds import HoldChanges, HolderCount
+from chalicelib.domain.lines import Attributes
 from chalicelib.domain.pricing import Rates
 from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import Promotion

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from chalicelib import telemetry
-from chalicelib.domain.cart import Change
+from chalicelib.domain.change import Change
 from chalicelib.domain.commands import AdjustStock
 from chalicelib.domain.errors import ConcurrentUpdate, ProductNotFound, StockMoved, StockNotCounted
 from chalicelib.domain.products import Product

@@ -6,13 +6,15 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.cart import MAX_LINES, Cart, CartLine, Change
+from chalicelib.domain.cart import MAX_LINES, Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.errors import (
     CartBeingMerged,
     CartNotFound,
     ConcurrentUpdate,
     StorageUnavailable,
 )
+from chalicelib.domain.lines import CartLine
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
 from chalicelib.domain.receipts import Receipt

@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.domain.cart import Change
+from chalicelib.domain.change import Change
 from chalicelib.domain.clock import format_timestamp, utc_now
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product

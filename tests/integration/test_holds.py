@@ -195,3 +195,29 @@ def test_a_rest_change_reclaims_a_guests_lapsed_holds_too(
     assert added.status_code == 200, added.json
     assert held_until(added.json, "BRIEF") is not None
     assert held_by("address:198.51.100.10") == held_by("address:198.51.100.11") == 0
+
+
+def test_a_cart_at_the_line_limit_checks_out_in_steps(
+    api: Api, dynamodb: Any, settings: Settings
+) -> None:
+    """100 lines of counted products, a limited code and a receipt: more than one
+    transaction holds, so the checkout holds the units in a step first, then converts
+    them with the rest; its keyed retry takes nothing again."""
+    catalog = DynamoProductRepository(dynamodb, settings.products_table, settings.stock_table)
+    steps = [
+        Product(f"STEP-{n:03}", "Step", Money(Decimal("1.00"), "USD"), (1,)) for n in range(100)
+    ]
+    catalog.put_many(steps)
+    cart = api.new_cart()
+    api.fill(cart, [product.product_id for product in steps])
+    assert api.call("POST", f"/carts/{cart}/discount-codes", {"code": "STAFF30"}).status_code == 200
+    keyed = {"Idempotency-Key": "checkout-in-steps"}
+    checked_out = api.call("POST", f"/carts/{cart}/checkout", {}, keyed)
+    assert checked_out.status_code == 200, checked_out.json
+    assert (checked_out.json["status"], checked_out.json["itemCount"]) == ("CHECKED_OUT", 100)
+    assert checked_out.json["discounts"][0]["code"] == "STAFF30"
+    levels = catalog.get_many([product.product_id for product in steps])
+    assert {product.stock for product in levels.values()} == {0}
+    replayed = api.call("POST", f"/carts/{cart}/checkout", {}, keyed)
+    assert replayed.json == checked_out.json
+    assert {p.stock for p in catalog.get_many([p.product_id for p in steps]).values()} == {0}

@@ -10,7 +10,8 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.cart import Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.errors import HoldCapReached
 from chalicelib.domain.events import ITEM_ADDED
 from chalicelib.domain.holds import Holder, rehold

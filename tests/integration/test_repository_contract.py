@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.attempts import window_at
-from chalicelib.domain.cart import MAX_LINES, Cart, CartLine, Change
+from chalicelib.domain.cart import MAX_LINES, Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.commands import ADD, ItemOperation, UpdateCart
 from chalicelib.domain.delivery import (
     DeliveryAddress,
@@ -32,6 +33,7 @@ from chalicelib.domain.errors import (
     StockMoved,
 )
 from chalicelib.domain.events import CART_CHECKED_OUT, CART_UPDATED
+from chalicelib.domain.lines import CartLine
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
 from chalicelib.domain.receipts import Receipt

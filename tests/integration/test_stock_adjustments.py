@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.cart import Change
+from chalicelib.domain.change import Change
 from chalicelib.domain.errors import StockMoved
 from chalicelib.domain.receipts import Receipt
 from chalicelib.domain.stock import StockTake

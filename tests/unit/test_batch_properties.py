@@ -13,7 +13,8 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.cart import Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.commands import ADD, REMOVE, SET, ItemOperation
 from chalicelib.domain.errors import CartServiceError, ProductNotFound
 from chalicelib.domain.money import Money

@@ -3,7 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.domain.cart import DELETED, MAX_LINES, Cart, Change
+from chalicelib.domain.cart import DELETED, MAX_LINES, Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.errors import (
     CartNotFound,
     CurrencyMismatch,

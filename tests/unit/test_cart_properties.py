@@ -12,7 +12,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from chalicelib.domain.cart import MAX_LINES, Cart, Change
+from chalicelib.domain.cart import MAX_LINES, Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.errors import CartServiceError
 from chalicelib.domain.money import Money
 from chalicelib.domain.pricing import price_cart

@@ -6,9 +6,10 @@ import dataclasses
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from chalicelib.domain.cart import Cart, CartLine
+from chalicelib.domain.cart import Cart
 from chalicelib.domain.delivery import DeliveryAddress, DeliveryOption
 from chalicelib.domain.discounts import Discounts
+from chalicelib.domain.lines import CartLine
 from chalicelib.domain.money import Money
 from chalicelib.domain.promotions import AppliedDiscount
 from chalicelib.domain.tax import TaxComponent, TaxResult

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.domain.cart import Cart, Change
+from chalicelib.domain.cart import Cart
+from chalicelib.domain.change import Change
 from chalicelib.domain.commands import ADD, SET, ItemOperation, UpdateCart
 from chalicelib.domain.delivery import DeliveryRates
 from chalicelib.domain.errors import CartTooLarge

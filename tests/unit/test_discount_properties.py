@@ -9,7 +9,8 @@ from random import Random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.cart import Cart, CartLine
+from chalicelib.domain.cart import Cart
+from chalicelib.domain.lines import CartLine
 from chalicelib.domain.money import MINOR_DIGITS, Money
 from chalicelib.domain.pricing import price_cart
 from chalicelib.domain.products import Product

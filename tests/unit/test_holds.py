@@ -14,7 +14,16 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from chalicelib.domain.access import GUEST, Caller
-from chalicelib.domain.commands import AddItem, AdjustStock, CreateCart, MergeCarts, UpdateItem
+from chalicelib.domain.commands import (
+    ADD,
+    AddItem,
+    AdjustStock,
+    ChangeItems,
+    CreateCart,
+    ItemOperation,
+    MergeCarts,
+    UpdateItem,
+)
 from chalicelib.domain.errors import CartServiceError, InsufficientStock
 from chalicelib.domain.holds import Hold, Holder, HolderCount, combine, rehold, release
 from chalicelib.domain.money import Money
@@ -250,3 +259,31 @@ class HoldsOnALimitedLot(RuleBasedStateMachine):
 
 TestHoldsOnALimitedLot = HoldsOnALimitedLot.TestCase
 TestHoldsOnALimitedLot.settings = settings(max_examples=80, stateful_step_count=30, deadline=None)
+
+
+@pytest.mark.parametrize(("lines", "held"), [(45, True), (50, False)])
+def test_a_batch_holds_its_lines_when_they_fit_in_its_one_write(lines: int, held: bool) -> None:
+    """45 held lots added at once: the row, 45 lines, 45 takes and the guest's count fit in
+    one transaction; 50 do not, and are added without holds (checkout takes their units)."""
+    lots = [
+        Product(f"H-{n:02}", "Held", Money(Decimal("1.00"), "USD"), (1, 1), hold_minutes=15)
+        for n in range(lines)
+    ]
+    catalog = InMemoryProductRepository(lots)
+    carts = InMemoryCartRepository(stock=catalog)
+    service = CartService(
+        carts,
+        pricing(catalog),
+        fixed_keys,
+        InMemoryCodeAttempts(),
+        InMemoryStockLedger(catalog, InMemoryReceiptStore()),
+        carts.sweep,
+        holds_per_address=100,
+    )
+    cart = service.create_cart(CreateCart(None, "USD")).priced.cart.cart_id
+    guest = RequestContext(Caller(GUEST, None, cart), client_address="198.51.100.1")
+    adds = [ItemOperation(ADD, lot.product_id, 1) for lot in lots]
+    priced = service.change_items(cart, ChangeItems(adds), guest)
+    assert len(priced.cart.lines) == lines
+    assert all((priced.held_until(lot.product_id) is not None) == held for lot in lots)
+    assert carts.hold_counts.get("address:198.51.100.1", 0) == (lines if held else 0)

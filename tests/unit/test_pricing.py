@@ -1,7 +1,8 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from chalicelib.domain.cart import Cart, CartLine
+from chalicelib.domain.cart import Cart
+from chalicelib.domain.lines import CartLine
 from chalicelib.domain.money import Money
 from chalicelib.domain.pricing import price_cart
 from chalicelib.domain.products import Product

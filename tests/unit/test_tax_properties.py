@@ -12,8 +12,9 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.cart import Cart, CartLine
+from chalicelib.domain.cart import Cart
 from chalicelib.domain.delivery import DeliveryAddress, DeliveryMethod, DeliveryRates, DeliveryZone
+from chalicelib.domain.lines import CartLine
 from chalicelib.domain.money import MINOR_DIGITS, Money
 from chalicelib.domain.pricing import Rates, price_cart
 from chalicelib.domain.products import Product
