@@ -79,15 +79,7 @@ def build(settings: Settings, client: DynamoDBClient) -> Services:
         DynamoRateRepository(client, settings.rates_table), settings.catalog_cache_seconds
     )
     pricing = Pricing(catalog, promotions, rates, tax_service(settings), settings.tax_timeout)
-    carts = DynamoCartRepository(
-        client,
-        settings.carts_table,
-        settings.cart_items_table,
-        settings.idempotency_table,
-        settings.promotion_uses_table,
-        settings.stock_table,
-        settings.hold_counts_table,
-    )
+    carts = cart_repository(settings, client)
     keys = key_ring(settings)
     lifetime = timedelta(days=settings.cart_ttl_days)
     attempts = DynamoCodeAttempts(client, settings.code_attempts_table)
@@ -109,6 +101,22 @@ def build(settings: Settings, client: DynamoDBClient) -> Services:
         settings.shopper_issuer, settings.shopper_audience, keys, settings.shopper_jwks_url
     )
     return Services(service, DynamoReceiptStore(client, settings.idempotency_table), verifier)
+
+
+def cart_repository(
+    settings: Settings, client: DynamoDBClient, **options: Any
+) -> DynamoCartRepository:
+    """The stage's cart repository on its tables (`options`: DynamoCartRepository's)."""
+    return DynamoCartRepository(
+        client,
+        settings.carts_table,
+        settings.cart_items_table,
+        settings.idempotency_table,
+        settings.promotion_uses_table,
+        settings.stock_table,
+        settings.hold_counts_table,
+        **options,
+    )
 
 
 def tax_service(settings: Settings) -> TaxCalculator | None:

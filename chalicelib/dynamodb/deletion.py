@@ -83,15 +83,16 @@ class CartDeletion:
             self._transactions.run(
                 cart_id, [refusing(tombstone)], lambda c: c.check(change), change
             )
-            product_ids = None
+            product_ids, held = None, None
         else:
             old = self._tombstone(cart_id, tombstone, change)
             product_ids = sorted(line_quantities(old))
-            if "holds" in old:
-                deleted = {**old, "status": {"S": DELETED}}
-                deleted["version"] = {"N": str(int(old["version"]["N"]) + 1)}
-                self._holds.release(deleted, change.now)
+            held = old if "holds" in old else None
         try:
+            if held is not None:  # before the row goes: its holds' units back first
+                deleted = {**held, "status": {"S": DELETED}}
+                deleted["version"] = {"N": str(int(held["version"]["N"]) + 1)}
+                self._holds.release(deleted, change.now)
             if product_ids is None:
                 product_ids = [item["productId"]["S"] for item in self._reads.line_rows(cart_id)]
             requests = [{"DeleteRequest": {"Key": line_key(cart_id, pid)}} for pid in product_ids]
@@ -103,7 +104,8 @@ class CartDeletion:
         except (StorageUnavailable, ClientError) as failure:
             # The cart is already gone (its row was the commit point), so the request has
             # succeeded, whatever failed now; rows that could not be deleted are
-            # unreachable, and TTL removes them.
+            # unreachable, and TTL removes them (a row still holding units stays for the
+            # sweep of lapsed holds, which the mark put it in the way of).
             log.error("cart %s deleted; some of its rows were left: %s", cart_id, failure)
 
     def _forget(self, cart_id: str, change: Change) -> None:

@@ -28,6 +28,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from chalicelib import wiring
 from chalicelib.domain.commands import (
     ADD,
     REMOVE,
@@ -44,7 +45,6 @@ from chalicelib.domain.errors import CartServiceError
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
 from chalicelib.domain.promotions import PERCENT_OFF_CART, Promotion
-from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.holds import DynamoHoldSweep
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.dynamodb.stock import DynamoStockLedger
@@ -131,15 +131,7 @@ class Differential(RuleBasedStateMachine):
         client, tables = self.client, self.tables
         prefix = uuid.uuid4().hex[:8]  # this example's carts, on the shared tables
         self.clock = Clock()
-        dynamodb = DynamoCartRepository(
-            client,
-            tables.carts_table,
-            tables.cart_items_table,
-            tables.idempotency_table,
-            tables.promotion_uses_table,
-            tables.stock_table,
-            tables.hold_counts_table,
-        )
+        dynamodb = wiring.cart_repository(tables, client)
         # The stock as stocked afresh for each example (the examples run one at a time).
         stocked = DynamoProductRepository(client, tables.products_table, tables.stock_table)
         stocked.put_many(PRODUCTS)

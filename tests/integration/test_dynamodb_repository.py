@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib import wiring
 from chalicelib.domain.cart import MAX_LINES, Cart
 from chalicelib.domain.change import Change
 from chalicelib.domain.errors import (
@@ -42,16 +43,7 @@ def product(index: int) -> Product:
 
 
 def repository(client: Any, settings: Settings, **options: Any) -> DynamoCartRepository:
-    return DynamoCartRepository(
-        client,
-        settings.carts_table,
-        settings.cart_items_table,
-        settings.idempotency_table,
-        settings.promotion_uses_table,
-        settings.stock_table,
-        settings.hold_counts_table,
-        **options,
-    )
+    return wiring.cart_repository(settings, client, **options)
 
 
 def at(seconds: float) -> Change:

@@ -14,11 +14,11 @@ from typing import Any
 import boto3
 import pytest
 
+from chalicelib import wiring
 from chalicelib.domain.change import Change
 from chalicelib.domain.clock import format_timestamp, utc_now
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
-from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.settings import Settings
 from tests.faults import FaultInjector, throttled
@@ -87,15 +87,7 @@ def commits_between_reads(
 def another_writer(settings: Settings) -> Callable[[str, str], Callable[[], object]]:
     """Adds through a client of its own: a request the reader does not see coming."""
     client = boto3.client("dynamodb")
-    carts = DynamoCartRepository(
-        client,
-        settings.carts_table,
-        settings.cart_items_table,
-        settings.idempotency_table,
-        settings.promotion_uses_table,
-        settings.stock_table,
-        settings.hold_counts_table,
-    )
+    carts = wiring.cart_repository(settings, client)
     products = DynamoProductRepository(client, settings.products_table, settings.stock_table)
 
     def add(cart_id: str, product_id: str) -> Callable[[], object]:

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
+from chalicelib import wiring
 from chalicelib.domain.cart import Cart
 from chalicelib.domain.change import Change
 from chalicelib.domain.errors import HoldCapReached
@@ -18,7 +19,6 @@ from chalicelib.domain.holds import Holder, rehold
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
 from chalicelib.domain.warnings import HOLD_EXPIRED
-from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.holds import DynamoHoldSweep
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.service.ports import CartRepository, Decided, HoldSweep, ProductRepository
@@ -62,15 +62,7 @@ def holding(request: pytest.FixtureRequest) -> Iterator[Holding]:
         return int(item["units"]["N"]) if item else 0
 
     yield Holding(
-        DynamoCartRepository(
-            client,
-            settings.carts_table,
-            settings.cart_items_table,
-            settings.idempotency_table,
-            settings.promotion_uses_table,
-            settings.stock_table,
-            settings.hold_counts_table,
-        ),
+        wiring.cart_repository(settings, client),
         DynamoProductRepository(client, settings.products_table, settings.stock_table),
         DynamoHoldSweep(
             client, settings.carts_table, settings.stock_table, settings.hold_counts_table

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib import wiring
 from chalicelib.domain.attempts import window_at
 from chalicelib.domain.cart import MAX_LINES, Cart
 from chalicelib.domain.change import Change
@@ -40,7 +41,6 @@ from chalicelib.domain.receipts import Receipt
 from chalicelib.domain.stock import StockTake
 from chalicelib.domain.tax import TaxComponent, TaxResult
 from chalicelib.dynamodb.attempts import DynamoCodeAttempts
-from chalicelib.dynamodb.carts import DynamoCartRepository
 from chalicelib.dynamodb.merge import MOVED_LINES_PER_STEP
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.service.ports import CartRepository, CodeAttempts, Decided, ProductRepository
@@ -68,15 +68,7 @@ def carts(request: pytest.FixtureRequest) -> Iterator[CartRepository]:
     else:
         client: Any = request.getfixturevalue("dynamodb")
         settings: Settings = request.getfixturevalue("settings")
-        yield DynamoCartRepository(
-            client,
-            settings.carts_table,
-            settings.cart_items_table,
-            settings.idempotency_table,
-            settings.promotion_uses_table,
-            settings.stock_table,
-            settings.hold_counts_table,
-        )
+        yield wiring.cart_repository(settings, client)
 
 
 @pytest.fixture(params=["in-memory", "dynamodb"])
@@ -90,11 +82,9 @@ def carts_and_stock(
     else:
         client: Any = request.getfixturevalue("dynamodb")
         settings: Settings = request.getfixturevalue("settings")
-        tables = (settings.carts_table, settings.cart_items_table, settings.idempotency_table)
-        uses, stock_table = settings.promotion_uses_table, settings.stock_table
         yield (
-            DynamoCartRepository(client, *tables, uses, stock_table, settings.hold_counts_table),
-            DynamoProductRepository(client, settings.products_table, stock_table),
+            wiring.cart_repository(settings, client),
+            DynamoProductRepository(client, settings.products_table, settings.stock_table),
         )
 
 
