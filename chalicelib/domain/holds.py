@@ -139,7 +139,7 @@ def rehold(
         if owner is not None and target != kept:
             counts[owner] = counts.get(owner, 0) + target - kept
         if target and product is not None and product.hold_minutes:
-            until = now + timedelta(minutes=product.hold_minutes)
+            until = whole_seconds(now + timedelta(minutes=product.hold_minutes))
             new[pid] = Hold(target, until, owner, hold.shard if hold and kept else first)
     changes = [
         HolderCount(key, units, capped.get(key) if units > 0 else None)
@@ -241,7 +241,7 @@ def hold_for_checkout(
         counts += line_counts
         minutes = product.hold_minutes or CHECKOUT_HOLD_MINUTES
         shard = hold.shard if hold is not None and kept else first
-        new[pid] = Hold(quantity, now + timedelta(minutes=minutes), holder, shard)
+        new[pid] = Hold(quantity, whole_seconds(now + timedelta(minutes=minutes)), holder, shard)
     return new, HoldChanges(takes, _summed(counts))
 
 
@@ -260,6 +260,13 @@ def give_back(
 def lapses_at(holds: Mapping[str, Hold]) -> datetime | None:
     """When the cart's next hold with units lapses (None: it holds none)."""
     return min((hold.until for hold in holds.values() if hold.units), default=None)
+
+
+def whole_seconds(moment: datetime) -> datetime:
+    """A hold's deadline as stored: rounded up to a whole second (so the answer of the
+    change that holds says what every later read does, and a hold lasts its window)."""
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + timedelta(seconds=1)
 
 
 def _summed(counts: list[HolderCount]) -> list[HolderCount]:

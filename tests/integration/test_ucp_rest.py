@@ -172,6 +172,20 @@ def test_a_price_change_and_short_stock_are_messages_on_the_cart(
     assert cart["messages"][1]["severity"] == "recoverable"
 
 
+def test_a_held_lot_is_a_message_on_the_cart_with_its_deadline(api: Api) -> None:
+    """GEISHA-250G asks for holds: a cart made with it holds its units, and says until when."""
+    geisha = {"line_items": [{"item": {"id": "GEISHA-250G"}, "quantity": 2}]}
+    cart = ucp(api, "POST", "/carts", geisha).json
+    assert errors(cart, CART) == []
+    (held,) = [m for m in cart["messages"] if m["code"] == "held"]
+    assert (held["type"], held["path"]) == ("info", "$.line_items[0]")
+    view = api.call("GET", f"/carts/{cart['id']}").json
+    assert (
+        held["content"]
+        == f"2 of GEISHA-250G held for this cart until {view['items'][0]['heldUntil']}."
+    )
+
+
 @pytest.mark.parametrize(
     ("currency", "price", "minor"), [("JPY", "1200", 1200), ("KWD", "1.250", 1250)]
 )
