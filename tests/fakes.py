@@ -254,7 +254,7 @@ class InMemoryHoldSweep(HoldSweep):
             if given_back.takes:
                 self._carts._hold(cart.cart_id, given_back, 0)
                 cart.holds = kept
-                cart.version += 0 if gone else 1
+                cart.version += 1
                 returned -= sum(take.units for take in given_back.takes)
         return returned
 

@@ -3,9 +3,10 @@ holding units (HOLDS_INDEX), each released in one transaction: its row's holds (
 ones left with no units, so their lines warn HOLD_EXPIRED; all of a cart gone), the units
 back to their shards and the holders' counts down.
 
-An active cart's release is a change of the cart: its version steps (a change decided on
-the holds as they were fails its condition and reads again), under the kind HOLDS_MOVED,
-which no event publishes. A deleted or expired cart's row only loses its holds.
+Every release steps the cart row's version, under the kind HOLDS_MOVED, which no event
+publishes: a change decided on the holds as they were fails its condition and reads again,
+and so does a second release of the same row (a deleted cart's own, and the sweep's). A
+deleted or expired cart's row loses all its holds; an active one its lapsed ones.
 """
 
 from __future__ import annotations
@@ -73,22 +74,20 @@ class DynamoHoldSweep(HoldSweep):
             return 0
         cart_id = row["cartId"]["S"]
         sets, removes, values = holds_update(cart_id, kept)
-        expression = f"SET {', '.join(sets)}" if sets else ""
-        if not gone:
-            expression = "SET " + ", ".join([*sets, "lastEvent = :lapsed"])
-            removes += ["lastProductId", "lastRequestId"]
-            values[":lapsed"] = {"S": HOLDS_MOVED}
-        expression += f" REMOVE {', '.join(removes)}" if removes else ""
-        expression += " ADD version :one" if not gone else ""
+        # The version steps for a cart gone too: a release of the same row read before this
+        # one committed (the sweep's, beside a delete's own) then fails its condition.
+        expression = "SET " + ", ".join([*sets, "lastEvent = :moved"])
+        expression += f" REMOVE {', '.join([*removes, 'lastProductId', 'lastRequestId'])}"
         update: dict[str, Any] = {
             "TableName": self._carts,
             "Key": cart_key(cart_id),
-            "UpdateExpression": expression.strip(),
+            "UpdateExpression": expression + " ADD version :one",
             "ConditionExpression": "version = :read",
             "ExpressionAttributeValues": {
                 **values,
+                ":moved": {"S": HOLDS_MOVED},
                 ":read": row["version"],
-                **({":one": {"N": "1"}} if not gone else {}),
+                ":one": {"N": "1"},
             },
         }
         actions = [
