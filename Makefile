@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+CLIENT := clients/js
+CLIENT_INSTALLED := $(CLIENT)/node_modules/.package-lock.json
 # The browser tests drive Debian's Chromium with Playwright; no browser is ever downloaded.
 CHROMIUM ?= /usr/bin/chromium
 STAGE ?= dev
@@ -15,6 +17,11 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(INSTALLED)
+
+# The TypeScript client's tools (npm ci: exactly the committed lockfile).
+$(CLIENT_INSTALLED): $(CLIENT)/package-lock.json
+	cd $(CLIENT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(CLIENT_INSTALLED)
 
 $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "Install Chromium and set CHROMIUM=/path/to/it"; exit 1; }
@@ -58,12 +65,14 @@ test: lint $(CHROMIUM)
 	echo "in process: exit $$in_process; end to end: exit $$end_to_end; chaos: exit $$chaos_matrix"; \
 	test $$in_process -eq 0 && test $$end_to_end -eq 0 && test $$chaos_matrix -eq 0
 
-## lint: ruff, mypy --strict, and the layering contract of pyproject.toml (import-linter)
-lint: $(INSTALLED)
+## lint: ruff, mypy --strict, the layering contract of pyproject.toml (import-linter), and the
+## TypeScript client's types (tsc; its generated schema as current as openapi.yaml)
+lint: $(INSTALLED) $(CLIENT_INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
+	cd $(CLIENT) && npm run --silent check
 
 unit integration e2e: $(INSTALLED)
 	$(PY) -m pytest tests/$@
@@ -94,4 +103,5 @@ policies: $(INSTALLED)
 	$(PY) -m tools.deploy.policies
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .chalice/deployments
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .chalice/deployments \
+		$(CLIENT)/node_modules $(CLIENT)/dist

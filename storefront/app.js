@@ -1,18 +1,18 @@
 // The demo storefront: a product grid and a cart panel, all state in the cart service.
 // The page never computes money: it shows the amounts the API returns, as it returns them.
 //
-// Access (shopper mode): a guest's cart comes with a cart token, kept with its id and sent
-// as `Authorization: Bearer` on every call for that cart. "Sign in" gets a shopper token
-// (here from the local issuer; a real shop from its identity provider), finds or creates
-// the shopper's own cart and merges the guest cart into it, proving it with the cart token.
+// Access (shopper mode): a guest's cart comes with a cart token, which the client keeps and
+// sends on every call for that cart. "Sign in" gets a shopper token (here from the local
+// issuer; a real shop from its identity provider), finds or creates the shopper's own cart
+// and merges the guest cart into it (the client proves it with the cart token).
 
+import { CartChangedError, CartClient, LocalStorageTokenStore } from "./cart-client.js";
 import { fillCountries, formAddress, renderDelivery } from "./delivery.js";
 
-const CART_KEY = "demo-shop-cart"; // {cartId, cartToken}: the guest's cart
+const CART_KEY = "demo-shop-cart"; // the guest's cart id (the client keeps its token)
 const CURRENCY_KEY = "demo-shop-currency"; // the currency the visitor shops in
 const SHOPPER_KEY = "demo-shop-shopper"; // the signed-in shopper's token
 const SHOPPER_CART_KEY = "demo-shop-shopper-cart"; // the signed-in shopper's cart id
-const TIMEOUT_MS = 8000;
 const MESSAGES = {
   INVALID_JSON: "The shop sent a malformed request.",
   VALIDATION_ERROR: "That request was not valid.",
@@ -65,72 +65,22 @@ const REASONS = {
 const config = await (await fetch("config.json")).json();
 const catalog = await (await fetch("catalog.json")).json();
 let cart = null; // the cart view, as the API returned it
-let etag = null; // its version, for If-Match
 
-class ApiError extends Error {
-  constructor(problem) {
-    super(problem.detail || problem.code);
-    this.code = problem.code;
-    this.problem = problem;
-  }
-}
+// The official client (clients/js, bundled): it keeps the guest's cart token and sends it
+// only for that cart, sends a key with every change and retries only what is safe, tracks
+// each cart's ETag (If-Match when a change says ifUnchanged), and answers a 202 by reading
+// the cart. Refusals are CartErrors with the problem's code.
+const tokens = new LocalStorageTokenStore(); // guests' cart tokens, by cart id
+const carts = new CartClient({
+  baseUrl: config.api,
+  cartTokens: tokens,
+  shopperToken: () => sessionStorage.getItem(SHOPPER_KEY) ?? undefined,
+});
 
-function stored(key, storage = localStorage) {
-  const text = storage.getItem(key);
-  return text ? JSON.parse(text) : null;
-}
-
-// The token for a call: the shopper's once signed in, else the guest cart's.
-function bearer() {
-  const token = sessionStorage.getItem(SHOPPER_KEY) || stored(CART_KEY)?.cartToken;
-  return token ? { Authorization: `Bearer ${token}` } : {};
-}
-
-async function api(method, path, { body, headers = {} } = {}) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-  headers = { ...bearer(), ...headers };
-  try {
-    const response = await fetch(config.api + path, {
-      method,
-      headers: body === undefined ? headers : { "Content-Type": "application/json", ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: controller.signal,
-    });
-    const text = await response.text();
-    const data = text ? JSON.parse(text) : null;
-    if (!response.ok) throw new ApiError(data || { code: "INTERNAL_ERROR" });
-    // 202: the change was applied but the service could not show the cart; read it.
-    if (response.status === 202) return api("GET", `/carts/${data.cartId}`);
-    return { data, etag: response.headers.get("ETag") };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-// A change that may be retried as it is: the same Idempotency-Key makes the retry of a change
-// that timed out answer like the first one instead of applying it twice.
-async function once(method, path, body, headers = {}) {
-  const key = crypto.randomUUID();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await api(method, path, { body, headers: { ...headers, "Idempotency-Key": key } });
-    } catch (error) {
-      const retriable = error.name === "AbortError" || error instanceof TypeError ||
-        error.code === "CONFLICT" || error.code === "SERVICE_UNAVAILABLE";
-      if (!retriable || attempt === 3) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
-    }
-  }
-}
-
-function show(view, version) {
+function show(view) {
   cart = view;
-  etag = version;
   render();
 }
-
-
 
 function say(error) {
   const box = document.querySelector("#message");
@@ -148,20 +98,19 @@ function say(error) {
 
 // The cart this page works on: the signed-in shopper's, or the guest's.
 function currentCartId() {
-  return sessionStorage.getItem(SHOPPER_KEY) ? sessionStorage.getItem(SHOPPER_CART_KEY) : stored(CART_KEY)?.cartId;
+  return sessionStorage.getItem(SHOPPER_KEY) ? sessionStorage.getItem(SHOPPER_CART_KEY) : localStorage.getItem(CART_KEY);
 }
 
 async function loadCart() {
   const id = currentCartId();
-  if (!id) return show(null, null);
+  if (!id) return show(null);
   try {
-    const { data, etag: version } = await api("GET", `/carts/${id}`);
-    show(data, version);
+    show(await carts.getCart(id));
   } catch (error) {
     if (error.code === "CART_NOT_FOUND") forgetCart();
     else if (error.code === "UNAUTHORIZED") signOut();
     else say(error);
-    show(null, null);
+    show(null);
   }
 }
 
@@ -177,39 +126,36 @@ function shopCurrency() {
 
 async function cartId() {
   if (cart) return cart.cartId;
-  const { data, etag: version } = await once("POST", "/carts", { currency: shopCurrency() });
-  if (data.cartToken) localStorage.setItem(CART_KEY, JSON.stringify({ cartId: data.cartId, cartToken: data.cartToken }));
-  else sessionStorage.setItem(SHOPPER_CART_KEY, data.cartId);
-  delete data.cartToken;
-  show(data, version);
-  return data.cartId;
+  const { cartToken, ...created } = await carts.createCart({ currency: shopCurrency() });
+  if (cartToken) localStorage.setItem(CART_KEY, created.cartId);
+  else sessionStorage.setItem(SHOPPER_CART_KEY, created.cartId);
+  show(created);
+  return created.cartId;
 }
 
 // Signing in keeps the guest's cart: the shopper's newest active cart (or a new one) takes
-// its lines, the cart token proving the guest cart is this visitor's.
+// its lines, in one call (the client proves the guest cart is this visitor's).
 const signIn = () =>
   act(async () => {
     const { token } = await (await fetch("demo-token")).json();
     sessionStorage.setItem(SHOPPER_KEY, token);
-    const { data: page } = await api("GET", "/me/carts?limit=20");
+    const page = await carts.listMyCarts({ limit: 20 });
     let mine = page.carts.find((summary) => summary.status === "ACTIVE")?.cartId;
-    if (!mine) mine = (await once("POST", "/carts", { currency: shopCurrency() })).data.cartId;
+    if (!mine) mine = (await carts.createCart({ currency: shopCurrency() })).cartId;
     sessionStorage.setItem(SHOPPER_CART_KEY, mine);
-    const guest = stored(CART_KEY);
+    const guest = localStorage.getItem(CART_KEY);
     if (guest) {
-      const body = { sourceCartId: guest.cartId, sourceCartToken: guest.cartToken };
-      const { data, etag: version } = await once("POST", `/carts/${mine}/merge`, body);
+      const merged = await carts.mergeCarts(mine, { sourceCartId: guest });
       localStorage.removeItem(CART_KEY);
-      return show(data, version);
+      return show(merged);
     }
-    const { data, etag: version } = await api("GET", `/carts/${mine}`);
-    show(data, version);
+    show(await carts.getCart(mine));
   });
 
 function signOut() {
   sessionStorage.removeItem(SHOPPER_KEY);
   sessionStorage.removeItem(SHOPPER_CART_KEY);
-  show(null, null);
+  show(null);
 }
 
 async function act(work) {
@@ -221,7 +167,8 @@ async function act(work) {
   } catch (error) {
     say(error);
     if (error.code === "UNAUTHORIZED") signOut();
-    if (["PRECONDITION_FAILED", "CART_NOT_FOUND", "ITEM_NOT_FOUND"].includes(error.code)) await loadCart();
+    if (error instanceof CartChangedError) cart = error.cart; // changed elsewhere: as it is now
+    else if (["CART_NOT_FOUND", "ITEM_NOT_FOUND"].includes(error.code)) await loadCart();
   } finally {
     delete document.body.dataset.busy;
     render();
@@ -231,16 +178,12 @@ async function act(work) {
 const add = (productId) =>
   act(async () => {
     const id = await cartId();
-    const { data, etag: version } = await once("POST", `/carts/${id}/items`, { productId, quantity: 1 });
-    show(data, version);
+    show(await carts.addItem(id, { productId, quantity: 1 }));
   });
 
 const setQuantity = (productId, quantity) =>
   act(async () => {
-    const { data, etag: version } = await once("PUT", `/carts/${cart.cartId}/items/${productId}`, { quantity }, {
-      "If-Match": etag,
-    });
-    show(data, version);
+    show(await carts.setQuantity(cart.cartId, productId, quantity, { ifUnchanged: true }));
   });
 
 // The brew kit: three products in one batch, one change (all of them or none).
@@ -249,45 +192,32 @@ const buyBundle = () =>
   act(async () => {
     const id = await cartId();
     const operations = BREW_KIT.map((productId) => ({ op: "add", productId, quantity: 1 }));
-    const { data, etag: version } = await once("PATCH", `/carts/${id}/items`, { operations }, {
-      "If-Match": etag,
-    });
-    show(data, version);
+    show(await carts.changeItems(id, operations, { ifUnchanged: true }));
   });
 
 // A line option: gift wrap, kept as the line's attributes.
 const giftWrap = (line, wrapped) =>
   act(async () => {
     const attributes = wrapped ? { ...line.attributes, giftWrap: "yes" } : {};
-    const body = { quantity: line.quantity, attributes };
-    const { data, etag: version } = await once("PUT", `/carts/${cart.cartId}/items/${line.productId}`, body, {
-      "If-Match": etag,
-    });
-    show(data, version);
+    const options = { attributes, ifUnchanged: true };
+    show(await carts.setQuantity(cart.cartId, line.productId, line.quantity, options));
   });
 
 const saveNote = (note) =>
   act(async () => {
-    const { data, etag: version } = await once("PATCH", `/carts/${cart.cartId}`, { note }, { "If-Match": etag });
-    show(data, version);
+    show(await carts.updateCart(cart.cartId, { note }, { ifUnchanged: true }));
   });
 
 // Where the cart goes, and how: the API answers with the options, the tax and the total.
 const setAddress = (deliveryAddress) =>
   act(async () => {
     const id = await cartId();
-    const { data, etag: version } = await once("PATCH", `/carts/${id}`, { deliveryAddress }, {
-      "If-Match": etag,
-    });
-    show(data, version);
+    show(await carts.updateCart(id, { deliveryAddress }, { ifUnchanged: true }));
   });
 
 const chooseDelivery = (deliveryOptionId) =>
   act(async () => {
-    const { data, etag: version } = await once("PATCH", `/carts/${cart.cartId}`, { deliveryOptionId }, {
-      "If-Match": etag,
-    });
-    show(data, version);
+    show(await carts.updateCart(cart.cartId, { deliveryOptionId }, { ifUnchanged: true }));
   });
 
 // Another currency: an empty cart is left behind (it expires), the next one is made in it.
@@ -295,34 +225,26 @@ function chooseCurrency(currency) {
   localStorage.setItem(CURRENCY_KEY, currency);
   if (cart && cart.items.length === 0) {
     forgetCart();
-    show(null, null);
+    show(null);
   }
   render();
 }
 
 const applyCode = (code) =>
   act(async () => {
-    const { data, etag: version } = await once("POST", `/carts/${cart.cartId}/discount-codes`, { code }, {
-      "If-Match": etag,
-    });
+    const view = await carts.applyDiscountCode(cart.cartId, code, { ifUnchanged: true });
     document.querySelector("#code").value = "";
-    show(data, version);
+    show(view);
   });
 
 const removeCode = (code) =>
   act(async () => {
-    const { data, etag: version } = await once("DELETE", `/carts/${cart.cartId}/discount-codes/${code}`, undefined, {
-      "If-Match": etag,
-    });
-    show(data, version);
+    show(await carts.removeDiscountCode(cart.cartId, code, { ifUnchanged: true }));
   });
 
 const remove = (productId) =>
   act(async () => {
-    const { data, etag: version } = await once("DELETE", `/carts/${cart.cartId}/items/${productId}`, undefined, {
-      "If-Match": etag,
-    });
-    show(data, version);
+    show(await carts.removeItem(cart.cartId, productId, { ifUnchanged: true }));
   });
 
 function element(tag, attributes = {}, ...children) {
@@ -501,7 +423,8 @@ function takeHandedOverCart() {
   const id = handed.get("cart");
   const token = handed.get("token");
   if (id && token && !sessionStorage.getItem(SHOPPER_KEY)) {
-    localStorage.setItem(CART_KEY, JSON.stringify({ cartId: id, cartToken: token }));
+    localStorage.setItem(CART_KEY, id);
+    tokens.set(id, token);
   }
   if (id) history.replaceState(null, "", location.pathname + location.search);
 }

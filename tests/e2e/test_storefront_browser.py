@@ -1,7 +1,6 @@
 """The demo storefront in a real browser (Debian's Chromium, driven by Playwright), calling
 the API from another origin: CORS, preflight, headers and error bodies working together."""
 
-import json
 import os
 from collections.abc import Iterator
 from decimal import Decimal
@@ -21,6 +20,8 @@ from tools.stage import PROJECT_DIR
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = PROJECT_DIR / "tests" / "artifacts"
 CART_KEY = "demo-shop-cart"
+TOKEN_PREFIX = "cart-token:"
+"""Where the client's LocalStorageTokenStore keeps a cart's token."""
 
 
 @pytest.fixture(scope="module")
@@ -50,12 +51,18 @@ def shop(shopper_stack: Stack) -> Iterator[str]:
         yield url
 
 
+def kept_guest_cart(page: Page) -> tuple[str, str]:
+    """The guest cart the page keeps: its id, and the cart token the client keeps for it."""
+    cart_id = page.evaluate(f"localStorage.getItem('{CART_KEY}')")
+    return cart_id, page.evaluate(f"localStorage.getItem('{TOKEN_PREFIX}{cart_id}')")
+
+
 def guest_cart(page: Page, stack: Stack) -> Any:
-    """The cart the page keeps (its id and cart token), as the API stores it."""
-    kept = json.loads(page.evaluate(f"localStorage.getItem('{CART_KEY}')"))
+    """The cart the page keeps, as the API stores it."""
+    cart_id, token = kept_guest_cart(page)
     return requests.get(
-        f"{stack.base_url}/carts/{kept['cartId']}",
-        headers={"Authorization": f"Bearer {kept['cartToken']}"},
+        f"{stack.base_url}/carts/{cart_id}",
+        headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     ).json()
 
@@ -144,10 +151,10 @@ def test_a_bundle_in_one_request_a_gift_wrapped_line_and_a_note(
     page.wait_for_selector('#lines [data-product="MUG-CER"]')
     stored = guest_cart(page, shopper_stack)
     assert [item["productId"] for item in stored["items"]] == ["ESP-1KG", "FILTER-100", "MUG-CER"]
-    kept = json.loads(page.evaluate(f"localStorage.getItem('{CART_KEY}')"))
+    cart_id, token = kept_guest_cart(page)
     version = requests.get(
-        f"{shopper_stack.base_url}/carts/{kept['cartId']}",
-        headers={"Authorization": f"Bearer {kept['cartToken']}"},
+        f"{shopper_stack.base_url}/carts/{cart_id}",
+        headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     ).headers["ETag"]
     assert version == '"2"'  # created, then the three products in one change
