@@ -69,7 +69,8 @@ def held_until(view: dict[str, Any], lot: str = "FLASH") -> str | None:
 
 
 def lapse() -> None:
-    time.sleep(1.1)
+    """Past a one-second hold's deadline (a whole second, rounded up)."""
+    time.sleep(2.1)
 
 
 def test_each_change_of_a_line_holds_or_gives_back_its_units(
