@@ -10,7 +10,6 @@ handler, as Lambda hands them over.
 from __future__ import annotations
 
 import json
-import statistics
 import time
 import uuid
 from collections.abc import Callable
@@ -114,23 +113,9 @@ def measure_overhead(api: Api, client: Any, bare_client: Any, figures: Figures) 
     add_overhead(figures, "MCP tool get_cart", app_times, bare_times)
 
 
-def measure_cold_start(cold_start: Callable[..., dict[str, Any]], figures: Figures) -> None:
-    """`cold_start(mode)` runs one fresh interpreter (bench.cold_start) and answers what it
-    printed; the figures are medians, the service against the minimal app."""
-    first = [cold_start("mcp") for _ in range(5)]
-    minimal = [cold_start("minimal") for _ in range(5)]
-    service = statistics.median(sample["seconds"] for sample in first)
-    baseline = statistics.median(sample["seconds"] for sample in minimal)
-    ratio = round(service / baseline, 3)
-    figures.add(
-        f"cold start: import + first MCP tool call get_cart (service {service * 1000:.0f} ms"
-        f" / minimal app get_cart {baseline * 1000:.0f} ms)",
-        ratio,
-        "x",
-        "",
-        None,
-    )
-    loaded = cold_start("carts")["agent_modules"]
+def report_modules(loaded: list[str], figures: Figures) -> None:
+    """The agents' modules a /carts cold start imported (`loaded`): none, so /carts never
+    pays for UCP."""
     figures.add(
         "agents' modules a /carts cold start imports (chalicelib.edge.ucp.*)",
         json.dumps(loaded),
