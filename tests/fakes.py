@@ -294,7 +294,9 @@ class InMemoryProductRepository(ProductRepository):
         self.reads = 0
         self.put_many(products)
 
-    def get_many(self, product_ids: Collection[str]) -> dict[str, Product]:
+    def get_many(
+        self, product_ids: Collection[str], shard_counts: Mapping[str, int] | None = None
+    ) -> dict[str, Product]:
         self.reads += 1
         return {pid: self.products[pid] for pid in product_ids if pid in self.products}
 

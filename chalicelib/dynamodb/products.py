@@ -32,20 +32,23 @@ class DynamoProductRepository(ProductRepository):
         self._table = products_table
         self._stock = StockLevels(client, stock_table)
 
-    def get_many(self, product_ids: Collection[str]) -> dict[str, Product]:
-        """Each product with its stock's shard 0 in the same BatchGetItem, in chunks of 50
-        products (100 keys) run in parallel, unprocessed keys retried; then the other shards
-        of a product spread over more than one."""
+    def get_many(
+        self, product_ids: Collection[str], shard_counts: Mapping[str, int] | None = None
+    ) -> dict[str, Product]:
+        """Each product with its stock's shards in the same BatchGetItem (shard 0, and as
+        many more as `shard_counts` says it has), in requests of at most 100 keys run in
+        parallel, unprocessed keys retried; then any other shards of a product spread over
+        more than was said."""
+        requests: list[dict[str, list[Row]]] = []
+        for pid in sorted(set(product_ids)):
+            shards = [stock_key(pid, n) for n in range((shard_counts or {}).get(pid, 1))]
+            keys = len(shards) + 1
+            if not requests or sum(map(len, requests[-1].values())) + keys > BATCH_GET_LIMIT:
+                requests.append({self._table: [], self._stock.table: []})
+            requests[-1][self._table].append({"productId": {"S": pid}})
+            requests[-1][self._stock.table] += shards
         calls: list[Callable[[], dict[str, list[Row]]]] = [
-            functools.partial(
-                batch_get_tables,
-                self._client,
-                {
-                    self._table: [{"productId": {"S": pid}} for pid in chunk],
-                    self._stock.table: [stock_key(pid, 0) for pid in chunk],
-                },
-            )
-            for chunk in chunks(sorted(set(product_ids)), BATCH_GET_LIMIT // 2)
+            functools.partial(batch_get_tables, self._client, keys) for keys in requests
         ]
         answers = in_parallel(calls)
         rows = [row for answer in answers for row in answer[self._table]]

@@ -28,11 +28,18 @@ class Catalog:
 
     def get_many(self, product_ids: Collection[str], current: bool = False) -> dict[str, Product]:
         """The catalog entries among `product_ids`, from the cache where it is fresh; with
-        `current`, all read from the catalog now (a checkout freezes today's prices)."""
-        known = {} if current else self._cache.fresh(product_ids)
+        `current`, all read from the catalog now (a checkout freezes today's prices), every
+        shard of their stock the cache knows of read at once."""
+        cached = self._cache.fresh(product_ids)
+        known = {} if current else cached
         missing = [pid for pid in product_ids if pid not in known]
         if missing:
-            fetched = self._products.get_many(missing)
+            shards = {
+                pid: len(product.stock_levels)
+                for pid, product in cached.items()
+                if product is not None and product.stock_levels
+            }
+            fetched = self._products.get_many(missing, shards)
             read = {pid: fetched.get(pid) for pid in missing}
             self._cache.put(read)
             known.update(read)

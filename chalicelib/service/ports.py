@@ -181,9 +181,13 @@ class ProductRepository(abc.ABC):
     (None: not counted, unlimited)."""
 
     @abc.abstractmethod
-    def get_many(self, product_ids: Collection[str]) -> dict[str, Product]:
+    def get_many(
+        self, product_ids: Collection[str], shard_counts: Mapping[str, int] | None = None
+    ) -> dict[str, Product]:
         """The products of the catalog among `product_ids`, with their stock as it is now;
-        absent ones are left out."""
+        absent ones are left out. `shard_counts`: how many shards each is known to have
+        (its stock read with it at once; a wrong count costs a read more, not a wrong
+        level)."""
 
     @abc.abstractmethod
     def levels(self, shard_counts: Mapping[str, int]) -> dict[str, tuple[int, ...]]:

@@ -127,7 +127,7 @@ def test_adding_a_held_lot_reads_its_stock_alongside_the_cart(
     counter: CallRecorder, api: Api
 ) -> None:
     """GEISHA-250G is held 15 minutes, its units on 4 shards: all four read at once, while
-    the cart is read; then the write that holds them."""
+    the cart is read; then the write that holds them. Its checkout is a checkout's 3."""
     cart = cart_with_lines(api, 2)
     api.call("GET", f"/carts/{cart}")  # the container has the prices cached
     api.call("POST", f"/carts/{cart}/items", {"productId": "GEISHA-250G", "quantity": 1})
@@ -138,6 +138,8 @@ def test_adding_a_held_lot_reads_its_stock_alongside_the_cart(
     assert sorted(name for name, _ in read) == ["BatchGetItem", "GetItem", "Query"]
     assert [name for name, _ in written] == ["TransactWriteItems"]
     assert api.call("GET", f"/carts/{cart}").json["items"][-1]["heldUntil"] is not None
+    # Its checkout converts the hold: the lot's four shards read with its price, at once.
+    assert round_trips(counter, api, "POST", f"/carts/{cart}/checkout", {}) == STATED["checkout"]
 
 
 def test_deleting_a_full_cart_is_two_round_trips(
