@@ -206,8 +206,10 @@ def test_a_checkout_whose_stock_was_taken_meanwhile_reads_again_and_says_so(
     read = DynamoProductRepository.get_many
     sold: list[bool] = []
 
-    def read_then_sold(self: DynamoProductRepository, product_ids: Any) -> Any:
-        products = read(self, product_ids)
+    def read_then_sold(
+        self: DynamoProductRepository, product_ids: Any, shard_counts: Any = None
+    ) -> Any:
+        products = read(self, product_ids, shard_counts)
         if not sold:  # between this checkout's read and its write
             sold.append(True)
             catalog.set_stock({"GRINDER-HAND": (1,)})
