@@ -78,7 +78,7 @@ def measure_round_trips(api: Api, client: Any, figures: Figures) -> None:
     }
     counts["cancel_cart (keyed)"] = (
         trips(lambda: api.call("POST", "/ucp/mcp", message)),
-        5,
+        3,
         "get_cart + keyed delete_cart",
     )
     counter.detach(client)

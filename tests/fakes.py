@@ -118,7 +118,7 @@ class InMemoryCartRepository(CartRepository):
         cart.set_quantity(product_id, quantity, change, attributes, price)
         return self._commit(cart, change)
 
-    def delete(self, cart_id: str, change: Change) -> None:
+    def delete(self, cart_id: str, change: Change, lines: Collection[str] | None = None) -> None:
         self._stored(cart_id).check(change)
         self._receipt_is_new(change)
         _, given_back = release(self.carts[cart_id].holds, change.now, all_of_them=True)
@@ -224,7 +224,7 @@ class InMemoryCartRepository(CartRepository):
 
     def _commit_receipt(self, cart_id: str, change: Change) -> None:
         if change.receipt is not None:
-            stored = StoredReceipt(change.receipt, cart_id, None)
+            stored = StoredReceipt(change.receipt, cart_id, change.receipt.reply)
             self.receipts.receipts[change.receipt.key] = stored
 
     def _unchanged(self, *read: Cart) -> None:

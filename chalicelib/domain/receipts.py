@@ -18,6 +18,9 @@ class Receipt(NamedTuple):
     request: str
     """A digest of the request (operation, path, body, If-Match): the same key with another
     request is refused."""
+    reply: dict[str, Any] | None = None
+    """The answer, when it is known before the change commits (a cancel answers the cart
+    before it went): stored with the receipt, in the change's own write."""
 
 
 class StoredReceipt(NamedTuple):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -247,8 +247,8 @@ class DynamoCartRepository(CartRepository):
     def save(self, decided: Decided, change: Change) -> Cart:
         return self._decided.save(decided, change)
 
-    def delete(self, cart_id: str, change: Change) -> None:
-        self._deletion.run(cart_id, change)
+    def delete(self, cart_id: str, change: Change, lines: Collection[str] | None = None) -> None:
+        self._deletion.run(cart_id, change, lines)
 
     def merge(
         self,

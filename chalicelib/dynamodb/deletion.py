@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
@@ -50,7 +51,7 @@ class CartDeletion:
         self._transactions = transactions
         self._holds = holds
 
-    def run(self, cart_id: str, change: Change) -> None:
+    def run(self, cart_id: str, change: Change, lines: Collection[str] | None = None) -> None:
         """Mark the cart row DELETED (the moment the cart is gone), then delete its lines
         and the row.
 
@@ -83,7 +84,9 @@ class CartDeletion:
             self._transactions.run(
                 cart_id, [refusing(tombstone)], lambda c: c.check(change), change
             )
-            product_ids, held = None, None
+            # A keyed mark's transaction returns no row: its lines are the ones the caller
+            # read at the version the change is pinned to, or are read now.
+            product_ids, held = (sorted(lines) if lines is not None else None), None
         else:
             old = self._tombstone(cart_id, tombstone, change)
             product_ids = sorted(line_quantities(old))

@@ -47,6 +47,7 @@ def receipt_put(table: str, receipt: Receipt, cart_id: str, now: datetime) -> Ro
                 "request": {"S": receipt.request},
                 "cartId": {"S": cart_id},
                 "expiration": epoch(now + KEPT_FOR),
+                **({"reply": reply_value(receipt.reply)} if receipt.reply is not None else {}),
             },
             "ConditionExpression": "attribute_not_exists(id) OR expiration <= :nowEpoch",
             "ExpressionAttributeValues": {":nowEpoch": epoch(now)},

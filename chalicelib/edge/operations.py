@@ -81,6 +81,9 @@ class Operation(NamedTuple):
     """Takes Idempotency-Key (`idempotencyKey`): a retry answers as the first request did."""
     recall: Recall = _cart_as_now
     applied: Applied = lambda cart_id, request: _applied(cart_id, request)
+    keeps_its_reply: bool = False
+    """Puts its answer in its receipt itself (Receipt.reply), in the change's own write: no
+    write of the reply after it."""
 
 
 def cart_reply(
@@ -344,7 +347,8 @@ def run(
         )
         telemetry.count("Replays")
         return replay
-    receipts.keep_reply(receipt, reply._asdict())
+    if not operation.keeps_its_reply:
+        receipts.keep_reply(receipt, reply._asdict())
     return reply
 
 

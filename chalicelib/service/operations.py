@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -332,8 +332,11 @@ class CartService:
         self,
         cart_id: str,
         context: RequestContext = TRUSTED_REQUEST,
+        lines: Collection[str] | None = None,
     ) -> None:
-        self._carts.delete(cart_id, self._changes.change(context, cart_id))
+        """Delete the cart; `lines`: its lines' products, when the caller read them at the
+        version it deletes (If-Match), so that they need no reading again."""
+        self._carts.delete(cart_id, self._changes.change(context, cart_id), lines)
 
     def list_customer_carts(
         self, customer_id: str | None, query: ListCarts, caller: Caller = TRUSTED_CALLER

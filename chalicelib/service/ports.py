@@ -96,8 +96,9 @@ class CartRepository(abc.ABC):
         """
 
     @abc.abstractmethod
-    def delete(self, cart_id: str, change: Change) -> None:
-        """Delete the cart and every line of it. Raises CartNotFound, PreconditionFailed."""
+    def delete(self, cart_id: str, change: Change, lines: Collection[str] | None = None) -> None:
+        """Delete the cart and every line of it (`lines`: their products, when the change is
+        pinned to the version they were read at). Raises CartNotFound, PreconditionFailed."""
 
     @abc.abstractmethod
     def save(self, decided: Decided, change: Change) -> Cart:

@@ -189,3 +189,19 @@ def test_checkout_prices_the_cart_once_and_a_checked_out_cart_reads_no_prices(
     app_module.services.use(wiring.build(LOCAL, dynamodb))
     assert round_trips(counter, api, "GET", f"/carts/{cart}") == STATED["get_cart (checked out)"]
     assert sorted(counter.operations) == ["GetItem", "Query"]  # the row and its lines
+
+
+def test_an_agents_keyed_cancel_is_three_round_trips(counter: CallRecorder, api: Api) -> None:
+    """The cart read; the keyed delete's mark, its receipt holding the answer already (the
+    cart before it went); the lines and the row removed. Its retry answers the same."""
+    agent = {"UCP-Agent": 'profile="https://agent.example/.well-known/ucp"'}
+    lines = [{"item": {"id": "ESP-1KG"}, "quantity": 2}, {"item": {"id": "MUG-CER"}, "quantity": 1}]
+    cart_id = api.call("POST", "/ucp/carts", {"line_items": lines}, agent).json["id"]
+    keyed = {**agent, "Idempotency-Key": "cancel-in-three"}
+    with counter.recording():
+        canceled = api.call("POST", f"/ucp/carts/{cart_id}/cancel", {}, keyed)
+    assert canceled.status_code == 200
+    assert counter.round_trips == 3
+    assert "UpdateItem" not in counter.operations  # no reply written after the change
+    again = api.call("POST", f"/ucp/carts/{cart_id}/cancel", {}, keyed)
+    assert (again.status_code, again.json) == (200, canceled.json)

@@ -147,13 +147,19 @@ def _cancel(incoming: Incoming) -> Call:
         for attempt in range(1, CANCEL_ATTEMPTS + 1):
             priced = service.get_cart(cart_id, incoming.caller)
             version = context.expected_version or priced.cart.version
+            reply = _cart_reply(priced, str(incoming.path["id"]))._replace(headers={})
+            # The answer is known before the delete: it goes in the receipt, in the same
+            # write; and the lines read at the version deleted need no reading again.
+            receipt = context.receipt and context.receipt._replace(reply=reply._asdict())
+            pinned = context._replace(expected_version=version, receipt=receipt)
+            lines = [line.product_id for line in priced.cart.lines]
             try:
-                service.delete_cart(cart_id, context._replace(expected_version=version))
+                service.delete_cart(cart_id, pinned, lines)
             except PreconditionFailed:  # changed since read: read it again (not If-Match's)
                 if context.expected_version is not None or attempt == CANCEL_ATTEMPTS:
                     raise
                 continue
-            return _cart_reply(priced, str(incoming.path["id"]))._replace(headers={})
+            return reply
         raise AssertionError("the loop returns or raises")
 
     return call
@@ -188,6 +194,7 @@ CANCEL_CART = Operation(
     keyed=True,
     recall=lambda service, cart_id, incoming: _applied(cart_id, incoming),
     applied=_applied,
+    keeps_its_reply=True,
 )
 BY_TOOL = {
     "create_cart": CREATE_CART,
