@@ -49,9 +49,6 @@ class Hold(NamedTuple):
     shard: int = 0
     """The shard of the product's stock the units go back to."""
 
-    def is_live(self, now: datetime) -> bool:
-        return self.units > 0 and self.until > now
-
     def has_lapsed(self, now: datetime) -> bool:
         """Past its window: its units, if any are left, go back to stock."""
         return self.until <= now
@@ -122,10 +119,7 @@ def rehold(
         first = shards.randrange(len(levels)) if shards is not None and levels else 0
         if target > kept:
             assert levels is not None
-            if sum(levels) < target - kept:
-                left = CartWarning(INSUFFICIENT_STOCK, pid, available=kept + sum(levels))
-                raise InsufficientStock([left])
-            takes += plan_takes(pid, levels, target - kept, first)
+            takes += _taken(pid, levels, target - kept, kept, first)
         elif target < kept:
             assert hold is not None
             takes.append(StockTake(pid, hold.shard, target - kept))
@@ -139,7 +133,7 @@ def rehold(
         if owner is not None and target != kept:
             counts[owner] = counts.get(owner, 0) + target - kept
         if target and product is not None and product.hold_minutes:
-            until = whole_seconds(now + timedelta(minutes=product.hold_minutes))
+            until = _deadline(now, product.hold_minutes)
             new[pid] = Hold(target, until, owner, hold.shard if hold and kept else first)
     changes = [
         HolderCount(key, units, capped.get(key) if units > 0 else None)
@@ -155,19 +149,13 @@ def release(
     """Give back the units of the holds that lapsed by `now` (of all of them, for a cart
     gone: deleted or expired). A lapsed hold stays, with no units, so that its line warns
     HOLD_EXPIRED; a cart gone keeps none."""
-    kept: dict[str, Hold] = {}
-    takes, counts = [], []
-    for pid, hold in sorted(holds.items()):
-        if all_of_them or (hold.units and hold.has_lapsed(now)):
-            if hold.units:
-                takes.append(StockTake(pid, hold.shard, -hold.units))
-                if hold.holder is not None:
-                    counts.append(HolderCount(hold.holder, -hold.units))
-            if not all_of_them:
-                kept[pid] = hold._replace(units=0, holder=None)
-        else:
-            kept[pid] = hold
-    return kept, HoldChanges(takes, _summed(counts))
+    lapsed = {
+        pid for pid, hold in holds.items() if all_of_them or (hold.units and hold.has_lapsed(now))
+    }
+    kept, given_back = give_back(holds, lapsed)
+    if not all_of_them:  # a lapsed hold stays, without its units, for the warning
+        kept |= {pid: holds[pid]._replace(units=0, holder=None) for pid in lapsed}
+    return kept, given_back
 
 
 def combine(
@@ -228,11 +216,8 @@ def hold_for_checkout(
         if product is None or product.stock_levels is None or kept >= quantity:
             continue
         levels = product.stock_levels
-        if sum(levels) < quantity - kept:
-            short = CartWarning(INSUFFICIENT_STOCK, pid, available=kept + sum(levels))
-            raise InsufficientStock([short])
         first = shards.randrange(len(levels)) if shards is not None else 0
-        line_takes = plan_takes(pid, levels, quantity - kept, first)
+        line_takes = _taken(pid, levels, quantity - kept, kept, first)
         holder = hold.holder if hold is not None and kept else None
         line_counts = [HolderCount(holder, quantity - kept)] if holder is not None else []
         if 1 + len(takes) + len(line_takes) + len(counts) + len(line_counts) > ONE_WRITE:
@@ -241,15 +226,15 @@ def hold_for_checkout(
         counts += line_counts
         minutes = product.hold_minutes or CHECKOUT_HOLD_MINUTES
         shard = hold.shard if hold is not None and kept else first
-        new[pid] = Hold(quantity, whole_seconds(now + timedelta(minutes=minutes)), holder, shard)
+        new[pid] = Hold(quantity, _deadline(now, minutes), holder, shard)
     return new, HoldChanges(takes, _summed(counts))
 
 
 def give_back(
     holds: Mapping[str, Hold], product_ids: Collection[str]
 ) -> tuple[dict[str, Hold], HoldChanges]:
-    """The holds of `product_ids` given back whole (a checkout refused after holding them
-    in steps): their units to stock, their holders' counts down."""
+    """The holds of `product_ids` given back whole (lapsed ones; those of a checkout refused
+    after holding them in steps): their units to stock, their holders' counts down."""
     kept = {pid: hold for pid, hold in holds.items() if pid not in product_ids}
     gone = [(pid, hold) for pid, hold in sorted(holds.items()) if pid in product_ids]
     takes = [StockTake(pid, hold.shard, -hold.units) for pid, hold in gone if hold.units]
@@ -262,9 +247,23 @@ def lapses_at(holds: Mapping[str, Hold]) -> datetime | None:
     return min((hold.until for hold in holds.values() if hold.units), default=None)
 
 
-def whole_seconds(moment: datetime) -> datetime:
-    """A hold's deadline as stored: rounded up to a whole second (so the answer of the
-    change that holds says what every later read does, and a hold lasts its window)."""
+def _taken(
+    product_id: str, levels: tuple[int, ...], units: int, held: int, first: int
+) -> list[StockTake]:
+    """`units` more of a line's product taken from the shards' `levels`, from shard `first`
+    on; InsufficientStock when they hold fewer, naming what the line could have (the units
+    it `held` already and the rest)."""
+    if sum(levels) < units:
+        left = CartWarning(INSUFFICIENT_STOCK, product_id, available=held + sum(levels))
+        raise InsufficientStock([left])
+    return plan_takes(product_id, levels, units, first)
+
+
+def _deadline(now: datetime, minutes: float) -> datetime:
+    """A hold's deadline as stored: `minutes` from `now`, rounded up to a whole second (so
+    the answer of the change that holds says what every later read does, and a hold lasts
+    its window)."""
+    moment = now + timedelta(minutes=minutes)
     whole = moment.replace(microsecond=0)
     return whole if whole == moment else whole + timedelta(seconds=1)
 
