@@ -307,13 +307,6 @@ class InMemoryProductRepository(ProductRepository):
                 product = product._replace(stock_levels=known.stock_levels)
             self.products[product.product_id] = product
 
-    def levels(self, shard_counts: Mapping[str, int]) -> dict[str, tuple[int, ...]]:
-        return {
-            pid: self.products[pid].stock_levels or ()
-            for pid in shard_counts
-            if pid in self.products and self.products[pid].stock_levels is not None
-        }
-
     def set_stock(self, levels: Mapping[str, tuple[int, ...]]) -> None:
         for pid, shards in levels.items():
             self.products[pid] = self.products[pid]._replace(stock_levels=shards)

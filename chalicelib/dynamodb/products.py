@@ -60,9 +60,6 @@ class DynamoProductRepository(ProductRepository):
             for row in rows
         }
 
-    def levels(self, shard_counts: Mapping[str, int]) -> dict[str, tuple[int, ...]]:
-        return self._stock.of(shard_counts)
-
     def put_many(self, products: Iterable[Product]) -> None:
         """The products; and the stock levels of those that have them, where their stock
         is not counted yet (see set_stock)."""

@@ -170,12 +170,6 @@ class StockLevels:
             for pid, count in counts.items()
         }
 
-    def of(self, shard_counts: Mapping[str, int]) -> Levels:
-        """The levels of the products `shard_counts` names, every shard read at once as
-        counted there (one round trip; one more for a product spread since over more)."""
-        keys = [stock_key(pid, shard) for pid, n in shard_counts.items() for shard in range(n)]
-        return self.levels(self._read(keys))
-
     def set(self, levels: Mapping[str, tuple[int, ...]]) -> None:
         """Each product's levels, as given: every shard written, whatever it held (a
         stocktake's counts)."""

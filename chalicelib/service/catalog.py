@@ -45,12 +45,5 @@ class Catalog:
             known.update(read)
         return {pid: product for pid, product in known.items() if product is not None}
 
-    def with_current_stock(self, products: Collection[Product]) -> dict[str, Product]:
-        """`products` (as the cache has them) with their stock read now: the levels a hold
-        is planned on, read in one round trip, every shard at once."""
-        counts = {p.product_id: len(p.stock_levels) for p in products if p.stock_levels}
-        levels = self._products.levels(counts)
-        return {p.product_id: p._replace(stock_levels=levels.get(p.product_id)) for p in products}
-
     def get(self, product_id: str) -> Product | None:
         return self.get_many([product_id]).get(product_id)

@@ -59,10 +59,11 @@ class Holding:
         now, when called: read in the background from now on (alongside the cart), and not
         at all when none asks (as the cached catalog says)."""
         cached = self._catalog.get_many(product_ids)
-        asking = [product for product in cached.values() if asks_for_holds(product)]
+        asking = sorted(pid for pid, product in cached.items() if asks_for_holds(product))
         if not asking:
             return dict
-        return in_background(self._catalog.with_current_stock, asking).result
+        # Read as a checkout reads them: every shard the cache knows of in one request.
+        return in_background(self._catalog.get_many, asking, True).result
 
     def hold(
         self, before: Cart, after: Cart, change: Change, current: dict[str, Product]

@@ -191,11 +191,6 @@ class ProductRepository(abc.ABC):
         level)."""
 
     @abc.abstractmethod
-    def levels(self, shard_counts: Mapping[str, int]) -> dict[str, tuple[int, ...]]:
-        """The stock of the products named, per shard, as it is now: every shard of each,
-        as many as `shard_counts` says it has, read at once (absent: not counted)."""
-
-    @abc.abstractmethod
     def put_many(self, products: Iterable[Product]) -> None:
         """Insert or replace catalog entries; a product's stock levels count only when its
         stock is not counted yet (a catalog loaded again never puts back units sold)."""
