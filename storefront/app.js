@@ -41,7 +41,7 @@ const MESSAGES = {
   TOO_MANY_REQUESTS: "The cart service is busy; please try again in a moment.",
   INSUFFICIENT_STOCK: "We do not have enough of some products; lower the quantities.",
   STOCK_NOT_COUNTED: "The shop's stock of that product is not counted.",
-  CHECKOUT_TOO_LARGE: "Too many limited products to check out at once; check out part of the cart.",
+  CHECKOUT_TOO_LARGE: "Too many limited products changed at once; change fewer at a time.",
   PRICE_CHANGED: "Some prices went up since you added them; check them and check out again.",
   DISCOUNT_CODE_INVALID: "That discount code cannot be used on this cart.",
   DISCOUNT_CODE_NOT_FOUND: "That discount code is not on your cart.",
