@@ -41,12 +41,20 @@ ROUND_TRIP_TARGETS = {
     "add_item (a held lot)": 2,
     "checkout (a counted product's units taken)": 3,
     "checkout (a held lot converted)": 3,
+    "create_cart (keyed)": 1,
+    "add_item (keyed)": 2,
+    "update_cart_item (keyed)": 2,
+    "remove_item (keyed)": 2,
+    "change_items (keyed)": 2,
+    "checkout (keyed)": 3,
 }
 """A code's guessing counts cost none: counted while the cart is read, and an accepted code
 taken back while the change is written. A checkout reads the cart, then the current prices
 with their stock, then writes: its units are taken in that same write. Adding a held lot
 reads its stock alongside the cart, then holds the units with the line in one write; its
-checkout converts the hold in its own."""
+checkout converts the hold in its own. A keyed change's answer is in its receipt, written
+with the change: a keyed add, quantity change or removal is decided on a read (2, as
+without a key), and no keyed change writes its answer after it."""
 
 
 BATCH = {
@@ -73,10 +81,13 @@ def measure_round_trips(
     counter = CallRecorder(simulated_latency=0.005)
     counter.attach(client)
 
-    def count(method: str, path: str, body: Any = None, refused: bool = False) -> int:
+    def count(
+        method: str, path: str, body: Any = None, refused: bool = False, keyed: bool = False
+    ) -> int:
+        headers = {"Idempotency-Key": str(uuid.uuid4())} if keyed else None
         with counter.recording():
             try:
-                api.call(method, path, body)
+                api.call(method, path, body, headers)
             except RuntimeError:  # the harness's non-2xx
                 if not refused:
                     raise
@@ -109,6 +120,17 @@ def measure_round_trips(
     api.call("POST", f"/carts/{api.cart_with_lines(1)}/items", geisha)  # its price cached
     counts["add_item (a held lot)"] = count("POST", f"/carts/{held}/items", geisha)
     counts["checkout (a held lot converted)"] = count("POST", f"/carts/{held}/checkout", {})
+    keyed = api.cart_with_lines(3)
+    counts["create_cart (keyed)"] = count("POST", "/carts", {"customerId": "bench"}, keyed=True)
+    counts["add_item (keyed)"] = count(
+        "POST", f"/carts/{keyed}/items", {"productId": "ESP-1KG", "quantity": 1}, keyed=True
+    )
+    counts["update_cart_item (keyed)"] = count(
+        "PUT", f"/carts/{keyed}/items/ESP-1KG", {"quantity": 3}, keyed=True
+    )
+    counts["change_items (keyed)"] = count("PATCH", f"/carts/{keyed}/items", BATCH, keyed=True)
+    counts["remove_item (keyed)"] = count("DELETE", f"/carts/{keyed}/items/MUG-CER", keyed=True)
+    counts["checkout (keyed)"] = count("POST", f"/carts/{keyed}/checkout", {}, keyed=True)
     new_container()  # no prices cached
     counts["get_cart (prices not cached)"] = count("GET", f"/carts/{cart}")
     full = api.call("POST", "/carts", {"customerId": "bench"})["cartId"]
@@ -122,75 +144,6 @@ def measure_round_trips(
         op = "at most" if name.startswith("delete") else "exactly"
         met = counts[name] <= target if op == "at most" else counts[name] == target
         figures.add(f"round trips: {name}", counts[name], "", f"{op} {target}", met)
-
-
-def measure_keyed_requests(api: Api, client: Any, figures: Figures) -> None:
-    """What an Idempotency-Key adds to a request: round trips, and write capacity by
-    DynamoDB's rules (1 WCU per KB written, 2 in a transaction): the receipt written in the
-    change's transaction, the reply kept afterwards, and for a create, its row written
-    transactionally rather than by a PutItem."""
-    counter = CallRecorder(simulated_latency=0.005)
-    counter.attach(client)
-    settings = stage_settings(LOCAL_STAGE)
-
-    def trips(method: str, path: str, body: Any, headers: dict[str, str]) -> int:
-        with counter.recording():
-            api.call(method, path, body, headers)
-        return counter.round_trips
-
-    cart = api.cart_with_lines(3)
-    requests_ = {
-        "create_cart": ("POST", "/carts", {"customerId": "bench"}),
-        "add_item": ("POST", f"/carts/{cart}/items", {"productId": "ESP-1KG", "quantity": 1}),
-    }
-    for name, (method, path, body) in requests_.items():
-        plain = trips(method, path, body, {})
-        with counter.recording():
-            api.call(method, path, body)
-        written = [params["Item"] for op, params in counter.calls if op == "PutItem"]
-        key = f"bench-{uuid.uuid4()}"
-        keyed = trips(method, path, body, {"Idempotency-Key": key})
-        receipt = next(
-            item
-            for item in client.scan(TableName=settings.idempotency_table)["Items"]
-            if item["id"]["S"].endswith(key)
-        )
-        without_reply = {k: v for k, v in receipt.items() if k != "reply"}
-        wcu = 2 * kilobytes(without_reply) + kilobytes(receipt)
-        wcu += sum(kilobytes(item) for item in written)  # a create's row, now transactional
-        figures.add(f"Idempotency-Key on {name}: round trips added", keyed - plain, "", "", None)
-        figures.add(
-            f"Idempotency-Key on {name}: write capacity added (receipt {item_bytes(receipt)} B"
-            " with its reply)",
-            wcu,
-            "WCU",
-            "",
-            None,
-        )
-    counter.detach(client)
-
-
-def item_bytes(item: dict[str, Any]) -> int:
-    """An item's size as DynamoDB counts it (names and values; numbers about half their
-    digits)."""
-    return sum(len(name.encode()) + _value_bytes(value) for name, value in item.items())
-
-
-def _value_bytes(value: dict[str, Any]) -> int:
-    kind, content = next(iter(value.items()))
-    if kind == "S":
-        return len(content.encode())
-    if kind == "B":  # a deflated reply
-        return len(content)
-    if kind == "N":
-        return (len(content.lstrip("-").replace(".", "")) + 1) // 2 + 1
-    if kind == "M":
-        return 3 + sum(len(k.encode()) + _value_bytes(v) + 1 for k, v in content.items())
-    return 1
-
-
-def kilobytes(item: dict[str, Any]) -> int:
-    return -(-item_bytes(item) // 1024)
 
 
 def load_products(client: Any, product_ids: list[str]) -> None:

@@ -20,22 +20,26 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 
 import requests
 
+from bench.billing import Bill
+from bench.costs import measure_costs, measure_session, measure_sweeps
 from bench.delivery import measure_delivery
 from bench.harness import BENCH_CUSTOMER, Api, Figures
 from bench.load import measure_events, measure_throughput
 from bench.promotions import measure_promotions
 from bench.report import write_reports
 from bench.request_path import (
-    measure_keyed_requests,
     measure_overhead,
     measure_round_trips,
     measure_token_checks,
 )
 from bench.startup import measure_agents, measure_cold_start, measure_package
+from chalicelib.settings import Settings
 from tools.local.chalice_local import OVERRIDES_VARIABLE
+from tools.local.event_stream import EventRelay, scheduled_event
 from tools.local.run import fresh_key_ring
 from tools.local.stack import (
     LOCAL_STAGE,
@@ -82,7 +86,8 @@ def main() -> None:
         new_container()
         api = Api(app_module.app)
         measure_round_trips(api, client, new_container, figures)
-        measure_keyed_requests(api, client, figures)
+        bill = Bill(client, wiring.dynamodb_client(settings))
+        measure_costs(api, client, bill, figures)
         measure_promotions(
             api, client, lambda: wiring.build(settings, client), app_module.services.use, figures
         )
@@ -99,10 +104,54 @@ def main() -> None:
         requests.post(f"{endpoint}/moto-api/reset", timeout=10)  # small tables again
         prepare_tables(client, settings)
         measure_events(api, endpoint, settings, figures)
+        measure_billed_session(api, endpoint, settings, bill, new_container, figures)
         measure_throughput(environment, figures)
     measure_package(figures)
     elapsed = time.monotonic() - started
     write_reports(figures, elapsed)
+
+
+def measure_billed_session(
+    api: Api,
+    endpoint: str,
+    settings: Settings,
+    bill: Bill,
+    new_container: Callable[[], None],
+    figures: Figures,
+) -> None:
+    """A storefront session's bill with the stream consumer's, and the sweeps' fixed one."""
+    import app as app_module
+    from chalicelib import wiring
+
+    relay = EventRelay(endpoint, settings, tap_name="bench-session")
+    new_container()  # the requests on the billed client (the relay took the app's services)
+    consumer_bill = Bill(relay.clients[0], wiring.dynamodb_client(settings))
+
+    def pump() -> int:
+        relay.pump.pump()
+        return len(relay.tap.drain())
+
+    measure_session(api, bill, consumer_bill, pump, figures)
+    measure_sweeps(
+        {
+            "release_lapsed_holds": (
+                lambda: app_module.release_lapsed_holds(scheduled_event(), None),
+                1,
+                bill,
+            ),
+            "finish_stalled_merges": (
+                lambda: app_module.finish_stalled_merges(scheduled_event(), None),
+                1,
+                bill,
+            ),
+            "mark_abandoned_carts": (
+                lambda: app_module.mark_abandoned_carts(scheduled_event(), None),
+                5,
+                consumer_bill,
+            ),
+        },
+        figures,
+    )
 
 
 if __name__ == "__main__":

@@ -55,7 +55,9 @@ class InMemoryReceiptStore(ReceiptStore):
 
     def keep_reply(self, receipt: Receipt, reply: dict[str, Any]) -> None:
         stored = self.receipts.get(receipt.key)
-        if stored is not None and stored.receipt == receipt and stored.reply is None:
+        if stored is None or stored.reply is not None:
+            return
+        if stored.receipt.request == receipt.request:
             self.receipts[receipt.key] = stored._replace(reply=copy.deepcopy(reply))
 
 
@@ -224,7 +226,8 @@ class InMemoryCartRepository(CartRepository):
 
     def _commit_receipt(self, cart_id: str, change: Change) -> None:
         if change.receipt is not None:
-            stored = StoredReceipt(change.receipt, cart_id, change.receipt.reply)
+            receipt, reply = change.receipt._replace(reply=None), change.receipt.reply
+            stored = StoredReceipt(receipt, cart_id, copy.deepcopy(reply))
             self.receipts.receipts[change.receipt.key] = stored
 
     def _unchanged(self, *read: Cart) -> None:

@@ -1,8 +1,9 @@
 """Receipts on DynamoDB: the Idempotency table.
 
 A receipt is put by the transaction of the change it guards (`receipt_put`, the last action
-of that transaction), under the condition that its key is new or its 24 hours are over; its
-reply is added afterwards (`keep_reply`), when the cart has been read back.
+of that transaction), under the condition that its key is new or its 24 hours are over;
+with its reply, when the change knew its cart before writing, else the reply is added
+afterwards (`keep_reply`), when the cart has been read back.
 
 The reply is kept as UTF-8 JSON (never as \\uXXXX escapes, which take up to six times the
 bytes of the text), compressed when that is smaller: a binary `reply` holds it deflated, a

@@ -6,7 +6,8 @@ exactly when the change happened (domain/receipts.py). A keyed request that fail
 reason looks for its receipt before answering the failure: found, the change was made (by
 this request's earlier attempt or a concurrent retry), and the first answer is replayed;
 the same key with another request is IDEMPOTENCY_KEY_REUSED. The first answer is kept with
-the receipt once the cart has been read back; when it could not be (the function died, the
+the receipt: in the change's own write when the change knew its cart before writing,
+otherwise once the cart has been read back; when it could not be (the function died, the
 read-back failed and answered 202), a retry answers the cart as it now is.
 
 Nothing here depends on the request finishing: no record is written before the change and

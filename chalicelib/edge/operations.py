@@ -24,7 +24,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.pricing import PricedCart
 from chalicelib.edge import idempotency, parsing, views
-from chalicelib.service.changes import RequestContext
+from chalicelib.service.changes import Answer, RequestContext
 from chalicelib.service.operations import CartService, CreatedCart
 from chalicelib.service.ports import ReceiptStore
 from chalicelib.service.stock import StockLevel
@@ -63,6 +63,9 @@ Recall = Callable[[CartService, str, Incoming], Reply]
 """The answer to a committed change, rebuilt from the cart as it is now (by its id)."""
 Applied = Callable[[str, Incoming], Reply]
 """The answer to a change that committed to a cart that could not be read back (202)."""
+Answers = Callable[[Any, Incoming], Reply]
+"""The answer to a change, given what it shows: the cart it leaves, priced (a create's: the
+CreatedCart)."""
 
 
 def _cart_as_now(service: CartService, cart_id: str, request: Incoming) -> Reply:
@@ -84,6 +87,9 @@ class Operation(NamedTuple):
     keeps_its_reply: bool = False
     """Puts its answer in its receipt itself (Receipt.reply), in the change's own write: no
     write of the reply after it."""
+    answers: Answers | None = None
+    """How its answer is built from the cart it leaves: a keyed change that knows that cart
+    before writing stores the answer with its receipt (service/changes.py, `Answer`)."""
 
 
 def cart_reply(
@@ -93,6 +99,10 @@ def cart_reply(
     return Reply(
         status, views.cart_view(priced), {"ETag": f'"{priced.cart.version}"', **(headers or {})}
     )
+
+
+def _answers_cart(priced: PricedCart, request: Incoming) -> Reply:
+    return cart_reply(priced)
 
 
 def _create_cart(request: Incoming) -> Call:
@@ -110,10 +120,6 @@ def _created(created: CreatedCart, request: Incoming) -> Reply:
     return reply
 
 
-def _recall_created(service: CartService, cart_id: str, request: Incoming) -> Reply:
-    return _created(service.recall_created(cart_id, request.caller), request)
-
-
 def _get_cart(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
     return lambda service, context: cart_reply(service.get_cart(cart_id, context.caller))
@@ -123,7 +129,9 @@ def _delete_cart(request: Incoming) -> Call:
     cart_id = parsing.cart_id(request.path["cartId"])
 
     def call(service: CartService, context: RequestContext) -> Reply:
-        service.delete_cart(cart_id, context)
+        # The answer is known before the delete: a keyed one's goes in its receipt.
+        receipt = context.receipt and context.receipt._replace(reply=_DELETED._asdict())
+        service.delete_cart(cart_id, context._replace(receipt=receipt))
         return _DELETED
 
     return call
@@ -221,7 +229,8 @@ def _carts_page(customer_id: str | None, request: Incoming) -> Call:
     return call
 
 
-CREATE_CART = Operation("create_cart", (), "body", _create_cart, keyed=True, recall=_recall_created)
+CREATE_CART = Operation("create_cart", (), "body", _create_cart, keyed=True, answers=_created)
+"""Its receipt holds its answer from its write on: its retry never rebuilds one (recall)."""
 GET_CART = Operation("get_cart", ("cartId",), "nothing", _get_cart)
 DELETE_CART = Operation(
     "delete_cart",
@@ -231,14 +240,29 @@ DELETE_CART = Operation(
     conditional=True,
     keyed=True,
     recall=lambda *_: _DELETED,
+    keeps_its_reply=True,
 )
 CHANGE_ITEMS = Operation(
-    "change_items", ("cartId",), "body", _change_items, conditional=True, keyed=True
+    "change_items",
+    ("cartId",),
+    "body",
+    _change_items,
+    conditional=True,
+    keyed=True,
+    answers=_answers_cart,
 )
 UPDATE_CART = Operation(
-    "update_cart", ("cartId",), "body", _update_cart, conditional=True, keyed=True
+    "update_cart",
+    ("cartId",),
+    "body",
+    _update_cart,
+    conditional=True,
+    keyed=True,
+    answers=_answers_cart,
 )
-ADD_ITEM = Operation("add_item", ("cartId",), "body", _add_item, conditional=True, keyed=True)
+ADD_ITEM = Operation(
+    "add_item", ("cartId",), "body", _add_item, conditional=True, keyed=True, answers=_answers_cart
+)
 UPDATE_CART_ITEM = Operation(
     "update_cart_item",
     ("cartId", "productId"),
@@ -246,18 +270,43 @@ UPDATE_CART_ITEM = Operation(
     _update_cart_item,
     conditional=True,
     keyed=True,
+    answers=_answers_cart,
 )
 REMOVE_ITEM = Operation(
-    "remove_item", ("cartId", "productId"), "nothing", _remove_item, conditional=True, keyed=True
+    "remove_item",
+    ("cartId", "productId"),
+    "nothing",
+    _remove_item,
+    conditional=True,
+    keyed=True,
+    answers=_answers_cart,
 )
 MERGE_CARTS = Operation(
-    "merge_carts", ("cartId",), "body", _merge_carts, conditional=True, keyed=True
+    "merge_carts",
+    ("cartId",),
+    "body",
+    _merge_carts,
+    conditional=True,
+    keyed=True,
+    answers=_answers_cart,
 )
 CHECKOUT = Operation(
-    "checkout", ("cartId",), "optional body", _checkout, conditional=True, keyed=True
+    "checkout",
+    ("cartId",),
+    "optional body",
+    _checkout,
+    conditional=True,
+    keyed=True,
+    answers=_answers_cart,
 )
 APPLY_DISCOUNT_CODE = Operation(
-    "apply_discount_code", ("cartId",), "body", _apply_discount_code, conditional=True, keyed=True
+    "apply_discount_code",
+    ("cartId",),
+    "body",
+    _apply_discount_code,
+    conditional=True,
+    keyed=True,
+    answers=_answers_cart,
 )
 REMOVE_DISCOUNT_CODE = Operation(
     "remove_discount_code",
@@ -266,6 +315,7 @@ REMOVE_DISCOUNT_CODE = Operation(
     _remove_discount_code,
     conditional=True,
     keyed=True,
+    answers=_answers_cart,
 )
 LIST_CUSTOMER_CARTS = Operation(
     "list_customer_carts", ("customerId",), "query", _list_customer_carts
@@ -324,8 +374,12 @@ def run(
         "ifMatch": request.expected_version,
     }
     receipt = idempotency.receipt_for(request.caller.scope, key, fingerprint)
+    answers = operation.answers
+    answer: Answer[Any] | None = None
+    if answers is not None:
+        answer = Answer(lambda shown: answers(shown, request)._asdict())
     try:
-        reply = call(carts, context._replace(receipt=receipt))
+        reply = call(carts, context._replace(receipt=receipt, answer=answer))
     except ChangeApplied as applied:
         return operation.applied(applied.cart_id, request)
     except Exception as failure:  # whatever failed: was the change made all the same?
@@ -347,7 +401,7 @@ def run(
         )
         telemetry.count("Replays")
         return replay
-    if not operation.keeps_its_reply:
+    if not operation.keeps_its_reply and (answer is None or answer.kept is None):
         receipts.keep_reply(receipt, reply._asdict())
     return reply
 

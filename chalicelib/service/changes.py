@@ -11,9 +11,9 @@ import copy
 import logging
 import uuid
 from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
-from typing import NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from chalicelib import telemetry
 from chalicelib.domain.access import TRUSTED_CALLER, Caller
@@ -36,6 +36,7 @@ from chalicelib.service.ports import CartRepository, Decided
 from chalicelib.service.pricing import Pricing
 
 T = TypeVar("T")
+Shown = TypeVar("Shown")
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +62,34 @@ def committed(cart_id: str) -> Iterator[None]:
         raise ChangeApplied(cart_id) from None
 
 
+class Answer(Generic[Shown]):
+    """How the edge answers a keyed request, given what it shows (the cart it leaves, priced;
+    for a create, the created cart): the reply as its receipt keeps it. A change that knows
+    its cart before writing (one decided on a read, a create) stores that reply with the
+    receipt, in the change's own write; once that write commits, `kept` is the reply and
+    `shown` what it shows, and the edge writes no reply after it. Otherwise both stay None,
+    and the edge keeps the reply it builds afterwards."""
+
+    def __init__(self, render: Callable[[Shown], dict[str, Any]]) -> None:
+        self._render = render
+        self.kept: dict[str, Any] | None = None
+        self.shown: Shown | None = None
+
+    def in_receipt(self, change: Change, shown: Shown) -> Change:
+        """The change with its receipt holding the answer that shows `shown`."""
+        assert change.receipt is not None
+        return change._replace(receipt=change.receipt._replace(reply=self._render(shown)))
+
+    def committed(self, change: Change, shown: Shown) -> None:
+        """The change `in_receipt` gave committed."""
+        assert change.receipt is not None
+        self.kept, self.shown = change.receipt.reply, shown
+
+
 class RequestContext(NamedTuple):
     """Who asks and on what terms, built once at the edge for every operation: the caller,
-    the version the client named (If-Match), a keyed request's receipt, the request's id
-    and the client's address."""
+    the version the client named (If-Match), a keyed request's receipt (and how its answer
+    is built), the request's id and the client's address."""
 
     caller: Caller = TRUSTED_CALLER
     expected_version: int | None = None
@@ -74,6 +99,8 @@ class RequestContext(NamedTuple):
     client_address: str | None = None
     """The connection's source address (API Gateway's `sourceIp`); None when invoked
     directly."""
+    answer: Answer[Any] | None = None
+    """A keyed request's answer, for a change that stores it with its receipt."""
 
 
 TRUSTED_REQUEST = RequestContext()
@@ -111,11 +138,13 @@ class Changes:
         event: str,
         product_id: str | None = None,
         stock_of: Collection[str] = (),
+        conflicts: int = READ_AND_WRITE_ATTEMPTS,
     ) -> PricedCart:
         """A change the domain decides (`decide` raises its refusal) on the cart read whole,
         saved pinned to the version read: the service reads, the domain decides, the
         adapter writes. The lines it changes hold units of products that ask for holds,
-        planned on the levels of the products `stock_of` names, read alongside the cart."""
+        planned on the levels of the products `stock_of` names, read alongside the cart.
+        `conflicts`: how many times it is decided on a cart that moved before it fails."""
 
         def read_decide_write(change: Change) -> Cart:
             current = self.holding.levels_soon(stock_of)
@@ -123,24 +152,66 @@ class Changes:
             decided = copy.deepcopy(cart)
             decide(decided, change)
             held = self.holding.hold(cart, decided, change, current())
-            return self._carts.save(
+            return self.save(
                 Decided(cart, decided, event, product_id, takes=held.takes, counts=held.counts),
                 change,
+                context.answer,
             )
 
-        return self.on_fresh_reads(cart_id, context, read_decide_write)
+        return self.on_fresh_reads(cart_id, context, read_decide_write, conflicts)
+
+    def one_line(
+        self,
+        cart_id: str,
+        context: RequestContext,
+        write: Callable[[Change], Cart],
+        decide: Callable[[Cart, Change], None],
+        event: str,
+        product_id: str,
+    ) -> PricedCart:
+        """A change to one line: `write` makes it blind (its rules are the write's own
+        condition) and reads the cart back, two round trips that no concurrent change can
+        refuse. A keyed one is decided on a read instead, its answer stored with its
+        receipt in its own write: two round trips, where the blind write would need a third
+        to keep the answer. When the cart moves under that write, it is made blind after all
+        (and its answer kept after it)."""
+        if context.receipt is not None and context.answer is not None:
+            with suppress(ConcurrentUpdate):  # it moved (counted in ConditionalConflicts)
+                return self.decide(cart_id, context, decide, event, product_id, conflicts=1)
+        return self.on_fresh_reads(cart_id, context, write)
+
+    def save(self, decided: Decided, change: Change, answer: Answer[PricedCart] | None) -> Cart:
+        """Write a decided change. A keyed one's answer is known before the write: the cart
+        as decided, priced. It goes in the receipt, committed with the change."""
+        if answer is None or change.receipt is None:
+            return self._carts.save(decided, change)
+        priced = self.priced(decided.after)
+        answered = answer.in_receipt(change, priced)
+        saved = self._carts.save(decided, answered)
+        answer.committed(answered, priced)
+        return saved
 
     def on_fresh_reads(
         self,
         cart_id: str,
         context: RequestContext,
         read_and_write: Callable[[Change], Cart],
+        conflicts: int = READ_AND_WRITE_ATTEMPTS,
     ) -> PricedCart:
-        """Run a change (`attempts`) and answer with the cart it left, priced."""
-        return self.answer(self.attempts(cart_id, context, read_and_write))
+        """Run a change (`attempts`) and answer with the cart it left, priced (as its answer
+        priced it, when that was stored with its receipt)."""
+        changed = self.attempts(cart_id, context, read_and_write, conflicts)
+        shown = None if context.answer is None else context.answer.shown
+        if isinstance(shown, PricedCart) and shown.cart is changed:
+            return shown
+        return self.answer(changed)
 
     def attempts(
-        self, cart_id: str | None, context: RequestContext, attempt: Callable[[Change], T]
+        self,
+        cart_id: str | None,
+        context: RequestContext,
+        attempt: Callable[[Change], T],
+        conflicts_allowed: int = READ_AND_WRITE_ATTEMPTS,
     ) -> T:
         """Run a change; when the carts it was decided on changed before the write (the
         repository raises ConcurrentUpdate), read again and decide again, a few times; when
@@ -170,7 +241,7 @@ class Changes:
                 raise ConcurrentUpdate(cart_id or "new") from None
             except ConcurrentUpdate:
                 conflicts += 1
-                if conflicts < READ_AND_WRITE_ATTEMPTS:
+                if conflicts < conflicts_allowed:
                     continue
                 raise ConcurrentUpdate(cart_id or "new") from None
 

@@ -52,7 +52,7 @@ class Checkout:
                     cart_id, accept_price_changes, context, change
                 )
                 try:
-                    return self._carts.save(decided, change)
+                    return self._changes.save(decided, change, context.answer)
                 except CheckoutTooLarge:
                     lines = {line.product_id: line.quantity for line in cart.lines}
                     holds, held = hold_for_checkout(

@@ -76,7 +76,7 @@ class DiscountCodes:
                 )
             if entered is cart:
                 return cart
-            return self._carts.save(Decided(cart, entered, CART_UPDATED), change)
+            return self._changes.save(Decided(cart, entered, CART_UPDATED), change, context.answer)
 
         try:
             return self._changes.on_fresh_reads(cart_id, context, enter)

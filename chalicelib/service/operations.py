@@ -150,6 +150,8 @@ class CartService:
             raise Forbidden("a cart for a customer needs that customer's token")
         cart_id = self._new_cart_id()
         holding = self._changes.holding
+        token = cart_tokens.issue(cart_id, self._keys()) if caller.kind == GUEST else None
+        answer = context.answer
 
         def create(change: Change) -> tuple[Cart, dict[str, Product], Callable[[], ShopTerms]]:
             if caller.kind == SHOPPER and customer_id is not None:
@@ -176,22 +178,23 @@ class CartService:
             # The promotions (for approachingDiscounts) and rates, if not cached, read while
             # the cart is written: creating stays one round trip.
             terms = self._pricing.terms_soon()
-            self._carts.create(cart, change, held)
+            if answer is None or change.receipt is None:
+                self._carts.create(cart, change, held)
+                return cart, products, terms
+            # A keyed create's answer is known before the write: it goes in the receipt.
+            priced = self._pricing.price_with(cart, products, terms(), change.now)
+            answered = answer.in_receipt(change, CreatedCart(priced, token))
+            self._carts.create(cart, answered, held)
+            answer.committed(answered, CreatedCart(priced, token))
             return cart, products, terms
 
         # create takes no If-Match
         cart, products, terms = self._changes.attempts(None, context, create)
-        now = cart.created_at
-        token = cart_tokens.issue(cart.cart_id, self._keys()) if caller.kind == GUEST else None
+        if answer is not None and isinstance(answer.shown, CreatedCart):
+            return answer.shown
         with committed(cart.cart_id):
-            priced = self._pricing.price_with(cart, products, terms(), now)
+            priced = self._pricing.price_with(cart, products, terms(), cart.created_at)
         return CreatedCart(priced, token)
-
-    def recall_created(self, cart_id: str, caller: Caller) -> CreatedCart:
-        """A created cart as it is now, for a retried create whose first answer was lost:
-        with its cart token when a guest created it."""
-        token = cart_tokens.issue(cart_id, self._keys()) if caller.kind == GUEST else None
-        return CreatedCart(self.get_cart(cart_id), token)
 
     def get_cart(self, cart_id: str, caller: Caller = TRUSTED_CALLER) -> PricedCart:
         return self._changes.priced(self._changes.read(cart_id, caller, self._clock()))
@@ -208,14 +211,13 @@ class CartService:
             raise ProductNotFound(command.product_id)
         product.check_quantity(command.quantity)  # more than a cart may hold, on any line
 
+        def add_whole(cart: Cart, change: Change) -> None:
+            cart.add(product, command.quantity, change, command.attributes)
+
+        pid = product.product_id
         # Text (its budget is the whole cart's: domain/size.py) and holds are decided on
         # the cart read whole.
         if command.attributes or asks_for_holds(product):
-
-            def add_whole(cart: Cart, change: Change) -> None:
-                cart.add(product, command.quantity, change, command.attributes)
-
-            pid = product.product_id
             return self._changes.decide(cart_id, context, add_whole, ITEM_ADDED, pid, [pid])
 
         def add(change: Change) -> Cart:
@@ -223,7 +225,7 @@ class CartService:
                 cart_id, product, command.quantity, change, command.attributes
             )
 
-        return self._changes.on_fresh_reads(cart_id, context, add)
+        return self._changes.one_line(cart_id, context, add, add_whole, ITEM_ADDED, pid)
 
     def update_item(
         self,
@@ -239,20 +241,20 @@ class CartService:
             product.check_quantity(command.quantity)
             price = product.unit_price.amount
 
+        def set_whole(cart: Cart, change: Change) -> None:
+            cart.set_quantity(product_id, command.quantity, change, command.attributes, price)
+
+        event = ITEM_QUANTITY_CHANGED
         if (command.attributes and command.quantity) or asks_for_holds(product):  # as add's
-
-            def set_whole(cart: Cart, change: Change) -> None:
-                cart.set_quantity(product_id, command.quantity, change, command.attributes, price)
-
             return self._changes.decide(
-                cart_id, context, set_whole, ITEM_QUANTITY_CHANGED, product_id, [product_id]
+                cart_id, context, set_whole, event, product_id, [product_id]
             )
 
         def set_(change: Change) -> Cart:
             line = (product_id, command.quantity, change, command.attributes, price)
             return self._carts.set_quantity(cart_id, *line)
 
-        return self._changes.on_fresh_reads(cart_id, context, set_)
+        return self._changes.one_line(cart_id, context, set_, set_whole, event, product_id)
 
     def change_items(
         self,
@@ -319,14 +321,19 @@ class CartService:
         context: RequestContext = TRUSTED_REQUEST,
     ) -> PricedCart:
         self._changes.may_name(cart_id, context.caller)  # before the catalog is read
+
+        def remove(cart: Cart, change: Change) -> None:
+            cart.set_quantity(product_id, 0, change)
+
         if asks_for_holds(self._catalog.get(product_id)):  # its units go back: decided
-
-            def remove(cart: Cart, change: Change) -> None:
-                cart.set_quantity(product_id, 0, change)
-
             return self._changes.decide(cart_id, context, remove, ITEM_REMOVED, product_id)
-        change = self._changes.change(context, cart_id)
-        return self._changes.answer(self._carts.set_quantity(cart_id, product_id, 0, change))
+
+        def remove_blind(change: Change) -> Cart:
+            return self._carts.set_quantity(cart_id, product_id, 0, change)
+
+        return self._changes.one_line(
+            cart_id, context, remove_blind, remove, ITEM_REMOVED, product_id
+        )
 
     def delete_cart(
         self,

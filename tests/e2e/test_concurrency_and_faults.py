@@ -34,7 +34,12 @@ def lines_in_table(stack: Stack, cart: str) -> list[Any]:
     )["Items"]
 
 
-def test_fifty_concurrent_adds_from_ten_clients_sum_exactly(http: Any, stack: Stack) -> None:
+@pytest.mark.parametrize("keyed", [False, True], ids=["plain", "keyed"])
+def test_fifty_concurrent_adds_from_ten_clients_sum_exactly(
+    http: Any, stack: Stack, keyed: bool
+) -> None:
+    """Plain adds are written blind; keyed ones are decided on a read (their answer goes in
+    the receipt), and written blind when the cart moved: none is refused either way."""
     cart = new_cart(stack)
 
     def client(_: int) -> list[int]:
@@ -43,6 +48,7 @@ def test_fifty_concurrent_adds_from_ten_clients_sum_exactly(http: Any, stack: St
                 session.post(
                     f"{stack.base_url}/carts/{cart}/items",
                     json={"productId": "MUG-CER", "quantity": 2},
+                    headers={"Idempotency-Key": str(uuid.uuid4())} if keyed else {},
                     timeout=30,
                 ).status_code
                 for _ in range(5)

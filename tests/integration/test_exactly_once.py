@@ -40,22 +40,66 @@ def cart_with(api: Api, **lines: int) -> str:
 
 
 def test_an_add_committed_but_not_read_back_answers_202_and_its_retry_the_view_once(
-    api: Api, dynamodb: Any
+    api: Api, dynamodb: Any, settings: Settings
 ) -> None:
+    """A keyed add decided on a read whose cart moves before its write is written blind,
+    then read back: when that read fails, the add committed all the same (202)."""
     cart = cart_with(api)
     key = {"Idempotency-Key": "add-then-throttled"}
     body = {"productId": "ESP-1KG", "quantity": 1}
     injector = FaultInjector(dynamodb)
-    injector.fail("GetItem", throttled)  # every read of the cart after the commit
-    first = api.call("POST", f"/carts/{cart}/items", body, key)
+    injector.fail("GetItem", throttled, after=1)  # the cart read; then every read back
+    with commits_before_write(dynamodb, another_writer(settings)(cart, "MUG-CER")):
+        first = api.call("POST", f"/carts/{cart}/items", body, key)
     assert (first.status_code, first.json) == (202, {"cartId": cart, "applied": True})
     assert first.headers["Location"] == f"/carts/{cart}"
     injector.fail("GetItem", throttled, times=0)
     again = api.call("POST", f"/carts/{cart}/items", body, key)
     assert again.status_code == 200
-    assert quantities(again.json) == {"ESP-1KG": 1}
-    assert again.headers["ETag"] == '"2"'
+    assert quantities(again.json) == {"MUG-CER": 1, "ESP-1KG": 1}
+    assert again.headers["ETag"] == '"3"'
     assert api.call("POST", f"/carts/{cart}/items", body, key).json == again.json
+
+
+@pytest.mark.parametrize("function", ["add_item", "update_cart_item", "remove_item"])
+def test_a_keyed_change_whose_cart_moved_before_its_write_is_made_blind_and_answers_once(
+    functions: Functions, dynamodb: Any, settings: Settings, function: str
+) -> None:
+    """Decided on a read, its write finds the cart moved on: the change is made blind after
+    all (as without a key) and read back, and its answer kept after it. Its retry answers
+    the same and applies nothing again."""
+    cart = functions.invoke("create_cart", {"customerId": "customer-42"})["cartId"]
+    functions.invoke("add_item", {"cartId": cart, "productId": "ESP-1KG", "quantity": 2})
+    payload = {
+        "add_item": {"cartId": cart, "productId": "ESP-1KG", "quantity": 1},
+        "update_cart_item": {"cartId": cart, "productId": "ESP-1KG", "quantity": 5},
+        "remove_item": {"cartId": cart, "productId": "ESP-1KG"},
+    }[function]
+    keyed = {**payload, "idempotencyKey": f"moved-{function}"}
+    with commits_before_write(dynamodb, another_writer(settings)(cart, "MUG-CER")):
+        first = functions.invoke(function, keyed)
+    expected = {"add_item": 3, "update_cart_item": 5, "remove_item": None}[function]
+    assert quantities(first) == {"MUG-CER": 1, **({"ESP-1KG": expected} if expected else {})}
+    assert first == functions.invoke("get_cart", {"cartId": cart})
+    assert functions.invoke(function, keyed) == first
+    assert functions.invoke("get_cart", {"cartId": cart}) == first
+
+
+@contextmanager
+def commits_before_write(client: Any, commit: Callable[[], object]) -> Iterator[None]:
+    """Commit `commit` just before the next transaction is sent: the cart it was decided on
+    has moved."""
+    pending = [commit]
+
+    def before_transaction(**_: Any) -> None:
+        if pending:
+            pending.pop()()
+
+    client.meta.events.register_first("before-send.dynamodb.TransactWriteItems", before_transaction)
+    try:
+        yield
+    finally:
+        client.meta.events.unregister("before-send.dynamodb.TransactWriteItems", before_transaction)
 
 
 @contextmanager
@@ -268,19 +312,17 @@ def test_every_mutation_retried_with_its_key_answers_as_the_first_and_applies_on
     assert stored(functions, cart, other) == after
 
 
-def test_a_retried_create_whose_answer_was_not_kept_answers_the_cart(
+def test_a_retried_create_answers_as_the_first_though_the_cart_changed_since(
     functions: Functions, dynamodb: Any
 ) -> None:
-    create = {"customerId": "customer-42", "idempotencyKey": "fn-create-unkept"}
+    """A keyed create's answer is known before its write: its receipt holds it from the
+    start (no write of the answer after it), so its retry answers the cart as created."""
+    create = {"customerId": "customer-42", "idempotencyKey": "fn-create-kept"}
     injector = FaultInjector(dynamodb)
-    injector.fail("UpdateItem", throttled)  # keeping the answer with the receipt fails
     first = functions.invoke("create_cart", create)
-    injector.fail("UpdateItem", throttled, times=0)
-    added = functions.invoke(
-        "add_item", {"cartId": first["cartId"], "productId": "ESP-1KG", "quantity": 1}
-    )
-    again = functions.invoke("create_cart", create)  # the cart as it is now: no answer kept
-    assert again == added
+    assert (injector.calls["TransactWriteItems"], injector.calls["UpdateItem"]) == (1, 0)
+    functions.invoke("add_item", {"cartId": first["cartId"], "productId": "ESP-1KG", "quantity": 1})
+    assert functions.invoke("create_cart", create) == first
     carts = functions.invoke("list_customer_carts", {"customerId": "customer-42"})["carts"]
     assert [c["cartId"] for c in carts] == [first["cartId"]]
 

@@ -52,6 +52,9 @@ def test_the_docs_state_a_count_for_every_operation_measured_here() -> None:
         "add_item (a held lot)",
         "update_cart_item",
         "remove_item",
+        "add_item (keyed)",
+        "update_cart_item (keyed)",
+        "remove_item (keyed)",
         "delete_cart",
         "apply_discount_code (refused)",
         "apply_discount_code (accepted)",
@@ -121,6 +124,40 @@ def test_a_change_is_the_write_then_one_read(
     cart = cart_with_lines(api, 3)
     api.call("GET", f"/carts/{cart}")  # the container has the prices cached
     assert round_trips(counter, api, method, path.format(cart=cart), body) == STATED[operation]
+
+
+@pytest.mark.parametrize(
+    ("operation", "method", "path", "body"),
+    [
+        ("add_item", "POST", "/carts/{cart}/items", {"productId": "MUG-CER", "quantity": 1}),
+        ("update_cart_item", "PUT", "/carts/{cart}/items/ESP-1KG", {"quantity": 5}),
+        ("remove_item", "DELETE", "/carts/{cart}/items/FILTER-100", None),
+    ],
+)
+def test_a_keyed_change_is_the_read_then_the_write_that_holds_its_answer(
+    counter: CallRecorder, api: Api, operation: str, method: str, path: str, body: Any
+) -> None:
+    """The cart read; the change's transaction, its receipt holding the answer already (the
+    cart as decided, priced): no read back, no write of the reply after it. Its retry
+    answers the same."""
+    cart = cart_with_lines(api, 3)
+    api.call("GET", f"/carts/{cart}")  # the container has the prices cached
+    keyed = {"Idempotency-Key": f"{operation}-in-two"}
+    with counter.recording():
+        changed = api.call(method, path.format(cart=cart), body, keyed)
+    assert changed.status_code == 200, changed.json
+    assert counter.round_trips == STATED[f"{operation} (keyed)"]
+    assert [sorted(name for name, _ in wave) for wave in counter.waves] == [
+        ["GetItem", "Query"],
+        ["TransactWriteItems"],
+    ]
+    again = api.call(method, path.format(cart=cart), body, keyed)
+    assert (again.status_code, again.json, again.headers["ETag"]) == (
+        200,
+        changed.json,
+        changed.headers["ETag"],
+    )
+    assert api.call("GET", f"/carts/{cart}").json == changed.json
 
 
 def test_adding_a_held_lot_reads_its_stock_alongside_the_cart(

@@ -37,9 +37,11 @@ MERGE_INDEX_RESOURCE = f"Carts/index/{MERGE_INDEX}"
 ABANDON_INDEX_RESOURCE = f"Carts/index/{ABANDON_INDEX}"
 HOLDS_INDEX_RESOURCE = f"Carts/index/{HOLDS_INDEX}"
 
-# Idempotency-Key: the receipt is put in the change's transaction, its reply kept afterwards
-# (UpdateItem), and looked up (GetItem) when a keyed request fails.
-_KEYED = {"Idempotency": {"PutItem", "UpdateItem", "GetItem"}}
+# Idempotency-Key: the receipt is put in the change's transaction, with its reply when the
+# change knows its cart before writing (decided on a read), and looked up (GetItem) when a
+# keyed request fails. A change that reads its cart back keeps the reply after (UpdateItem).
+_KEYED = {"Idempotency": {"PutItem", "GetItem"}}
+_KEYED_READ_BACK = {"Idempotency": {"PutItem", "GetItem", "UpdateItem"}}
 # Every answer with a cart prices it: its lines' products with their stock, every promotion
 # (Scan) and the delivery and tax rates (both in one BatchGetItem).
 _READ_CART = {
@@ -72,8 +74,14 @@ _HOLDING = {
     "Stock": {"BatchGetItem", "UpdateItem"},
 }
 ACCESS: dict[str, dict[str, set[str]]] = {
-    # GetItem and friends: a retried create whose first answer was lost reads the cart.
-    "create_cart": {**_READ_CART, **_KEYED, "Carts": {"PutItem", "GetItem"}},
+    # An empty cart, priced for its answer with the promotions and rates; a keyed one's
+    # receipt holds that answer from its transaction on (no UpdateItem to keep it later).
+    "create_cart": {
+        "Carts": {"PutItem"},
+        "Idempotency": {"PutItem", "GetItem"},
+        "Promotions": {"Scan"},
+        "Rates": {"BatchGetItem"},
+    },
     "get_cart": _READ_CART,
     # CartItems UpdateItem, here and for the codes: a change to the cart itself moves along
     # the expiry of lines that would otherwise expire before the cart.
@@ -85,7 +93,7 @@ ACCESS: dict[str, dict[str, set[str]]] = {
     },
     "add_item": {
         **_READ_CART,
-        **_KEYED,
+        **_KEYED_READ_BACK,
         **_HOLDING,
         "Carts": {"GetItem", "UpdateItem"},
         "CartItems": {"Query", "UpdateItem"},
@@ -101,14 +109,14 @@ ACCESS: dict[str, dict[str, set[str]]] = {
     },
     "update_cart_item": {
         **_READ_CART,
-        **_KEYED,
+        **_KEYED_READ_BACK,
         **_HOLDING,
         "Carts": {"GetItem", "UpdateItem"},
         "CartItems": {"Query", "UpdateItem", "DeleteItem"},
     },
     "remove_item": {
         **_READ_CART,
-        **_KEYED,
+        **_KEYED_READ_BACK,
         "Stock": {"BatchGetItem", "UpdateItem"},
         "HoldCounts": {"UpdateItem"},
         "Carts": {"GetItem", "UpdateItem"},
@@ -125,7 +133,7 @@ ACCESS: dict[str, dict[str, set[str]]] = {
         "CartItems": {"Query", "BatchWriteItem"},
     },
     # HoldCounts: holds of one product in both carts, by two holders, counted as one's.
-    "merge_carts": {**_READ_CART, **_KEYED, **_MERGE, "HoldCounts": {"UpdateItem"}},
+    "merge_carts": {**_READ_CART, **_KEYED_READ_BACK, **_MERGE, "HoldCounts": {"UpdateItem"}},
     # PromotionUses: one more use of each limited promotion, and Stock: the units taken, in
     # the checkout's transaction.
     "checkout": {
@@ -139,9 +147,11 @@ ACCESS: dict[str, dict[str, set[str]]] = {
     # PromotionUses: whether a limited code has uses left. CodeAttempts: the code counted on
     # this cart, by this caller and from this address (ADD), with the cart's read; taken
     # back once accepted.
+    # Idempotency UpdateItem: a code entered already changes nothing, and writes no receipt;
+    # keeping its reply then finds none.
     "apply_discount_code": {
         **_READ_CART,
-        **_KEYED,
+        **_KEYED_READ_BACK,
         "Carts": {"GetItem", "UpdateItem"},
         "CartItems": {"Query", "UpdateItem"},
         "PromotionUses": {"BatchGetItem"},
@@ -157,7 +167,7 @@ ACCESS: dict[str, dict[str, set[str]]] = {
     # The product with its stock read afresh, then its shards changed in one transaction
     # with the adjustment's receipt (always keyed).
     "adjust_stock": {
-        **_KEYED,
+        **_KEYED_READ_BACK,
         "Products": {"BatchGetItem"},
         "Stock": {"BatchGetItem", "UpdateItem"},
     },

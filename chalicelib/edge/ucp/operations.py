@@ -40,7 +40,7 @@ from chalicelib.edge.ucp import requests
 from chalicelib.edge.ucp.documents import cart_document, envelope, error_document
 from chalicelib.service import cart_tokens
 from chalicelib.service.changes import RequestContext
-from chalicelib.service.operations import CartService
+from chalicelib.service.operations import CartService, CreatedCart
 from chalicelib.settings import storefront_url
 
 CANCEL_ATTEMPTS = 3
@@ -112,15 +112,14 @@ def _create(incoming: Incoming) -> Call:
 
     def call(service: CartService, context: RequestContext) -> Reply:
         with _line_errors(command.lines):
-            created = service.create_cart(command, context)
-        return _cart_reply(created.priced, created.cart_token or created.priced.cart.cart_id, 201)
+            return _created(service.create_cart(command, context), incoming)
 
     return call
 
 
-def _recall_created(service: CartService, cart_id: str, incoming: Incoming) -> Reply:
-    created = service.recall_created(cart_id, incoming.caller)
-    return _cart_reply(created.priced, created.cart_token or cart_id, 201)
+def _created(created: CreatedCart, incoming: Incoming) -> Reply:
+    """A created cart's document: a guest's UCP id is its cart token."""
+    return _cart_reply(created.priced, created.cart_token or created.priced.cart.cart_id, 201)
 
 
 def _get(incoming: Incoming) -> Call:
@@ -171,8 +170,8 @@ CREATE_CART = Operation(
     "body",
     _create,
     keyed=True,
-    recall=_recall_created,
     applied=_applied,
+    answers=_created,
 )
 GET_CART = Operation("ucp_get_cart", ("id",), "nothing", _get)
 UPDATE_CART = Operation(
@@ -184,6 +183,7 @@ UPDATE_CART = Operation(
     keyed=True,
     recall=lambda service, cart_id, incoming: _document(service, incoming),
     applied=_applied,
+    answers=lambda priced, incoming: _cart_reply(priced, str(incoming.path["id"])),
 )
 CANCEL_CART = Operation(
     "ucp_cancel_cart",
