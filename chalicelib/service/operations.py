@@ -167,8 +167,9 @@ class CartService:
                 expires_at=change.expires_at,
                 delivery_address=command.delivery_address,
             )
-            cart, products, held = copy.deepcopy(empty), {}, None
+            cart, products, held = empty, {}, None
             if command.lines:  # written with the cart, all or none, holding what they ask
+                cart = copy.deepcopy(empty)
                 named = sorted({op.product_id for op in command.lines})
                 current = holding.levels_soon(named)
                 products = self._catalog.get_many(named)
