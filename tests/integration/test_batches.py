@@ -159,7 +159,7 @@ def test_a_batch_honours_if_match_and_its_idempotency_key(api: Api) -> None:
 
 @pytest.fixture
 def counter(dynamodb: Any) -> Iterator[CallRecorder]:
-    counter = CallRecorder(simulated_latency=0.02)  # calls at once overlap on a busy machine
+    counter = CallRecorder(simulated_latency=0.05)  # calls at once overlap on a busy machine
     counter.attach(dynamodb)
     yield counter
 
