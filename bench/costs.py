@@ -128,18 +128,28 @@ def _cart_at_budget(api: Api, client: Any) -> str:
 
 
 def measure_session(
-    api: Api, bill: Bill, consumer_bill: Bill, pump: Callable[[], Any], figures: Figures
+    api: Api, bill: Bill, consumer_bill: Bill, pump: Callable[[], int], figures: Figures
 ) -> None:
-    """A storefront session's units, the stream consumer's for its changes included, and
-    what a million such sessions cost at on-demand prices."""
+    """A storefront session's units, the stream consumer's for its changes included (it is
+    handed each change's records as it commits, as Lambda's stream polling does within a
+    second), and what a million such sessions cost at on-demand prices."""
     api.call("GET", f"/carts/{api.cart_with_lines(3)}")  # prices cached, as in a warm container
     pump()  # the consumer starts after what came before
-    with bill.billing():
-        storefront_session(api.call)
-    wru, rru = bill.wru, bill.rru
-    with consumer_bill.billing():
-        events = pump()
-    consumer = consumer_bill.wru
+    events, requests_units, consumer_units = 0, [0.0, 0.0], 0.0
+
+    def send(method: str, path: str, body: Any, headers: dict[str, str] | None) -> Any:
+        nonlocal events, consumer_units
+        with bill.billing():
+            answer = api.call(method, path, body, headers)
+        requests_units[0] += bill.wru
+        requests_units[1] += bill.rru
+        with consumer_bill.billing():
+            events += pump()
+        consumer_units += consumer_bill.wru
+        return answer
+
+    storefront_session(send)
+    (wru, rru), consumer = requests_units, consumer_units
     figures.add(f"units: a storefront session ({SESSION})", f"{wru:g} WRU + {rru:g} RRU")
     figures.add("units: the stream consumer's writes for that session", f"{consumer:g} WRU")
     figures.add("events: that session's events on the bus", events)
