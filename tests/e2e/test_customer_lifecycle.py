@@ -64,8 +64,10 @@ def test_a_large_merge_cut_short_by_dynamodb_completes_when_retried(
         stack.dynamodb, stack.settings.products_table, stack.settings.stock_table
     ).put_many(Product(pid, "x", Money(Decimal("2.00"), "USD")) for pid in ids)
     signed_in, guest = new_cart(http, stack, "member-2"), new_cart(http, stack, "guest-2")
-    for pid in ids:
-        call(http, stack, "POST", f"/carts/{guest}/items", {"productId": pid, "quantity": 1})
+    for first in (0, 50):  # in two batches
+        lines = [{"op": "add", "productId": pid, "quantity": 1} for pid in ids[first : first + 50]]
+        filled = call(http, stack, "PATCH", f"/carts/{guest}/items", {"operations": lines})
+        assert filled.status_code == 200, filled.text
     # the merge locks both carts, moves 49 lines, then DynamoDB throttles for good
     stack.proxy.fail("TransactWriteItems", "ProvisionedThroughputExceededException", after=2)
     cut_short = call(http, stack, "POST", f"/carts/{signed_in}/merge", {"sourceCartId": guest})

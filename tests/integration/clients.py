@@ -52,12 +52,12 @@ class Api:
         assert response.status_code == 201
         return str(response.json["cartId"])
 
-    def fill(self, cart: str, product_ids: list[str]) -> None:
-        """One unit of each product, added in batches of MAX_OPERATIONS (as a storefront's
+    def fill(self, cart: str, product_ids: list[str], quantity: int = 1) -> None:
+        """`quantity` of each product, added in batches of MAX_OPERATIONS (as a storefront's
         bulk order would: one request per batch, not per line)."""
         for start in range(0, len(product_ids), MAX_OPERATIONS):
             batch = product_ids[start : start + MAX_OPERATIONS]
-            operations = [{"op": "add", "productId": pid, "quantity": 1} for pid in batch]
+            operations = [{"op": "add", "productId": pid, "quantity": quantity} for pid in batch]
             added = self.call("PATCH", f"/carts/{cart}/items", {"operations": operations})
             assert added.status_code == 200, added.json
 

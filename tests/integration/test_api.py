@@ -366,8 +366,7 @@ def test_merging_a_guest_cart_at_sign_in(api: Api, dynamodb: Any, source_lines: 
     products = bulk_products(dynamodb, source_lines)
     target, source = api.new_cart(), api.new_cart(customerId="guest")
     api.call("POST", f"/carts/{target}/items", {"productId": products[0], "quantity": 1})
-    for pid in products:
-        api.call("POST", f"/carts/{source}/items", {"productId": pid, "quantity": 2})
+    api.fill(source, products, quantity=2)
     etag = api.call("GET", f"/carts/{target}").headers["ETag"]
     merged = api.call(
         "POST", f"/carts/{target}/merge", {"sourceCartId": source}, {"If-Match": etag}

@@ -191,7 +191,9 @@ def large_cart(api: Api, dynamodb: Any, settings: Settings, lines: int, offset: 
     products = DynamoProductRepository(dynamodb, settings.products_table, settings.stock_table)
     ids = [f"T-{index:03}" for index in range(offset, offset + lines)]
     products.put_many(Product(pid, pid, Money(Decimal("1.00"), "USD")) for pid in ids)
-    return cart_with(api, **dict.fromkeys(ids, 1))
+    cart = api.new_cart()
+    api.fill(cart, ids)
+    return cart
 
 
 def sweep(functions: Functions) -> None:

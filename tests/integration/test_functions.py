@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.clock import parse_timestamp
+from chalicelib.domain.commands import MAX_OPERATIONS
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
 from chalicelib.dynamodb.products import DynamoProductRepository
@@ -140,8 +141,12 @@ def test_merge_carts_as_a_function(functions: Functions, dynamodb: Any, source_l
         Product(pid, "x", Money(Decimal("1.00"), "USD")) for pid in ids
     )
     target, source = new_cart(functions), new_cart(functions)
-    for pid in ids:
-        functions.invoke("add_item", {"cartId": source, "productId": pid, "quantity": 1})
+    for first in range(0, source_lines, MAX_OPERATIONS):  # a batch at a time
+        lines = [
+            {"op": "add", "productId": pid, "quantity": 1}
+            for pid in ids[first : first + MAX_OPERATIONS]
+        ]
+        functions.invoke("change_items", {"cartId": source, "operations": lines})
     merged = functions.invoke("merge_carts", {"cartId": target, "sourceCartId": source})
     assert merged["itemCount"] == source_lines
     assert functions.invoke("get_cart", {"cartId": source})["code"] == "CART_NOT_FOUND"

@@ -41,11 +41,18 @@ _written: dict[str, set[DynamoType]] | None = None
 
 def apply() -> None:
     """Patch moto's classes (once per process; the server serves one request at a time)."""
-    StreamShard.__deepcopy__ = _shallow_records  # type: ignore[attr-defined]
-    Table.__deepcopy__ = _table_backup  # type: ignore[attr-defined]
+    apply_transaction_backups()
     if not hasattr(Table, "query_unpatched"):
         Table.query_unpatched = Table.query  # type: ignore[attr-defined]
         Table.query = _query  # type: ignore[method-assign,assignment]
+
+
+def apply_transaction_backups() -> None:
+    """Only the transactions' backups: what moto in process (the integration tests) can take
+    too, where a request's reads run in parallel (the Query patch swaps a table's items
+    while it answers, which two Queries at once would see) but its transactions never do."""
+    StreamShard.__deepcopy__ = _shallow_records  # type: ignore[attr-defined]
+    Table.__deepcopy__ = _table_backup  # type: ignore[attr-defined]
     if not hasattr(DynamoDBBackend, "transact_write_items_unpatched"):
         original = DynamoDBBackend.transact_write_items
         DynamoDBBackend.transact_write_items_unpatched = original  # type: ignore[attr-defined]
