@@ -16,8 +16,9 @@ from typing import Any
 
 from chalicelib.domain.errors import CartServiceError, FieldError, InvalidInput, InvalidJson
 from chalicelib.edge import documents, logs, parsing
-from chalicelib.edge.operations import Incoming, Operation, run
+from chalicelib.edge.operations import Incoming, Operation
 from chalicelib.edge.problems import refusal
+from chalicelib.edge.runner import run
 from chalicelib.edge.services import Container, Services
 
 EXPECTED_VERSION = "expectedVersion"

@@ -43,8 +43,9 @@ from chalicelib.edge.auth import (
     caller_from_context,
     context_for,
 )
-from chalicelib.edge.operations import Incoming, Operation, run
+from chalicelib.edge.operations import Incoming, Operation
 from chalicelib.edge.problems import PROBLEM_CONTENT_TYPE, problem_for_status, refusal
+from chalicelib.edge.runner import run
 from chalicelib.edge.services import Container, Services
 from chalicelib.service import cart_tokens
 from chalicelib.settings import EdgeSettings

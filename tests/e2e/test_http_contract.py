@@ -122,7 +122,7 @@ def test_a_101st_product_is_line_limit(http: requests.Session, stack: Stack) -> 
     ).put_many(Product(f"LINE-{i}", "Line", Money(Decimal("0.50"), "USD")) for i in range(101))
     cart = new_cart(http, stack)
     for first in (0, 50):  # 100 lines, in two batches (adding them one by one took 15 s)
-        lines = [
+        lines: list[dict[str, Any]] = [
             {"op": "add", "productId": f"LINE-{i}", "quantity": 1} for i in range(first, first + 50)
         ]
         filled = http.patch(url(stack, f"/carts/{cart}/items"), json={"operations": lines})

@@ -11,6 +11,7 @@ from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
 from chalicelib.edge import operations as op
 from chalicelib.edge.operations import Incoming, Reply
+from chalicelib.edge.runner import run
 from chalicelib.service.operations import CartService
 from tests.fakes import (
     InMemoryCartRepository,
@@ -42,7 +43,7 @@ class Edge:
         self, operation: op.Operation, body: dict[str, Any], key: str | None, **path: str
     ) -> Reply:
         request = Incoming(path, body, {}, None, key)
-        return op.run(operation, request, self.service, self.receipts)
+        return run(operation, request, self.service, self.receipts)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.identifiers import CART_ID
 from chalicelib.domain.pricing import PricedCart
-from chalicelib.edge import operations as runner
+from chalicelib.edge import runner
 from chalicelib.edge.auth import TokenVerifier
 from chalicelib.edge.operations import Call, Incoming, Operation, Reply
 from chalicelib.edge.problems import refusal
