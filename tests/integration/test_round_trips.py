@@ -246,3 +246,35 @@ def test_an_agents_keyed_cancel_is_three_round_trips(counter: CallRecorder, api:
     assert "UpdateItem" not in counter.operations  # no reply written after the change
     again = api.call("POST", f"/ucp/carts/{cart_id}/cancel", {}, keyed)
     assert (again.status_code, again.json) == (200, canceled.json)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/carts", {"customerId": "c"}),
+        (
+            "PATCH",
+            "/carts/{cart}/items",
+            {"operations": [{"op": "add", "productId": "SCALE-01", "quantity": 1}]},
+        ),
+        ("PATCH", "/carts/{cart}", {"note": "by the door"}),
+        ("POST", "/carts/{cart}/discount-codes", {"code": "WELCOME10"}),
+        ("POST", "/carts/{cart}/checkout", {}),
+        ("DELETE", "/carts/{cart}", None),
+    ],
+)
+def test_a_keyed_change_that_knows_its_cart_writes_no_answer_after_it(
+    counter: CallRecorder, api: Api, method: str, path: str, body: Any
+) -> None:
+    """Its receipt holds its answer from the change's own transaction: no write to the
+    receipts' table follows, and the retry answers the same."""
+    cart = cart_with_lines(api, 3)
+    api.call("GET", f"/carts/{cart}")  # the container has the prices cached
+    keyed = {"Idempotency-Key": f"{method}-{path}-answered"}
+    with counter.recording():
+        first = api.call(method, path.format(cart=cart), body, keyed)
+    assert first.status_code < 300, first.json
+    receipts = LOCAL.idempotency_table
+    assert [name for name, params in counter.calls if params.get("TableName") == receipts] == []
+    again = api.call(method, path.format(cart=cart), body, keyed)
+    assert (again.status_code, again.json) == (first.status_code, first.json)
