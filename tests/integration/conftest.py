@@ -1,5 +1,6 @@
 """Integration tests: the real DynamoDB adapter and the app against moto, in process."""
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -7,6 +8,8 @@ import boto3
 import pytest
 from chalice.test import Client
 from moto import mock_aws
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.dynamodb.models import dynamodb_backends
 
 import app as app_module
 from app import app
@@ -46,16 +49,26 @@ def boto_session() -> boto3.session.Session:
     return boto3.session.Session()
 
 
+_PRISTINE: dict[str, Any] = {}
+"""moto's tables as the first test made them, samples loaded: each later test starts from a
+copy (3 ms) instead of creating and loading them again (140 ms)."""
+
+
 @pytest.fixture
 def dynamodb(settings: Settings, boto_session: boto3.session.Session) -> Iterator[Any]:
     """A moto-backed DynamoDB with the service's tables, the sample catalog, promotions and
     delivery and tax rates."""
     with mock_aws():
         client = wiring.dynamodb_client(settings, boto_session)
-        create_tables(client, settings)
-        load_catalog(client, settings, SAMPLE_CATALOG)
-        load_promotions(client, settings, SAMPLE_PROMOTIONS)
-        load_sample_rates(client, settings)
+        backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][client.meta.region_name]
+        if _PRISTINE:
+            backend.tables = copy.deepcopy(_PRISTINE)
+        else:
+            create_tables(client, settings)
+            load_catalog(client, settings, SAMPLE_CATALOG)
+            load_promotions(client, settings, SAMPLE_PROMOTIONS)
+            load_sample_rates(client, settings)
+            _PRISTINE.update(copy.deepcopy(backend.tables))
         app_module.services.use(wiring.build(settings, client))
         yield client
         app_module.services.use(None)
