@@ -76,6 +76,8 @@ def run(
         )
         telemetry.count("Replays")
         return replay
-    if not operation.keeps_its_reply and (answer is None or answer.kept is None):
+    if answer is not None and answer.kept is not None:
+        return Reply(**answer.kept)  # the very answer its receipt holds
+    if not operation.keeps_its_reply:
         receipts.keep_reply(receipt, reply._asdict())
     return reply

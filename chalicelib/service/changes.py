@@ -75,15 +75,14 @@ class Answer(Generic[Shown]):
         self.kept: dict[str, Any] | None = None
         self.shown: Shown | None = None
 
-    def in_receipt(self, change: Change, shown: Shown) -> Change:
-        """The change with its receipt holding the answer that shows `shown`."""
+    def written(self, change: Change, shown: Shown, write: Callable[[Change], T]) -> T:
+        """`write` the change with its receipt holding the answer that shows `shown`; once
+        it committed, that answer is `kept`."""
         assert change.receipt is not None
-        return change._replace(receipt=change.receipt._replace(reply=self._render(shown)))
-
-    def committed(self, change: Change, shown: Shown) -> None:
-        """The change `in_receipt` gave committed."""
-        assert change.receipt is not None
-        self.kept, self.shown = change.receipt.reply, shown
+        reply = self._render(shown)
+        written = write(change._replace(receipt=change.receipt._replace(reply=reply)))
+        self.kept, self.shown = reply, shown
+        return written
 
 
 class RequestContext(NamedTuple):
@@ -186,10 +185,7 @@ class Changes:
         if answer is None or change.receipt is None:
             return self._carts.save(decided, change)
         priced = self.priced(decided.after)
-        answered = answer.in_receipt(change, priced)
-        saved = self._carts.save(decided, answered)
-        answer.committed(answered, priced)
-        return saved
+        return answer.written(change, priced, lambda answered: self._carts.save(decided, answered))
 
     def on_fresh_reads(
         self,

@@ -183,10 +183,12 @@ class CartService:
                 self._carts.create(cart, change, held)
                 return cart, products, terms
             # A keyed create's answer is known before the write: it goes in the receipt.
-            priced = self._pricing.price_with(cart, products, terms(), change.now)
-            answered = answer.in_receipt(change, CreatedCart(priced, token))
-            self._carts.create(cart, answered, held)
-            answer.committed(answered, CreatedCart(priced, token))
+            created = CreatedCart(
+                self._pricing.price_with(cart, products, terms(), change.now), token
+            )
+            answer.written(
+                change, created, lambda answered: self._carts.create(cart, answered, held)
+            )
             return cart, products, terms
 
         # create takes no If-Match
