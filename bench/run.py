@@ -3,14 +3,17 @@
 Starts moto's DynamoDB on loopback (in a process of its own, as DynamoDB is never in the
 Lambda's) with the tables and the sample catalog, then measures
   1. the request path (bench/request_path.py): sequential DynamoDB round trips per
-     operation, what an Idempotency-Key adds to a request, each operation through the
-     app's handler against the bare boto3 calls it makes (same server, same run, medians),
-     and a token check; what three promotions and a delivery address add to get_cart
+     operation, with and without an Idempotency-Key, each operation through the app's
+     handler against the bare boto3 calls it makes (same server, same run, medians), and a
+     token check; what three promotions and a delivery address add to get_cart
      (bench/promotions.py, bench/delivery.py),
   2. starting up (bench/startup.py): import and first request in a fresh interpreter,
      against a minimal app, for /carts and for an agent (bench/agents.py), and the size of
      the deployment package,
-  3. under load (bench/load.py): the event stream's consumer, and a storefront mix over
+  3. what DynamoDB bills (bench/costs.py, bench/billing.py): each operation on a typical
+     cart and on one at its size budget, a storefront session with the stream consumer's
+     writes, and the sweeps,
+  4. under load (bench/load.py): the event stream's consumer, and a storefront mix over
      HTTP against chalice local,
 and writes BENCHMARKS.md and bench/results.json (bench/report.py).
 """
