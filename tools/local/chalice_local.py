@@ -29,6 +29,10 @@ or from what a development server needs:
 - The variables named in STAGE_OVERRIDES keep the value they have in this process's
   environment: `chalice local` otherwise overwrites the environment with the stage's
   configuration (so that `API_AUTH=none make run` works).
+- Its autoreload reloads on the app's sources and configuration only (app.py, chalicelib/,
+  .chalice/config.json). It watched every file of the project, so a log, a cache or a
+  package written inside it (locust's statistics, mypy's cache, `make test`'s other runs)
+  restarted the worker and reset the requests it was serving.
 """
 
 from __future__ import annotations
@@ -40,11 +44,13 @@ import re
 import signal
 import sys
 import uuid
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
 from chalice.cli import cli
 from chalice.cli.factory import CLIFactory
+from chalice.cli.filewatch.stat import StatFileWatcher
 from chalice.local import (
     ChaliceRequestHandler,
     LocalGatewayAuthorizer,
@@ -67,6 +73,7 @@ def run(arguments: list[str]) -> None:
     ChaliceRequestHandler.disable_nagle_algorithm = True
     ThreadedHTTPServer.request_queue_size = LISTEN_BACKLOG
     _keep_overrides()
+    _reload_on_sources_only()
     _answer_like_api_gateway()
     _see_the_client_and_log_no_token()
     # With autoreload, chalice restarts its server by running sys.argv again: this module.
@@ -102,6 +109,27 @@ def _keep_overrides() -> None:
         return load_chalice_app(self, environment_variables, **kw)
 
     CLIFactory.load_chalice_app = load_with_overrides  # type: ignore[method-assign,assignment]
+
+
+_RELOADED_FILES = {"app.py", os.path.join(".chalice", "config.json")}
+"""With every file under chalicelib/, what the autoreload watches."""
+
+
+def _reload_on_sources_only() -> None:
+    def sources(self: StatFileWatcher, root_dir: str) -> Iterator[str]:
+        for path in walk_files(self, root_dir):
+            relative = os.path.relpath(path, root_dir)
+            if relative in _RELOADED_FILES or (
+                relative.startswith(f"chalicelib{os.sep}") and "__pycache__" not in relative
+            ):
+                yield path
+
+    def seed(self: StatFileWatcher, root_dir: str) -> None:  # the files it compares later
+        self._mtime_cache = {path: self._osutils.mtime(path) for path in sources(self, root_dir)}
+
+    walk_files = StatFileWatcher._recursive_walk_files
+    StatFileWatcher._recursive_walk_files = sources  # type: ignore[method-assign]
+    StatFileWatcher._seed_mtime_cache = seed  # type: ignore[method-assign]
 
 
 def _answer_like_api_gateway() -> None:
