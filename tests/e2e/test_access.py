@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import Any
 
 import pytest
@@ -29,28 +29,65 @@ NO_TOKEN = "no token"
 CALLERS = [OWNER, ANOTHER_SHOPPER, GUEST, OTHER_GUEST, EXPIRED, FOREIGN_KEY, NO_TOKEN]
 
 
-@dataclass
 class Scene:
-    """Alice's cart (with a line) and a guest's cart (with a line), and a token per caller.
-    Guests act on the guest's cart; everyone else on Alice's."""
+    """Alice's cart (with a line) for everyone but guests; a guest's cart (with a line) for
+    guests; and a token per caller. Each cart is made when a test first needs it (a guest's
+    token with it), so a test makes only the carts its caller acts on."""
 
-    stack: Stack
-    alice: str
-    alice_cart: str
-    guest_cart: str
-    guest_token: str
-    tokens: dict[str, str | None]
+    def __init__(self, stack: Stack) -> None:
+        issuer = stack.issuer
+        assert issuer is not None
+        self.stack = stack
+        self.alice = f"alice-{uuid.uuid4().hex[:8]}"
+        self.signed: dict[str, str | None] = {
+            OWNER: issuer.token(self.alice),
+            ANOTHER_SHOPPER: issuer.token(f"mallory-{uuid.uuid4().hex[:8]}"),
+            EXPIRED: issuer.token(self.alice, lifetime=-60),
+            FOREIGN_KEY: foreign_token(issuer, self.alice),
+            NO_TOKEN: None,
+        }
+
+    @cached_property
+    def alice_cart(self) -> str:
+        return new_cart(self.stack, self.signed[OWNER])[0]
+
+    @cached_property
+    def guest(self) -> tuple[str, str]:
+        """The guest's cart and its token."""
+        return new_guest_cart(self.stack)
+
+    @cached_property
+    def other_guest(self) -> tuple[str, str]:
+        """Another guest's cart and its token."""
+        other = new_guest_cart(self.stack)
+        assert other[0] != self.guest[0]
+        return other
+
+    @property
+    def guest_cart(self) -> str:
+        return self.guest[0]
+
+    @property
+    def guest_token(self) -> str:
+        return self.guest[1]
+
+    def token(self, caller: str) -> str | None:
+        if caller == GUEST:
+            return self.guest_token
+        if caller == OTHER_GUEST:
+            return self.other_guest[1]
+        return self.signed[caller]
 
     def target(self, caller: str) -> str:
         return self.guest_cart if caller in (GUEST, OTHER_GUEST) else self.alice_cart
 
     def owner_token(self, caller: str) -> str:
-        token = self.guest_token if caller in (GUEST, OTHER_GUEST) else self.tokens[OWNER]
+        token = self.guest_token if caller in (GUEST, OTHER_GUEST) else self.signed[OWNER]
         assert token is not None
         return token
 
     def call(self, caller: str, method: str, path: str, body: Any = None) -> requests.Response:
-        return call(self.stack, method, path, body, self.tokens[caller])
+        return call(self.stack, method, path, body, self.token(caller))
 
     def state(self, cart: str, token: str) -> Any:
         view = call(self.stack, "GET", f"/carts/{cart}", token=token)
@@ -79,36 +116,26 @@ def new_cart(stack: Stack, token: str | None) -> tuple[str, str | None]:
     return cart, created.json().get("cartToken")
 
 
+def new_guest_cart(stack: Stack) -> tuple[str, str]:
+    cart, token = new_cart(stack, None)
+    assert token
+    return cart, token
+
+
+@cache
+def impostor(issuer_url: str) -> LocalIssuer:
+    """A key the issuer never published (one for the run: a key takes 50 ms to make)."""
+    return LocalIssuer.new(issuer_url)
+
+
 def foreign_token(issuer: LocalIssuer, subject: str) -> str:
     """Signed like the issuer's, with its key id, by a key the issuer never published."""
-    impostor = LocalIssuer.new(issuer.url)
-    return LocalIssuer(issuer.url, impostor._pem, issuer.kid).token(subject)
+    return LocalIssuer(issuer.url, impostor(issuer.url)._pem, issuer.kid).token(subject)
 
 
 @pytest.fixture
 def scene(shopper_stack: Stack) -> Scene:
-    return new_scene(shopper_stack)
-
-
-def new_scene(shopper_stack: Stack) -> Scene:
-    issuer = shopper_stack.issuer
-    assert issuer is not None
-    alice = f"alice-{uuid.uuid4().hex[:8]}"
-    alice_token = issuer.token(alice)
-    alice_cart, _ = new_cart(shopper_stack, alice_token)
-    guest_cart, guest_token = new_cart(shopper_stack, None)
-    other_guest_cart, other_guest_token = new_cart(shopper_stack, None)
-    assert guest_token and other_guest_token and other_guest_cart != guest_cart
-    tokens: dict[str, str | None] = {
-        OWNER: alice_token,
-        ANOTHER_SHOPPER: issuer.token(f"mallory-{uuid.uuid4().hex[:8]}"),
-        GUEST: guest_token,
-        OTHER_GUEST: other_guest_token,
-        EXPIRED: issuer.token(alice, lifetime=-60),
-        FOREIGN_KEY: foreign_token(issuer, alice),
-        NO_TOKEN: None,
-    }
-    return Scene(shopper_stack, alice, alice_cart, guest_cart, guest_token, tokens)
+    return Scene(shopper_stack)
 
 
 UNAUTHENTICATED = {EXPIRED: (401, "UNAUTHORIZED"), FOREIGN_KEY: (401, "UNAUTHORIZED")}
@@ -121,7 +148,7 @@ def merge_source(scene: Scene, caller: str) -> dict[str, Any]:
     if caller in (GUEST, OTHER_GUEST):
         source, token = new_cart(scene.stack, None)
         return {"sourceCartId": source, "sourceCartToken": token}
-    owner = scene.tokens[caller] if caller == ANOTHER_SHOPPER else scene.tokens[OWNER]
+    owner = scene.token(caller) if caller == ANOTHER_SHOPPER else scene.token(OWNER)
     source, _ = new_cart(scene.stack, owner)
     return {"sourceCartId": source}
 
@@ -204,6 +231,7 @@ def test_cart_routes_answer_each_caller_and_refusals_change_nothing(
 
 @pytest.mark.parametrize("caller", CALLERS)
 def test_listing_a_customers_carts_is_for_that_customer_only(scene: Scene, caller: str) -> None:
+    alices = scene.alice_cart
     response = scene.call(caller, "GET", f"/customers/{scene.alice}/carts")
     expected = {
         OWNER: (200, None),
@@ -215,11 +243,12 @@ def test_listing_a_customers_carts_is_for_that_customer_only(scene: Scene, calle
     }[caller]
     assert (response.status_code, response.json().get("code")) == expected
     if caller == OWNER:
-        assert [c["cartId"] for c in response.json()["carts"]] == [scene.alice_cart]
+        assert [c["cartId"] for c in response.json()["carts"]] == [alices]
 
 
 @pytest.mark.parametrize("caller", CALLERS)
 def test_my_carts_are_the_signed_in_shoppers_own(scene: Scene, caller: str) -> None:
+    alices = scene.alice_cart
     response = scene.call(caller, "GET", "/me/carts")
     expected = {
         OWNER: (200, None),
@@ -232,7 +261,7 @@ def test_my_carts_are_the_signed_in_shoppers_own(scene: Scene, caller: str) -> N
     assert (response.status_code, response.json().get("code")) == expected
     if response.status_code == 200:
         listed = [c["cartId"] for c in response.json()["carts"]]
-        assert listed == ([scene.alice_cart] if caller == OWNER else [])
+        assert listed == ([alices] if caller == OWNER else [])
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -250,18 +279,19 @@ def test_creating_a_cart_makes_it_the_callers_own(scene: Scene, caller: str) -> 
     else:  # a guest: a new guest cart, reached with its own new token only
         assert view["customerId"] is None
         token = view["cartToken"]
-        assert len(token) <= 200 and token != scene.tokens[caller]
+        assert len(token) <= 200 and token != scene.token(caller)
         mine = call(scene.stack, "GET", f"/carts/{view['cartId']}", token=token)
         assert mine.status_code == 200
 
 
 def test_a_cart_for_someone_else_is_forbidden_with_a_token_or_without(scene: Scene) -> None:
+    alices = scene.alice_cart
     mallory = scene.call(ANOTHER_SHOPPER, "POST", "/carts", {"customerId": scene.alice})
     assert (mallory.status_code, mallory.json()["code"]) == (403, "FORBIDDEN")
     anonymous = scene.call(NO_TOKEN, "POST", "/carts", {"customerId": scene.alice})
     assert (anonymous.status_code, anonymous.json()["code"]) == (403, "FORBIDDEN")
     listed = scene.call(OWNER, "GET", "/me/carts").json()["carts"]
-    assert [c["cartId"] for c in listed] == [scene.alice_cart]
+    assert [c["cartId"] for c in listed] == [alices]
 
 
 def test_signing_in_merges_the_guest_cart_with_its_token_only(scene: Scene) -> None:
@@ -280,7 +310,7 @@ def test_signing_in_merges_the_guest_cart_with_its_token_only(scene: Scene) -> N
         OWNER,
         "POST",
         f"/carts/{scene.alice_cart}/merge",
-        {"sourceCartId": scene.guest_cart, "sourceCartToken": scene.tokens[OTHER_GUEST]},
+        {"sourceCartId": scene.guest_cart, "sourceCartToken": scene.token(OTHER_GUEST)},
     )
     assert wrong_proof.status_code == 404
     assert scene.state(scene.guest_cart, scene.guest_token)[0] == 200  # nothing moved
@@ -316,7 +346,7 @@ def test_the_same_idempotency_key_from_two_shoppers_never_collides(scene: Scene)
     headers = {"Idempotency-Key": key}
     carts = []
     for caller in (OWNER, ANOTHER_SHOPPER):
-        token = scene.tokens[caller]
+        token = scene.token(caller)
         response = requests.post(
             f"{scene.stack.base_url}/carts",
             json={"currency": "USD"},
@@ -334,7 +364,7 @@ def test_gateway_answers_are_problems_without_echoing_the_token(scene: Scene) ->
     assert unknown.status_code == 404
     assert unknown.headers["Content-Type"] == "application/problem+json"
     assert unknown.headers.get("X-Request-Id")
-    token = scene.tokens[OWNER]
+    token = scene.token(OWNER)
     assert token is not None and token not in unknown.text
     garbage = call(scene.stack, "GET", f"/carts/{scene.alice_cart}", token="not-a-token")
     assert (garbage.status_code, garbage.json()["code"]) == (401, "UNAUTHORIZED")

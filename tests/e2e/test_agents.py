@@ -30,7 +30,6 @@ from tests.e2e.test_access import (
     OTHER_GUEST,
     OWNER,
     Scene,
-    new_scene,
 )
 from tests.ucp_schemas import CART, ERROR_RESPONSE, errors
 
@@ -42,7 +41,7 @@ AGENT = {"UCP-Agent": f'profile="{PROFILE}"'}
 @pytest.fixture
 def scene(shopper_stack: Stack) -> Scene:
     """test_access.py's callers: Alice's cart, a guest's, and a token per caller."""
-    return new_scene(shopper_stack)
+    return Scene(shopper_stack)
 
 
 def conforms(document: dict[str, Any]) -> dict[str, Any]:
@@ -133,7 +132,7 @@ def test_an_agent_shops_through_mcp_with_the_official_client(shopper_stack: Stac
 
 def ucp_rest(scene: Scene, caller: str, operation: str, cart: str) -> tuple[int, dict[str, Any]]:
     headers = dict(AGENT)
-    token = scene.tokens[caller]
+    token = scene.token(caller)
     if token and caller not in (GUEST, OTHER_GUEST):  # a guest's id is its key
         headers["Authorization"] = f"Bearer {token}"
     url = f"{scene.stack.base_url}/ucp/carts/{cart}"
@@ -148,7 +147,7 @@ def ucp_rest(scene: Scene, caller: str, operation: str, cart: str) -> tuple[int,
 
 def ucp_mcp(scene: Scene, caller: str, operation: str, cart: str) -> tuple[int, dict[str, Any]]:
     headers = {"Accept": "application/json, text/event-stream"}
-    token = scene.tokens[caller]
+    token = scene.token(caller)
     if token and caller not in (GUEST, OTHER_GUEST):
         headers["Authorization"] = f"Bearer {token}"
     arguments: dict[str, Any] = {"meta": {**META, "idempotency-key": str(uuid.uuid4())}}

@@ -19,7 +19,7 @@ from tests.iam_recorder import IamRecorder
 from tests.integration.clients import Api, Functions
 from tools.data.load_catalog import load_catalog
 from tools.data.load_promotions import load_promotions
-from tools.local import moto_patches
+from tools.local import moto_patches, moto_speed
 from tools.local.stack import SAMPLE_CATALOG, SAMPLE_PROMOTIONS, load_sample_rates
 from tools.local.tables import create_tables
 from tools.stage import stage_environment
@@ -27,6 +27,7 @@ from tools.stage import stage_environment
 # moto's transactions back up every table they touch whole; the local server's patch backs
 # up only the partitions written, as the end-to-end tests' moto does.
 moto_patches.apply_transaction_backups()
+moto_speed.apply()  # moto's answers, without the work they do not need
 
 
 @pytest.fixture

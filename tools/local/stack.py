@@ -33,7 +33,7 @@ from chalicelib.settings import Settings
 from tools.data.load_catalog import load_catalog
 from tools.data.load_promotions import load_promotions
 from tools.data.load_rates import load_rates
-from tools.local import moto_patches
+from tools.local import moto_patches, moto_speed
 from tools.local.tables import create_event_bus, create_tables
 from tools.stage import PROJECT_DIR
 
@@ -71,6 +71,7 @@ def dynamodb_server(port: int = 0) -> Iterator[str]:
     """
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per DynamoDB call
     moto_patches.apply()
+    moto_speed.apply()
     moto = DomainDispatcherApplication(create_backend_app)
 
     def one_at_a_time(environ: dict[str, Any], start_response: Any) -> list[bytes]:

@@ -1,0 +1,60 @@
+"""The local DynamoDB's faster answers are moto's own answers, byte for byte."""
+
+from typing import Any
+
+import pytest
+from moto.core import serialize
+from moto.core.utils import get_service_model
+
+from tools.local import moto_speed
+
+moto_speed.apply()
+PATCHED = serialize.BaseJSONSerializer._serialize_type_structure
+MOTOS_OWN = serialize.BaseJSONSerializer.serialize_structure_unpatched  # type: ignore[attr-defined]
+
+CART = {
+    "cartId": {"S": "c-1"},
+    "version": {"N": "3"},
+    "total": {"N": "19.99"},
+    "note": {"S": ""},
+    "open": {"BOOL": True},
+    "closedAt": {"NULL": True},
+    "codes": {"SS": ["SAVE10", "WELCOME"]},
+    "shards": {"NS": ["0", "1"]},
+    "attributes": {"M": {"gift": {"S": "yes"}, "layers": {"L": [{"N": "1"}, {"M": {}}]}}},
+    "lines": {"L": []},
+}
+WITH_A_BINARY = {**CART, "reply": {"B": "eJzLSM3JyVcozy/KSQEAGgQEXQ=="}}
+
+
+def answer(operation: str, result: dict[str, Any], structure: Any, monkeypatch: Any) -> str:
+    monkeypatch.setattr(serialize.BaseJSONSerializer, "_serialize_type_structure", structure)
+    model = get_service_model("dynamodb").operation_model(operation)
+    serializer = serialize.JSONSerializer(model, value_picker=serialize.XFormedAttributePicker())
+    return str(serializer.serialize(result)["body"])
+
+
+@pytest.mark.parametrize(
+    ("operation", "result"),
+    [
+        ("GetItem", {"Item": CART}),
+        ("GetItem", {"Item": WITH_A_BINARY}),
+        ("Query", {"Items": [CART, WITH_A_BINARY], "Count": 2, "ScannedCount": 2}),
+        ("BatchGetItem", {"Responses": {"Carts": [CART]}, "UnprocessedKeys": {}}),
+        ("UpdateItem", {"Attributes": {"odd": {"S": "x", "N": "1"}, "none": {"M": None}}}),
+        ("GetItem", {}),
+    ],
+)
+def test_every_answer_is_motos_own_byte_for_byte(
+    operation: str, result: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = answer(operation, result, PATCHED, monkeypatch)
+    assert mine == answer(operation, result, MOTOS_OWN, monkeypatch)
+    assert mine != "{}" or not result
+
+
+def test_a_value_moto_converts_or_drops_takes_motos_own_way() -> None:
+    assert moto_speed.wire_format({"S": "x"}) == {"S": "x"}
+    converted: dict[str, Any]
+    for converted in ({"B": "eA=="}, {"S": "x", "N": "1"}, {"M": {"a": {"BS": []}}}, {"N": 1}):
+        assert moto_speed.wire_format(converted) is None

@@ -1,0 +1,75 @@
+"""What moto spends on every request that its answers do not need: most of the local
+DynamoDB's time, in `make run`, in the tests and in the benchmarks (profiled under the chaos
+matrix: a third of the server's time went to these three).
+
+- moto serializes each answer by walking the API's model, and each attribute value of
+  each item by asking, for all ten of the value's possible members, four ways of naming
+  it. An attribute value that is already in DynamoDB's wire format (a string, a number,
+  a set of them, a boolean, a null, or a map or list of those) is copied as it is: the
+  same JSON, byte for byte. A binary value, or anything else, takes moto's own way.
+- moto's server lists its own package folder on the disk (a hundred-odd directories) for
+  every request, to see whether the host names a service. The list is taken once.
+- moto lists a handler's methods by reflection for every request. They are listed once
+  per handler class.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import MutableMapping
+from typing import Any
+
+from moto import backends
+from moto.core import responses, serialize, utils
+
+_PLAIN_KINDS = frozenset({"S", "N"})
+_SET_KINDS = frozenset({"SS", "NS"})
+_TRUTH_KINDS = frozenset({"BOOL", "NULL"})
+
+
+def apply() -> None:
+    """Patch moto's classes and functions (once per process)."""
+    if hasattr(serialize.BaseJSONSerializer, "serialize_structure_unpatched"):
+        return
+    original = serialize.BaseJSONSerializer._serialize_type_structure
+    serialize.BaseJSONSerializer.serialize_structure_unpatched = original  # type: ignore[attr-defined]
+    serialize.BaseJSONSerializer._serialize_type_structure = _serialize_structure  # type: ignore[method-assign,assignment]
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+    responses.method_names_from_class = functools.cache(utils.method_names_from_class)  # type: ignore[attr-defined]
+
+
+def _serialize_structure(
+    serializer: serialize.BaseJSONSerializer,
+    serialized: MutableMapping[str, Any],
+    value: Any,
+    shape: Any,
+    key: str,
+) -> None:
+    if key and shape.name == "AttributeValue":
+        wire = wire_format(value)
+        if wire is not None:
+            serialized[key] = wire
+            return
+    serializer.serialize_structure_unpatched(serialized, value, shape, key)  # type: ignore[attr-defined]
+
+
+def wire_format(value: Any) -> dict[str, Any] | None:
+    """The attribute value as DynamoDB's JSON carries it, when moto holds it so already;
+    None for one that moto's serializer has to convert (a binary value) or would drop."""
+    if type(value) is not dict or len(value) != 1:
+        return None
+    ((kind, inner),) = value.items()
+    if kind in _PLAIN_KINDS:
+        return value if type(inner) is str else None
+    if kind in _TRUTH_KINDS:
+        return value if type(inner) is bool else None
+    if kind in _SET_KINDS:
+        return value if type(inner) is list and all(type(v) is str for v in inner) else None
+    if kind == "M" and type(inner) is dict:
+        members = {name: wire_format(member) for name, member in inner.items()}
+        return None if None in members.values() else {"M": members}
+    if kind == "L" and type(inner) is list:
+        elements = [wire_format(element) for element in inner]
+        return None if None in elements else {"L": elements}
+    return None
