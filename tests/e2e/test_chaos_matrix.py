@@ -51,13 +51,27 @@ HELD_AFTER = {mutation: 2 for mutation in MUTATIONS} | {
 checkout converts them)."""
 
 
+class Stacks(NamedTuple):
+    """Two APIs on one DynamoDB of the matrix's own (hundreds of carts, and no other test's
+    data for moto to copy into every transaction)."""
+
+    changes: Stack
+    """Serves the mutation under test, its retry and its reference, with no catalog cache: it
+    makes every DynamoDB call a request can make, and each is faulted in turn."""
+    reader: Stack
+    """Serves what a case sets up and looks at: a warm container, its catalog cached (a case's
+    products never change once put), so the cases spend no calls on what they do not test."""
+
+
 @pytest.fixture(scope="module")
-def chaos_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The API on a DynamoDB of its own: hundreds of carts, and no other test's data for
-    moto to copy into every transaction."""
+def chaos_stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stacks]:
     tables = {table.variable: f"Chaos{table.name}" for table in TABLES.values()}
+    warm = {"API_AUTH": "none", "CATALOG_CACHE_SECONDS": "600"}
     with new_storage(tables) as storage:
-        yield from serve(storage, tmp_path_factory, {"API_AUTH": "none"})
+        for changes in serve(storage, tmp_path_factory, {"API_AUTH": "none"}):
+            yield from (
+                Stacks(changes, reader) for reader in serve(storage, tmp_path_factory, warm)
+            )
 
 
 class Scenario(NamedTuple):
@@ -215,30 +229,32 @@ class Reference(NamedTuple):
     applied: Any
 
 
-def reference(stack: Stack, mutation: str, keyed: bool) -> Reference:
+def reference(stacks: Stacks, mutation: str, keyed: bool) -> Reference:
+    reader, changes = stacks.reader, stacks.changes
     with requests.Session() as session:
-        s = scenario(session, stack)
-        before = state(session, stack, s, mutation)
-        stack.proxy.watch(s.tag, [s.tag, s.cart, s.other])
-        response = mutate(session, stack, s, mutation, f"{s.tag}-key" if keyed else None)
-        watched = stack.proxy.unwatch(s.tag)
+        s = scenario(session, reader)
+        before = state(session, reader, s, mutation)
+        changes.proxy.watch(s.tag, [s.tag, s.cart, s.other])
+        response = mutate(session, changes, s, mutation, f"{s.tag}-key" if keyed else None)
+        watched = changes.proxy.unwatch(s.tag)
         assert response.status_code in (200, 201, 204), response.text
-        return Reference(dict(watched.calls), before, state(session, stack, s, mutation))
+        return Reference(dict(watched.calls), before, state(session, reader, s, mutation))
 
 
-def run_case(stack: Stack, case: Case, expected: Reference) -> list[str]:
+def run_case(stacks: Stacks, case: Case, expected: Reference) -> list[str]:
     """The case's violations (none when it holds)."""
+    reader, changes = stacks.reader, stacks.changes
     with requests.Session() as session:
-        s = scenario(session, stack)
+        s = scenario(session, reader)
         key = f"{s.tag}-key" if case.keyed else None
-        stack.proxy.watch(
+        changes.proxy.watch(
             s.tag, [s.tag, s.cart, s.other], Fault(case.operation, {case.occurrence}, case.kind)
         )
         try:
-            first = mutate(session, stack, s, case.mutation, key)
+            first = mutate(session, changes, s, case.mutation, key)
         finally:
-            stack.proxy.unwatch(s.tag)
-        after = state(session, stack, s, case.mutation)
+            changes.proxy.unwatch(s.tag)
+        after = state(session, reader, s, case.mutation)
         problems = []
         if first.status_code < 300 and after != expected.applied:
             problems.append(f"answered {first.status_code} but stored {after}")
@@ -247,10 +263,10 @@ def run_case(stack: Stack, case: Case, expected: Reference) -> list[str]:
         if after not in (expected.before, expected.applied):
             problems.append(f"applied twice or in part: {after}")
         if key is not None:
-            again = mutate(session, stack, s, case.mutation, key)
+            again = mutate(session, changes, s, case.mutation, key)
             if again.status_code not in (200, 201, 204):
                 problems.append(f"the retry with its key answered {again.status_code}")
-            if state(session, stack, s, case.mutation) != expected.applied:
+            if state(session, reader, s, case.mutation) != expected.applied:
                 problems.append("the retry with its key did not converge to one application")
             if first.status_code in (200, 201) and again.json() != first.json():
                 problems.append("the retry with its key answered otherwise than the first")
@@ -259,15 +275,14 @@ def run_case(stack: Stack, case: Case, expected: Reference) -> list[str]:
 
 @pytest.mark.timeout(900)
 def test_every_mutation_under_every_fault_is_applied_once_and_answered_truthfully(
-    chaos_stack: Stack, capsys: pytest.CaptureFixture[str]
+    chaos_stacks: Stacks, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    stack = chaos_stack
     cases: list[Case] = []
     violations: list[str] = []
     for mutation in MUTATIONS:
         for keyed in (False, True):
-            empty_tables(stack)
-            expected = reference(stack, mutation, keyed)
+            empty_tables(chaos_stacks.changes)
+            expected = reference(chaos_stacks, mutation, keyed)
             taken = STOCK_OF_A - expected.applied[-1]
             assert taken == HELD_AFTER[mutation]
             group = [
@@ -277,7 +292,7 @@ def test_every_mutation_under_every_fault_is_applied_once_and_answered_truthfull
                 for kind in FAULT_KINDS
             ]
             with ThreadPoolExecutor(max_workers=CONCURRENT_CASES) as pool:
-                found = pool.map(run_case, repeat(stack), group, repeat(expected))
+                found = pool.map(run_case, repeat(chaos_stacks), group, repeat(expected))
                 violations += [violation for case_found in found for violation in case_found]
             cases += group
     with capsys.disabled():  # in the test output even when it passes
