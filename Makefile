@@ -55,7 +55,7 @@ load: | $(INSTALLED)
 	$(PY) -m tools.load.run
 
 ## test: lint, type checks and every test (unit, integration, end-to-end over HTTP, browser)
-# The lint and six pytest runs side by side on the machine's two cores (much of the
+# The lint and five pytest runs side by side on the machine's two cores (much of the
 # end-to-end time is waiting on servers, browsers and subprocesses):
 # - in process, in two runs: the API's and functions' tests with the IAM check that reads
 #   what they called, and the others (unit tests, the repositories, what gets deployed);
