@@ -55,39 +55,22 @@ load: | $(INSTALLED)
 	$(PY) -m tools.load.run
 
 ## test: lint, type checks and every test (unit, integration, end-to-end over HTTP, browser)
-# The lint and five pytest runs side by side on the machine's two cores (much of the
-# end-to-end time is waiting on servers, browsers and subprocesses):
-# - in process, in two runs: the API's and functions' tests with the IAM check that reads
-#   what they called, and the others (unit tests, the repositories, what gets deployed);
-# - end to end: the API over HTTP; what a user runs beside it (make run, the walk-through,
-#   the storefront in a browser, the TypeScript client, the load, the fuzzer); and the chaos
-#   matrix (its own servers).
-# The in-process runs, each one thread with much to do, run in sessions of their own: Linux
-# shares the cores among sessions, and each server the others start has one of its own.
-# The outputs follow when all are done.
-API_CALLED := $(addprefix tests/integration/test_,api.py functions.py exactly_once.py events.py \
-	discounts.py holds.py stock_adjustments.py round_trips.py metrics.py iam.py)
-# make run's tests last: their bursts of concurrent requests to make run's own servers are
-# not for the moment every run starts at once.
-E2E_TOOLS := $(addprefix tests/e2e/test_,walkthrough.py storefront_browser.py js_client.py \
-	load.py schemathesis.py make_run.py)
+# The lint and three pytest runs side by side on the machine's two cores (much of the
+# end-to-end time is waiting on servers): the in-process tests, the HTTP end-to-end tests,
+# and the chaos matrix (its own servers); the others' outputs follow when all are done.
 test: $(INSTALLED) $(CLIENT_INSTALLED) $(CHROMIUM)
 	@mkdir -p build
 	@$(MAKE) --no-print-directory lint > build/lint.log 2>&1 & lint=$$!; \
-	$(PY) -m pytest tests/e2e --ignore=tests/e2e/test_chaos_matrix.py \
-		$(addprefix --ignore=,$(E2E_TOOLS)) > build/e2e.log 2>&1 & e2e=$$!; \
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(E2E_TOOLS) > build/e2e-tools.log 2>&1 & tools=$$!; \
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/e2e --ignore=tests/e2e/test_chaos_matrix.py \
+		> build/e2e.log 2>&1 & e2e=$$!; \
 	$(PY) -m pytest tests/e2e/test_chaos_matrix.py > build/chaos.log 2>&1 & chaos=$$!; \
-	setsid -w $(PY) -m pytest $(API_CALLED) > build/api.log 2>&1 & api=$$!; \
-	setsid -w $(PY) -m pytest tests/unit tests/integration $(addprefix --ignore=,$(API_CALLED)); \
-	others=$$?; wait $$api; api_called=$$?; wait $$lint; linted=$$?; \
-	wait $$e2e; end_to_end=$$?; wait $$tools; user_tools=$$?; wait $$chaos; chaos_matrix=$$?; \
-	cat build/api.log build/lint.log build/e2e.log build/e2e-tools.log build/chaos.log; \
-	echo "lint: exit $$linted; in process: exit $$api_called and $$others;" \
-		"end to end: exit $$end_to_end; what users run: exit $$user_tools;" \
+	$(PY) -m pytest tests/unit tests/integration; in_process=$$?; \
+	wait $$lint; linted=$$?; wait $$e2e; end_to_end=$$?; wait $$chaos; chaos_matrix=$$?; \
+	cat build/lint.log build/e2e.log build/chaos.log; \
+	echo "lint: exit $$linted; in process: exit $$in_process; end to end: exit $$end_to_end;" \
 		"chaos: exit $$chaos_matrix"; \
-	for status in $$linted $$api_called $$others $$end_to_end $$user_tools $$chaos_matrix; do \
-		test $$status -eq 0 || exit 1; done
+	test $$linted -eq 0 && test $$in_process -eq 0 && test $$end_to_end -eq 0 && \
+		test $$chaos_matrix -eq 0
 
 ## lint: ruff, mypy --strict, the layering contract of pyproject.toml (import-linter), and the
 ## TypeScript client's types (tsc; its generated schema as current as openapi.yaml)
