@@ -69,9 +69,8 @@ def chaos_stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stacks]:
     warm = {"API_AUTH": "none", "CATALOG_CACHE_SECONDS": "600"}
     with new_storage(tables) as storage:
         for changes in serve(storage, tmp_path_factory, {"API_AUTH": "none"}):
-            yield from (
-                Stacks(changes, reader) for reader in serve(storage, tmp_path_factory, warm)
-            )
+            for reader in serve(storage, tmp_path_factory, warm):
+                yield Stacks(changes, reader)
 
 
 class Scenario(NamedTuple):

@@ -1,6 +1,6 @@
-"""What moto spends on every request that its answers do not need: most of the local
-DynamoDB's time, in `make run`, in the tests and in the benchmarks (profiled under the chaos
-matrix: a third of the server's time went to these).
+"""What moto spends on every request that its answers do not need, skipped in `make run`,
+in the tests and in the benchmarks (profiled under the chaos matrix, nearly two fifths of
+the server's time went to the first three).
 
 - moto serializes each answer by walking the API's model, and each attribute value of
   each item by asking, for all ten of the value's possible members, four ways of naming
