@@ -8,18 +8,20 @@ CLIENT_INSTALLED := $(CLIENT)/node_modules/.package-lock.json
 # The browser tests drive Debian's Chromium with Playwright; no browser is ever downloaded.
 CHROMIUM ?= /usr/bin/chromium
 STAGE ?= dev
+# Bytecode is written where Python keeps it (.venv, __pycache__/), whatever the shell says.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run token price stock load test lint unit integration e2e fuzz bench package deploy republish policies clean
 
-# pip compiles each package's modules one file after another; compileall compiles them all on
-# every core (18 s instead of 31 s here). Compiled at install, not at import: with
-# PYTHONDONTWRITEBYTECODE set, a module not compiled here is compiled again by every process.
+# uv installs the pinned packages (6 s here, pip 24 s); it reads UV_INDEX_URL, not pip's
+# configuration. No bytecode is compiled at install: each module is compiled when a process
+# first imports it, and kept (make unsets PYTHONDONTWRITEBYTECODE), so only the modules
+# in use are compiled (about a tenth of them), once.
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --no-compile -r requirements-dev.txt
-	$(PY) -m compileall -qq -j 0 $$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
+	$(PY) -m pip install --quiet uv==0.13.10
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements-dev.txt
 	touch $(INSTALLED)
 
 # The TypeScript client's tools (npm ci: exactly the committed lockfile).

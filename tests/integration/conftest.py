@@ -1,6 +1,7 @@
 """Integration tests: the real DynamoDB adapter and the app against moto, in process."""
 
 import copy
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +20,8 @@ from tests.iam_recorder import IamRecorder
 from tests.integration.clients import Api, Functions
 from tools.data.load_catalog import load_catalog
 from tools.data.load_promotions import load_promotions
+from tools.deploy.package import package
+from tools.deploy.policies import DEPLOYED_STAGES
 from tools.local import moto_patches, moto_speed
 from tools.local.stack import SAMPLE_CATALOG, SAMPLE_PROMOTIONS, load_sample_rates
 from tools.local.tables import create_tables
@@ -103,3 +106,12 @@ def functions(
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked `after_the_suite` read what the others recorded, so they run last."""
     items.sort(key=lambda item: item.get_closest_marker("after_the_suite") is not None)
+
+
+@pytest.fixture(scope="session", params=DEPLOYED_STAGES)
+def packaged(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A deployed stage's `make package`: its name, its SAM template's path and the template
+    (read by the tests of the package and of its alarms alike, never changed)."""
+    stage = request.param
+    template = package(stage, tmp_path_factory.mktemp(stage) / "out")
+    return stage, template, json.loads(template.read_text())

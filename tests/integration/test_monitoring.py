@@ -8,14 +8,11 @@ import json
 import re
 from typing import Any
 
-import pytest
-
 from chalicelib.edge.metrics import METRICS
 from chalicelib.settings import METRICS_NAMESPACE
 from tools.deploy.alarms import all_alarms, table_name
 from tools.deploy.monitoring import ops_template
-from tools.deploy.package import package
-from tools.deploy.policies import DEPLOYED_STAGES, deployed_functions, lambda_name
+from tools.deploy.policies import deployed_functions, lambda_name
 from tools.deploy.stream_source import failed_events_queue_name
 from tools.stage import PROJECT_DIR
 
@@ -31,13 +28,6 @@ AWS_METRICS = {
     "AWS/SQS": ({"ApproximateNumberOfMessagesVisible"}, {"QueueName"}),
     "AWS/Events": ({"FailedInvocations"}, set()),
 }
-
-
-@pytest.fixture(scope="module", params=DEPLOYED_STAGES)
-def sam(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    stage = request.param
-    template = package(stage, tmp_path_factory.mktemp(stage) / "out")
-    return stage, json.loads(template.read_text())
 
 
 def metrics_of(alarm: dict[str, Any]) -> list[dict[str, Any]]:
@@ -64,8 +54,8 @@ def watched(alarms: dict[str, Any], metric: str, dimension: str) -> set[str]:
     }
 
 
-def test_every_function_and_table_has_its_alarms_in_the_sam_template(sam: Any) -> None:
-    stage, template = sam
+def test_every_function_and_table_has_its_alarms_in_the_sam_template(packaged: Any) -> None:
+    stage, _, template = packaged
     alarms = alarms_in(template)
     functions = {
         r["Properties"]["FunctionName"]
@@ -93,8 +83,8 @@ def test_every_function_and_table_has_its_alarms_in_the_sam_template(sam: Any) -
     assert "Dashboard" in template["Resources"]
 
 
-def test_every_alarm_names_a_metric_something_emits(sam: Any) -> None:
-    stage, template = sam
+def test_every_alarm_names_a_metric_something_emits(packaged: Any) -> None:
+    stage, _, template = packaged
     functions = {lambda_name(stage, f) for f in deployed_functions(stage)}
     for name, alarm in alarms_in(template).items():
         for metric in metrics_of(alarm):
@@ -113,8 +103,8 @@ def test_every_alarm_names_a_metric_something_emits(sam: Any) -> None:
                 assert dimensions["TableName"].startswith(table_name(stage, "")), name
 
 
-def test_every_alarm_notifies_the_topic_and_has_a_runbook_entry(sam: Any) -> None:
-    _, template = sam
+def test_every_alarm_notifies_the_topic_and_has_a_runbook_entry(packaged: Any) -> None:
+    _, _, template = packaged
     runbook = (PROJECT_DIR / "docs" / "operations.md").read_text()
     anchors = {_anchor(heading) for heading in re.findall(r"^#+ (.+)$", runbook, re.MULTILINE)}
     for name, alarm in alarms_in(template).items():

@@ -13,16 +13,9 @@ import pytest
 
 from tools.deploy.monitoring import ops_template, tables_stack_template
 from tools.deploy.package import package
-from tools.deploy.policies import AUTHORIZER, DEPLOYED_STAGES, KEY_READERS, deployed_functions
+from tools.deploy.policies import AUTHORIZER, KEY_READERS, deployed_functions
 from tools.local.tables import TABLES_TEMPLATE
 from tools.stage import CONFIG_FILE
-
-
-@pytest.fixture(scope="module", params=DEPLOYED_STAGES)
-def packaged(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    stage = request.param
-    template = package(stage, tmp_path_factory.mktemp(stage) / "out")
-    return stage, template, json.loads(template.read_text())
 
 
 def of_type(template: dict[str, Any], kind: str) -> dict[str, Any]:

@@ -13,17 +13,24 @@ the server's time went to the first three).
   per handler class.
 - moto checks an update expression with ten passes over its tree, and each pass built its
   table of what it does to which node anew for every node. Each pass builds it once.
+- moto parses an update expression twice for each request (to check its names, then to
+  apply it), and splits each condition expression into tokens, character by character.
+  Both are kept by their text: the service sends the same few expressions again and again.
+  A parsed update expression is never changed (moto applies a copy of it); the tokens are
+  handed out in a list of their own each time.
 """
 
 from __future__ import annotations
 
 import functools
+from collections import deque
 from collections.abc import MutableMapping
 from typing import Any
 
 from moto import backends
 from moto.core import responses, serialize, utils
-from moto.dynamodb.parsing import ast_nodes
+from moto.dynamodb import comparisons
+from moto.dynamodb.parsing import ast_nodes, expressions
 
 _PLAIN_KINDS = frozenset({"S", "N"})
 _SET_KINDS = frozenset({"SS", "NS"})
@@ -42,6 +49,31 @@ def apply() -> None:
     responses.method_names_from_class = functools.cache(utils.method_names_from_class)  # type: ignore[attr-defined]
     ast_nodes.DepthFirstTraverser.nodes_to_be_processed = _node_types  # type: ignore[attr-defined]
     ast_nodes.DepthFirstTraverser.process = _process  # type: ignore[attr-defined]
+    _UPDATE_PARSER.make = staticmethod(_parsed_update)
+    comparisons.ConditionExpressionParser._lex_condition_expression = _condition_tokens  # type: ignore[method-assign,assignment]
+
+
+_UPDATE_PARSER: Any = expressions.UpdateExpressionParser  # type: ignore[attr-defined]
+_parse_update_unpatched = _UPDATE_PARSER.make
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed_update(expression: str) -> Any:
+    return _parse_update_unpatched(expression)
+
+
+_lex_unpatched = comparisons.ConditionExpressionParser._lex_condition_expression
+
+
+@functools.lru_cache(maxsize=512)
+def _tokens_of(expression: str) -> tuple[Any, ...]:
+    lexer = comparisons.ConditionExpressionParser(expression, {}, {})
+    return tuple(_lex_unpatched(lexer))
+
+
+def _condition_tokens(parser: Any) -> deque[Any]:
+    """The condition expression's tokens (immutable tuples), in a deque of the caller's own."""
+    return deque(_tokens_of(parser.condition_expression))
 
 
 def _processing(traverser: Any) -> dict[type, Any]:
