@@ -62,47 +62,42 @@ def test_a_value_moto_converts_or_drops_takes_motos_own_way() -> None:
         assert moto_speed.wire_format(converted) is None
 
 
+UPDATE = "SET #v = #v + :step, #n = :note"
+CONDITION = "attribute_not_exists(#gone) AND #n <> :refused"
+
+
+def update(client: Any, step: str, note: str, refused: str) -> None:
+    """The same update and condition texts, with this request's values."""
+    client.update_item(
+        TableName="t",
+        Key={"k": {"S": "a"}},
+        UpdateExpression=UPDATE,
+        ConditionExpression=CONDITION,
+        ExpressionAttributeNames={"#v": "v", "#n": "n", "#gone": "deleted"},
+        ExpressionAttributeValues={
+            ":step": {"N": step},
+            ":note": {"S": note},
+            ":refused": {"S": refused},
+        },
+    )
+
+
 def test_expressions_kept_by_their_text_apply_each_requests_own_names_and_values() -> None:
-    table = {"TableName": "t"}
-    update = "SET #v = #v + :step, #n = :note"
-    condition = "attribute_not_exists(#gone) AND #n <> :refused"
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         client.create_table(
-            **table,
+            TableName="t",
             KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
         )
-        client.put_item(**table, Item={"k": {"S": "a"}, "v": {"N": "1"}, "n": {"S": "-"}})
-        for step, note in (("2", "first"), ("5", "second")):
-            client.update_item(
-                **table,
-                Key={"k": {"S": "a"}},
-                UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#v": "v", "#n": "n", "#gone": "deleted"},
-                ExpressionAttributeValues={
-                    ":step": {"N": step},
-                    ":note": {"S": note},
-                    ":refused": {"S": "refused"},
-                },
-            )
-        item = client.get_item(**table, Key={"k": {"S": "a"}})["Item"]
+        client.put_item(TableName="t", Item={"k": {"S": "a"}, "v": {"N": "1"}, "n": {"S": "-"}})
+        update(client, "2", "first", refused="refused")
+        update(client, "5", "second", refused="refused")
+        item = client.get_item(TableName="t", Key={"k": {"S": "a"}})["Item"]
         assert (item["v"], item["n"]) == ({"N": "8"}, {"S": "second"})
         for _ in range(2):  # the refusal is not kept
             with pytest.raises(client.exceptions.ConditionalCheckFailedException):
-                client.update_item(
-                    **table,
-                    Key={"k": {"S": "a"}},
-                    UpdateExpression=update,
-                    ConditionExpression=condition,
-                    ExpressionAttributeNames={"#v": "v", "#n": "n", "#gone": "deleted"},
-                    ExpressionAttributeValues={
-                        ":step": {"N": "1"},
-                        ":note": {"S": "third"},
-                        ":refused": {"S": "second"},
-                    },
-                )
+                update(client, "1", "third", refused="second")
             with pytest.raises(client.exceptions.ClientError, match="ValidationException"):
-                client.update_item(**table, Key={"k": {"S": "a"}}, UpdateExpression="SET = 1")
+                client.update_item(TableName="t", Key={"k": {"S": "a"}}, UpdateExpression="SET = 1")
