@@ -1,5 +1,7 @@
 """The local DynamoDB's faster answers are moto's own answers, byte for byte."""
 
+import json
+import re
 from typing import Any
 
 import boto3
@@ -7,6 +9,8 @@ import pytest
 from moto import mock_aws
 from moto.core import serialize
 from moto.core.utils import get_service_model
+from moto.moto_server import werkzeug_app
+from werkzeug.test import Client
 
 from tools.local import moto_speed
 
@@ -62,6 +66,12 @@ def test_a_value_moto_converts_or_drops_takes_motos_own_way() -> None:
         assert moto_speed.wire_format(converted) is None
 
 
+CREATE_TABLE = {
+    "TableName": "lean",
+    "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+    "BillingMode": "PAY_PER_REQUEST",
+}
 UPDATE = "SET #v = #v + :step, #n = :note"
 CONDITION = "attribute_not_exists(#gone) AND #n <> :refused"
 
@@ -101,3 +111,29 @@ def test_expressions_kept_by_their_text_apply_each_requests_own_names_and_values
                 update(client, "1", "third", refused="second")
             with pytest.raises(client.exceptions.ClientError, match="ValidationException"):
                 client.update_item(TableName="t", Key={"k": {"S": "a"}}, UpdateExpression="SET = 1")
+
+
+def test_the_servers_lean_app_answers_as_motos_own_with_a_request_id_of_its_shape() -> None:
+    headers = {
+        "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=local/20261207/us-east-1/dynamodb/"
+        "aws4_request, SignedHeaders=host, Signature=0",
+    }
+    requests = [
+        ("CreateTable", CREATE_TABLE),
+        ("PutItem", {"TableName": "lean", "Item": {"k": {"S": "a"}, "v": {"N": "1"}}}),
+        ("GetItem", {"TableName": "lean", "Key": {"k": {"S": "a"}}}),
+        ("GetItem", {"TableName": "missing", "Key": {"k": {"S": "a"}}}),
+    ]
+    answers = []
+    for app in (moto_speed.backend_app, werkzeug_app.create_backend_app):
+        with mock_aws():
+            client = Client(werkzeug_app.DomainDispatcherApplication(app))
+            for operation, body in requests:
+                target = {"X-Amz-Target": f"DynamoDB_20120810.{operation}"}
+                answer = client.post("/", data=json.dumps(body), headers={**headers, **target})
+                answers.append((answer.status_code, json.loads(answer.data)))
+                assert re.fullmatch("[A-Za-z0-9]{52}", answer.headers["x-amzn-requestid"])
+    lean, own = answers[: len(requests)], answers[len(requests) :]
+    assert [status for status, _ in lean] == [200, 200, 200, 400]
+    assert lean[2:] == own[2:]

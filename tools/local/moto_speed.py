@@ -18,11 +18,18 @@ the server's time went to the first three).
   Both are kept by their text: the service sends the same few expressions again and again.
   A parsed update expression is never changed (moto applies a copy of it); the tokens are
   handed out in a list of their own each time.
+- moto draws each answer's request id one character at a time (52 calls to `random`); it is
+  now 52 characters from the system's random source at once.
+- The server's app for each service (`backend_app`) runs out of Flask's debug mode, in which
+  Flask builds a class for every request with a body, and without CORS headers: no browser
+  calls the local DynamoDB (the storefront calls the API).
 """
 
 from __future__ import annotations
 
+import base64
 import functools
+import os
 from collections import deque
 from collections.abc import MutableMapping
 from typing import Any
@@ -31,6 +38,7 @@ from moto import backends
 from moto.core import responses, serialize, utils
 from moto.dynamodb import comparisons
 from moto.dynamodb.parsing import ast_nodes, expressions
+from moto.moto_server import werkzeug_app
 
 _PLAIN_KINDS = frozenset({"S", "N"})
 _SET_KINDS = frozenset({"SS", "NS"})
@@ -51,6 +59,23 @@ def apply() -> None:
     ast_nodes.DepthFirstTraverser.process = _process  # type: ignore[attr-defined]
     _UPDATE_PARSER.make = staticmethod(_parsed_update)
     comparisons.ConditionExpressionParser._lex_condition_expression = _condition_tokens  # type: ignore[method-assign,assignment]
+    responses.gen_amzn_requestid_long = request_id  # type: ignore[attr-defined]
+    werkzeug_app.DISABLE_GLOBAL_CORS = True  # type: ignore[attr-defined]
+
+
+def backend_app(service: Any) -> Any:
+    """moto's app for a service, out of Flask's debug mode (see the module's docstring)."""
+    app = werkzeug_app.create_backend_app(service)
+    app.debug = False
+    return app
+
+
+def request_id(headerdict: dict[str, Any] | None = None) -> str:
+    """An answer's request id, as moto's: 52 letters and digits (here base32's)."""
+    drawn = base64.b32encode(os.urandom(35)).decode()[:52]
+    if headerdict is not None:
+        headerdict["x-amzn-requestid"] = drawn
+    return drawn
 
 
 _UPDATE_PARSER: Any = expressions.UpdateExpressionParser  # type: ignore[attr-defined]

@@ -24,7 +24,6 @@ import boto3
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
-    create_backend_app,
 )
 from werkzeug.serving import make_server
 
@@ -72,7 +71,7 @@ def dynamodb_server(port: int = 0) -> Iterator[str]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per DynamoDB call
     moto_patches.apply()
     moto_speed.apply()
-    moto = DomainDispatcherApplication(create_backend_app)
+    moto = DomainDispatcherApplication(moto_speed.backend_app)
 
     def one_at_a_time(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         with moto_patches.SERVER_LOCK:  # the relay changes the server's records in between
