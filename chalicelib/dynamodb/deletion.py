@@ -88,14 +88,12 @@ class CartDeletion:
             # read at the version the change is pinned to, or are read now.
             product_ids, held = (sorted(lines) if lines is not None else None), None
         else:
-            old = self._tombstone(cart_id, tombstone, change)
-            product_ids = sorted(line_quantities(old))
-            held = old if "holds" in old else None
+            marked = self._tombstone(cart_id, tombstone, change)
+            product_ids = sorted(line_quantities(marked))
+            held = marked if "holds" in marked else None
         try:
             if held is not None:  # before the row goes: its holds' units back first
-                deleted = {**held, "status": {"S": DELETED}}
-                deleted["version"] = {"N": str(int(held["version"]["N"]) + 1)}
-                self._holds.release(deleted, change.now)
+                self._holds.release(held, change.now)
             if product_ids is None:
                 product_ids = [item["productId"]["S"] for item in self._reads.line_rows(cart_id)]
             requests = [{"DeleteRequest": {"Key": line_key(cart_id, pid)}} for pid in product_ids]
@@ -125,15 +123,18 @@ class CartDeletion:
                 log.info("cart %s: its deleted row was removed, or holds units still", cart_id)
 
     def _tombstone(self, cart_id: str, update: Row, change: Change) -> Row:
-        """Write the deleted cart's row; the row as it was before."""
+        """Write the deleted cart's row; the row as the mark left it, or, when botocore
+        retried the mark after its answer was lost, as it is now (the sweep of lapsed holds
+        may have given back its units since, at a later version: the release of the row
+        as it was marked then fails its condition, and gives nothing back twice)."""
         with storage_errors():
             try:
                 response = self._client.update_item(
-                    **update, ReturnValues="ALL_OLD", ReturnValuesOnConditionCheckFailure="ALL_OLD"
+                    **update, ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD"
                 )
             except self._client.exceptions.ConditionalCheckFailedException as error:
-                old = error.response.get("Item")
-                if old is not None and written_by(old, change):
-                    return dict(old)  # this delete, retried by botocore: its answer was lost
-                raise refusal_error(cart_id, old, lambda cart: cart.check(change)) from None
+                now = error.response.get("Item")
+                if now is not None and written_by(now, change):
+                    return dict(now)  # this delete, retried by botocore: its answer was lost
+                raise refusal_error(cart_id, now, lambda cart: cart.check(change)) from None
         return dict(response["Attributes"])

@@ -4,17 +4,22 @@ back the rest. The guests' holds are set up through the service (unrecorded), so
 function is seen to move their holders' counts as well (test_iam)."""
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+import boto3
 import pytest
+from botocore.exceptions import ConnectionClosedError
 
 from chalicelib import wiring
 from chalicelib.domain.access import GUEST, Caller
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.commands import AddItem
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
+from chalicelib.dynamodb.holds import DynamoHoldSweep
 from chalicelib.dynamodb.products import DynamoProductRepository
 from chalicelib.service.changes import RequestContext
 from chalicelib.service.operations import CartService
@@ -222,3 +227,69 @@ def test_a_cart_at_the_line_limit_checks_out_in_steps(
     replayed = api.call("POST", f"/carts/{cart}/checkout", {}, keyed)
     assert replayed.json == checked_out.json
     assert {p.stock for p in catalog.get_many([p.product_id for p in steps]).values()} == {0}
+
+
+@contextmanager
+def mark_answer_lost_then_sweep(
+    client: Any, bystander: Any, sweep: DynamoHoldSweep
+) -> Iterator[None]:
+    """The first UpdateItem of `client` (a delete's mark) is applied, by the bystander, and
+    its answer lost: botocore retries it. The sweep of lapsed holds then runs, by the
+    bystander, just before `client` sends its next transaction."""
+    sent: dict[str, Any] = {}
+    lost: list[str] = []
+
+    def keep(params: dict[str, Any], **_: Any) -> None:
+        sent.update(params)
+
+    def apply_and_lose(request: Any, **_: Any) -> None:
+        if not lost:
+            lost.append("UpdateItem")
+            bystander.update_item(**sent)
+            raise ConnectionClosedError(endpoint_url=request.url)
+
+    def sweep_first(**_: Any) -> None:
+        if lost and len(lost) == 1:
+            lost.append("swept")
+            sweep.release_lapsed(utc_now())
+
+    handlers = [
+        ("provide-client-params.dynamodb.UpdateItem", keep),
+        ("before-send.dynamodb.UpdateItem", apply_and_lose),
+        ("before-send.dynamodb.TransactWriteItems", sweep_first),
+    ]
+    for event, handler in handlers:
+        client.meta.events.register_first(event, handler)
+    try:
+        yield
+    finally:
+        for event, handler in handlers:
+            client.meta.events.unregister(event, handler)
+    assert lost == ["UpdateItem", "swept"]
+
+
+def test_a_delete_retried_after_a_lost_answer_gives_units_back_once_with_the_sweep_first(
+    service: CartService,
+    functions: Functions,
+    held_by: Callable[[str], int],
+    dynamodb: Any,
+    settings: Settings,
+) -> None:
+    """The sweep gives back a deleted cart's units as soon as its mark is written; the
+    delete, whose mark botocore retried, must not give them back again."""
+    products = DynamoProductRepository(dynamodb, settings.products_table, settings.stock_table)
+
+    def available() -> int:
+        return sum(products.get_many(["FLASH"], {"FLASH": 2})["FLASH"].stock_levels or ())
+
+    start = available()
+    cart = guest_hold(service, functions, 2, "198.51.100.12")
+    assert available() == start - 2
+    bystander = wiring.dynamodb_client(settings, boto3.session.Session())
+    sweep = DynamoHoldSweep(
+        bystander, settings.carts_table, settings.stock_table, settings.hold_counts_table
+    )
+    with mark_answer_lost_then_sweep(dynamodb, bystander, sweep):
+        assert functions.invoke("delete_cart", {"cartId": cart}) is None
+    assert available() == start
+    assert held_by("address:198.51.100.12") == 0
