@@ -79,7 +79,7 @@ CONDITION = "attribute_not_exists(#gone) AND #n <> :refused"
 def update(client: Any, step: str, note: str, refused: str) -> None:
     """The same update and condition texts, with this request's values."""
     client.update_item(
-        TableName="t",
+        TableName="lean",
         Key={"k": {"S": "a"}},
         UpdateExpression=UPDATE,
         ConditionExpression=CONDITION,
@@ -95,22 +95,19 @@ def update(client: Any, step: str, note: str, refused: str) -> None:
 def test_expressions_kept_by_their_text_apply_each_requests_own_names_and_values() -> None:
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName="t",
-            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        client.put_item(TableName="t", Item={"k": {"S": "a"}, "v": {"N": "1"}, "n": {"S": "-"}})
+        client.create_table(**CREATE_TABLE)
+        client.put_item(TableName="lean", Item={"k": {"S": "a"}, "v": {"N": "1"}, "n": {"S": "-"}})
         update(client, "2", "first", refused="refused")
         update(client, "5", "second", refused="refused")
-        item = client.get_item(TableName="t", Key={"k": {"S": "a"}})["Item"]
+        item = client.get_item(TableName="lean", Key={"k": {"S": "a"}})["Item"]
         assert (item["v"], item["n"]) == ({"N": "8"}, {"S": "second"})
         for _ in range(2):  # the refusal is not kept
             with pytest.raises(client.exceptions.ConditionalCheckFailedException):
                 update(client, "1", "third", refused="second")
             with pytest.raises(client.exceptions.ClientError, match="ValidationException"):
-                client.update_item(TableName="t", Key={"k": {"S": "a"}}, UpdateExpression="SET = 1")
+                client.update_item(
+                    TableName="lean", Key={"k": {"S": "a"}}, UpdateExpression="SET = 1"
+                )
 
 
 def test_the_servers_lean_app_answers_as_motos_own_with_a_request_id_of_its_shape() -> None:

@@ -17,7 +17,7 @@ the server's time went to the first three).
   apply it), and splits each condition expression into tokens, character by character.
   Both are kept by their text: the service sends the same few expressions again and again.
   A parsed update expression is never changed (moto applies a copy of it); the tokens are
-  handed out in a list of their own each time.
+  handed out in a deque of their own each time.
 - moto draws each answer's request id one character at a time (52 calls to `random`); it is
   now 52 characters from the system's random source at once.
 - The server's app for each service (`backend_app`) runs out of Flask's debug mode, in which
