@@ -161,7 +161,7 @@ class StreamPump:
 
     def delivered_through(self) -> dict[str, int]:
         """Per shard, the sequence number of the last record handed on for good (published
-        or given up): what the local server may forget (tools/local/stack.py)."""
+        or given up): what the local server may forget (tools/local/moto_patches.py)."""
         return dict(self._done)
 
     def iterators_in_use(self) -> set[str]:

@@ -23,7 +23,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tools.local.stack import LOOPBACK, send_json, serving
+from tools.local.loopback import LOOPBACK, send_json, serving
 from tools.stage import PROJECT_DIR
 
 AUDIENCE = "cart-service-local"

@@ -45,19 +45,19 @@ from tools.data.load_catalog import load_catalog
 from tools.data.load_promotions import load_promotions
 from tools.load.run import RUN_FILE
 from tools.local.chalice_local import OVERRIDES_VARIABLE
+from tools.local.dynamodb_server import dynamodb_server
 from tools.local.event_stream import EventRelay
 from tools.local.issuer import local_issuer
+from tools.local.loopback import LOOPBACK
 from tools.local.moto_patches import forget_delivered_records
 from tools.local.price import save_local_dynamodb
 from tools.local.stack import (
     LOCAL_STAGE,
-    LOOPBACK,
     SAMPLE_CATALOG,
     SAMPLE_DELIVERY,
     SAMPLE_PROMOTIONS,
     SAMPLE_TAX,
     chalice_local,
-    dynamodb_server,
     load_sample_rates,
     local_aws_environment,
     prepare_tables,

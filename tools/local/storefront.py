@@ -18,7 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tools.local.issuer import LocalIssuer
-from tools.local.stack import LOCAL_STAGE, LOOPBACK, SAMPLE_CATALOG, send_json, serving
+from tools.local.loopback import LOOPBACK, send_json, serving
+from tools.local.stack import LOCAL_STAGE, SAMPLE_CATALOG
 from tools.stage import PROJECT_DIR, stage_environment
 
 STOREFRONT_DIR = PROJECT_DIR / "storefront"

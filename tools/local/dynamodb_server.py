@@ -1,0 +1,67 @@
+"""moto's DynamoDB in server mode on loopback: what `make run`, the end-to-end tests and the
+benchmarks talk to as DynamoDB. Only the processes that serve it import moto (a second of
+start-up): `make -s token`, `make -s price` and the other helpers do not.
+
+    python -m tools.local.dynamodb_server PORT    # until SIGTERM
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+)
+from werkzeug.serving import make_server
+
+from tools.local import moto_patches, moto_speed
+from tools.local.loopback import LOOPBACK, serving
+
+
+@contextmanager
+def dynamodb_server(port: int = 0) -> Iterator[str]:
+    """moto's DynamoDB in server mode on loopback, one request at a time; yields its URL.
+
+    moto runs a TransactWriteItems as a sequence of single writes and, when a condition
+    fails, restores the tables from a copy taken when the transaction began. With requests
+    served in parallel, another request's write can land in between and be lost, or a
+    deleted row come back. DynamoDB's transactions are atomic; serving one request at a time
+    makes moto's so too.
+    """
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per DynamoDB call
+    moto_patches.apply()
+    moto_speed.apply()
+    moto = DomainDispatcherApplication(moto_speed.backend_app)
+
+    def one_at_a_time(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        with moto_patches.SERVER_LOCK:  # the relay changes the server's records in between
+            return list(moto(environ, start_response))
+
+    server = make_server(
+        LOOPBACK,
+        port,
+        one_at_a_time,
+        threaded=False,
+        request_handler=MotoRequestHandler,
+    )
+    with serving(server):
+        yield f"http://{LOOPBACK}:{server.server_port}"
+
+
+def main() -> None:
+    """`python -m tools.local.dynamodb_server PORT`: dynamodb_server on PORT until stopped."""
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
+    with dynamodb_server(int(sys.argv[1])):
+        stopped.wait()
+
+
+if __name__ == "__main__":
+    main()
