@@ -29,6 +29,12 @@ from tools.local.stack import (
 )
 from tools.stage import stage_environment
 
+WARM_CATALOG = {"CATALOG_CACHE_SECONDS": "600"}
+"""A warm container's catalog, as deployed: the prices, promotions and rates read once and
+kept (for longer than a run), so a request makes only the calls of its cart. A test that
+changes a product or a promotion and expects the next request to see it takes a stack
+without it (`fresh_catalog_stack`)."""
+
 
 class Stack:
     def __init__(
@@ -96,7 +102,7 @@ def serve(
     service_environment = {
         **local_aws_environment(storage.proxy.url),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "CATALOG_CACHE_SECONDS": "0",  # tests change the catalog and expect to see it
+        "CATALOG_CACHE_SECONDS": "0",  # every request reads the catalog (see WARM_CATALOG)
         "TOKEN_KEYS": TEST_KEY_RING,
         OVERRIDES_VARIABLE: ",".join(["API_AUTH", "PUBLIC_BASE_URL", *storage.table_names]),
         **storage.table_names,
@@ -111,7 +117,16 @@ def serve(
 
 @pytest.fixture(scope="session")
 def stack(storage: Storage, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The API as a trusted backend sees it: no token checks."""
+    """The API as a trusted backend sees it: no token checks, and a warm catalog."""
+    yield from serve(storage, tmp_path_factory, {"API_AUTH": "none", **WARM_CATALOG})
+
+
+@pytest.fixture(scope="session")
+def fresh_catalog_stack(
+    storage: Storage, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """`stack`'s API and DynamoDB, reading the catalog on every request: a change to a
+    product or a promotion shows at once."""
     yield from serve(storage, tmp_path_factory, {"API_AUTH": "none"})
 
 

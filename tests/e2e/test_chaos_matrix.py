@@ -26,7 +26,7 @@ import requests
 from chalicelib.domain.clock import utc_now
 from chalicelib.dynamodb.holds import DynamoHoldSweep
 from chalicelib.dynamodb.tables import TABLES
-from tests.e2e.conftest import Stack, new_storage, serve
+from tests.e2e.conftest import WARM_CATALOG, Stack, new_storage, serve
 from tests.e2e.fault_proxy import FAULT_KINDS, Fault, FaultKind
 from tools.local.stack import prepare_tables
 
@@ -66,7 +66,7 @@ class Stacks(NamedTuple):
 @pytest.fixture(scope="module")
 def chaos_stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stacks]:
     tables = {table.variable: f"Chaos{table.name}" for table in TABLES.values()}
-    warm = {"API_AUTH": "none", "CATALOG_CACHE_SECONDS": "600"}
+    warm = {"API_AUTH": "none", **WARM_CATALOG}
     with new_storage(tables) as storage:
         for changes in serve(storage, tmp_path_factory, {"API_AUTH": "none"}):
             for reader in serve(storage, tmp_path_factory, warm):

@@ -16,7 +16,7 @@ from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
 from chalicelib.domain.stock import spread
 from chalicelib.dynamodb.tables import TABLES
-from tests.e2e.conftest import Stack, new_storage, serve
+from tests.e2e.conftest import WARM_CATALOG, Stack, new_storage, serve
 from tests.e2e.test_abuse_limits import client_at, guest_cart
 from tests.e2e.test_stock import catalog, check_out_at_once
 
@@ -49,11 +49,12 @@ def add_at_once(stack: Stack, carts: list[str], product_id: str, quantity: int) 
 @pytest.fixture(scope="module")
 def flash_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A stack of its own for the flash sale: tables that hold nothing else (moto copies the
-    tables a transaction touches), and 5 s for each DynamoDB call (moto answers a hundred
-    carts at once in seconds, where DynamoDB takes milliseconds)."""
+    tables a transaction touches), 5 s for each DynamoDB call (moto answers a hundred
+    carts at once in seconds, where DynamoDB takes milliseconds), and a warm catalog (the
+    lot is put before the sale opens)."""
     tables = {table.variable: f"Flash{table.name}" for table in TABLES.values()}
     with new_storage(tables) as storage:
-        environment = {"API_AUTH": "none", "DYNAMODB_READ_TIMEOUT": "5"}
+        environment = {"API_AUTH": "none", "DYNAMODB_READ_TIMEOUT": "5", **WARM_CATALOG}
         yield from serve(storage, tmp_path_factory, environment)
 
 

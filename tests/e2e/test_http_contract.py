@@ -160,8 +160,9 @@ def test_a_body_that_is_not_json_content_is_415(http: requests.Session, stack: S
 
 
 def test_a_product_that_left_the_catalog_stays_in_the_cart_unavailable(
-    http: requests.Session, stack: Stack
+    http: requests.Session, fresh_catalog_stack: Stack
 ) -> None:
+    stack = fresh_catalog_stack  # the product's removal shows at once
     products = DynamoProductRepository(
         stack.dynamodb, stack.settings.products_table, stack.settings.stock_table
     )
