@@ -1,5 +1,6 @@
 """The local DynamoDB's faster answers are moto's own answers, byte for byte."""
 
+import copy
 import json
 import re
 from typing import Any
@@ -9,6 +10,7 @@ import pytest
 from moto import mock_aws
 from moto.core import serialize
 from moto.core.utils import get_service_model
+from moto.dynamodb.parsing import ast_nodes, expressions
 from moto.moto_server import werkzeug_app
 from werkzeug.test import Client
 
@@ -134,3 +136,74 @@ def test_the_servers_lean_app_answers_as_motos_own_with_a_request_id_of_its_shap
     lean, own = answers[: len(requests)], answers[len(requests) :]
     assert [status for status, _ in lean] == [200, 200, 200, 400]
     assert lean[2:] == own[2:]
+
+
+def test_a_structure_that_passed_once_is_still_refused_with_names_that_set_the_key() -> None:
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(**CREATE_TABLE)
+        client.put_item(TableName="lean", Item={"k": {"S": "a"}, "v": {"N": "1"}})
+
+        def set_one(name: str) -> None:
+            client.update_item(
+                TableName="lean",
+                Key={"k": {"S": "a"}},
+                UpdateExpression="SET #one = :one",
+                ExpressionAttributeNames={"#one": name},
+                ExpressionAttributeValues={":one": {"S": "1"}},
+            )
+
+        set_one("v")
+        set_one("v")
+        for _ in range(2):
+            with pytest.raises(client.exceptions.ClientError, match="part of the key"):
+                set_one("k")
+            with pytest.raises(client.exceptions.ClientError, match="SET"):
+                client.update_item(  # two SET clauses: refused every time too
+                    TableName="lean",
+                    Key={"k": {"S": "a"}},
+                    UpdateExpression="SET v = :one SET w = :one",
+                    ExpressionAttributeValues={":one": {"S": "1"}},
+                )
+        item = client.get_item(TableName="lean", Key={"k": {"S": "a"}})["Item"]
+        assert item == {"k": {"S": "a"}, "v": {"S": "1"}}
+
+
+def shape(node: Any, nodes: dict[int, int]) -> Any:
+    """A tree's fields, its nodes numbered in the order met and each parent named by its
+    number: equal for two trees alike, however their nodes were made."""
+    if not isinstance(node, ast_nodes.Node):
+        return node
+    nodes.setdefault(id(node), len(nodes))
+    fields = {name: value for name, value in vars(node).items() if name != "parent"}
+    return (
+        type(node).__name__,
+        nodes.get(id(node.parent)),
+        {
+            name: [shape(child, nodes) for child in value] if isinstance(value, list) else value
+            for name, value in fields.items()
+        },
+    )
+
+
+def test_an_expression_tree_is_copied_as_pythons_deep_copy_copies_it() -> None:
+    tree = expressions.UpdateExpressionParser.make(
+        "SET #a.b[2] = if_not_exists(#a, :zero) + :one, c = list_append(c, :l) "
+        "REMOVE d[1] ADD e :s DELETE f :s"
+    )
+    mine = copy.deepcopy(tree)
+    del ast_nodes.Node.__deepcopy__  # type: ignore[attr-defined]
+    try:
+        pythons = copy.deepcopy(tree)
+    finally:
+        ast_nodes.Node.__deepcopy__ = moto_speed._node_copy  # type: ignore[attr-defined]
+    assert shape(mine, {}) == shape(pythons, {}) == shape(tree, {})
+    originals = {id(node) for node in walk(tree)}
+    assert not originals & {id(node) for node in walk(mine)}
+
+
+def walk(node: Any) -> Any:
+    yield node
+    for child in node.children or []:
+        if isinstance(child, ast_nodes.Node):
+            yield from walk(child)
