@@ -169,10 +169,14 @@ def test_a_structure_that_passed_once_is_still_refused_with_names_that_set_the_k
         assert item == {"k": {"S": "a"}, "v": {"S": "1"}}
 
 
+NODE: Any = ast_nodes.Node  # type: ignore[attr-defined]
+PARSER: Any = expressions.UpdateExpressionParser  # type: ignore[attr-defined]
+
+
 def shape(node: Any, nodes: dict[int, int]) -> Any:
     """A tree's fields, its nodes numbered in the order met and each parent named by its
     number: equal for two trees alike, however their nodes were made."""
-    if not isinstance(node, ast_nodes.Node):
+    if not isinstance(node, NODE):
         return node
     nodes.setdefault(id(node), len(nodes))
     fields = {name: value for name, value in vars(node).items() if name != "parent"}
@@ -187,7 +191,7 @@ def shape(node: Any, nodes: dict[int, int]) -> Any:
 
 
 def test_an_expression_tree_is_copied_as_pythons_deep_copy_copies_it() -> None:
-    tree = expressions.UpdateExpressionParser.make(
+    tree = PARSER.make(
         "SET #a.b[2] = if_not_exists(#a, :zero) + :one, c = list_append(c, :l) "
         "REMOVE d[1] ADD e :s DELETE f :s"
     )
@@ -205,5 +209,5 @@ def test_an_expression_tree_is_copied_as_pythons_deep_copy_copies_it() -> None:
 def walk(node: Any) -> Any:
     yield node
     for child in node.children or []:
-        if isinstance(child, ast_nodes.Node):
+        if isinstance(child, NODE):
             yield from walk(child)
