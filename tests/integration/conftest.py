@@ -3,6 +3,7 @@
 import copy
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -108,10 +109,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("after_the_suite") is not None)
 
 
+@pytest.fixture(scope="session")
+def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every deployed stage's `make package`, made once: its SAM template's path by stage."""
+    return {
+        stage: package(stage, tmp_path_factory.mktemp(stage) / "out") for stage in DEPLOYED_STAGES
+    }
+
+
 @pytest.fixture(scope="session", params=DEPLOYED_STAGES)
-def packaged(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def packaged(request: pytest.FixtureRequest, packages: dict[str, Path]) -> Any:
     """A deployed stage's `make package`: its name, its SAM template's path and the template
     (read by the tests of the package and of its alarms alike, never changed)."""
     stage = request.param
-    template = package(stage, tmp_path_factory.mktemp(stage) / "out")
-    return stage, template, json.loads(template.read_text())
+    return stage, packages[stage], json.loads(packages[stage].read_text())
