@@ -9,8 +9,9 @@ docs/operations.md). Here:
 
 - a transaction's backup of a table, taken once (moto takes one per action), copies its
   index of items and deep-copies only the items of the partitions the transaction writes
-  (it cannot change the others), and shares the stream's records (never changed once
-  written) in a list of its own;
+  (it cannot change the others), shares the stream's records (never changed once
+  written) in a list of its own, and shares the table's definition (its keys, indexes and
+  settings, which no write changes);
 - a Query of a table's own key reads that partition, where moto sorts every item of the
   table to pick it out;
 - the relay lets the server forget the stream records it has delivered, and the shard
@@ -128,13 +129,15 @@ def _table_backup(table: Table, memo: dict[int, Any]) -> Table:
     if written is not None:
         _backups[table.name] = copied
     for name, value in table.__dict__.items():
-        if name == "items" and written is not None:
+        if written is None or name == "stream_shard":
+            copied.__dict__[name] = copy.deepcopy(value, memo)
+        elif name == "items":
             items = copy.copy(value)  # the same defaultdict, the same item objects
             for hash_key in [key for key in written if key in value]:
                 items[hash_key] = copy.deepcopy(value[hash_key], memo)
             copied.__dict__[name] = items
-        else:
-            copied.__dict__[name] = copy.deepcopy(value, memo)
+        else:  # the table's definition (keys, indexes, settings): no write changes it
+            copied.__dict__[name] = value
     return copied
 
 
