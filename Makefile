@@ -59,20 +59,22 @@ load: | $(INSTALLED)
 ## test: lint, type checks and every test (unit, integration, end-to-end over HTTP, browser)
 # The lint and three pytest runs side by side on the machine's two cores (much of the
 # end-to-end time is waiting on servers): the in-process tests, the HTTP end-to-end tests,
-# and the chaos matrix (its own servers); the others' outputs follow when all are done.
+# and the end-to-end tests that each keep a core busy on their own (the chaos matrix,
+# schemathesis and the load); the others' outputs follow when all are done.
+LONG_E2E := tests/e2e/test_chaos_matrix.py tests/e2e/test_schemathesis.py tests/e2e/test_load.py
 test: $(INSTALLED) $(CLIENT_INSTALLED) $(CHROMIUM)
 	@mkdir -p build
 	@$(MAKE) --no-print-directory lint > build/lint.log 2>&1 & lint=$$!; \
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/e2e --ignore=tests/e2e/test_chaos_matrix.py \
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/e2e $(addprefix --ignore=,$(LONG_E2E)) \
 		> build/e2e.log 2>&1 & e2e=$$!; \
-	$(PY) -m pytest tests/e2e/test_chaos_matrix.py > build/chaos.log 2>&1 & chaos=$$!; \
+	$(PY) -m pytest $(LONG_E2E) > build/long-e2e.log 2>&1 & long=$$!; \
 	$(PY) -m pytest tests/unit tests/integration; in_process=$$?; \
-	wait $$lint; linted=$$?; wait $$e2e; end_to_end=$$?; wait $$chaos; chaos_matrix=$$?; \
-	cat build/lint.log build/e2e.log build/chaos.log; \
+	wait $$lint; linted=$$?; wait $$e2e; end_to_end=$$?; wait $$long; long_end_to_end=$$?; \
+	cat build/lint.log build/e2e.log build/long-e2e.log; \
 	echo "lint: exit $$linted; in process: exit $$in_process; end to end: exit $$end_to_end;" \
-		"chaos: exit $$chaos_matrix"; \
+		"long end to end: exit $$long_end_to_end"; \
 	test $$linted -eq 0 && test $$in_process -eq 0 && test $$end_to_end -eq 0 && \
-		test $$chaos_matrix -eq 0
+		test $$long_end_to_end -eq 0
 
 ## lint: ruff, mypy --strict, the layering contract of pyproject.toml (import-linter), and the
 ## TypeScript client's types (tsc; its generated schema as current as openapi.yaml)
