@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.endpoint
 import pytest
 from chalice.test import Client
 from moto import mock_aws
@@ -16,6 +17,7 @@ from moto.dynamodb.models import dynamodb_backends
 import app as app_module
 from app import app
 from chalicelib import wiring
+from chalicelib.dynamodb import calls
 from chalicelib.settings import Settings
 from tests.iam_recorder import IamRecorder
 from tests.integration.clients import Api, Functions
@@ -32,6 +34,22 @@ from tools.stage import stage_environment
 # up only the partitions written, as the end-to-end tests' moto does.
 moto_patches.apply_transaction_backups()
 moto_speed.apply()  # moto's answers, without the work they do not need
+
+
+class _NoWait:
+    """The `time` of the modules that wait between a call's retries (botocore's endpoint
+    and the adapter's backoff), whose waits are skipped."""
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        """At once: these tests count the retries and check what they answer, not how long
+        they waited (the end-to-end tests wait the retries out, over HTTP)."""
+
+
+@pytest.fixture(autouse=True)
+def retries_without_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(botocore.endpoint, "time", _NoWait)
+    monkeypatch.setattr(calls, "time", _NoWait)
 
 
 @pytest.fixture
