@@ -37,10 +37,10 @@ class Shop:
     """The consumer and the sweep of one test, and a subscriber's queue."""
 
     def __init__(
-        self, client: Client, recorder: IamRecorder, pump_from: Any, tap: EventTap
+        self, client: Client, recorder: IamRecorder, pump_from: Any, tap: EventTap, sqs: Any
     ) -> None:
         self.client, self.recorder, self.tap = client, recorder, tap
-        self.failed = FailedEventsQueue(boto3.client("sqs"), "failed-cart-events")
+        self.failed = FailedEventsQueue(sqs, "failed-cart-events")
         self.pump = StreamPump(
             pump_from["streams"], pump_from["arn"], self.consume, on_failure=self.failed.put
         )
@@ -82,15 +82,20 @@ def changes(events: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 
 @pytest.fixture
 def shop(
-    dynamodb: Any, settings: Settings, chalice_client: Client, iam_recorder: IamRecorder
+    dynamodb: Any,
+    settings: Settings,
+    chalice_client: Client,
+    iam_recorder: IamRecorder,
+    boto_session: boto3.session.Session,
 ) -> Iterator[Shop]:
-    eventbridge = boto3.client("events")
+    eventbridge = boto_session.client("events")
     iam_recorder.attach(eventbridge)
     create_event_bus(eventbridge, settings.event_bus_name)
-    tap = EventTap(eventbridge, boto3.client("sqs"), settings.event_bus_name)
+    sqs = boto_session.client("sqs")
+    tap = EventTap(eventbridge, sqs, settings.event_bus_name)
     table = dynamodb.describe_table(TableName=settings.carts_table)["Table"]
-    stream = {"streams": boto3.client("dynamodbstreams"), "arn": table["LatestStreamArn"]}
-    shop = Shop(chalice_client, iam_recorder, stream, tap)
+    stream = {"streams": boto_session.client("dynamodbstreams"), "arn": table["LatestStreamArn"]}
+    shop = Shop(chalice_client, iam_recorder, stream, tap, sqs)
     app_module.cart_events.use(
         wiring.build_events(settings, dynamodb, eventbridge, lambda: shop.now())
     )
