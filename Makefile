@@ -59,22 +59,25 @@ load: | $(INSTALLED)
 ## test: lint, type checks and every test (unit, integration, end-to-end over HTTP, browser)
 # The lint and three pytest runs side by side on the machine's two cores (much of the
 # end-to-end time is waiting on servers): the in-process tests, the HTTP end-to-end tests,
-# and the end-to-end tests that each keep a core busy on their own (the chaos matrix,
-# schemathesis and the load); the others' outputs follow when all are done.
-LONG_E2E := tests/e2e/test_chaos_matrix.py tests/e2e/test_schemathesis.py tests/e2e/test_load.py
+# and the tests that each keep a core busy a long while (the chaos matrix, schemathesis, the
+# load, and the packaging's `chalice package` and cfn-lint), so that the three take about
+# as long as each other; the others' outputs follow when all are done.
+LONG := tests/e2e/test_chaos_matrix.py tests/e2e/test_schemathesis.py tests/e2e/test_load.py \
+	tests/integration/test_package.py tests/integration/test_monitoring.py \
+	tests/integration/test_deploy.py
 test: $(INSTALLED) $(CLIENT_INSTALLED) $(CHROMIUM)
 	@mkdir -p build
 	@$(MAKE) --no-print-directory lint > build/lint.log 2>&1 & lint=$$!; \
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/e2e $(addprefix --ignore=,$(LONG_E2E)) \
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/e2e $(addprefix --ignore=,$(LONG)) \
 		> build/e2e.log 2>&1 & e2e=$$!; \
-	$(PY) -m pytest $(LONG_E2E) > build/long-e2e.log 2>&1 & long=$$!; \
-	$(PY) -m pytest tests/unit tests/integration; in_process=$$?; \
-	wait $$lint; linted=$$?; wait $$e2e; end_to_end=$$?; wait $$long; long_end_to_end=$$?; \
-	cat build/lint.log build/e2e.log build/long-e2e.log; \
+	$(PY) -m pytest $(LONG) > build/long.log 2>&1 & long=$$!; \
+	$(PY) -m pytest tests/unit tests/integration $(addprefix --ignore=,$(LONG)); in_process=$$?; \
+	wait $$lint; linted=$$?; wait $$e2e; end_to_end=$$?; wait $$long; long_ones=$$?; \
+	cat build/lint.log build/e2e.log build/long.log; \
 	echo "lint: exit $$linted; in process: exit $$in_process; end to end: exit $$end_to_end;" \
-		"long end to end: exit $$long_end_to_end"; \
+		"long ones: exit $$long_ones"; \
 	test $$linted -eq 0 && test $$in_process -eq 0 && test $$end_to_end -eq 0 && \
-		test $$long_end_to_end -eq 0
+		test $$long_ones -eq 0
 
 ## lint: ruff, mypy --strict, the layering contract of pyproject.toml (import-linter), and the
 ## TypeScript client's types (tsc; its generated schema as current as openapi.yaml)
