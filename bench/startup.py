@@ -115,8 +115,9 @@ def cold_start_run(
 
 
 def libraries_compiling(env: dict[str, str]) -> dict[str, str]:
-    """`env` for a run that writes the bytecode of the libraries it imports (`make` installs
-    none: the first process to import a module writes it), before the measured runs."""
+    """`env` for a run that writes the bytecode of the libraries it imports (`make` compiles
+    only the packages the tests share: the first process to import any other module writes
+    it), before the measured runs."""
     return {name: value for name, value in env.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
