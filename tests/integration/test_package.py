@@ -26,11 +26,10 @@ def test_cfn_lint_passes_on_every_stages_sam_template_and_tables_and_ops_stacks(
     packages: dict[str, Path], tmp_path: Path
 ) -> None:
     templates = [str(TABLES_TEMPLATE)]
+    tables_template = json.loads(TABLES_TEMPLATE.read_text())
     for stage, path in packages.items():
         tables = tmp_path / f"tables-{stage}.json"
-        tables.write_text(
-            json.dumps(tables_stack_template(stage, json.loads(TABLES_TEMPLATE.read_text())))
-        )
+        tables.write_text(json.dumps(tables_stack_template(stage, tables_template)))
         ops = tmp_path / f"ops-{stage}.json"
         ops.write_text(json.dumps(ops_template(stage)))
         templates += [str(path), str(tables), str(ops)]

@@ -196,11 +196,11 @@ def test_an_expression_tree_is_copied_as_pythons_deep_copy_copies_it() -> None:
         "REMOVE d[1] ADD e :s DELETE f :s"
     )
     mine = copy.deepcopy(tree)
-    del ast_nodes.Node.__deepcopy__  # type: ignore[attr-defined]
+    del NODE.__deepcopy__
     try:
         pythons = copy.deepcopy(tree)
     finally:
-        ast_nodes.Node.__deepcopy__ = moto_speed._node_copy  # type: ignore[attr-defined]
+        NODE.__deepcopy__ = moto_speed._node_copy
     assert shape(mine, {}) == shape(pythons, {}) == shape(tree, {})
     originals = {id(node) for node in walk(tree)}
     assert not originals & {id(node) for node in walk(mine)}

@@ -122,7 +122,7 @@ _STRUCTURE_CHECKS = (
 )
 _structure_passed: dict[tuple[int, tuple[Any, ...], tuple[str, ...]], Any] = {}
 """The update expressions (parsed trees, kept by their text) whose structure passed, by
-their identity, names and table key: at most a few hundred."""
+their identity, names and table key; emptied when it reaches 1,024 entries."""
 
 
 def _update_validator(
