@@ -7,19 +7,25 @@ bare boto3 client (calls of a wave in parallel, as the service made them), which
 yardstick of the service's overhead: the very same DynamoDB requests, minus the service.
 
 With a simulated network latency, calls that the code runs in parallel overlap for certain,
-however fast the local server answers (for counting round trips, not for timing).
+however fast the local server answers (for counting round trips, not for timing). A call
+handed to the service's thread pool counts from when it was handed over, not from when a
+thread got to it: on a loaded machine, a pool thread can start a parallel read after the
+call beside it has ended, and two round trips would be counted for one.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 from botocore import xform_name
+
+from chalicelib import parallel
 
 Call = tuple[float, float, str, dict[str, Any]]
 
@@ -57,8 +63,10 @@ class CallRecorder:
         with self._lock:
             self._calls = []
             self._recording = True
+        pool = parallel.pool()
         try:
-            yield self
+            with mock.patch.object(pool, "submit", self._dated(pool.submit)):
+                yield self
         finally:
             with self._lock:
                 self._recording = False
@@ -90,11 +98,29 @@ class CallRecorder:
     def round_trips(self) -> int:
         return len(self.waves)
 
+    def _dated(self, submit: Callable[..., Future[Any]]) -> Callable[..., Future[Any]]:
+        """`submit`, its task's first call dated from the moment it was submitted."""
+
+        def dated(task: Callable[..., Any], /, *args: Any) -> Future[Any]:
+            return submit(self._submitted, time.perf_counter(), task, *args)
+
+        return dated
+
+    def _submitted(self, at: float, task: Callable[..., Any], *args: Any) -> Any:
+        self._current.submitted = at
+        try:
+            return task(*args)
+        finally:
+            self._current.submitted = None
+
     def _params(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         self._current.params = dict(params) if self._recording else {}
 
     def _before(self, model: Any, **_: Any) -> None:
-        self._current.started = (time.perf_counter(), model.name)
+        submitted = getattr(self._current, "submitted", None)
+        self._current.submitted = None  # the task's later calls wait for this one
+        started = time.perf_counter() if submitted is None else submitted
+        self._current.started = (started, model.name)
 
     def _delay(self, **_: Any) -> None:
         if self._recording and self._latency:

@@ -19,14 +19,14 @@ T = TypeVar("T")
 
 
 @functools.cache
-def _executor() -> ThreadPoolExecutor:
+def pool() -> ThreadPoolExecutor:
     """Threads for reads that do not depend on each other (boto3 clients are thread-safe)."""
     return ThreadPoolExecutor(max_workers=8, thread_name_prefix="parallel")
 
 
 def in_background(call: Callable[..., T], *args: Any) -> Future[T]:
     """Start `call` on another thread, in a copy of this context (log lines keep the request id)."""
-    return _executor().submit(contextvars.copy_context().run, call, *args)
+    return pool().submit(contextvars.copy_context().run, call, *args)
 
 
 def in_parallel(calls: list[Callable[[], T]]) -> list[T]:
