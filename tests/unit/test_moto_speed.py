@@ -18,7 +18,7 @@ from tools.local import moto_speed
 
 moto_speed.apply()
 PATCHED = serialize.BaseJSONSerializer._serialize_type_structure
-MOTOS_OWN = serialize.BaseJSONSerializer.serialize_structure_unpatched  # type: ignore[attr-defined]
+MOTOS_OWN = serialize.BaseJSONSerializer.serialize_structure_unpatched
 
 CART = {
     "cartId": {"S": "c-1"},
@@ -169,8 +169,8 @@ def test_a_structure_that_passed_once_is_still_refused_with_names_that_set_the_k
         assert item == {"k": {"S": "a"}, "v": {"S": "1"}}
 
 
-NODE: Any = ast_nodes.Node  # type: ignore[attr-defined]
-PARSER: Any = expressions.UpdateExpressionParser  # type: ignore[attr-defined]
+NODE: Any = ast_nodes.Node
+PARSER: Any = expressions.UpdateExpressionParser
 
 
 def shape(node: Any, nodes: dict[int, int]) -> Any:

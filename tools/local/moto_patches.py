@@ -49,20 +49,20 @@ def apply() -> None:
     """Patch moto's classes (once per process; the server serves one request at a time)."""
     apply_transaction_backups()
     if not hasattr(Table, "query_unpatched"):
-        Table.query_unpatched = Table.query  # type: ignore[attr-defined]
-        Table.query = _query  # type: ignore[method-assign,assignment]
+        Table.query_unpatched = Table.query
+        Table.query = _query
 
 
 def apply_transaction_backups() -> None:
     """Only the transactions' backups: what moto in process (the integration tests) can take
     too, where a request's reads run in parallel (the Query patch swaps a table's items
     while it answers, which two Queries at once would see) but its transactions never do."""
-    StreamShard.__deepcopy__ = _shallow_records  # type: ignore[attr-defined]
-    Table.__deepcopy__ = _table_backup  # type: ignore[attr-defined]
+    StreamShard.__deepcopy__ = _shallow_records
+    Table.__deepcopy__ = _table_backup
     if not hasattr(DynamoDBBackend, "transact_write_items_unpatched"):
         original = DynamoDBBackend.transact_write_items
-        DynamoDBBackend.transact_write_items_unpatched = original  # type: ignore[attr-defined]
-        DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign,assignment]
+        DynamoDBBackend.transact_write_items_unpatched = original
+        DynamoDBBackend.transact_write_items = _transact_write_items
 
 
 def _transact_write_items(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
@@ -77,7 +77,7 @@ def _transact_write_items(backend: DynamoDBBackend, transact_items: list[dict[st
             _written.setdefault(table.name, set()).add(DynamoType(key[table.hash_key_attr]))
     shards = {name: table.stream_shard for name, table in backend.tables.items()}
     try:
-        backend.transact_write_items_unpatched(transact_items)  # type: ignore[attr-defined]
+        backend.transact_write_items_unpatched(transact_items)
     finally:
         _written = None
         _backups.clear()
@@ -102,7 +102,7 @@ def _keep_live_shards(backend: DynamoDBBackend, shards: dict[str, StreamShard | 
 def _query(table: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any) -> Any:
     """A Query: of the table's own key, moto's, on that partition's items alone."""
     if kwargs.get("index_name") is not None or (len(args) > 6 and args[6] is not None):
-        return table.query_unpatched(hash_key, *args, **kwargs)  # type: ignore[attr-defined]
+        return table.query_unpatched(hash_key, *args, **kwargs)
     partition = table.items.get(hash_key) if hash_key is not None else None
     if partition is None:
         items: list[Any] = []
@@ -110,9 +110,9 @@ def _query(table: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any)
         items = sorted(partition.values(), key=lambda item: item.range_key)
     else:
         items = [partition]
-    table.all_items = lambda: items  # type: ignore[method-assign]
+    table.all_items = lambda: items
     try:
-        return table.query_unpatched(hash_key, *args, **kwargs)  # type: ignore[attr-defined]
+        return table.query_unpatched(hash_key, *args, **kwargs)
     finally:
         del table.all_items
 
@@ -123,7 +123,7 @@ def _table_backup(table: Table, memo: dict[int, Any]) -> Table:
     Otherwise a full deep copy."""
     if _written is not None and table.name in _backups:
         return _backups[table.name]
-    copied = object.__new__(Table)  # type: ignore[type-abstract]
+    copied = object.__new__(Table)
     memo[id(table)] = copied
     written = None if _written is None else _written.get(table.name, set())
     if written is not None:

@@ -58,20 +58,20 @@ def apply() -> None:
     if hasattr(serialize.BaseJSONSerializer, "serialize_structure_unpatched"):
         return
     original = serialize.BaseJSONSerializer._serialize_type_structure
-    serialize.BaseJSONSerializer.serialize_structure_unpatched = original  # type: ignore[attr-defined]
-    serialize.BaseJSONSerializer._serialize_type_structure = _serialize_structure  # type: ignore[method-assign,assignment]
+    serialize.BaseJSONSerializer.serialize_structure_unpatched = original
+    serialize.BaseJSONSerializer._serialize_type_structure = _serialize_structure
     modules = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: modules
-    responses.method_names_from_class = functools.cache(utils.method_names_from_class)  # type: ignore[attr-defined]
-    ast_nodes.DepthFirstTraverser.nodes_to_be_processed = _node_types  # type: ignore[attr-defined]
-    ast_nodes.DepthFirstTraverser.process = _process  # type: ignore[attr-defined]
+    responses.method_names_from_class = functools.cache(utils.method_names_from_class)
+    ast_nodes.DepthFirstTraverser.nodes_to_be_processed = _node_types
+    ast_nodes.DepthFirstTraverser.process = _process
     _UPDATE_PARSER.make = staticmethod(_parsed_update)
-    comparisons.ConditionExpressionParser._lex_condition_expression = _condition_tokens  # type: ignore[method-assign,assignment]
+    comparisons.ConditionExpressionParser._lex_condition_expression = _condition_tokens
     _UPDATE_VALIDATOR.__init__ = _update_validator
     _UPDATE_VALIDATOR.validate = _validated_update
-    ast_nodes.Node.__deepcopy__ = _node_copy  # type: ignore[attr-defined]
-    responses.gen_amzn_requestid_long = request_id  # type: ignore[attr-defined]
-    werkzeug_app.DISABLE_GLOBAL_CORS = True  # type: ignore[attr-defined]
+    ast_nodes.Node.__deepcopy__ = _node_copy
+    responses.gen_amzn_requestid_long = request_id
+    werkzeug_app.DISABLE_GLOBAL_CORS = True
 
 
 def backend_app(service: Any) -> Any:
@@ -89,7 +89,7 @@ def request_id(headerdict: dict[str, Any] | None = None) -> str:
     return drawn
 
 
-_UPDATE_PARSER: Any = expressions.UpdateExpressionParser  # type: ignore[attr-defined]
+_UPDATE_PARSER: Any = expressions.UpdateExpressionParser
 _parse_update_unpatched = _UPDATE_PARSER.make
 
 
@@ -211,7 +211,7 @@ def _serialize_structure(
         if wire is not None:
             serialized[key] = wire
             return
-    serializer.serialize_structure_unpatched(serialized, value, shape, key)  # type: ignore[attr-defined]
+    serializer.serialize_structure_unpatched(serialized, value, shape, key)
 
 
 def wire_format(value: Any) -> dict[str, Any] | None:
