@@ -71,7 +71,10 @@ load: | $(INSTALLED)
 LONG := tests/e2e/test_chaos_matrix.py tests/e2e/test_schemathesis.py tests/e2e/test_load.py \
 	tests/integration/test_package.py tests/integration/test_monitoring.py \
 	tests/integration/test_deploy.py
-test: $(INSTALLED) $(CLIENT_INSTALLED) $(CHROMIUM)
+# The Python packages and the client's are installed side by side (on a fresh clone, 16 s
+# and 5 s).
+test:
+	@$(MAKE) --no-print-directory -j3 $(INSTALLED) $(CLIENT_INSTALLED) $(CHROMIUM)
 	@mkdir -p build
 	@$(MAKE) --no-print-directory lint > build/lint.log 2>&1 & lint=$$!; \
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/e2e $(addprefix --ignore=,$(LONG)) \

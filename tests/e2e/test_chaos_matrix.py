@@ -23,12 +23,20 @@ from typing import Any, NamedTuple
 import pytest
 import requests
 
+from chalicelib import wiring
 from chalicelib.domain.clock import utc_now
+from chalicelib.domain.errors import CartNotFound
 from chalicelib.dynamodb.holds import DynamoHoldSweep
 from chalicelib.dynamodb.tables import TABLES
+from chalicelib.edge import operations
+from chalicelib.edge.operations import Incoming, Operation, Reply
+from chalicelib.edge.runner import run
+from chalicelib.settings import Settings
+from tests.conftest import TEST_KEY_RING
 from tests.e2e.conftest import WARM_CATALOG, Stack, new_storage, serve
 from tests.e2e.fault_proxy import FAULT_KINDS, Fault, FaultKind
-from tools.local.stack import prepare_tables
+from tools.local.stack import LOCAL_STAGE, prepare_tables
+from tools.stage import stage_environment
 
 MUTATIONS = (
     "create_cart",
@@ -51,26 +59,45 @@ HELD_AFTER = {mutation: 2 for mutation in MUTATIONS} | {
 checkout converts them)."""
 
 
+class Reader:
+    """What a case sets up and looks at, run in this process as the direct-invoke transport
+    runs the operations (the same table of operations as the REST routes), on a warm
+    container's services straight on the matrix's DynamoDB: no fault, and no HTTP to pay for
+    the nine requests a case makes besides the one under test."""
+
+    def __init__(self, settings: Settings, dynamodb: Any) -> None:
+        self.settings = settings
+        self.dynamodb = dynamodb
+        self._services = wiring.build(settings, dynamodb)
+
+    def call(
+        self, operation: Operation, path: dict[str, str], body: Any = None, **query: str
+    ) -> Reply:
+        request = Incoming(path, body or {}, query, None, None)
+        return run(operation, request, self._services.carts, self._services.receipts)
+
+
 class Stacks(NamedTuple):
-    """Two APIs on one DynamoDB of the matrix's own (hundreds of carts, and no other test's
-    data for moto to copy into every transaction)."""
+    """The API under test and the matrix's reader, on one DynamoDB of the matrix's own
+    (hundreds of carts, and no other test's data for moto to copy into every transaction)."""
 
     changes: Stack
     """Serves the mutation under test, its retry and its reference, with no catalog cache: it
     makes every DynamoDB call a request can make, and each is faulted in turn."""
-    reader: Stack
-    """Serves what a case sets up and looks at: a warm container, its catalog cached (a case's
-    products never change once put), so the cases spend no calls on what they do not test."""
+    reader: Reader
+    """Sets up each case and sees its outcome, its catalog cached (a case's products never
+    change once put), so the cases spend no calls on what they do not test."""
 
 
 @pytest.fixture(scope="module")
 def chaos_stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stacks]:
     tables = {table.variable: f"Chaos{table.name}" for table in TABLES.values()}
-    warm = {"API_AUTH": "none", **WARM_CATALOG}
     with new_storage(tables) as storage:
+        environment = {**stage_environment(LOCAL_STAGE), **tables, **WARM_CATALOG}
+        reader_settings = Settings.from_environ({**environment, "TOKEN_KEYS": TEST_KEY_RING})
+        reader = Reader(reader_settings, storage.dynamodb)
         for changes in serve(storage, tmp_path_factory, {"API_AUTH": "none"}):
-            for reader in serve(storage, tmp_path_factory, warm):
-                yield Stacks(changes, reader)
+            yield Stacks(changes, reader)
 
 
 class Scenario(NamedTuple):
@@ -113,14 +140,14 @@ def send(
     )
 
 
-def scenario(session: requests.Session, stack: Stack) -> Scenario:
+def scenario(reader: Reader) -> Scenario:
     """Two carts of a customer of its own, holding products of its own (A, a limited lot
     whose stock the first cart holds 2 of): every DynamoDB call of the case names one of
     them, so concurrent cases never share a fault."""
     tag = f"chaos{uuid.uuid4().hex[:12]}"
     for suffix, price, held in (("A", "3.50", {"holdMinutes": {"N": "15"}}), ("B", "1.25", {})):
-        stack.dynamodb.put_item(
-            TableName=stack.settings.products_table,
+        reader.dynamodb.put_item(
+            TableName=reader.settings.products_table,
             Item={
                 "productId": {"S": f"{tag}-{suffix}"},
                 "name": {"S": f"Chaos {suffix}"},
@@ -129,8 +156,8 @@ def scenario(session: requests.Session, stack: Stack) -> Scenario:
                 **held,
             },
         )
-    stack.dynamodb.put_item(
-        TableName=stack.settings.stock_table,
+    reader.dynamodb.put_item(
+        TableName=reader.settings.stock_table,
         Item={
             "productId": {"S": f"{tag}-A"},
             "shard": {"N": "0"},
@@ -141,16 +168,9 @@ def scenario(session: requests.Session, stack: Stack) -> Scenario:
     customer = f"customer-{tag}"
     ids = []
     for product, quantity in ((f"{tag}-A", 2), (f"{tag}-B", 1)):
-        created = send(session, stack, "POST", "/carts", {"customerId": customer})
-        cart = created.json()["cartId"]
-        added = send(
-            session,
-            stack,
-            "POST",
-            f"/carts/{cart}/items",
-            {"productId": product, "quantity": quantity},
-        )
-        assert added.status_code == 200
+        cart = reader.call(operations.CREATE_CART, {}, {"customerId": customer}).body["cartId"]
+        added = {"productId": product, "quantity": quantity}
+        assert reader.call(operations.ADD_ITEM, {"cartId": cart}, added).status == 200
         ids.append(cart)
     return Scenario(tag, customer, ids[0], ids[1])
 
@@ -172,41 +192,32 @@ def mutate(
     return send(session, stack, *request, **headers)
 
 
-def look(session: requests.Session, stack: Stack, path: str) -> requests.Response:
-    """A read of the test's own, to see the outcome: retried while the service is busy."""
-    for _ in range(5):
-        response = send(session, stack, "GET", path)
-        if response.status_code != 503:
-            break
-    return response
-
-
-def state(session: requests.Session, stack: Stack, s: Scenario, mutation: str) -> Any:
+def state(reader: Reader, s: Scenario, mutation: str) -> Any:
     """What a client can see of the scenario, its ids and tag left out: the two carts
     (status, version, quantities) and the customer's carts; and the units of A the shop
     has left (a hold takes them, a removal gives them back), after a delete once the sweep
     of lapsed holds has run (it gives back a deleted cart's whose delete could not; no
     other hold of a case lapses, in its 15 minutes)."""
+    settings = reader.settings
     if mutation == "delete_cart":
-        settings = stack.settings
         sweep = DynamoHoldSweep(
-            stack.dynamodb, settings.carts_table, settings.stock_table, settings.hold_counts_table
+            reader.dynamodb, settings.carts_table, settings.stock_table, settings.hold_counts_table
         )
         sweep.release_lapsed(utc_now())
 
     def cart(cart_id: str) -> Any:
-        view = look(session, stack, f"/carts/{cart_id}")
-        if view.status_code == 404:
+        try:
+            view = reader.call(operations.GET_CART, {"cartId": cart_id})
+        except CartNotFound:
             return None
-        assert view.status_code == 200, view.text
-        body = view.json()
+        body = view.body
         lines = {item["productId"].removeprefix(s.tag): item["quantity"] for item in body["items"]}
         return (body["status"], view.headers["ETag"], lines, body["totalAmount"])
 
-    listed = look(session, stack, f"/customers/{s.customer}/carts?limit=100").json()
-    summaries = sorted((c["status"], c["itemCount"]) for c in listed["carts"])
-    stock = stack.dynamodb.get_item(
-        TableName=stack.settings.stock_table,
+    listed = reader.call(operations.LIST_CUSTOMER_CARTS, {"customerId": s.customer}, limit="100")
+    summaries = sorted((c["status"], c["itemCount"]) for c in listed.body["carts"])
+    stock = reader.dynamodb.get_item(
+        TableName=settings.stock_table,
         Key={"productId": {"S": s.product_a}, "shard": {"N": "0"}},
         ConsistentRead=True,
     )["Item"]["available"]["N"]
@@ -230,21 +241,21 @@ class Reference(NamedTuple):
 
 def reference(stacks: Stacks, mutation: str, keyed: bool) -> Reference:
     reader, changes = stacks.reader, stacks.changes
+    s = scenario(reader)
+    before = state(reader, s, mutation)
+    changes.proxy.watch(s.tag, [s.tag, s.cart, s.other])
     with requests.Session() as session:
-        s = scenario(session, reader)
-        before = state(session, reader, s, mutation)
-        changes.proxy.watch(s.tag, [s.tag, s.cart, s.other])
         response = mutate(session, changes, s, mutation, f"{s.tag}-key" if keyed else None)
-        watched = changes.proxy.unwatch(s.tag)
-        assert response.status_code in (200, 201, 204), response.text
-        return Reference(dict(watched.calls), before, state(session, reader, s, mutation))
+    watched = changes.proxy.unwatch(s.tag)
+    assert response.status_code in (200, 201, 204), response.text
+    return Reference(dict(watched.calls), before, state(reader, s, mutation))
 
 
 def run_case(stacks: Stacks, case: Case, expected: Reference) -> list[str]:
     """The case's violations (none when it holds)."""
     reader, changes = stacks.reader, stacks.changes
+    s = scenario(reader)
     with requests.Session() as session:
-        s = scenario(session, reader)
         key = f"{s.tag}-key" if case.keyed else None
         changes.proxy.watch(
             s.tag, [s.tag, s.cart, s.other], Fault(case.operation, {case.occurrence}, case.kind)
@@ -253,7 +264,7 @@ def run_case(stacks: Stacks, case: Case, expected: Reference) -> list[str]:
             first = mutate(session, changes, s, case.mutation, key)
         finally:
             changes.proxy.unwatch(s.tag)
-        after = state(session, reader, s, case.mutation)
+        after = state(reader, s, case.mutation)
         problems = []
         if first.status_code < 300 and after != expected.applied:
             problems.append(f"answered {first.status_code} but stored {after}")
@@ -265,7 +276,7 @@ def run_case(stacks: Stacks, case: Case, expected: Reference) -> list[str]:
             again = mutate(session, changes, s, case.mutation, key)
             if again.status_code not in (200, 201, 204):
                 problems.append(f"the retry with its key answered {again.status_code}")
-            if state(session, reader, s, case.mutation) != expected.applied:
+            if state(reader, s, case.mutation) != expected.applied:
                 problems.append("the retry with its key did not converge to one application")
             if first.status_code in (200, 201) and again.json() != first.json():
                 problems.append("the retry with its key answered otherwise than the first")
