@@ -2,7 +2,7 @@
 
     python -m tools.local.chalice_local local --port 8000 --stage local
 
-Six differences from plain `chalice local`, each a place where it differs from API Gateway
+Where it differs from plain `chalice local`, each a place where that differs from API Gateway
 or from what a development server needs:
 
 - TCP_NODELAY on its connections. Its server sends a response's headers and body as
@@ -29,6 +29,11 @@ or from what a development server needs:
 - The variables named in STAGE_OVERRIDES keep the value they have in this process's
   environment: `chalice local` otherwise overwrites the environment with the stage's
   configuration (so that `API_AUTH=none make run` works).
+- Each request sees its own `app.current_request`. chalice local serves requests on
+  threads, and the app keeps the request it is serving in one attribute: a request that
+  came in while another was on its way to its route could hand that route its own path and
+  body (aws/chalice#759), so one change was made twice and another never. In Lambda, a
+  container serves one request at a time.
 - Its autoreload reloads on the app's sources and configuration only (app.py, chalicelib/,
   .chalice/config.json). It watched every file of the project, so a log, a cache or a
   package written inside it (locust's statistics, mypy's cache, `make test`'s other runs)
@@ -43,11 +48,13 @@ import os
 import re
 import signal
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
+from chalice.app import Chalice, Request
 from chalice.cli import cli
 from chalice.cli.factory import CLIFactory
 from chalice.cli.filewatch.stat import StatFileWatcher
@@ -76,9 +83,28 @@ def run(arguments: list[str]) -> None:
     _reload_on_sources_only()
     _answer_like_api_gateway()
     _see_the_client_and_log_no_token()
+    _one_request_per_thread(Chalice)
     # With autoreload, chalice restarts its server by running sys.argv again: this module.
     sys.argv = [sys.executable, "-m", "tools.local.chalice_local", *arguments]
     cli(args=arguments, prog_name="chalice", obj={})
+
+
+class _RequestOfItsThread:
+    """`app.current_request` kept per thread: the request the calling thread serves."""
+
+    def __init__(self) -> None:
+        self._served = threading.local()
+
+    def __get__(self, app: Chalice | None, owner: type[Chalice]) -> Request | None:
+        request: Request | None = getattr(self._served, "request", None)
+        return request
+
+    def __set__(self, app: Chalice, request: Request | None) -> None:
+        self._served.request = request
+
+
+def _one_request_per_thread(app_class: type[Chalice]) -> None:
+    app_class.current_request = _RequestOfItsThread()  # type: ignore[assignment]
 
 
 PR_SET_PDEATHSIG = 1
