@@ -15,7 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from moto.core.exceptions import HTTPException
+from moto.dynamodb.responses import DynamoHandler
 from moto.moto_server.werkzeug_app import (
+    BackendRequest,
     DomainDispatcherApplication,
     MotoRequestHandler,
 )
@@ -49,10 +52,44 @@ def dynamodb_server(port: int = 0) -> Iterator[str]:
         port,
         one_at_a_time,
         threaded=False,
-        request_handler=MotoRequestHandler,
+        request_handler=DynamoDBCallsFirst,
     )
     with serving(server):
         yield f"http://{LOOPBACK}:{server.server_port}"
+
+
+DYNAMODB_TARGET = "DynamoDB_20120810."
+"""How every DynamoDB call names its operation (X-Amz-Target); DynamoDB Streams' differ."""
+
+
+class DynamoDBCallsFirst(MotoRequestHandler):  # type: ignore[misc]  # moto's types are Any
+    """moto's request handler, with a DynamoDB call handed to moto's DynamoDB handler
+    straight from the request moto's app would have made of it: past the dispatch by host,
+    the Flask app and its conversions, which took about a tenth of the server's time. The
+    other services' calls (DynamoDB Streams, EventBridge, SQS) go through moto's app."""
+
+    def run_wsgi(self) -> None:
+        if not self.headers.get("X-Amz-Target", "").startswith(DYNAMODB_TARGET):
+            super().run_wsgi()
+            return
+        request = BackendRequest(self.make_environ())
+        with moto_patches.SERVER_LOCK:
+            try:
+                status, headers, body = DynamoHandler.dispatch(
+                    request, request.raw_url, dict(request.headers)
+                )
+            except HTTPException as refused:  # as moto's app answers it
+                status, body = refused.code or 500, refused.get_body()
+                headers = dict(refused.get_headers())
+        content = body.encode() if isinstance(body, str) else body
+        self.send_response(status)
+        for name, value in headers.items():
+            if name.lower() != "content-length":
+                self.send_header(name, str(value))
+        self.send_header("Content-Length", str(len(content)))
+        self.send_header("Connection", "close")  # as werkzeug's server answers each call
+        self.end_headers()
+        self.wfile.write(content)
 
 
 def main() -> None:
