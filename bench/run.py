@@ -1,7 +1,8 @@
 """`make bench`: every performance figure of the service, measured on this machine.
 
 Starts moto's DynamoDB on loopback (in a process of its own, as DynamoDB is never in the
-Lambda's) with the tables and the sample catalog, then measures
+Lambda's; every call through moto's app, as when the figures were first measured) with the
+tables and the sample catalog, then measures
   1. the request path (bench/request_path.py): sequential DynamoDB round trips per
      operation, with and without an Idempotency-Key, each operation through the app's
      handler against the bare boto3 calls it makes (same server, same run, medians), and a
@@ -42,6 +43,7 @@ from bench.request_path import (
 from bench.startup import measure_agents, measure_cold_start, measure_package
 from chalicelib.settings import Settings
 from tools.local.chalice_local import OVERRIDES_VARIABLE
+from tools.local.dynamodb_server import THROUGH_MOTOS_APP
 from tools.local.event_stream import EventRelay, scheduled_event
 from tools.local.run import fresh_key_ring
 from tools.local.stack import (
@@ -61,7 +63,7 @@ def main() -> None:
     # The service logs a JSON line per request to stdout, as in Lambda. Formatting them is
     # part of what is measured; printing them to this terminal is not. Figures go to stderr.
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (for the whole run)
-    with dynamodb_server_process() as endpoint:
+    with dynamodb_server_process(THROUGH_MOTOS_APP) as endpoint:
         # The round trips, overhead and throughput are a trusted backend's (no token checks);
         # the cold start and the token checks are measured in shopper mode, below.
         environment = {

@@ -49,14 +49,15 @@ def local_aws_environment(endpoint: str) -> dict[str, str]:
 
 
 @contextmanager
-def dynamodb_server_process() -> Iterator[str]:
+def dynamodb_server_process(*flags: str) -> Iterator[str]:
     """The DynamoDB server (dynamodb_server.py) in a process of its own; yields its URL.
     What a benchmark measures against, so that the server's work never competes with the
     measured code for the interpreter's lock (DynamoDB is never in the Lambda's process),
-    and what a test uses for tables of its own (moto keeps one set of tables per process)."""
+    and what a test uses for tables of its own (moto keeps one set of tables per process).
+    `flags`: the server's (dynamodb_server.py's THROUGH_MOTOS_APP)."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "tools.local.dynamodb_server", str(port)],
+        [sys.executable, "-m", "tools.local.dynamodb_server", str(port), *flags],
         cwd=PROJECT_DIR,
         start_new_session=True,
     )
