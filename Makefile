@@ -67,14 +67,14 @@ load: | $(INSTALLED)
 # end-to-end time is waiting on servers): the in-process tests, the HTTP end-to-end tests,
 # and the tests that each keep a core busy a long while (the chaos matrix, schemathesis, the
 # load, and the packaging's `chalice package` and cfn-lint), so that the three take about
-# as long as each other; the others' outputs follow when all are done. The differential
-# test (20 s of CPU, moto in process) runs after the end-to-end tests, in their run: the
-# in-process run, with its holds' lapses and round trips' simulated latency to wait out,
-# otherwise ended 20 s after the others.
+# as long as each other; the others' outputs follow when all are done. The cart's property
+# test (10 s of CPU) runs after the end-to-end tests, in their run: the in-process run, with
+# its holds' lapses and round trips' simulated latency to wait out, ended about 20 s after
+# the others on a fresh clone.
 LONG := tests/e2e/test_chaos_matrix.py tests/e2e/test_schemathesis.py tests/e2e/test_load.py \
 	tests/integration/test_package.py tests/integration/test_monitoring.py \
 	tests/integration/test_deploy.py
-BESIDE_E2E := tests/integration/test_differential.py
+BESIDE_E2E := tests/unit/test_cart_properties.py
 # The Python packages are installed while the client's are, and then its types checked
 # (on a fresh clone, 16 s; and 5 s, then tsc's 10 s of CPU, on the other core).
 test:
