@@ -2,7 +2,7 @@
 benchmarks talk to as DynamoDB. Only the processes that serve it import moto (a second of
 start-up): `make -s token`, `make -s price` and the other helpers do not.
 
-    python -m tools.local.dynamodb_server PORT    # until SIGTERM
+    python -m tools.local.dynamodb_server PORT [--through-motos-app]    # until SIGTERM
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ def dynamodb_server(port: int = 0, handler: Any = None) -> Iterator[str]:
     fails, restores the tables from a copy taken when the transaction began. With requests
     served in parallel, another request's write can land in between and be lost, or a
     deleted row come back. DynamoDB's transactions are atomic; serving one request at a time
-    makes moto's so too.
+    makes moto's so too. `handler` answers each request: DynamoDBCallsFirst, unless moto's
+    own (for THROUGH_MOTOS_APP).
     """
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per DynamoDB call
     moto_patches.apply()
