@@ -130,14 +130,44 @@ def fresh_catalog_stack(
     yield from serve(storage, tmp_path_factory, {"API_AUTH": "none"})
 
 
+class ShopperStorage(NamedTuple):
+    storage: Storage
+    issuer: LocalIssuer
+
+    def environment(self) -> dict[str, str]:
+        """An API's in shopper mode, trusting the issuer."""
+        return {"API_AUTH": "shopper", **self.issuer.verifier_environment()}
+
+
 @pytest.fixture(scope="session")
-def shopper_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The API in shopper mode, trusting a local issuer, as `make run` serves it, on a
-    DynamoDB of its own: its shoppers' carts are theirs alone (20 active at most)."""
+def shopper_storage() -> Iterator[ShopperStorage]:
+    """A DynamoDB of its own for the shopper-mode APIs, and their local issuer: their
+    shoppers' carts are theirs alone (20 active at most)."""
     shopper_tables = {table.variable: f"Shopper{table.name}" for table in TABLES.values()}
     with new_storage(shopper_tables) as storage, local_issuer() as issuer:
-        environment = {"API_AUTH": "shopper", **issuer.verifier_environment()}
-        yield from serve(storage, tmp_path_factory, environment, issuer)
+        yield ShopperStorage(storage, issuer)
+
+
+@pytest.fixture(scope="session")
+def shopper_stack(
+    shopper_storage: ShopperStorage, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """The API in shopper mode, trusting a local issuer, as `make run` serves it (which
+    reads the catalog on every request: a test may change a price and reload)."""
+    storage, issuer = shopper_storage
+    yield from serve(storage, tmp_path_factory, shopper_storage.environment(), issuer)
+
+
+@pytest.fixture(scope="session")
+def warm_shopper_stack(
+    shopper_storage: ShopperStorage, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """`shopper_stack`'s DynamoDB and issuer, served with a warm catalog: for the tests that
+    never change a product or a promotion (who may touch which cart, the abuse limits, the
+    load), whose requests then make only the calls of their carts."""
+    storage, issuer = shopper_storage
+    environment = {**shopper_storage.environment(), **WARM_CATALOG}
+    yield from serve(storage, tmp_path_factory, environment, issuer)
 
 
 @pytest.fixture

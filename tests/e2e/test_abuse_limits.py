@@ -64,11 +64,11 @@ def test_floods_of_unknown_fields_get_a_small_answer(stack: Stack) -> None:
     assert len(refused.json()["errors"]) == 10
 
 
-def test_a_shopper_holds_at_most_twenty_active_carts(shopper_stack: Stack) -> None:
-    assert shopper_stack.issuer is not None
-    token = shopper_stack.issuer.token(f"hoarder-{uuid.uuid4().hex[:8]}")
+def test_a_shopper_holds_at_most_twenty_active_carts(warm_shopper_stack: Stack) -> None:
+    assert warm_shopper_stack.issuer is not None
+    token = warm_shopper_stack.issuer.token(f"hoarder-{uuid.uuid4().hex[:8]}")
     headers = {**JSON, "Authorization": f"Bearer {token}"}
-    url = f"{shopper_stack.base_url}/carts"
+    url = f"{warm_shopper_stack.base_url}/carts"
     carts = [requests.post(url, json={}, headers=headers, timeout=30) for _ in range(20)]
     assert [response.status_code for response in carts] == [201] * 20
     refused = requests.post(url, json={}, headers=headers, timeout=30)
@@ -118,32 +118,32 @@ def enter(
 
 
 def test_one_client_gets_fifty_wrong_codes_checked_an_hour_however_many_carts_it_makes(
-    shopper_stack: Stack,
+    warm_shopper_stack: Stack,
 ) -> None:
     guesser = client_at("127.0.0.5")
     statuses = []
     for _ in range(6):  # a fresh guest cart, and its token, each time
-        cart = guest_cart(shopper_stack, guesser)
-        statuses += [enter(shopper_stack, guesser, cart, f"GUESS{n}") for n in range(10)]
+        cart = guest_cart(warm_shopper_stack, guesser)
+        statuses += [enter(warm_shopper_stack, guesser, cart, f"GUESS{n}") for n in range(10)]
     assert (statuses.count(400), statuses.count(429)) == (50, 10)
     # Cut off for the hour, even with a good code on a new cart; another address is not.
-    cart = guest_cart(shopper_stack, guesser)
+    cart = guest_cart(warm_shopper_stack, guesser)
     adds: dict[str, Any] = {"productId": "ESP-1KG", "quantity": 2}
-    guesser.post(f"{shopper_stack.base_url}/carts/{cart[0]}/items", json=adds, headers=cart[1])
-    assert enter(shopper_stack, guesser, cart, "WELCOME10") == 429
+    guesser.post(f"{warm_shopper_stack.base_url}/carts/{cart[0]}/items", json=adds, headers=cart[1])
+    assert enter(warm_shopper_stack, guesser, cart, "WELCOME10") == 429
     neighbour = client_at("127.0.0.6")
-    theirs = guest_cart(shopper_stack, neighbour)
+    theirs = guest_cart(warm_shopper_stack, neighbour)
     neighbour.post(
-        f"{shopper_stack.base_url}/carts/{theirs[0]}/items", json=adds, headers=theirs[1]
+        f"{warm_shopper_stack.base_url}/carts/{theirs[0]}/items", json=adds, headers=theirs[1]
     )
-    assert enter(shopper_stack, neighbour, theirs, "WELCOME10") == 200
+    assert enter(warm_shopper_stack, neighbour, theirs, "WELCOME10") == 200
 
 
-def test_twenty_wrong_codes_sent_at_once_check_ten(shopper_stack: Stack) -> None:
+def test_twenty_wrong_codes_sent_at_once_check_ten(warm_shopper_stack: Stack) -> None:
     client = client_at("127.0.0.7")
-    cart = guest_cart(shopper_stack, client)
+    cart = guest_cart(warm_shopper_stack, client)
     with ThreadPoolExecutor(max_workers=20) as pool:
         statuses = list(
-            pool.map(lambda n: enter(shopper_stack, client, cart, f"GUESS{n}"), range(20))
+            pool.map(lambda n: enter(warm_shopper_stack, client, cart, f"GUESS{n}"), range(20))
         )
     assert (statuses.count(400), statuses.count(429)) == (10, 10)

@@ -134,8 +134,8 @@ def foreign_token(issuer: LocalIssuer, subject: str) -> str:
 
 
 @pytest.fixture
-def scene(shopper_stack: Stack) -> Scene:
-    return Scene(shopper_stack)
+def scene(warm_shopper_stack: Stack) -> Scene:
+    return Scene(warm_shopper_stack)
 
 
 UNAUTHENTICATED = {EXPIRED: (401, "UNAUTHORIZED"), FOREIGN_KEY: (401, "UNAUTHORIZED")}

@@ -24,12 +24,12 @@ OPERATIONS = {
 
 
 def test_the_load_runs_guests_and_shoppers_and_reports_every_operation(
-    shopper_stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    warm_shopper_stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert shopper_stack.issuer is not None
-    monkeypatch.setenv("SHOPPER_TOKEN", shopper_stack.issuer.token("load-shopper"))
+    assert warm_shopper_stack.issuer is not None
+    monkeypatch.setenv("SHOPPER_TOKEN", warm_shopper_stack.issuer.token("load-shopper"))
     printed: list[str] = []
-    unexpected = load(shopper_stack.base_url, 4, "10s", tmp_path, printed.append)
+    unexpected = load(warm_shopper_stack.base_url, 4, "10s", tmp_path, printed.append)
     assert unexpected == 0, "\n".join(printed)
     with (tmp_path / "load_stats.csv").open() as stats:
         counts = {row["Name"]: int(row["Request Count"]) for row in csv.DictReader(stats)}
