@@ -65,13 +65,13 @@ load: | $(INSTALLED)
 ## test: lint, type checks and every test (unit, integration, end-to-end over HTTP, browser)
 # The lint and three pytest runs side by side on the machine's two cores (much of the
 # end-to-end time is waiting on servers): the in-process tests, the HTTP end-to-end tests,
-# and the tests that each keep a core busy a long while (the chaos matrix, schemathesis, the
-# load, and the packaging's `chalice package` and cfn-lint), so that the three take about
-# as long as each other; the others' outputs follow when all are done. The cart's property
+# and the tests that each keep a core busy a long while (the chaos matrix, schemathesis, and
+# the packaging's `chalice package` and cfn-lint), so that the three take about as long as
+# each other; the others' outputs follow when all are done. The cart's property
 # test (10 s of CPU) runs after the end-to-end tests, in their run: the in-process run, with
 # its holds' lapses and round trips' simulated latency to wait out, ended about 20 s after
 # the others on a fresh clone.
-LONG := tests/e2e/test_chaos_matrix.py tests/e2e/test_schemathesis.py tests/e2e/test_load.py \
+LONG := tests/e2e/test_chaos_matrix.py tests/e2e/test_schemathesis.py \
 	tests/integration/test_package.py tests/integration/test_monitoring.py \
 	tests/integration/test_deploy.py
 BESIDE_E2E := tests/unit/test_cart_properties.py
