@@ -67,25 +67,20 @@ load: | $(INSTALLED)
 # end-to-end time is waiting on servers): the in-process tests, the HTTP end-to-end tests,
 # and the tests that each keep a core busy a long while (the chaos matrix, schemathesis, and
 # the packaging's `chalice package` and cfn-lint), so that the three take about as long as
-# each other; the others' outputs follow when all are done. The cart's property
-# test (10 s of CPU) runs after the end-to-end tests, in their run: the in-process run, with
-# its holds' lapses and round trips' simulated latency to wait out, ended about 20 s after
-# the others on a fresh clone.
+# each other; the others' outputs follow when all are done.
 LONG := tests/e2e/test_chaos_matrix.py tests/e2e/test_schemathesis.py \
 	tests/integration/test_package.py tests/integration/test_monitoring.py \
 	tests/integration/test_deploy.py
-BESIDE_E2E := tests/unit/test_cart_properties.py
 # The Python packages are installed while the client's are, and then its types checked
 # (on a fresh clone, 16 s; and 5 s, then tsc's 10 s of CPU, on the other core).
 test:
 	@$(MAKE) --no-print-directory -j3 $(INSTALLED) client-lint $(CHROMIUM)
 	@mkdir -p build
 	@$(MAKE) --no-print-directory python-lint > build/lint.log 2>&1 & lint=$$!; \
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/e2e $(BESIDE_E2E) $(addprefix --ignore=,$(LONG)) \
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/e2e $(addprefix --ignore=,$(LONG)) \
 		> build/e2e.log 2>&1 & e2e=$$!; \
 	$(PY) -m pytest $(LONG) > build/long.log 2>&1 & long=$$!; \
-	$(PY) -m pytest tests/unit tests/integration $(addprefix --ignore=,$(LONG) $(BESIDE_E2E)); \
-		in_process=$$?; \
+	$(PY) -m pytest tests/unit tests/integration $(addprefix --ignore=,$(LONG)); in_process=$$?; \
 	wait $$lint; linted=$$?; wait $$e2e; end_to_end=$$?; wait $$long; long_ones=$$?; \
 	cat build/lint.log build/e2e.log build/long.log; \
 	echo "lint: exit $$linted; in process: exit $$in_process; end to end: exit $$end_to_end;" \
