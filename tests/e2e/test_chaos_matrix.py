@@ -32,11 +32,9 @@ from chalicelib.edge import operations
 from chalicelib.edge.operations import Incoming, Operation, Reply
 from chalicelib.edge.runner import run
 from chalicelib.settings import Settings
-from tests.conftest import TEST_KEY_RING
 from tests.e2e.conftest import WARM_CATALOG, Stack, new_storage, serve
 from tests.e2e.fault_proxy import FAULT_KINDS, Fault, FaultKind
-from tools.local.stack import LOCAL_STAGE, prepare_tables
-from tools.stage import stage_environment
+from tools.local.stack import prepare_tables
 
 MUTATIONS = (
     "create_cart",
@@ -92,12 +90,11 @@ class Stacks(NamedTuple):
 @pytest.fixture(scope="module")
 def chaos_stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stacks]:
     tables = {table.variable: f"Chaos{table.name}" for table in TABLES.values()}
+    warm = float(WARM_CATALOG["CATALOG_CACHE_SECONDS"])
     with new_storage(tables) as storage:
-        environment = {**stage_environment(LOCAL_STAGE), **tables, **WARM_CATALOG}
-        reader_settings = Settings.from_environ({**environment, "TOKEN_KEYS": TEST_KEY_RING})
-        reader = Reader(reader_settings, storage.dynamodb)
         for changes in serve(storage, tmp_path_factory, {"API_AUTH": "none"}):
-            yield Stacks(changes, reader)
+            settings = changes.settings._replace(catalog_cache_seconds=warm)
+            yield Stacks(changes, Reader(settings, storage.dynamodb))
 
 
 class Scenario(NamedTuple):

@@ -27,38 +27,6 @@ from werkzeug.serving import make_server
 from tools.local import moto_patches, moto_speed
 from tools.local.loopback import LOOPBACK, serving
 
-
-@contextmanager
-def dynamodb_server(port: int = 0, handler: Any = None) -> Iterator[str]:
-    """moto's DynamoDB in server mode on loopback, one request at a time; yields its URL.
-
-    moto runs a TransactWriteItems as a sequence of single writes and, when a condition
-    fails, restores the tables from a copy taken when the transaction began. With requests
-    served in parallel, another request's write can land in between and be lost, or a
-    deleted row come back. DynamoDB's transactions are atomic; serving one request at a time
-    makes moto's so too. `handler` answers each request: DynamoDBCallsFirst, unless moto's
-    own (for THROUGH_MOTOS_APP).
-    """
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per DynamoDB call
-    moto_patches.apply()
-    moto_speed.apply()
-    moto = DomainDispatcherApplication(moto_speed.backend_app)
-
-    def one_at_a_time(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        with moto_patches.SERVER_LOCK:  # the relay changes the server's records in between
-            return list(moto(environ, start_response))
-
-    server = make_server(
-        LOOPBACK,
-        port,
-        one_at_a_time,
-        threaded=False,
-        request_handler=handler or DynamoDBCallsFirst,
-    )
-    with serving(server):
-        yield f"http://{LOOPBACK}:{server.server_port}"
-
-
 DYNAMODB_TARGET = "DynamoDB_20120810."
 """How every DynamoDB call names its operation (X-Amz-Target); DynamoDB Streams' differ."""
 
@@ -91,6 +59,37 @@ class DynamoDBCallsFirst(MotoRequestHandler):  # type: ignore[misc]  # moto's ty
         self.send_header("Connection", "close")  # as werkzeug's server answers each call
         self.end_headers()
         self.wfile.write(content)
+
+
+@contextmanager
+def dynamodb_server(port: int = 0, handler: Any = DynamoDBCallsFirst) -> Iterator[str]:
+    """moto's DynamoDB in server mode on loopback, one request at a time; yields its URL.
+
+    moto runs a TransactWriteItems as a sequence of single writes and, when a condition
+    fails, restores the tables from a copy taken when the transaction began. With requests
+    served in parallel, another request's write can land in between and be lost, or a
+    deleted row come back. DynamoDB's transactions are atomic; serving one request at a time
+    makes moto's so too. `handler` answers each request: DynamoDBCallsFirst, unless moto's
+    own (for THROUGH_MOTOS_APP).
+    """
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per DynamoDB call
+    moto_patches.apply()
+    moto_speed.apply()
+    moto = DomainDispatcherApplication(moto_speed.backend_app)
+
+    def one_at_a_time(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        with moto_patches.SERVER_LOCK:  # the relay changes the server's records in between
+            return list(moto(environ, start_response))
+
+    server = make_server(
+        LOOPBACK,
+        port,
+        one_at_a_time,
+        threaded=False,
+        request_handler=handler,
+    )
+    with serving(server):
+        yield f"http://{LOOPBACK}:{server.server_port}"
 
 
 THROUGH_MOTOS_APP = "--through-motos-app"
