@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 import boto3
 from moto.moto_server.werkzeug_app import MotoRequestHandler
 
+from tests.unit.test_moto_speed import CREATE_TABLE, DYNAMODB_HEADERS
 from tools.local import dynamodb_server
 
-TABLE = "direct"
+TABLE = CREATE_TABLE["TableName"]
 KEY = {"k": {"S": "a"}}
 CALLS: list[tuple[str, Any]] = [
     ("PutItem", {"TableName": TABLE, "Item": {**KEY, "v": {"N": "1"}}}),
@@ -61,11 +62,6 @@ CALLS: list[tuple[str, Any]] = [
     ("GetItem", {"TableName": "no-such-table", "Key": KEY}),
     ("DeleteItem", {"TableName": TABLE, "Key": KEY, "ReturnValues": "ALL_OLD"}),
 ]
-SIGNED = (
-    "AWS4-HMAC-SHA256 Credential=local/20261207/us-east-1/dynamodb/aws4_request, "
-    "SignedHeaders=host;x-amz-target, Signature=0"
-)
-"""What names the service to moto's app (the server does not check a signature)."""
 VARYING = {"date", "server", "x-amzn-requestid", "x-amz-crc32"}
 """Headers that differ from one answer to the next (the checksum follows the body)."""
 
@@ -78,21 +74,12 @@ def answers(endpoint: str) -> list[tuple[int, dict[str, str], Any]]:
         aws_access_key_id="local",
         aws_secret_access_key="local",
     )
-    client.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    client.create_table(**CREATE_TABLE)
     host = urlsplit(endpoint)
     seen = []
     for operation, body in CALLS:
         connection = http.client.HTTPConnection(host.hostname or "", host.port)
-        headers = {
-            "Content-Type": "application/x-amz-json-1.0",
-            "X-Amz-Target": f"DynamoDB_20120810.{operation}",
-            "Authorization": SIGNED,
-        }
+        headers = {**DYNAMODB_HEADERS, "X-Amz-Target": f"DynamoDB_20120810.{operation}"}
         connection.request("POST", "/", json.dumps(body), headers)
         response = connection.getresponse()
         kept = {k.lower(): v for k, v in response.getheaders() if k.lower() not in VARYING}

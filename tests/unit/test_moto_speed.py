@@ -112,12 +112,16 @@ def test_expressions_kept_by_their_text_apply_each_requests_own_names_and_values
                 )
 
 
+DYNAMODB_HEADERS = {
+    "Content-Type": "application/x-amz-json-1.0",
+    "Authorization": "AWS4-HMAC-SHA256 Credential=local/20261207/us-east-1/dynamodb/"
+    "aws4_request, SignedHeaders=host, Signature=0",
+}
+"""A raw DynamoDB call's headers but its X-Amz-Target: the credential's scope names the
+service to moto's app (no signature is checked)."""
+
+
 def test_the_servers_lean_app_answers_as_motos_own_with_a_request_id_of_its_shape() -> None:
-    headers = {
-        "Content-Type": "application/x-amz-json-1.0",
-        "Authorization": "AWS4-HMAC-SHA256 Credential=local/20261207/us-east-1/dynamodb/"
-        "aws4_request, SignedHeaders=host, Signature=0",
-    }
     requests = [
         ("CreateTable", CREATE_TABLE),
         ("PutItem", {"TableName": "lean", "Item": {"k": {"S": "a"}, "v": {"N": "1"}}}),
@@ -130,7 +134,9 @@ def test_the_servers_lean_app_answers_as_motos_own_with_a_request_id_of_its_shap
             client = Client(werkzeug_app.DomainDispatcherApplication(app))
             for operation, body in requests:
                 target = {"X-Amz-Target": f"DynamoDB_20120810.{operation}"}
-                answer = client.post("/", data=json.dumps(body), headers={**headers, **target})
+                answer = client.post(
+                    "/", data=json.dumps(body), headers={**DYNAMODB_HEADERS, **target}
+                )
                 answers.append((answer.status_code, json.loads(answer.data)))
                 assert re.fullmatch("[A-Za-z0-9]{52}", answer.headers["x-amzn-requestid"])
     lean, own = answers[: len(requests)], answers[len(requests) :]
