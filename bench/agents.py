@@ -10,12 +10,11 @@ handler, as Lambda hands them over.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from bench.calls import CallRecorder, replay
+from bench.calls import BareReplay, CallRecorder
 from bench.harness import Api, Figures
 from bench.request_path import add_overhead
 
@@ -25,17 +24,22 @@ SAMPLES = 100
 
 
 def tool_call(api: Api, name: str, **arguments: Any) -> dict[str, Any]:
+    return timed_tool_call(api, name, **arguments)[0]
+
+
+def timed_tool_call(api: Api, name: str, **arguments: Any) -> tuple[dict[str, Any], float]:
+    """The tool's structured content, and the seconds the app's handler took."""
     message = {
         "jsonrpc": "2.0",
         "id": 1,
         "method": "tools/call",
         "params": {"name": name, "arguments": {"meta": PROFILE, **arguments}},
     }
-    answer = api.call("POST", "/ucp/mcp", message)
+    answer, seconds = api.timed_call("POST", "/ucp/mcp", message)
     content: dict[str, Any] = answer["result"]["structuredContent"]
     if content["ucp"].get("status") == "error":
         raise RuntimeError(f"{name}: {content['messages']}")
-    return content
+    return content, seconds
 
 
 def new_cart(api: Api) -> str:
@@ -97,18 +101,15 @@ def measure_overhead(api: Api, client: Any, bare_client: Any, figures: Figures) 
     the median time of the same DynamoDB requests made bare, as the /carts overheads."""
     recorder = CallRecorder()
     recorder.attach(client)
+    bare = BareReplay(bare_client)
     app_times: list[float] = []
     bare_times: list[float] = []
     ours, theirs = new_cart(api), new_cart(api)
     tool_call(api, "get_cart", id=ours)  # a warm container: prices cached
     while len(bare_times) < SAMPLES:
         with recorder.recording():
-            started = time.perf_counter()
-            tool_call(api, "get_cart", id=ours)
-            app_times.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        replay(bare_client, recorder.waves, ours, theirs)
-        bare_times.append(time.perf_counter() - started)
+            app_times.append(timed_tool_call(api, "get_cart", id=ours)[1])
+        bare_times.append(bare.seconds(recorder.waves, ours, theirs))
     recorder.detach(client)
     add_overhead(figures, "MCP tool get_cart", app_times, bare_times)
 

@@ -5,6 +5,8 @@ Every call of a client is recorded with its parameters and timed from `before-ca
 number of sequential round trips a request waited for. The waves can be replayed with a
 bare boto3 client (calls of a wave in parallel, as the service made them), which gives the
 yardstick of the service's overhead: the very same DynamoDB requests, minus the service.
+A wave is replayed as the service made it: its call made on the request's own thread is
+made on the replaying thread, the others on a pool.
 
 With a simulated network latency, calls that the code runs in parallel overlap for certain,
 however fast the local server answers (for counting round trips, not for timing). A call
@@ -27,7 +29,9 @@ from botocore import xform_name
 
 from chalicelib import parallel
 
-Call = tuple[float, float, str, dict[str, Any]]
+Call = tuple[float, float, bool, str, dict[str, Any]]
+"""When the call started (a pooled task's first: when it was handed over), when it ended,
+whether the request's own thread made it, the operation and its parameters."""
 
 _replay_pool = ThreadPoolExecutor(max_workers=8)
 
@@ -39,6 +43,7 @@ class CallRecorder:
         self._current = threading.local()
         self._calls: list[Call] = []
         self._recording = False
+        self._request_thread: int | None = None
 
     def attach(self, client: Any) -> None:
         for event, handler, name in self._handlers():
@@ -63,6 +68,7 @@ class CallRecorder:
         with self._lock:
             self._calls = []
             self._recording = True
+            self._request_thread = threading.get_ident()
         pool = parallel.pool()
         try:
             with mock.patch.object(pool, "submit", self._dated(pool.submit)):
@@ -74,25 +80,30 @@ class CallRecorder:
     @property
     def calls(self) -> list[tuple[str, dict[str, Any]]]:
         """The calls recorded, by start: each operation with its parameters."""
-        return [(name, params) for _, _, name, params in sorted(self._calls, key=lambda c: c[0])]
+        return [(name, params) for _, _, _, name, params in sorted(self._calls, key=_start)]
 
     @property
     def operations(self) -> list[str]:
-        return [name for _, _, name, _ in sorted(self._calls, key=lambda call: call[0])]
+        return [name for _, _, _, name, _ in sorted(self._calls, key=_start)]
 
     @property
     def waves(self) -> list[list[tuple[str, dict[str, Any]]]]:
-        """The calls grouped into round trips: a wave holds the calls in flight together."""
-        waves: list[list[tuple[str, dict[str, Any]]]] = []
+        """The calls grouped into round trips: a wave holds the calls in flight together, the
+        one the request's own thread made first."""
+        waves: list[list[Call]] = []
         wave_end = float("-inf")
-        for start, end, name, params in sorted(self._calls, key=lambda call: call[0]):
+        for call in sorted(self._calls, key=_start):
+            start, end = call[0], call[1]
             if start >= wave_end:
                 waves.append([])
                 wave_end = end
             else:
                 wave_end = max(wave_end, end)
-            waves[-1].append((name, params))
-        return waves
+            waves[-1].append(call)
+        return [
+            [(name, params) for _, _, _, name, params in sorted(wave, key=_own_thread_first)]
+            for wave in waves
+        ]
 
     @property
     def round_trips(self) -> int:
@@ -129,13 +140,40 @@ class CallRecorder:
     def _after(self, **_: Any) -> None:
         start, name = self._current.started
         end = time.perf_counter()
+        own = threading.get_ident() == self._request_thread
         with self._lock:
             if self._recording:
-                self._calls.append((start, end, name, self._current.params))
+                self._calls.append((start, end, own, name, self._current.params))
+
+
+def _start(call: Call) -> float:
+    return call[0]
+
+
+def _own_thread_first(call: Call) -> tuple[bool, float]:
+    return (not call[2], call[0])
+
+
+class BareReplay:
+    """The yardstick: the recorded waves made again with a bare client, which carries a
+    recorder as the app's client does, so the recording's own handlers cost both sides
+    alike."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._recorder = CallRecorder()
+        self._recorder.attach(client)
+
+    def seconds(self, waves: list[list[tuple[str, dict[str, Any]]]], old: str, new: str) -> float:
+        with self._recorder.recording():
+            started = time.perf_counter()
+            replay(self._client, waves, old, new)
+            return time.perf_counter() - started
 
 
 def replay(client: Any, waves: list[list[tuple[str, dict[str, Any]]]], old: str, new: str) -> None:
-    """Make the recorded calls again, with `old` (a cart id) replaced by `new` everywhere."""
+    """Make the recorded calls again, with `old` (a cart id) replaced by `new` everywhere: a
+    wave's first call on this thread, the others on a pool, all at once."""
     for wave in waves:
         calls = [(name, _replace(params, old, new)) for name, params in wave]
         futures = [_replay_pool.submit(_call, client, name, params) for name, params in calls[1:]]

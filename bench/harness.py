@@ -44,11 +44,22 @@ class Api:
     def call(
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
     ) -> Any:
+        return self.timed_call(method, path, body, headers)[0]
+
+    def timed_call(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[Any, float]:
+        """The answer, and the seconds the app's handler took: what Lambda bills, without
+        API Gateway's part (matching the route, building the event) or the client's
+        (reading the body)."""
         resource = next(template for pattern, template in self.routes if pattern.match(path))
-        response = self.app(gateway_event(method, resource, path, body, headers), LambdaContext())
+        event, context = gateway_event(method, resource, path, body, headers), LambdaContext()
+        started = time.perf_counter()
+        response = self.app(event, context)
+        seconds = time.perf_counter() - started
         if response["statusCode"] >= 300:
             raise RuntimeError(f"{method} {path}: {response['statusCode']} {response['body']}")
-        return json.loads(response["body"]) if response["body"] else None
+        return (json.loads(response["body"]) if response["body"] else None), seconds
 
     def cart_with_lines(self, count: int) -> str:
         cart = str(self.call("POST", "/carts", {"customerId": BENCH_CUSTOMER})["cartId"])

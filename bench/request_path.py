@@ -7,7 +7,6 @@ import functools
 import os
 import statistics
 import sys
-import time
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -15,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from bench.calls import CallRecorder, replay
+from bench.calls import BareReplay, CallRecorder
 from bench.harness import Api, Figures, timed
 from chalicelib.domain.money import Money
 from chalicelib.domain.products import Product
@@ -158,6 +157,7 @@ def measure_overhead(api: Api, client: Any, bare_client: Any, figures: Figures) 
     DynamoDB requests made with a bare boto3 client (bench.calls.replay)."""
     recorder = CallRecorder()
     recorder.attach(client)
+    bare = BareReplay(bare_client)
     operations: dict[str, tuple[str, str, Any]] = {
         "get_cart": ("GET", "/carts/{cart}", None),
         "add_item": ("POST", "/carts/{cart}/items", {"productId": "SCALE-01", "quantity": 1}),
@@ -177,16 +177,12 @@ def measure_overhead(api: Api, client: Any, bare_client: Any, figures: Figures) 
                 ours, theirs = api.cart_with_lines(3), api.cart_with_lines(3)
                 api.call("GET", f"/carts/{ours}")  # a warm container: prices cached
             with recorder.recording():
-                started = time.perf_counter()
-                answer = api.call(method, path.format(cart=ours), body)
-                app_times.append(time.perf_counter() - started)
+                answer, seconds = api.timed_call(method, path.format(cart=ours), body)
+                app_times.append(seconds)
             if name == "create_cart":  # the same request, for a cart that does not exist yet
                 ours, theirs = answer["cartId"], str(uuid.uuid4())
-            waves = recorder.waves
             try:
-                bare_times.append(
-                    timed(functools.partial(replay, bare_client, waves, ours, theirs))
-                )
+                bare_times.append(bare.seconds(recorder.waves, ours, theirs))
             except (ClientError, ReadTimeoutError) as error:  # the yardstick failed: again
                 print(f"replay of {name} failed ({error}); sampled again", file=sys.stderr)
                 app_times.pop()

@@ -108,6 +108,28 @@ def test_a_read_handed_to_the_pool_is_counted_from_when_it_was_handed_over(
     assert counter.round_trips == 2
 
 
+def test_a_waves_first_call_is_the_one_the_requests_own_thread_made(
+    counter: CallRecorder, dynamodb: Any
+) -> None:
+    """The bench replays a wave's first call on its own thread and the others on a pool, as
+    the service made them; the call handed to the pool is dated earlier, yet comes second."""
+
+    def own() -> Any:
+        return dynamodb.get_item(TableName=LOCAL.carts_table, Key={"cartId": {"S": "none"}})
+
+    def pooled() -> Any:
+        return dynamodb.query(
+            TableName=LOCAL.cart_items_table,
+            KeyConditionExpression="cartId = :cartId",
+            ExpressionAttributeValues={":cartId": {"S": "none"}},
+        )
+
+    with counter.recording():
+        parallel.in_parallel([own, pooled])
+    assert [[name for name, _ in wave] for wave in counter.waves] == [["GetItem", "Query"]]
+    assert counter.operations == ["Query", "GetItem"]  # by when each started
+
+
 def test_create_cart_is_one_round_trip(counter: CallRecorder, api: Api) -> None:
     assert round_trips(counter, api, "POST", "/carts", {"customerId": "c"}) == STATED["create_cart"]
 
