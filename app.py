@@ -26,6 +26,7 @@ from chalicelib.edge.services import Container
 from chalicelib.settings import APP_NAME, EdgeSettings, carts_stream_arn
 
 app = Chalice(app_name=APP_NAME, configure_logs=False)
+app.api.binary_types = []  # JSON in and out: no request or answer is binary (none base64)
 logs.configure(os.environ.get("LOG_LEVEL", "INFO"), app.log.name)
 app.register_middleware(rest.access_logging(app), "http")
 

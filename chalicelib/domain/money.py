@@ -63,6 +63,9 @@ MINOR_DIGITS: dict[str, int] = {
 
 DEFAULT_CURRENCY = "USD"
 
+_QUANTA = {code: Decimal(1).scaleb(-digits) for code, digits in MINOR_DIGITS.items()}
+"""Each currency's smallest amount (0.01 for USD): what an amount is rounded to."""
+
 
 def is_supported_currency(code: str) -> bool:
     return code in MINOR_DIGITS
@@ -100,5 +103,4 @@ class Money(NamedTuple):
 
     def format(self) -> str:
         """The contract's money string: exactly the currency's minor digits, no exponent."""
-        quantum = Decimal(1).scaleb(-MINOR_DIGITS[self.currency])
-        return format(self.amount.quantize(quantum), "f")
+        return format(self.amount.quantize(_QUANTA[self.currency]), "f")

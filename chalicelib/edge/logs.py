@@ -24,6 +24,7 @@ from chalicelib.edge import metrics
 from chalicelib.settings import stage_name
 
 ACCESS_LOGGER = "chalicelib.access"
+_ACCESS = logging.getLogger(ACCESS_LOGGER)
 _request_fields: ContextVar[dict[str, Any]] = ContextVar("request_fields")
 
 
@@ -72,7 +73,7 @@ def _write_access_line(
     entry["roundTrips"] = tally.counts["DynamoDBCalls"]
     message = " ".join(str(entry.get(name)) for name in summary)
     entry.update(metrics.emf_members(tally, stage_name(), latency_ms))
-    logging.getLogger(ACCESS_LOGGER).info(message, extra={"fields": entry})
+    _ACCESS.info(message, extra={"fields": entry})
 
 
 class JsonFormatter(logging.Formatter):
@@ -99,6 +100,8 @@ def configure(level: str, *loggers: str) -> None:
     """
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter())
+    # No line carries its thread or process: a record need not look them up.
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
     for name in ("chalicelib", *loggers):
         logging.getLogger(name).setLevel(level)
