@@ -1,5 +1,6 @@
 """`make deploy`'s first steps, on moto: the tables stack and the stage's table names."""
 
+import importlib.util
 import io
 import json
 import shutil
@@ -13,6 +14,7 @@ from moto import mock_aws
 
 from tools.deploy.deploy import (
     apply_gateway_settings,
+    compile_chalicelib,
     deploy_tables,
     set_failure_policy,
     write_table_names,
@@ -125,3 +127,23 @@ def test_the_stream_consumer_gets_its_failure_policy(cloudformation: Any) -> Non
     assert mapping["DestinationConfig"]["OnFailure"]["Destination"].endswith(
         ":cart-service-dev-failed-cart-events"
     )
+
+
+def test_make_deploy_ships_bytecode_that_holds_whatever_times_the_zip_gives(
+    tmp_path: Path,
+) -> None:
+    """Each module's bytecode carries its source's hash, to be checked on import, not its
+    time: Lambda uses it whatever times the zip gave the files, and never for a source
+    edited since."""
+    package = tmp_path / "chalicelib"
+    (package / "domain").mkdir(parents=True)
+    sources = [package / "__init__.py", package / "domain" / "__init__.py"]
+    sources += [package / "domain" / "money.py"]
+    for source in sources:
+        source.write_text("ANSWER = 42\n")
+    compile_chalicelib(package)
+    for source in sources:
+        bytecode = Path(importlib.util.cache_from_source(str(source))).read_bytes()
+        checked_hash = 0b11  # PEP 552's flags: hash-based, its source checked on import
+        assert int.from_bytes(bytecode[4:8], "little") == checked_hash
+        assert bytecode[8:16] == importlib.util.source_hash(source.read_bytes())

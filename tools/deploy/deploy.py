@@ -6,7 +6,8 @@
    in .chalice/config.json and regenerates the stage's policies, so the functions get
    exactly those. (Chalice reads the stream's ARN when it imports app.py: it must be the
    stage's before `chalice deploy` runs.)
-3. Runs `chalice deploy --stage STAGE`.
+3. Compiles chalicelib's bytecode, then runs `chalice deploy --stage STAGE` (which zips
+   chalicelib as it is on disk, bytecode included: `compile_chalicelib`).
 4. Puts back what `chalice deploy` replaces with the API's definition: the gateway
    responses (problem+json for 401, 403, unknown routes, 429) and the stage's throttling,
    and turns off X-Ray on the API stage (the functions keep it);
@@ -25,8 +26,10 @@ Uses the usual AWS credentials and region (AWS_PROFILE, AWS_DEFAULT_REGION).
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
+import py_compile
 import subprocess
 import sys
 from pathlib import Path
@@ -173,6 +176,22 @@ def set_failure_policy(lambda_client: Any, stage: str, queue_arn: str) -> None:
         )
 
 
+def compile_chalicelib(package: Path = PROJECT_DIR / "chalicelib") -> None:
+    """Bytecode of every module of `package`, for `chalice deploy` to ship with it.
+
+    Lambda's code directory is read-only: without it, every cold start compiles the app's
+    modules (make bench measures both). Checked-hash bytecode holds its source's hash, not
+    its time, so it is used whatever times the zip gives the files, and a source edited since
+    is compiled again, in Lambda as on this machine. Chalice deploys to the Python that runs
+    it, so the bytecode is that Python's too."""
+    compileall.compile_dir(
+        package,
+        quiet=1,
+        force=True,
+        invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH,
+    )
+
+
 def deployed_rest_api(stage: str) -> str:
     """The REST API's id, from what `chalice deploy` recorded."""
     record = json.loads((PROJECT_DIR / ".chalice" / "deployed" / f"{stage}.json").read_text())
@@ -189,6 +208,7 @@ def main() -> None:
     outputs = deploy_tables(cloudformation, arguments.stage, os.environ.get("ALARM_EMAIL", ""))
     write_table_names(arguments.stage, outputs)
     policies.main()
+    compile_chalicelib()
     chalice = Path(sys.executable).parent / "chalice"
     subprocess.run(
         [str(chalice), "deploy", "--stage", arguments.stage], cwd=PROJECT_DIR, check=True
