@@ -45,6 +45,23 @@ def test_a_tool_answers_a_cart_or_a_business_outcome_as_its_result(api: Api) -> 
     assert (missing.status_code, outcome["messages"][0]["code"]) == (200, "not_found")
 
 
+def test_a_tools_text_content_is_its_structured_content_as_json_whatever_the_id(
+    api: Api,
+) -> None:
+    """The answer encodes the cart once and writes that JSON as both; an id that spells out
+    the key it goes under is still only an id."""
+    created = tool(api, "create_cart", meta=META, cart=LINES).json["result"]
+    cart_id = created["structuredContent"]["id"]
+    for message_id in (7, '","structuredContent":null,"x":"', "structuredContent"):
+        call = {"name": "get_cart", "arguments": {"meta": META, "id": cart_id}}
+        answer = rpc(api, "tools/call", call, message_id=message_id).json
+        assert answer["id"] == message_id
+        (text,) = answer["result"]["content"]
+        assert text["type"] == "text"
+        assert json.loads(text["text"]) == answer["result"]["structuredContent"]
+        assert answer["result"]["structuredContent"]["line_items"][0]["quantity"] == 1
+
+
 def test_protocol_errors_are_json_rpc_errors_with_ucps_http_status(api: Api) -> None:
     no_profile = tool(api, "create_cart", meta={}, cart=LINES)
     assert no_profile.status_code == 400

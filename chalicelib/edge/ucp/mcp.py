@@ -244,5 +244,25 @@ def _tool_result(reply: Reply) -> dict[str, Any]:
 
 def _rpc(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     return Response(
-        body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})}
+        _with_content_encoded_once(body),
+        status_code=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
     )
+
+
+_STRUCTURED = '"structuredContent":null'
+
+
+def _with_content_encoded_once(body: dict[str, Any]) -> dict[str, Any] | str:
+    """A tool's answer as its JSON, the content encoded once: its text content (which MCP
+    asks for beside the structured content, for clients that read text only) is the
+    structured content's JSON, so that JSON goes in as the structured content too. The
+    first `"structuredContent":null` is the key's: inside a string, every quote is escaped.
+    Any other answer as it is, for Chalice to encode."""
+    result = body.get("result")
+    if not (isinstance(result, dict) and "structuredContent" in result):
+        return body
+    text = result["content"][0]["text"]
+    envelope = {**body, "result": {**result, "structuredContent": None}}
+    encoded = json.dumps(envelope, separators=(",", ":"))
+    return encoded.replace(_STRUCTURED, '"structuredContent":' + text, 1)
