@@ -136,8 +136,7 @@ def compile_all(sources: list[Path]) -> None:
 def remove_bytecode(sources: list[Path]) -> None:
     """Every bytecode file of `sources`: a file's, or a package's and its subpackages'."""
     for source in sources:
-        folder = source if source.is_dir() else source.parent
-        caches = folder.rglob("__pycache__") if source.is_dir() else [folder / "__pycache__"]
+        caches = source.rglob("__pycache__") if source.is_dir() else [source.parent / "__pycache__"]
         for cache in list(caches):
             shutil.rmtree(cache, ignore_errors=True)
 

@@ -105,4 +105,4 @@ def configure(level: str, *loggers: str) -> None:
     logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
     for name in ("chalicelib", *loggers):
         logging.getLogger(name).setLevel(level)
-    logging.getLogger(ACCESS_LOGGER).setLevel(logging.INFO)  # it carries the metrics
+    _ACCESS.setLevel(logging.INFO)  # it carries the metrics
