@@ -6,9 +6,12 @@ CloudWatch_Embedded_Metric_Format_Specification.html)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import jsonschema
+
+from chalicelib.edge.logs import ACCESS_LOGGER
 
 UNITS = (
     "Seconds|Microseconds|Milliseconds|Bytes|Kilobytes|Megabytes|Gigabytes|Terabytes|Bits|"
@@ -60,6 +63,13 @@ SCHEMA: dict[str, Any] = {
         }
     },
 }
+
+
+def access_lines(stdout: str) -> list[dict[str, Any]]:
+    """The access lines in what a test captured of standard output, each as JSON (the
+    other lines of a log, and whatever else was printed, left out)."""
+    documents = (json.loads(line) for line in stdout.splitlines() if line.startswith("{"))
+    return [document for document in documents if document.get("logger") == ACCESS_LOGGER]
 
 
 def check(document: dict[str, Any]) -> None:

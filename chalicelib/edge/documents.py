@@ -1,4 +1,5 @@
-"""Request documents: a JSON object of valid Unicode text, or a clear 400 saying what is not.
+"""Request documents: a JSON object of valid Unicode text, or a clear 400 saying what is not;
+and the documents answered, as JSON (`encode`).
 
 JSON decoders accept what no field of ours takes and what must not travel further: a
 duplicate key (the last one silently wins), a lone UTF-16 surrogate (`"\\ud800"`, which no
@@ -13,6 +14,8 @@ import json
 import math
 import re
 from typing import Any, NoReturn
+
+import orjson
 
 from chalicelib.domain.errors import FieldError, InvalidInput, InvalidJson
 
@@ -39,6 +42,12 @@ def parse_json_object(raw: bytes | None) -> dict[str, Any]:
         raise InvalidJson(f"expected an object, got {_json_type(document)}")
     check_text(document)
     return document
+
+
+def encode(document: dict[str, Any]) -> str:
+    """An answer's JSON: compact UTF-8 text. orjson takes a third of the standard library's
+    time, and a request pays it after its last DynamoDB call."""
+    return orjson.dumps(document).decode()
 
 
 _LONGEST_INTEGER = 18

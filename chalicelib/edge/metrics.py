@@ -13,6 +13,7 @@ its target (docs/operations.md); EMF is a small JSON format, written below in a 
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any, NamedTuple
 
@@ -89,21 +90,30 @@ def emf_members(tally: Tally, stage: str, latency_ms: float) -> dict[str, Any]:
     """The members that make a log line an EMF document: `_aws` with one directive per set
     of dimensions, the dimensions' values and the metrics' values (zeros left out)."""
     values: dict[str, Any] = {STAGE: stage, **tally.labels}
-    directives: dict[tuple[str, ...], list[dict[str, str]]] = {}
     measured: dict[str, float] = {name: n for name, n in tally.counts.items() if n}
     measured["Latency"] = latency_ms
-    for name, amount in measured.items():
-        metric = METRICS[name]
-        if all(dimension in values for dimension in metric.dimensions):
-            directives.setdefault(metric.dimensions, []).append({"Name": name, "Unit": metric.unit})
-            values[name] = amount
+    directives, emitted = _directives(tuple(measured), frozenset(values))
+    values.update((name, measured[name]) for name in emitted)
     return {
-        "_aws": {
-            "Timestamp": int(time.time() * 1000),
-            "CloudWatchMetrics": [
-                {"Namespace": METRICS_NAMESPACE, "Dimensions": [list(dims)], "Metrics": metrics}
-                for dims, metrics in directives.items()
-            ],
-        },
+        "_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": directives},
         **values,
     }
+
+
+@functools.lru_cache(maxsize=256)
+def _directives(
+    measured: tuple[str, ...], dimensions: frozenset[str]
+) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """The directives of a line with these metrics measured and these dimensions' values,
+    and the metrics they name (one whose dimension has no value is left out). A few sets
+    recur, so each is worked out once."""
+    emitted = tuple(n for n in measured if dimensions.issuperset(METRICS[n].dimensions))
+    named: dict[tuple[str, ...], list[dict[str, str]]] = {}
+    for name in emitted:
+        metric = METRICS[name]
+        named.setdefault(metric.dimensions, []).append({"Name": name, "Unit": metric.unit})
+    directives = [
+        {"Namespace": METRICS_NAMESPACE, "Dimensions": [list(dims)], "Metrics": metrics}
+        for dims, metrics in named.items()
+    ]
+    return directives, emitted

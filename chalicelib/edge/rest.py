@@ -111,7 +111,7 @@ def answer(
     if reply.body is None:
         return Response(body="", status_code=reply.status, headers=dict(reply.headers))
     return Response(
-        reply.body,
+        documents.encode(reply.body),
         status_code=reply.status,
         headers={"Content-Type": "application/json", **reply.headers},
     )

@@ -87,7 +87,7 @@ def test_run_local_serves_shoppers_and_guests_and_ctrl_c_stops_everything() -> N
         refused = requests.get(f"{api}/carts/{guest['cartId']}", timeout=10)
         assert refused.status_code == 401
         # Each request's access line, with its metrics in EMF, as a deployed function logs it
-        run.wait_for(b'"operation": "add_item"')
+        run.wait_for(b'"operation":"add_item"')
         access = [json.loads(line) for line in run.output.splitlines() if b'"_aws"' in line]
         add = next(line for line in access if line.get("operation") == "add_item")
         emf.check(add)
@@ -96,7 +96,7 @@ def test_run_local_serves_shoppers_and_guests_and_ctrl_c_stops_everything() -> N
         listed_tools, cart = asyncio.run(agent_session(f"{api}/ucp/mcp"))
         assert listed_tools == ["create_cart", "get_cart", "update_cart", "cancel_cart"]
         assert [(li["id"], li["quantity"]) for li in cart["line_items"]] == [("ESP-1KG", 2)]
-        run.wait_for(b'"operation": "ucp_get_cart"')
+        run.wait_for(b'"operation":"ucp_get_cart"')
         access = [json.loads(line) for line in run.output.splitlines() if b'"_aws"' in line]
         agent = next(line for line in access if line.get("operation") == "ucp_get_cart")
         assert agent["ucpAgent"] == "https://agent.example/.well-known/ucp"
@@ -228,7 +228,7 @@ def test_run_local_stops_whole_when_its_process_alone_is_signalled_and_its_event
             agent = {"UCP-Agent": 'profile="https://agent.example/.well-known/ucp"'}
             encoded = requests.get(f"{api}/ucp/carts/%63{token[1:]}", headers=agent, timeout=10)
             assert encoded.status_code == 200
-            run.wait_for(b'"operation": "ucp_get_cart"')
+            run.wait_for(b'"operation":"ucp_get_cart"')
             assert token[5:].encode() not in run.output
             assert b"Connection pool is full" not in run.output
     assert not port_is_open(port)

@@ -12,7 +12,6 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.dynamodb.products import DynamoProductRepository
-from chalicelib.edge.logs import ACCESS_LOGGER, JsonFormatter
 from chalicelib.edge.metrics import METRICS
 from chalicelib.settings import METRICS_NAMESPACE, Settings
 from tests import emf
@@ -21,15 +20,13 @@ from tests.integration.clients import MISSING_CART, Api, Functions
 
 
 class AccessLines:
-    def __init__(self, caplog: pytest.LogCaptureFixture) -> None:
-        self._caplog = caplog
-        caplog.set_level("INFO", ACCESS_LOGGER)
+    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
+        self._capsys = capsys
 
     def take(self) -> list[dict[str, Any]]:
-        """The access lines written since the last take, as JSON, each a valid EMF document."""
-        records = [r for r in self._caplog.records if r.name == ACCESS_LOGGER]
-        self._caplog.clear()
-        lines = [json.loads(JsonFormatter().format(record)) for record in records]
+        """The access lines written on standard output since the last take, as JSON, each a
+        valid EMF document."""
+        lines = emf.access_lines(self._capsys.readouterr().out)
         for line in lines:
             emf.check(line)
             assert {d["Namespace"] for d in line["_aws"]["CloudWatchMetrics"]} == {
@@ -44,8 +41,8 @@ class AccessLines:
 
 
 @pytest.fixture
-def lines(caplog: pytest.LogCaptureFixture) -> AccessLines:
-    return AccessLines(caplog)
+def lines(capsys: pytest.CaptureFixture[str]) -> AccessLines:
+    return AccessLines(capsys)
 
 
 PER_OPERATION = ("stage", "operation")

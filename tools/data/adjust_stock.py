@@ -12,8 +12,9 @@ Prints the function's answer; exits 1 when it is a refusal.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-import logging
 import os
 import sys
 from typing import Any
@@ -21,7 +22,6 @@ from typing import Any
 import boto3
 
 from chalicelib import wiring
-from chalicelib.edge.logs import ACCESS_LOGGER
 from tools.deploy.policies import lambda_name
 from tools.local.price import DYNAMODB_FILE, local_settings
 from tools.local.stack import local_aws_environment
@@ -46,10 +46,10 @@ def adjust(stage: str, event: dict[str, Any]) -> Any:
         os.environ.update(local_aws_environment(endpoint))
         import app  # after the environment: importing it configures logging
 
-        # The answer alone on stdout: not the access line (with its metrics) a function logs.
-        logging.getLogger(ACCESS_LOGGER).setLevel(logging.WARNING)
         app.services.use(wiring.build(settings, wiring.dynamodb_client(settings)))
-        return app.adjust_stock_function(event, None)
+        # The answer alone on stdout: not the access line (with its metrics) a function writes.
+        with contextlib.redirect_stdout(io.StringIO()):
+            return app.adjust_stock_function(event, None)
     answer = boto3.client("lambda").invoke(
         FunctionName=lambda_name(stage, "adjust_stock"), Payload=json.dumps(event).encode()
     )

@@ -31,7 +31,7 @@ from chalicelib.domain.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-from chalicelib.edge import parsing, rest
+from chalicelib.edge import documents, parsing, rest
 from chalicelib.edge.operations import Incoming, Operation, Reply
 from chalicelib.edge.problems import STATUS_AND_CODE
 from chalicelib.edge.services import Container, Services
@@ -237,7 +237,7 @@ def _tool_result(reply: Reply) -> dict[str, Any]:
         raise refused
     return {
         "structuredContent": reply.body,
-        "content": [{"type": "text", "text": json.dumps(reply.body, separators=(",", ":"))}],
+        "content": [{"type": "text", "text": documents.encode(reply.body)}],
         "isError": False,
     }
 
@@ -264,5 +264,5 @@ def _with_content_encoded_once(body: dict[str, Any]) -> dict[str, Any] | str:
         return body
     text = result["content"][0]["text"]
     envelope = {**body, "result": {**result, "structuredContent": None}}
-    encoded = json.dumps(envelope, separators=(",", ":"))
+    encoded = documents.encode(envelope)
     return encoded.replace(_STRUCTURED, '"structuredContent":' + text, 1)
