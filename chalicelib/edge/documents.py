@@ -26,12 +26,7 @@ def parse_json_object(raw: bytes | None) -> dict[str, Any]:
     if not raw:
         raise InvalidJson("the body is empty")
     try:
-        document = json.loads(
-            raw.decode("utf-8"),
-            object_pairs_hook=_object_without_duplicates,
-            parse_constant=_refuse_constant,
-            parse_int=_integer,
-        )
+        document = _DECODER.decode(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise InvalidJson("the body is not UTF-8") from None
     except RecursionError:
@@ -98,6 +93,14 @@ def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _refuse_constant(name: str) -> NoReturn:
     raise InvalidJson(f"{name} is not valid JSON")
+
+
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_object_without_duplicates,
+    parse_constant=_refuse_constant,
+    parse_int=_integer,
+)
+"""Made once: json.loads with these hooks would make a decoder for every body."""
 
 
 def _json_type(value: Any) -> str:
