@@ -106,7 +106,8 @@ def _directives(
 ) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
     """The directives of a line with these metrics measured and these dimensions' values,
     and the metrics they name (one whose dimension has no value is left out). A few sets
-    recur, so each is worked out once."""
+    recur, so each is worked out once: every line of a set shares these lists, which a line
+    only encodes and never changes."""
     emitted = tuple(n for n in measured if dimensions.issuperset(METRICS[n].dimensions))
     named: dict[tuple[str, ...], list[dict[str, str]]] = {}
     for name in emitted:
